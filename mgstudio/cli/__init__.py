@@ -1,0 +1,71 @@
+"""The ``mgstudio`` command line: thin subcommands over the packages.
+
+Each module in this package that defines ``register(subparsers)`` adds its subcommands; a
+handler is stored as ``func`` on its parser and returns an exit code (or None for 0). Handlers
+raise :class:`~mgstudio.core.errors.MGStudioError` for bad input: ``main`` prints its sentence
+and exits with status 2, never a traceback. Without a command, ``mgstudio`` opens the GUI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from mgstudio import __version__
+from mgstudio.core.errors import MGStudioError
+
+EXAMPLES = """examples:
+  mgstudio new interviews.mgproj
+  mgstudio add interviews.mgproj session1.mp4 session2.mp4
+  mgstudio extract interviews.mgproj --all
+  mgstudio propose interviews.mgproj --all
+  mgstudio export interviews.mgproj --format eaf --out session1.eaf
+  mgstudio gui interviews.mgproj
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mgstudio",
+        description="MG Studio: annotate, recognise and reason about micro-gestures from skeletons.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"MG Studio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        module = importlib.import_module(f"{__name__}.{mod}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv:
+        argv = ["gui"]
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 0
+    try:
+        code = func(args)
+    except MGStudioError as exc:
+        print(f"mgstudio: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mgstudio: interrupted.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        # Disk full, permission denied, missing file...: one sentence, no traceback.
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"mgstudio: {exc.strerror or exc}{where}.", file=sys.stderr)
+        return 2
+    return int(code or 0)
