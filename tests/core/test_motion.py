@@ -1,0 +1,92 @@
+"""Motion energy: a part that moves lights up, the rest stays dark, whole-body shifts do not count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mgstudio.core.errors import FormatError
+from mgstudio.core.layouts import CANONICAL, MEDIAPIPE_HOLISTIC
+from mgstudio.core.motion import PARTS, motion_energy, part_joints
+from mgstudio.core.skeleton import SkeletonSequence
+
+FPS = 25.0
+SHOULDER_WIDTH = 0.4
+
+
+def still_body(n: int, seed: int = 0) -> np.ndarray:
+    """n x 61 x 3 canonical world coordinates of a body that does not move."""
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(-0.3, 0.3, size=(CANONICAL.num_joints, 3)).astype(np.float32)
+    base[CANONICAL.index("left_shoulder")] = (-SHOULDER_WIDTH / 2, 0.0, 0.0)
+    base[CANONICAL.index("right_shoulder")] = (SHOULDER_WIDTH / 2, 0.0, 0.0)
+    return np.repeat(base[None], n, axis=0)
+
+
+def seq_from(world: np.ndarray, conf: np.ndarray | None = None) -> SkeletonSequence:
+    n, j = world.shape[:2]
+    return SkeletonSequence(CANONICAL, world[..., :2] * 100 + 300, np.ones((n, j)) if conf is None else conf,
+                            FPS, world)
+
+
+def test_moving_left_hand_shows_only_on_left_hand_track():
+    w = still_body(200)
+    lh = list(part_joints("left_hand"))
+    # the left hand slides sideways between frames 100 and 125 at 0.5 body sizes per second
+    step = 0.5 * SHOULDER_WIDTH / FPS
+    for t in range(100, 125):
+        w[t:, lh, 0] += step
+    me = motion_energy(seq_from(w), smooth_s=0.0)
+    assert set(me.parts) == set(PARTS)
+    assert np.allclose(me.parts["left_hand"][101:125], 0.5, atol=1e-3)
+    assert np.nanmax(me.parts["left_hand"][:100]) < 1e-4
+    assert np.nanmax(me.parts["left_hand"][126:]) < 1e-4
+    for other in ("right_hand", "head", "arms"):
+        assert np.nanmax(me.parts[other]) < 1e-4, other
+
+
+def test_leaning_or_camera_pan_is_not_movement():
+    w = still_body(100)
+    w += np.linspace(0, 1.0, 100)[:, None, None].astype(np.float32)  # everything drifts together
+    me = motion_energy(seq_from(w))
+    for part in PARTS:
+        assert np.nanmax(me.parts[part]) < 1e-3, part
+
+
+def test_unseen_frames_are_gaps_not_zero_or_spikes():
+    w = still_body(60)
+    conf = np.ones(w.shape[:2], np.float32)
+    rh = list(part_joints("right_hand"))
+    conf[20:30, rh] = 0.05  # right hand lost by the tracker
+    w[20:30, rh] += 5.0  # garbage coordinates while lost must not show as a burst of movement
+    me = motion_energy(seq_from(w, conf), smooth_s=0.0)
+    e = me.parts["right_hand"]
+    assert np.isnan(e[20:31]).all()
+    assert np.nanmax(e) < 1e-4
+    assert np.isfinite(me.parts["head"][1:]).all()
+
+
+def test_mediapipe_sequence_and_envelope_keep_single_frame_spike():
+    n = 3000
+    rng = np.random.default_rng(1)
+    xy = np.repeat(rng.uniform(100, 300, (1, MEDIAPIPE_HOLISTIC.num_joints, 2)), n, axis=0).astype(np.float32)
+    xy[1500, MEDIAPIPE_HOLISTIC.parts["face"], 1] += 20  # one-frame head jerk
+    seq = SkeletonSequence(MEDIAPIPE_HOLISTIC, xy, np.ones(xy.shape[:2]), FPS, start_frame=1000)
+    me = motion_energy(seq, smooth_s=0.0)
+    assert me.start_frame == 1000 and len(me) == n
+    assert me.window("head", 2499, 2502)[1] > 0.1  # media frame 2500 = array index 1500
+    env = me.envelope("head", 1000, 4000, 100)  # 30 frames per bin
+    assert env.shape == (100,)
+    assert np.nanargmax(env) == 50  # the bin holding frame 2500
+    assert np.nanmax(env) == pytest.approx(np.nanmax(me.parts["head"]))
+    # zoomed in further than one frame per bin: bins repeat their frame's value
+    fine = me.envelope("head", 2499, 2502, 30)
+    assert fine.shape == (30,) and fine[10:20].min() > 0.1 and fine[:10].max() < 0.1
+    # outside the sequence there is nothing to show
+    assert np.isnan(me.envelope("head", 0, 900, 10)).all()
+    assert me.scale("head") > 0
+
+
+def test_empty_sequence_is_a_clear_error():
+    with pytest.raises(FormatError, match="no frames"):
+        motion_energy(SkeletonSequence.empty(CANONICAL, 0, FPS))
