@@ -14,6 +14,7 @@ sliced out of a longer one keeps the media's frame numbers. Frame indices are th
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,12 @@ class SkeletonSequence:
         bad = ~np.isfinite(self.xy).all(axis=2)
         if self.world is not None:
             bad |= ~np.isfinite(self.world).all(axis=2)
-        self.conf = np.where(np.isfinite(self.conf), self.conf, 0.0).astype(np.float32)
+        self.conf = np.clip(np.where(np.isfinite(self.conf), self.conf, 0.0), 0.0, 1.0).astype(np.float32)
         if bad.any():
+            # Copy before writing so that the caller's arrays are never modified.
+            self.xy = self.xy.copy()
+            if self.world is not None:
+                self.world = self.world.copy()
             self.xy[bad] = np.nan
             self.conf[bad] = 0.0
             if self.world is not None:
@@ -187,12 +192,15 @@ class SkeletonSequence:
         }
         if self.world is not None:
             arrays["world"] = self.world
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-            fh.flush()
-            import os
-            os.fsync(fh.fileno())
-        tmp.replace(path)
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+                fh.flush()
+                os.fsync(fh.fileno())
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load_npz(cls, path: str | Path) -> "SkeletonSequence":
