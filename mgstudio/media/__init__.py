@@ -1,0 +1,1 @@
+"""Video decoding, pose extraction and smoothing."""

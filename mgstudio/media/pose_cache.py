@@ -1,0 +1,166 @@
+"""On-disk cache of pose extraction: finished results and resumable partial work.
+
+One entry per (video fingerprint, extractor settings) key, in ``cache_dir``:
+
+- ``KEY.npz``: the finished :class:`~mgstudio.core.skeleton.SkeletonSequence` (raw, unsmoothed);
+- ``KEY.face.npz``: the 468-point face mesh, only when the user asked to keep it;
+- ``KEY.part/``: checkpoints of an unfinished run, one ``.npz`` per block of frames
+  (``00000000-00000300.npz`` holds frames [0, 300)). Blocks are written atomically and never
+  rewritten, so checkpointing costs the same at minute 1 and at hour 2, and extraction memory
+  does not grow with the video's length. A restart continues after the last contiguous block.
+
+The fingerprint reads the file's size and its first and last MiB: fast on multi-GB videos, and it
+changes when the file is re-encoded or replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mgstudio.core.errors import MediaError
+from mgstudio.core.skeleton import SkeletonSequence
+
+_BLOCK = 1 << 20
+
+
+def video_fingerprint(path: str | Path) -> str:
+    """SHA-256 of the file size, first MiB and last MiB (hex)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        h = hashlib.sha256(str(size).encode())
+        with open(path, "rb") as fh:
+            h.update(fh.read(_BLOCK))
+            if size > _BLOCK:
+                fh.seek(max(_BLOCK, size - _BLOCK))
+                h.update(fh.read(_BLOCK))
+    except OSError as exc:
+        raise MediaError(f"Cannot read the video file {path.name}.", str(exc)) from exc
+    return h.hexdigest()
+
+
+def cache_key(fingerprint: str, settings: dict[str, Any]) -> str:
+    """Short stable key for a video fingerprint plus the settings that change results."""
+    blob = json.dumps({"video": fingerprint, "settings": settings}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def default_cache_dir() -> Path:
+    """``$MGSTUDIO_CACHE_DIR/pose`` or the user's cache folder (``platformdirs``)."""
+    env = os.environ.get("MGSTUDIO_CACHE_DIR")
+    if env:
+        return Path(env) / "pose"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("mgstudio", appauthor=False)) / "pose"
+
+
+def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+
+
+class PoseCache:
+    """Finished results and checkpoint blocks for one cache key."""
+
+    def __init__(self, cache_dir: str | Path, key: str) -> None:
+        self.dir = Path(cache_dir)
+        self.key = key
+        self.final_path = self.dir / f"{key}.npz"
+        self.face_path = self.dir / f"{key}.face.npz"
+        self.part_dir = self.dir / f"{key}.part"
+
+    # ------------------------------------------------------------------ finished results
+    def load(self) -> SkeletonSequence | None:
+        """The cached result, or None (an unreadable entry is dropped and recomputed)."""
+        if not self.final_path.exists():
+            return None
+        try:
+            return SkeletonSequence.load_npz(self.final_path)
+        except Exception:
+            self.final_path.unlink(missing_ok=True)
+            return None
+
+    def save(self, seq: SkeletonSequence, face: np.ndarray | None = None) -> None:
+        """Store the finished result (and the face mesh when kept), then drop the checkpoints."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if face is not None:
+            with open(self.face_path.with_name(self.face_path.name + ".tmp"), "wb") as fh:
+                np.savez_compressed(fh, face=face)
+            self.face_path.with_name(self.face_path.name + ".tmp").replace(self.face_path)
+        seq.save_npz(self.final_path)
+        shutil.rmtree(self.part_dir, ignore_errors=True)
+
+    # ------------------------------------------------------------------ checkpoints
+    def _blocks(self) -> list[tuple[int, int, Path]]:
+        if not self.part_dir.is_dir():
+            return []
+        out = []
+        for p in self.part_dir.glob("*.npz"):
+            try:
+                a, b = (int(v) for v in p.stem.split("-"))
+            except ValueError:
+                continue
+            out.append((a, b, p))
+        return sorted(out)
+
+    def resume_point(self) -> int:
+        """Number of leading frames already checkpointed (0 when none)."""
+        done = 0
+        for a, b, _ in self._blocks():
+            if a != done:
+                break
+            done = b
+        return done
+
+    def write_block(self, start: int, arrays: dict[str, np.ndarray]) -> None:
+        """Checkpoint frames ``[start, start + len)``; ``arrays`` share their first dimension."""
+        n = len(next(iter(arrays.values())))
+        if n == 0:
+            return
+        self.part_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_savez(self.part_dir / f"{start:08d}-{start + n:08d}.npz", arrays)
+
+    def read_blocks(self, stop: int) -> dict[str, np.ndarray]:
+        """Concatenate the contiguous checkpoint blocks covering ``[0, stop)``."""
+        parts: dict[str, list[np.ndarray]] = {}
+        done = 0
+        for a, b, p in self._blocks():
+            if a != done or done >= stop:
+                break
+            with np.load(p, allow_pickle=False) as z:
+                for k in z.files:
+                    parts.setdefault(k, []).append(z[k][: stop - a])
+            done = b
+        return {k: np.concatenate(v) for k, v in parts.items()}
+
+    def clear(self) -> None:
+        """Forget everything stored under this key."""
+        shutil.rmtree(self.part_dir, ignore_errors=True)
+        for p in (self.final_path, self.face_path):
+            p.unlink(missing_ok=True)
+
+
+def load_face_mesh(seq: SkeletonSequence) -> np.ndarray | None:
+    """The T x 468 x 3 face mesh kept with ``PoseSettings(keep_face_mesh=True)``, else None.
+
+    Columns are x, y in pixels and MediaPipe's relative depth (same scale as x); NaN where no
+    face was found. The mesh identifies a person: it is stored apart from the skeleton and only
+    on request.
+    """
+    path = seq.meta.get("face_mesh_file")
+    if not path or not Path(path).exists():
+        return None
+    with np.load(path, allow_pickle=False) as z:
+        return z["face"]
