@@ -1,0 +1,90 @@
+"""One entry point for segment files: detect the format, import, export.
+
+Formats: ``eaf`` (ELAN), ``csv`` (MG Studio segments CSV), ``imigue`` (the iMiGUE label CSV),
+``boris`` (BORIS project), ``json`` (full-fidelity MG Studio JSON).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mgstudio.core.errors import FormatError
+from mgstudio.formats import boris, eaf, imigue_csv, project_json, segments_csv
+from mgstudio.formats.tracks import ImportReport, find_item
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
+
+FORMATS = ("eaf", "csv", "imigue", "boris", "json")
+PER_ITEM = {"eaf"}  # formats that hold one item per file
+
+
+def detect_format(path: str | Path, for_export: bool = False) -> str:
+    """Guess a segment file's format from its extension (and, on import, a CSV's header)."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext == ".eaf":
+        return "eaf"
+    if ext == ".boris":
+        return "boris"
+    if ext == ".json":
+        return "json"
+    if ext in (".csv", ".tsv", ".txt"):
+        if for_export:
+            return "csv"
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                header = fh.readline()
+        except OSError as exc:
+            raise FormatError(f"Could not read {path.name}: {exc.strerror}.") from exc
+        return "imigue" if "video_id" in header and "label_id" in header else "csv"
+    raise FormatError(f"Cannot tell the format of {path.name}: use --format "
+                      f"({', '.join(FORMATS)}).")
+
+
+def import_file(project: "Project", path: str | Path, fmt: str = "auto", item_id: int | None = None,
+                label_map: dict[str, str] | None = None) -> ImportReport:
+    """Import a segment file into the project; returns what was done."""
+    fmt = detect_format(path) if fmt == "auto" else fmt
+    if fmt == "eaf":
+        if item_id is None:
+            items = project.items()
+            stem = Path(path).stem
+            match = find_item(project, stem)
+            if match is None and len(items) == 1:
+                match = items[0]
+            if match is None:
+                raise FormatError(f"Say which item {Path(path).name} belongs to (--item NAME).")
+            item_id = match.id
+        return eaf.import_eaf(project, path, item_id, label_map)
+    if fmt == "csv":
+        return segments_csv.import_csv(project, path, item_id, label_map)
+    if fmt == "imigue":
+        return imigue_csv.import_imigue(project, path, label_map=label_map)
+    if fmt == "boris":
+        return boris.import_boris(project, path, item_id, label_map)
+    if fmt == "json":
+        return project_json.import_json(project, path)
+    raise FormatError(f"Unknown format '{fmt}'. Known formats: {', '.join(FORMATS)}.")
+
+
+def export_file(project: "Project", path: str | Path, fmt: str | None = None,
+                item_ids: list[int] | None = None, tiers: list[str] | None = None,
+                statuses: list | None = None) -> int:
+    """Export segments; returns how many were written."""
+    fmt = fmt or detect_format(path, for_export=True)
+    if fmt == "eaf":
+        ids = item_ids if item_ids is not None else [it.id for it in project.items()]
+        if len(ids) != 1:
+            raise FormatError("An ELAN file holds one video: choose one item (--item NAME).")
+        return eaf.export_eaf(project, path, ids[0], tiers, statuses)
+    if fmt == "csv":
+        return segments_csv.export_csv(project, path, item_ids, tiers, statuses)
+    if fmt == "imigue":
+        return imigue_csv.export_imigue(project, path, item_ids, tiers, statuses)
+    if fmt == "boris":
+        return boris.export_boris(project, path, item_ids, tiers, statuses)
+    if fmt == "json":
+        return project_json.export_json(project, path, item_ids)
+    raise FormatError(f"Unknown format '{fmt}'. Known formats: {', '.join(FORMATS)}.")

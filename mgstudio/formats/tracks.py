@@ -1,0 +1,189 @@
+"""What every segment format shares: tracks of rows in, tracks of rows out.
+
+A format module only parses or writes :class:`Track` objects; :func:`apply_tracks` puts them
+into a project (one undoable step per import) and :func:`collect_tracks` reads them out. The
+rules for bad input live here once, for every format:
+
+- labels not in the project's taxonomy are kept as they are and listed in the report
+  (or renamed through ``label_map``);
+- rows beyond the media's end are clipped to it (rows that start beyond it are skipped),
+  and reported;
+- overlapping rows on one human tier move to a companion tier ``"<tier> (overlap)"`` so
+  nothing is dropped (tiers never overlap within themselves, as in ELAN), and are reported.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mgstudio.core.errors import FormatError
+from mgstudio.core.segments import Segment, Source, Status
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
+
+
+@dataclass
+class Row:
+    """One annotation: half-open frames [start, end) and a label, plus optional fields."""
+
+    start: int
+    end: int
+    label: str
+    status: Status | None = None
+    confidence: float | None = None
+    note: str = ""
+    annotator: str = ""
+
+
+@dataclass
+class Track:
+    """A tier's worth of rows for one item."""
+
+    tier: str
+    annotator: str = ""
+    source: Source = Source.HUMAN
+    rows: list[Row] = field(default_factory=list)
+    item: str | None = None  # item name, for files that hold several items
+
+
+@dataclass
+class ImportReport:
+    """What an import did, in words a user can read."""
+
+    imported: int = 0
+    tiers: list[str] = field(default_factory=list)
+    unknown_labels: Counter = field(default_factory=Counter)
+    clipped: int = 0
+    skipped: int = 0
+    overlaps: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"Imported {self.imported} segment(s) on {len(self.tiers)} tier(s)."]
+        if self.unknown_labels:
+            labels = ", ".join(f"'{k}' ({v})" for k, v in sorted(self.unknown_labels.items()))
+            parts.append(f"Labels not in the project's taxonomy were kept: {labels}.")
+        if self.clipped:
+            parts.append(f"{self.clipped} segment(s) ran past the end of the media and were shortened.")
+        if self.skipped:
+            parts.append(f"{self.skipped} segment(s) started after the end of the media and were skipped.")
+        if self.overlaps:
+            parts.append(f"{self.overlaps} overlapping segment(s) were put on separate '(overlap)' tiers.")
+        parts += self.warnings
+        return " ".join(parts)
+
+
+def apply_tracks(project: "Project", item_id: int, tracks: Iterable[Track],
+                 label_map: Mapping[str, str] | None = None,
+                 report: ImportReport | None = None, description: str = "Import") -> ImportReport:
+    """Add the tracks' rows to ``item_id`` as one undoable step; returns the report."""
+    report = report or ImportReport()
+    item = project.item(item_id)
+    n_frames = int(item.frame_count or 0)
+    known = set(project.taxonomy.names)
+    label_map = dict(label_map or {})
+    segments: list[Segment] = []
+    for track in tracks:
+        kind = "model" if track.source == Source.MODEL else "human"
+        rows = sorted(track.rows, key=lambda r: (r.start, r.end))
+        placed: dict[str, int] = {}  # tier name -> end of the last row placed there
+        for row in rows:
+            label = label_map.get(row.label, row.label)
+            if label not in known:
+                report.unknown_labels[label] += 1
+            start, end = int(row.start), int(row.end)
+            if end <= start:
+                report.skipped += 1
+                report.warnings.append(f"A '{label}' segment with no length at frame {start} was skipped.")
+                continue
+            if n_frames:
+                if start >= n_frames:
+                    report.skipped += 1
+                    continue
+                if end > n_frames:
+                    end = n_frames
+                    report.clipped += 1
+            start = max(0, start)
+            tier_name = track.tier
+            if kind == "human":
+                n = 0
+                while placed.get(tier_name, -1) > start:
+                    n += 1
+                    tier_name = f"{track.tier} (overlap)" if n == 1 else f"{track.tier} (overlap {n})"
+                if n:
+                    report.overlaps += 1
+                placed[tier_name] = end
+            annotator = row.annotator or track.annotator or project.annotator
+            tier = project.ensure_tier(tier_name, annotator=track.annotator or annotator, kind=kind)
+            if tier.name not in report.tiers:
+                report.tiers.append(tier.name)
+            default_status = Status.PROPOSED if track.source == Source.MODEL else Status.ACCEPTED
+            segments.append(Segment(
+                item_id=item_id, tier_id=tier.id, start=start, end=end, label=label,
+                source=track.source, status=row.status or default_status,
+                confidence=row.confidence, annotator=annotator, note=row.note,
+            ))
+    if segments:
+        project.add_segments(segments, description)
+    report.imported += len(segments)
+    return report
+
+
+def collect_tracks(project: "Project", item_id: int, tiers: Iterable[str] | None = None,
+                   statuses: Iterable[Status] | None = None) -> list[Track]:
+    """The item's segments grouped by tier (only the named tiers / statuses when given)."""
+    wanted = set(tiers) if tiers else None
+    status_set = {Status(s) for s in statuses} if statuses else None
+    out: list[Track] = []
+    for tier in project.tiers():
+        if wanted is not None and tier.name not in wanted:
+            continue
+        segs = project.segments(item_id, tier_id=tier.id)
+        rows = [Row(s.start, s.end, s.label, s.status, s.confidence, s.note, s.annotator)
+                for s in segs if status_set is None or s.status in status_set]
+        if rows:
+            out.append(Track(tier.name, tier.annotator or "",
+                             Source.MODEL if tier.kind == "model" else Source.HUMAN, rows,
+                             project.item(item_id).name))
+    if wanted:
+        missing = wanted - {t.name for t in project.tiers()}
+        if missing:
+            raise FormatError(f"The project has no tier named {', '.join(sorted(missing))}.")
+    return out
+
+
+def parse_label_map(pairs: Iterable[str]) -> dict[str, str]:
+    """``["old=new", ...]`` from the command line into a mapping."""
+    out: dict[str, str] = {}
+    for p in pairs:
+        if "=" not in p:
+            raise FormatError(f"A label mapping must look like OLD=NEW, got '{p}'.")
+        old, new = p.split("=", 1)
+        out[old.strip()] = new.strip()
+    return out
+
+
+def as_float(value: Any, what: str, where: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise FormatError(f"{where}: '{value}' is not a number ({what}).") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise FormatError(f"{where}: {what} is not a finite number.")
+    return v
+
+
+def find_item(project: "Project", name: str | None):
+    """The item called ``name``, or None when the project has none of that name."""
+    from mgstudio.core.errors import ProjectError
+
+    if not name:
+        return None
+    try:
+        return project.item_by_name(name)
+    except ProjectError:
+        return None
