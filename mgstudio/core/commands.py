@@ -1,0 +1,115 @@
+"""Undoable commands as lists of row operations on the ``segments`` table.
+
+A command is what one user action does (create, delete, move/resize/relabel/accept/reject,
+split, merge, bulk add, replace proposals): a list of operations
+
+- ``{"op": "insert", "after": ROW}``
+- ``{"op": "delete", "before": ROW}``
+- ``{"op": "update", "before": ROW, "after": ROW}``
+
+where ``ROW`` is a full segment as a dict (``Segment.to_dict()``, with its id). Undo applies
+:func:`invert` (the operations reversed, before and after swapped); redo applies the list again.
+Ids are kept: an undone delete re-creates the segment under its old id, so audit rows and
+references stay valid. The project stores each command as one ``history`` row, committed in
+the same transaction as the change and its audit rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Command", "invert", "apply_ops", "SEGMENT_COLUMNS", "row_to_db", "ops_to_json", "ops_from_json"]
+
+# Segment field -> column, in insert order.
+SEGMENT_COLUMNS: dict[str, str] = {
+    "id": "id", "item_id": "item_id", "tier_id": "tier_id", "start": "start_frame",
+    "end": "end_frame", "label": "label", "source": "source", "status": "status",
+    "confidence": "confidence", "annotator": "annotator", "note": "note",
+    "created": "created", "modified": "modified",
+}
+_FIELDS = tuple(SEGMENT_COLUMNS)
+_INSERT = "INSERT INTO segments ({}) VALUES ({})".format(
+    ", ".join(SEGMENT_COLUMNS.values()), ", ".join("?" * len(SEGMENT_COLUMNS)))
+_UPDATE = "UPDATE segments SET {} WHERE id = ?".format(
+    ", ".join(f"{c} = ?" for f, c in SEGMENT_COLUMNS.items() if f != "id"))
+
+
+@dataclass
+class Command:
+    """One undoable user action."""
+
+    action: str
+    description: str
+    ops: list[dict[str, Any]] = field(default_factory=list)
+
+    def insert(self, row: dict[str, Any]) -> None:
+        self.ops.append({"op": "insert", "after": row})
+
+    def delete(self, row: dict[str, Any]) -> None:
+        self.ops.append({"op": "delete", "before": row})
+
+    def update(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        self.ops.append({"op": "update", "before": before, "after": after})
+
+
+def invert(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The operations that undo ``ops``."""
+    out = []
+    for op in reversed(ops):
+        if op["op"] == "insert":
+            out.append({"op": "delete", "before": op["after"]})
+        elif op["op"] == "delete":
+            out.append({"op": "insert", "after": op["before"]})
+        else:
+            out.append({"op": "update", "before": op["after"], "after": op["before"]})
+    return out
+
+
+def row_to_db(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row.get(f) for f in _FIELDS)
+
+
+def _next_id(conn: sqlite3.Connection) -> int:
+    seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'segments'").fetchone()
+    top = conn.execute("SELECT max(id) FROM segments").fetchone()[0]
+    return max(seq[0] if seq else 0, top or 0) + 1
+
+
+def apply_ops(conn: sqlite3.Connection, ops: Iterable[dict[str, Any]]) -> None:
+    """Apply operations inside the caller's transaction; inserts without an id get one (in place).
+
+    Consecutive operations of the same kind are sent with ``executemany``.
+    """
+    ops = list(ops)
+    need_ids = [op["after"] for op in ops if op["op"] == "insert" and op["after"].get("id") is None]
+    if need_ids:
+        nid = _next_id(conn)
+        for row in need_ids:
+            row["id"] = nid
+            nid += 1
+    i = 0
+    while i < len(ops):
+        kind = ops[i]["op"]
+        j = i
+        while j < len(ops) and ops[j]["op"] == kind:
+            j += 1
+        batch = ops[i:j]
+        if kind == "insert":
+            conn.executemany(_INSERT, [row_to_db(op["after"]) for op in batch])
+        elif kind == "delete":
+            conn.executemany("DELETE FROM segments WHERE id = ?", [(op["before"]["id"],) for op in batch])
+        else:
+            conn.executemany(_UPDATE, [row_to_db(op["after"])[1:] + (op["after"]["id"],) for op in batch])
+        i = j
+
+
+def ops_to_json(ops: list[dict[str, Any]]) -> str:
+    return json.dumps(ops, separators=(",", ":"))
+
+
+def ops_from_json(text: str) -> list[dict[str, Any]]:
+    return json.loads(text)
