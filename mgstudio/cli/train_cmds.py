@@ -1,0 +1,113 @@
+"""``mgstudio train pretrain|linear|finetune`` and ``mgstudio eval``: the recognizer's CLI.
+
+Thin wrappers over :mod:`mgstudio.recognition.train` and :mod:`mgstudio.recognition.evaluate`
+(torch is imported only when one of these commands runs). Multi-GPU / multi-node:
+``torchrun --nproc_per_node=N -m mgstudio train pretrain ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from mgstudio.core.errors import CancelledError, MGStudioError
+
+TRAIN_EXAMPLES = """examples:
+  mgstudio train pretrain study.mgproj --out models/study_encoder.pt
+  mgstudio train pretrain MSRAction3D/ --config msr_pretrain --epochs 20 --out pre.pt
+  mgstudio train linear MSRAction3D/ --encoder pre.pt --out linear.pt
+  mgstudio train finetune study.mgproj --encoder pre.pt --out tuned.pt
+  mgstudio train finetune MSRAction3D/ --scratch --out supervised.pt   # supervised baseline
+  mgstudio train pretrain MSRAction3D/ --out pre.pt --resume            # continue a run
+  torchrun --nproc_per_node=2 -m mgstudio train pretrain data/ --out pre.pt   # several GPUs
+"""
+EVAL_EXAMPLES = """examples:
+  mgstudio eval MSRAction3D/ --model linear.pt --confusion confusion.png
+  mgstudio eval study.mgproj --model tuned.pt --split all --json scores.json
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help="a project folder (NAME.mgproj) or skeleton dataset files/folder")
+    p.add_argument("--out", required=True, help="checkpoint to write (.pt)")
+    p.add_argument("--config", help="training config: a .toml/.json file or a name in resources/configs")
+    p.add_argument("--epochs", type=int, help="number of epochs (overrides the config)")
+    p.add_argument("--batch-size", type=int, help="clips per step (overrides the config)")
+    p.add_argument("--seed", type=int, help="random seed (overrides the config)")
+    p.add_argument("--device", help="auto (default: CUDA, then Apple MPS, then CPU), cpu, cuda, mps")
+    p.add_argument("--resume", action="store_true", help="continue from --out if it holds a resumable run")
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override one config setting, e.g. contrast.queue=512 (repeatable)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser("train", help="train the recognizer (self-supervised, linear head, fine-tuning)",
+                       epilog=TRAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    modes = t.add_subparsers(dest="mode", metavar="MODE", required=True)
+    p = modes.add_parser("pretrain", help="self-supervised dual-stream contrastive pretraining (no labels)")
+    _common(p)
+    p.set_defaults(func=run_train)
+    p = modes.add_parser("linear", help="linear classifier on a frozen pretrained encoder")
+    _common(p)
+    p.add_argument("--encoder", required=True, help="pretrained encoder checkpoint")
+    p.set_defaults(func=run_train)
+    p = modes.add_parser("finetune", help="fine-tune encoder + classifier on labelled clips")
+    _common(p)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--encoder", help="pretrained encoder checkpoint")
+    g.add_argument("--scratch", action="store_true", help="start from a random encoder (supervised baseline)")
+    p.set_defaults(func=run_train)
+
+    e = sub.add_parser("eval", help="score a trained classifier: top-1/top-5, per class, confusion, spotting",
+                       epilog=EVAL_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    e.add_argument("data", help="a project folder or skeleton dataset files/folder")
+    e.add_argument("--model", required=True, help="classifier checkpoint (from train linear/finetune)")
+    e.add_argument("--split", default="test", choices=["test", "train", "all"],
+                   help="which part of the data (default: the held-out test part)")
+    e.add_argument("--confusion", help="write the confusion matrix as a PNG image here")
+    e.add_argument("--json", help="write every figure as JSON here")
+    e.add_argument("--threshold", type=float, default=0.5, help="spotting: minimum class probability")
+    e.add_argument("--device", help="auto, cpu, cuda or mps")
+    e.set_defaults(func=run_eval)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from mgstudio.recognition.config import load_config
+    from mgstudio.recognition.train import run_training
+
+    overrides = list(args.set)
+    for flag, key in (("epochs", "train.epochs"), ("batch_size", "train.batch_size"), ("seed", "train.seed")):
+        v = getattr(args, flag)
+        if v is not None:
+            overrides.append(f"{key}={v}")
+    if args.device:
+        overrides.append(f'train.device="{args.device}"')
+    cfg = load_config(args.config, overrides)
+    mode = args.mode
+    if mode == "finetune" and getattr(args, "scratch", False):
+        mode = "supervised"
+    try:
+        result = run_training(mode, cfg, args.data, args.out, encoder=getattr(args, "encoder", None),
+                              resume=args.resume, show_bar=not args.no_progress)
+    except KeyboardInterrupt:
+        out = Path(args.out)
+        raise CancelledError("Training interrupted; the last checkpoint was kept." if out.exists()
+                             else "Training interrupted before the first checkpoint.") from None
+    print(f"saved {result.path} after {result.epochs} epoch(s)")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from mgstudio.recognition.evaluate import evaluate
+
+    metrics = evaluate(args.model, args.data, split=args.split, confusion_png=args.confusion,
+                       threshold=args.threshold, device=args.device)
+    if args.confusion and "confusion_png" in metrics:
+        print(f"confusion matrix: {args.confusion}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(metrics, indent=2, default=str), encoding="utf-8")
+    if not metrics:
+        raise MGStudioError("Nothing was evaluated.")
+    return 0
