@@ -1,0 +1,174 @@
+"""``TimelineDock``: the timeline canvas with its zoom bar and scroll bar, bound to the app state.
+
+Construct it standalone with a project and an item::
+
+    dock = TimelineDock(project, item_id, state)       # state may be None in scripts/tests
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+
+With a state object it follows the current item, frame and selection and writes the user's
+seeks and selections back (see :mod:`mgstudio.app.timeline.binding`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QScrollBar, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from mgstudio.app.timeline.binding import StateBinding
+from mgstudio.app.timeline.motion_job import MotionComputer
+from mgstudio.app.timeline.widget import TimelineWidget
+
+
+def zoom_text(fpp: float, fps: float) -> str:
+    """How much one screen pixel covers, for the zoom bar."""
+    if fpp <= 1:
+        return f"1 frame = {1 / fpp:.0f} px"
+    if fpp < fps:
+        return f"1 px = {fpp:.1f} frames"
+    return f"1 px = {fpp / fps:.1f} s"
+
+
+class TimelineDock(QDockWidget):
+    """Dockable timeline of the current item (tiers, segments, motion energy, playhead).
+
+    ``TimelineDock(project, item_id, state=None, parent=None)``; ``.timeline`` is the
+    :class:`TimelineWidget`. Without a state, connect ``timeline.seekRequested`` etc. yourself.
+    """
+
+    def __init__(self, project: Any, item_id: int | None, state: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__("Timeline", parent)
+        self.setObjectName("TimelineDock")
+        self.project = project
+        self.timeline = TimelineWidget(project, item_id)
+        self.motion = MotionComputer(self)
+        self.motion.ready.connect(self._motion_ready)
+        self.motion.failed.connect(self._motion_failed)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 0)
+        self.zoom_out_btn = self._button("−", "Zoom out (Ctrl+-, or mouse wheel)", lambda: self.timeline.zoom(1 / 1.5))
+        self.zoom_in_btn = self._button("+", "Zoom in (Ctrl+=, or mouse wheel)", lambda: self.timeline.zoom(1.5))
+        self.fit_btn = self._button("Whole video", "Show the whole video (Ctrl+0)", self.timeline.zoom_fit)
+        self.frames_btn = self._button("Frames", "Zoom in to single frames around the playhead",
+                                       self.timeline.zoom_to_frames)
+        self.zoom_label = QLabel()
+        self.motion_box = QCheckBox("Movement")
+        self.motion_box.setToolTip("Show how much the head, hands and arms move (relative to the torso)")
+        self.motion_box.setChecked(True)
+        self.motion_box.toggled.connect(self._toggle_motion)
+        self.status_label = QLabel()
+        self.status_label.setStyleSheet("color: #b05000;")
+        for w in (self.zoom_out_btn, self.zoom_in_btn, self.fit_btn, self.frames_btn, self.zoom_label):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.status_label)
+        bar.addWidget(self.motion_box)
+
+        self.scroll = QScrollBar(Qt.Orientation.Horizontal)
+        self.scroll.valueChanged.connect(self._scrolled)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addLayout(bar)
+        lay.addWidget(self.timeline, 1)
+        lay.addWidget(self.scroll)
+        self.setWidget(body)
+
+        self.timeline.viewChanged.connect(self._sync_scroll)
+        self.timeline.message.connect(self.show_message)
+        self.binding = StateBinding(self, state) if state is not None else None
+        self.load_motion()
+        self._sync_scroll()
+
+    def _button(self, text: str, tip: str, slot: Any) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setAutoRaise(True)
+        b.clicked.connect(slot)
+        return b
+
+    # ------------------------------------------------------------------ item / motion
+    def set_item(self, item_id: int | None) -> None:
+        self.timeline.set_item(item_id)
+        self.load_motion()
+        self._sync_scroll()
+
+    def set_project(self, project: Any, item_id: int | None = None) -> None:
+        self.project = project
+        self.timeline.project = project
+        self.set_item(item_id)
+
+    def _motion_key(self) -> Any:
+        return (str(getattr(self.project, "path", id(self.project))), self.timeline.item_id)
+
+    def load_motion(self, seq: Any = None) -> None:
+        """Start computing the movement rows from the item's skeleton (``seq`` or the stored one)."""
+        tl = self.timeline
+        tl.set_motion(None)
+        tl.setProperty("motion_pending", False)
+        if tl.item_id is None or self.project is None:
+            return
+        if seq is None:
+            try:
+                has = self.project.has_skeleton(tl.item_id)
+                seq = self.project.load_skeleton(tl.item_id) if has else None
+            except Exception as exc:  # a broken skeleton file must not break the timeline
+                self.show_message(f"The skeleton could not be read: {exc}")
+                seq = None
+        if seq is None:
+            return
+        else:
+            self.motion.forget(self._motion_key())
+        tl.setProperty("motion_pending", True)
+        got = self.motion.request(self._motion_key(), seq)
+        if got is not None:
+            self._motion_ready(self._motion_key(), got)
+
+    def _motion_ready(self, key: Any, motion: Any) -> None:
+        if key == self._motion_key():
+            self.timeline.setProperty("motion_pending", False)
+            self.timeline.set_motion(motion)
+
+    def _motion_failed(self, key: Any, message: str) -> None:
+        if key == self._motion_key():
+            self.timeline.setProperty("motion_pending", False)
+            self.show_message(f"Movement could not be computed: {message}")
+            self.timeline.update()
+
+    def _toggle_motion(self, on: bool) -> None:
+        self.timeline.show_motion = on
+        self.timeline._layout_rows()
+        self.timeline.update()
+
+    # ------------------------------------------------------------------ scroll bar and messages
+    def _sync_scroll(self) -> None:
+        v = self.timeline.view
+        span = int(v.width * v.fpp)
+        self.scroll.blockSignals(True)
+        self.scroll.setRange(0, max(0, v.frame_count - span))
+        self.scroll.setPageStep(max(1, span))
+        self.scroll.setSingleStep(max(1, span // 10))
+        self.scroll.setValue(int(round(v.first)))
+        self.scroll.blockSignals(False)
+        self.zoom_label.setText(zoom_text(v.fpp, self.timeline.fps))
+
+    def _scrolled(self, value: int) -> None:
+        self.timeline.view.scroll_to(float(value))
+        self.timeline.update()
+        self.zoom_label.setText(zoom_text(self.timeline.view.fpp, self.timeline.fps))
+
+    def show_message(self, text: str) -> None:
+        """Show a short message for the user in the zoom bar (and the window's status bar)."""
+        self.status_label.setText(text)
+        win = self.window()
+        sb = getattr(win, "statusBar", None)
+        if callable(sb) and win is not self:
+            try:
+                sb().showMessage(text, 8000)
+            except Exception:
+                pass

@@ -1,0 +1,687 @@
+"""The timeline canvas: ruler, one row per tier, motion-energy rows, playhead; mouse editing.
+
+Why QPainter on a plain ``QWidget`` (and not pyqtgraph or ``QGraphicsView``): a 2-hour video
+can hold 10,000 segments. As scene items they would each cost a Python object with its own
+paint call, bounding-rect index and event handling; here a repaint asks the
+:class:`~mgstudio.app.timeline.segment_cache.SegmentCache` for the segments overlapping the
+visible frames only (an indexed SQLite range query, cached with a margin), groups them by
+look (label, status, opacity step) and draws each group with one ``drawRects`` call. Zooming
+from the whole video down to single frames is a change of one number (frames per pixel, see
+:class:`~mgstudio.app.timeline.viewport.Viewport`), and hit-testing is arithmetic on frames.
+
+Mouse: click or drag on the ruler (or on empty space) to seek; click a segment to select it;
+drag its middle to move it, its edges to resize it (snapped to frames); drag on empty space of
+a person's tier to create a segment with the current label. Wheel zooms around the pointer;
+Shift+wheel scrolls. Every edit is one ``Project`` call (undoable, saved at once).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPaintEvent,
+                           QPalette, QPen, QWheelEvent)
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from mgstudio.core.errors import MGStudioError
+from mgstudio.core.motion import PART_TITLES, PARTS, MotionEnergy
+from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.app.timeline.segment_cache import SegmentCache
+from mgstudio.app.timeline.style import (PART_COLORS, edge_pen, fill_brush, hatch_brush, label_color,
+                                         style_key, text_color)
+from mgstudio.app.timeline.viewport import MIN_FPP, Viewport
+
+HEADER_W = 132
+RULER_H = 26
+TIER_H = 30
+MOTION_H = 24
+EDGE_PX = 5  # how close to a segment's edge (pixels) the pointer resizes instead of moving
+DRAG_PX = 3  # pointer travel before a press becomes a drag
+
+_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+def ruler_step(fps: float, fpp: float, min_px: float = 90.0) -> int:
+    """Frames between labelled ruler ticks: 1, 2, 5, 10 frames or a round number of seconds."""
+    for f in (1, 2, 5, 10):
+        if f / fpp >= min_px and f < fps:
+            return f
+    for s in _STEPS_S:
+        f = max(1, int(round(s * fps)))
+        if f / fpp >= min_px:
+            return f
+    return max(1, int(round(_STEPS_S[-1] * fps)))
+
+
+def short_time(frame: int, fps: float, with_ms: bool = False) -> str:
+    """``M:SS`` or ``H:MM:SS`` (``.mmm`` when asked) for the ruler."""
+    t = frame / fps
+    h, rem = divmod(int(t), 3600)
+    m, s = divmod(rem, 60)
+    out = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    if with_ms:
+        out += f".{int(round((t - int(t)) * 1000)) % 1000:03d}"
+    return out
+
+
+@dataclass
+class Row:
+    """One horizontal band of the timeline: a tier or a motion part."""
+
+    kind: str  # "tier" | "motion"
+    top: int
+    height: int
+    title: str
+    tier: Any = None  # core Tier for kind == "tier"
+    part: str = ""  # motion part for kind == "motion"
+
+
+@dataclass
+class _Drag:
+    mode: str  # "scrub" | "move" | "start" | "end" | "create" | "pending-seek"
+    press_x: float
+    tier: Any = None
+    seg: Segment | None = None
+    anchor: int = 0
+    active: bool = False
+    start: int = 0
+    end: int = 0
+
+
+class TimelineWidget(QWidget):
+    """Tiers, segments, motion energy and playhead of one item (see the module docstring).
+
+    Construct with ``TimelineWidget(project, item_id, frame=0)``; connect ``seekRequested``,
+    ``selectionChanged`` and ``edited`` (or let :class:`TimelineDock` bind it to the app state).
+    """
+
+    seekRequested = Signal(int)  # the user clicked/dragged to a frame
+    selectionChanged = Signal(list)  # segment ids
+    edited = Signal()  # a segment was created / moved / resized through the project
+    message = Signal(str)  # something to tell the user (refused edits)
+    viewChanged = Signal()  # zoom or scroll changed
+
+    def __init__(self, project: Any, item_id: int | None, frame: int = 0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.item_id: int | None = None
+        self.item: Any = None
+        self.fps = 25.0
+        self.view = Viewport(1, 800)
+        self.cache: SegmentCache | None = None
+        self.tiers: list[Any] = []
+        self.rows: list[Row] = []
+        self.frame = int(frame)
+        self.selection: list[int] = []
+        self.current_label: str | None = None
+        self.marks: tuple[int | None, int | None] = (None, None)
+        self.motion: MotionEnergy | None = None
+        self.show_motion = True
+        self._drag: _Drag | None = None
+        self._label_font = QFont(self.font())
+        self._label_font.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.set_item(item_id)
+
+    # ------------------------------------------------------------------ model
+    @property
+    def taxonomy(self) -> Any:
+        return getattr(self.project, "taxonomy", None)
+
+    def set_item(self, item_id: int | None) -> None:
+        """Show another item (or nothing with ``None``): zoom out to the whole of it."""
+        self.item_id = item_id
+        self.item = None if item_id is None or self.project is None else self.project.item(item_id)
+        self.fps = float(self.item.fps) if self.item is not None and self.item.fps else 25.0
+        n = int(self.item.frame_count) if self.item is not None and self.item.frame_count else 1
+        self.view = Viewport(n, max(1, self.width() - HEADER_W))
+        self.cache = None if self.item is None else SegmentCache(self.project, self.item.id)
+        self.selection = []
+        self.motion = None
+        self.frame = min(self.frame, n - 1)
+        self.reload_tiers()
+
+    def reload_tiers(self) -> None:
+        """Re-read the tiers: proposals first, then the current annotator's, then the others."""
+        tiers = list(self.project.tiers()) if self.project is not None else []
+        me = getattr(self.project, "annotator", None)
+        tiers.sort(key=lambda t: (t.kind != "model", not (t.kind == "human" and t.annotator == me), t.id))
+        self.tiers = tiers
+        self._layout_rows()
+        self.refresh()
+
+    def set_motion(self, motion: MotionEnergy | None) -> None:
+        self.motion = motion
+        self._layout_rows()
+        self.update()
+
+    def refresh(self) -> None:
+        """Forget cached segments (after an edit, undo, import...) and repaint."""
+        if self.cache is not None:
+            self.cache.invalidate()
+        self.update()
+
+    def _layout_rows(self) -> None:
+        rows: list[Row] = []
+        y = RULER_H
+        for t in self.tiers:
+            title = "Model proposals" if t.kind == "model" else t.name
+            rows.append(Row("tier", y, TIER_H, title, tier=t))
+            y += TIER_H
+        if self.show_motion:
+            y += 4
+            for p in PARTS:
+                rows.append(Row("motion", y, MOTION_H, PART_TITLES[p], part=p))
+                y += MOTION_H
+        self.rows = rows
+        self.setMinimumHeight(y + 2)
+        self.updateGeometry()
+
+    def tier_row(self, tier_id: int) -> Row | None:
+        return next((r for r in self.rows if r.kind == "tier" and r.tier.id == tier_id), None)
+
+    # ------------------------------------------------------------------ external setters
+    def set_frame(self, frame: int, follow: bool = True) -> None:
+        """Move the playhead; page the view when the frame leaves it."""
+        frame = max(0, min(int(frame), self.view.frame_count - 1))
+        if frame == self.frame and not follow:
+            return
+        self.frame = frame
+        if follow and self.view.ensure_visible(frame):
+            self.viewChanged.emit()
+        self.update()
+
+    def set_selection(self, ids: list[int]) -> None:
+        ids = [int(i) for i in ids]
+        if ids != self.selection:
+            self.selection = ids
+            self.update()
+
+    def set_marks(self, in_frame: int | None, out_frame: int | None) -> None:
+        self.marks = (in_frame, out_frame)
+        self.update()
+
+    def set_current_label(self, label: str | None) -> None:
+        self.current_label = label
+
+    # ------------------------------------------------------------------ zoom / scroll
+    def zoom(self, factor: float, anchor_x: float | None = None) -> None:
+        """Zoom in (``factor`` > 1) or out around a canvas x (default: the playhead if visible)."""
+        if anchor_x is None:
+            px = self.view.x_of(self.frame)
+            anchor_x = px if 0 <= px <= self.view.width else None
+        self.view.zoom(factor, anchor_x)
+        self.viewChanged.emit()
+        self.update()
+
+    def zoom_fit(self) -> None:
+        self.view.fit()
+        self.viewChanged.emit()
+        self.update()
+
+    def zoom_to_frames(self) -> None:
+        """Zoom in until single frames are wide cells, centred on the playhead."""
+        self.view.set_fpp(MIN_FPP * 2, None)
+        self.view.scroll_to(self.frame - self.view.width * self.view.fpp / 2)
+        self.viewChanged.emit()
+        self.update()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        self.view.resize(max(1, self.width() - HEADER_W))
+        self.viewChanged.emit()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        d = event.angleDelta()
+        x = event.position().x() - HEADER_W
+        if d.x() and not d.y():
+            self.view.scroll_frames(-d.x() / 120 * 0.1 * self.view.width * self.view.fpp)
+        elif event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.view.scroll_frames(-d.y() / 120 * 0.1 * self.view.width * self.view.fpp)
+        else:
+            self.view.zoom(1.25 ** (d.y() / 120), max(0.0, x))
+        self.viewChanged.emit()
+        self.update()
+        event.accept()
+
+    # ------------------------------------------------------------------ geometry helpers
+    def canvas_x(self, frame: float) -> float:
+        """Widget x of a frame boundary."""
+        return HEADER_W + self.view.x_of(frame)
+
+    def row_at(self, y: float) -> Row | None:
+        return next((r for r in self.rows if r.top <= y < r.top + r.height), None)
+
+    def segment_rect(self, seg: Segment) -> QRectF | None:
+        row = self.tier_row(seg.tier_id)
+        if row is None:
+            return None
+        x1, x2 = self.canvas_x(seg.start), self.canvas_x(seg.end)
+        return QRectF(x1, row.top + 3, max(1.0, x2 - x1), row.height - 6)
+
+    def visible_segments(self, tier_id: int) -> list[Segment]:
+        if self.cache is None:
+            return []
+        a, b = self.view.visible_range
+        return self.cache.visible(tier_id, a, b)
+
+    def hit(self, pos: QPointF) -> tuple[Row | None, Segment | None, str]:
+        """What is under ``pos``: (row, segment, "body" | "start" | "end" | "")."""
+        row = self.row_at(pos.y())
+        if row is None or row.kind != "tier" or pos.x() < HEADER_W:
+            return row, None, ""
+        x = pos.x()
+        best: tuple[float, Segment, str] | None = None
+        for s in self.visible_segments(row.tier.id):
+            x1, x2 = self.canvas_x(s.start), self.canvas_x(s.end)
+            if x < x1 - EDGE_PX or x > x2 + EDGE_PX:
+                continue
+            edge_ok = x2 - x1 >= 3 * EDGE_PX  # tiny segments: move only, never resize by accident
+            if edge_ok and abs(x - x1) <= EDGE_PX:
+                cand = (abs(x - x1), s, "start")
+            elif edge_ok and abs(x - x2) <= EDGE_PX:
+                cand = (abs(x - x2), s, "end")
+            elif x1 <= x <= max(x2, x1 + 1):
+                cand = (0.5, s, "body")
+            else:
+                continue
+            if best is None or cand[0] < best[0] or (s.id in self.selection and cand[0] <= best[0]):
+                best = cand
+        if best is None:
+            return row, None, ""
+        return row, best[1], best[2]
+
+    # ------------------------------------------------------------------ painting
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        p = QPainter(self)
+        pal = self.palette()
+        base = pal.color(QPalette.ColorRole.Base)
+        alt = pal.color(QPalette.ColorRole.AlternateBase)
+        fg = pal.color(QPalette.ColorRole.Text)
+        mid = pal.color(QPalette.ColorRole.Mid)
+        p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Window))
+        w = self.width()
+        p.fillRect(QRectF(HEADER_W, 0, w - HEADER_W, self.height()), base)
+        if self.item is None:
+            p.setPen(fg)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                       "Open a video or skeleton to see its timeline.")
+            p.end()
+            return
+        for i, row in enumerate(self.rows):
+            if i % 2:
+                p.fillRect(QRectF(HEADER_W, row.top, w - HEADER_W, row.height), alt)
+        p.setClipRect(QRectF(HEADER_W, 0, w - HEADER_W, self.height()))
+        self._paint_ruler(p, fg, mid)
+        for row in self.rows:
+            if row.kind == "tier":
+                self._paint_tier(p, row)
+            else:
+                self._paint_motion(p, row, fg)
+        self._paint_marks(p)
+        self._paint_drag(p, fg)
+        self._paint_playhead(p)
+        p.setClipping(False)
+        self._paint_headers(p, fg, mid)
+        p.end()
+
+    def _paint_headers(self, p: QPainter, fg: QColor, mid: QColor) -> None:
+        pal = self.palette()
+        p.fillRect(QRectF(0, 0, HEADER_W, self.height()), pal.color(QPalette.ColorRole.Button))
+        p.setPen(pal.color(QPalette.ColorRole.ButtonText))
+        p.drawText(QRectF(6, 0, HEADER_W - 8, RULER_H), Qt.AlignmentFlag.AlignVCenter,
+                   f"{self.frame:d}  {short_time(self.frame, self.fps, True)}")
+        fm = QFontMetrics(p.font())
+        me = getattr(self.project, "annotator", None)
+        for row in self.rows:
+            title = row.title
+            if row.kind == "tier" and row.tier.kind == "human" and row.tier.annotator == me:
+                title += " (you)"
+            f = QFont(p.font())
+            f.setBold(row.kind == "tier")
+            p.setFont(f)
+            if row.kind == "motion":
+                sw = QRectF(6, row.top + row.height / 2 - 4, 8, 8)
+                p.fillRect(sw, QColor(PART_COLORS[row.part]))
+                rect = QRectF(18, row.top, HEADER_W - 22, row.height)
+            else:
+                rect = QRectF(6, row.top, HEADER_W - 10, row.height)
+            p.setPen(pal.color(QPalette.ColorRole.ButtonText))
+            p.drawText(rect, Qt.AlignmentFlag.AlignVCenter, fm.elidedText(title, Qt.TextElideMode.ElideRight,
+                                                                          int(rect.width())))
+            p.setPen(QPen(mid, 1))
+            p.drawLine(QPointF(0, row.top + row.height - 0.5), QPointF(self.width(), row.top + row.height - 0.5))
+        p.setFont(self.font())
+        p.setPen(QPen(mid, 1))
+        p.drawLine(QPointF(HEADER_W - 0.5, 0), QPointF(HEADER_W - 0.5, self.height()))
+
+    def _paint_ruler(self, p: QPainter, fg: QColor, mid: QColor) -> None:
+        v = self.view
+        p.fillRect(QRectF(HEADER_W, 0, v.width, RULER_H), self.palette().color(QPalette.ColorRole.Button))
+        step = ruler_step(self.fps, v.fpp)
+        minor = max(1, step // 5) if step >= 5 else 1
+        a, b = v.visible_range
+        grid = QColor(mid)
+        grid.setAlpha(90)
+        # single-frame cells when zoomed in far enough to see them
+        if 1.0 / v.fpp >= 6:
+            p.setPen(QPen(grid, 1))
+            for f in range(a, b + 1):
+                x = self.canvas_x(f)
+                p.drawLine(QPointF(x, RULER_H - 5), QPointF(x, self.height()))
+        p.setPen(QPen(fg, 1))
+        first = (a // minor) * minor
+        fm = QFontMetrics(p.font())
+        for f in range(first, b + 1, minor):
+            x = self.canvas_x(f)
+            if f % step == 0:
+                p.drawLine(QPointF(x, RULER_H - 10), QPointF(x, RULER_H))
+                text = str(f) if step < self.fps and f % int(round(self.fps)) else short_time(f, self.fps)
+                if step < self.fps and f % int(round(self.fps)) == 0:
+                    text = f"{short_time(f, self.fps)}"
+                p.drawText(QPointF(x + 3, RULER_H - 12), text if fm.horizontalAdvance(text) < step / v.fpp else "")
+            else:
+                p.drawLine(QPointF(x, RULER_H - 4), QPointF(x, RULER_H))
+        p.setPen(QPen(mid, 1))
+        p.drawLine(QPointF(HEADER_W, RULER_H - 0.5), QPointF(self.width(), RULER_H - 0.5))
+
+    def _paint_tier(self, p: QPainter, row: Row) -> None:
+        segs = self.visible_segments(row.tier.id)
+        if not segs:
+            return
+        groups: dict[tuple[str, str, int], list[QRectF]] = {}
+        top, h = row.top + 3, row.height - 6
+        last_px: dict[tuple[str, str, int], int] = {}
+        texts: list[tuple[QRectF, Segment]] = []
+        for s in segs:
+            x1, x2 = self.canvas_x(s.start), self.canvas_x(s.end)
+            key = style_key(s)
+            ix = int(x1)
+            if x2 - x1 < 1.0:
+                # sub-pixel segment: one 1-px rectangle per pixel column and look is enough
+                if last_px.get(key) == ix:
+                    continue
+                last_px[key] = ix
+                x2 = x1 + 1.0
+            r = QRectF(x1, top, x2 - x1, h)
+            groups.setdefault(key, []).append(r)
+            if x2 - x1 > 36:
+                texts.append((r, s))
+        tax = self.taxonomy
+        colors: dict[str, QColor] = {}
+        hatch = hatch_brush()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for (label, status, level), rects in groups.items():
+            color = colors.setdefault(label, label_color(tax, label))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(fill_brush(color, status, level))
+            p.drawRects(rects)
+            if status == "proposed":
+                p.setBrush(hatch)
+                p.drawRects(rects)
+            big = [r for r in rects if r.width() >= 4]
+            if big:
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.setPen(edge_pen(color, status))
+                p.drawRects(big)
+        if texts:
+            p.setFont(self._label_font)
+            fm = QFontMetrics(self._label_font)
+            for r, s in texts:
+                key = style_key(s)
+                fill = fill_brush(colors[s.label], key[1], key[2]).color()
+                p.setPen(text_color(fill) if key[1] != "rejected" else QColor(90, 90, 90))
+                vis = r.intersected(QRectF(HEADER_W, r.top(), self.view.width, r.height()))
+                txt = s.label if s.confidence is None or s.status != Status.PROPOSED else \
+                    f"{s.label} {round(100 * s.confidence)}%"
+                p.drawText(vis.adjusted(4, 0, -3, 0), Qt.AlignmentFlag.AlignVCenter,
+                           fm.elidedText(txt, Qt.TextElideMode.ElideRight, int(vis.width()) - 7))
+            p.setFont(self.font())
+        sel = [s for s in segs if s.id in self.selection]
+        for s in sel:
+            r = QRectF(self.canvas_x(s.start), top, max(1.0, self.canvas_x(s.end) - self.canvas_x(s.start)), h)
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2.5)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(r.adjusted(-1, -2, 1, 2))
+            if r.width() >= 3 * EDGE_PX:  # resize handles
+                p.setBrush(self.palette().color(QPalette.ColorRole.Highlight))
+                for hx in (r.left(), r.right()):
+                    p.drawRect(QRectF(hx - 2, r.center().y() - 6, 4, 12))
+
+    def _paint_motion(self, p: QPainter, row: Row, fg: QColor) -> None:
+        if self.motion is None:
+            if row.part == PARTS[0]:
+                p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+                msg = ("Computing movement…" if self.item is not None and self.property("motion_pending")
+                       else "No skeleton yet: extract one to see movement here.")
+                p.drawText(QRectF(HEADER_W + 8, row.top, self.view.width, row.height),
+                           Qt.AlignmentFlag.AlignVCenter, msg)
+            return
+        v = self.view
+        n = max(1, int(v.width))
+        env = self.motion.envelope(row.part, v.first, v.last, n)
+        scale = self.motion.scale(row.part)
+        base_y = row.top + row.height - 2
+        hmax = row.height - 4
+        color = QColor(PART_COLORS[row.part])
+        path = QPainterPath()
+        open_run = False
+        px_per_bin = v.width / n
+        for i, val in enumerate(env):
+            x = HEADER_W + i * px_per_bin
+            if not math.isfinite(val):
+                if open_run:
+                    path.lineTo(x, base_y)
+                    path.closeSubpath()
+                    open_run = False
+                continue
+            y = base_y - hmax * min(1.0, float(val) / scale)
+            if not open_run:
+                path.moveTo(x, base_y)
+                open_run = True
+            path.lineTo(x, y)
+            path.lineTo(x + px_per_bin, y)
+        if open_run:
+            path.lineTo(HEADER_W + n * px_per_bin, base_y)
+            path.closeSubpath()
+        fill = QColor(color)
+        fill.setAlpha(150)
+        p.setPen(QPen(color.darker(120), 1))
+        p.setBrush(fill)
+        p.drawPath(path)
+
+    def _paint_marks(self, p: QPainter) -> None:
+        for f, color in zip(self.marks, (QColor(40, 170, 70), QColor(210, 70, 50))):
+            if f is None:
+                continue
+            x = self.canvas_x(f)
+            p.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+
+    def _paint_drag(self, p: QPainter, fg: QColor) -> None:
+        d = self._drag
+        if d is None or not d.active or d.mode not in ("move", "start", "end", "create"):
+            return
+        row = self.tier_row(d.tier.id) if d.tier is not None else None
+        if row is None:
+            return
+        x1, x2 = self.canvas_x(d.start), self.canvas_x(d.end)
+        r = QRectF(x1, row.top + 2, max(1.0, x2 - x1), row.height - 4)
+        label = d.seg.label if d.seg is not None else (self.current_label or "")
+        c = label_color(self.taxonomy, label)
+        c.setAlpha(120)
+        p.setBrush(c)
+        pen = QPen(fg, 1.5, Qt.PenStyle.DotLine)
+        p.setPen(pen)
+        p.drawRect(r)
+        p.setPen(fg)
+        p.drawText(QPointF(x1 + 3, row.top - 2 if row.top > RULER_H + 12 else row.top + row.height + 11),
+                   f"{d.start}–{d.end - 1} ({d.end - d.start} frames)")
+
+    def _paint_playhead(self, p: QPainter) -> None:
+        x = self.canvas_x(self.frame)
+        cell = 1.0 / self.view.fpp
+        red = QColor(220, 40, 40)
+        if cell >= 4:
+            band = QColor(red)
+            band.setAlpha(40)
+            p.fillRect(QRectF(x, 0, cell, self.height()), band)
+        p.setPen(QPen(red, 1.5))
+        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        p.setBrush(red)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawPolygon([QPointF(x - 6, 0), QPointF(x + 6, 0), QPointF(x, 8)])
+
+    # ------------------------------------------------------------------ mouse
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton or self.item is None:
+            return super().mousePressEvent(event)
+        pos = event.position()
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if pos.x() < HEADER_W:
+            return
+        x = pos.x() - HEADER_W
+        if pos.y() < RULER_H:
+            self._drag = _Drag("scrub", pos.x(), active=True)
+            self._seek(self.view.frame_index_at(x))
+            return
+        row, seg, part = self.hit(pos)
+        if seg is not None:
+            mode = {"body": "move", "start": "start", "end": "end"}[part]
+            self._drag = _Drag(mode, pos.x(), tier=row.tier, seg=seg, start=seg.start, end=seg.end)
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                ids = [i for i in self.selection if i != seg.id] if seg.id in self.selection else \
+                    self.selection + [seg.id]
+            else:
+                ids = [seg.id]
+            self._select(ids)
+            return
+        if row is not None and row.kind == "tier" and row.tier.kind == "human":
+            f = self.view.snap(x)
+            self._drag = _Drag("create", pos.x(), tier=row.tier, anchor=f, start=f, end=f)
+        else:
+            self._drag = _Drag("pending-seek", pos.x())
+        if self.selection:
+            self._select([])
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position()
+        d = self._drag
+        x = pos.x() - HEADER_W
+        if d is None:
+            self._update_cursor(pos)
+            return
+        if not d.active and abs(pos.x() - d.press_x) >= DRAG_PX:
+            d.active = True
+            if d.mode == "pending-seek":
+                d.mode = "scrub"
+        if not d.active:
+            return
+        n = self.view.frame_count
+        if d.mode == "scrub":
+            self._seek(self.view.frame_index_at(x))
+        elif d.mode == "move" and d.seg is not None:
+            delta = int(round((pos.x() - d.press_x) * self.view.fpp))
+            length = d.seg.length
+            d.start = max(0, min(n - length, d.seg.start + delta))
+            d.end = d.start + length
+        elif d.mode == "start" and d.seg is not None:
+            d.start = max(0, min(self.view.snap(x), d.seg.end - 1))
+        elif d.mode == "end" and d.seg is not None:
+            d.end = min(n, max(self.view.snap(x), d.seg.start + 1))
+        elif d.mode == "create":
+            f = self.view.snap(x)
+            d.start, d.end = min(d.anchor, f), max(d.anchor, f)
+            if d.end == d.start:
+                d.end = d.start + 1
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        d, self._drag = self._drag, None
+        if d is None or event.button() != Qt.MouseButton.LeftButton:
+            return super().mouseReleaseEvent(event)
+        x = event.position().x() - HEADER_W
+        if not d.active:
+            if d.mode in ("pending-seek", "create"):
+                self._seek(self.view.frame_index_at(x))
+            self.update()
+            return
+        if d.mode in ("move", "start", "end") and d.seg is not None:
+            if (d.start, d.end) != (d.seg.start, d.seg.end):
+                self._edit(lambda: self.project.update_segment(d.seg.id, start=d.start, end=d.end))
+        elif d.mode == "create":
+            self.create_segment(d.tier, d.start, d.end)
+        self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        _row, seg, _part = self.hit(event.position())
+        if seg is not None:
+            self._seek(seg.start)
+
+    def _update_cursor(self, pos: QPointF) -> None:
+        _row, seg, part = self.hit(pos)
+        if part in ("start", "end"):
+            self.setCursor(Qt.CursorShape.SizeHorCursor)
+        elif part == "body":
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        else:
+            self.unsetCursor()
+
+    def event(self, e: Any) -> bool:
+        if e.type() == e.Type.ToolTip:
+            _row, seg, _ = self.hit(QPointF(e.pos()))
+            if seg is not None:
+                QToolTip.showText(e.globalPos(), segment_tooltip(seg, self.fps), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(e)
+
+    # ------------------------------------------------------------------ edits
+    def create_segment(self, tier: Any, start: int, end: int, label: str | None = None) -> Segment | None:
+        """Create a segment [start, end) with ``label`` (default: the current label) on ``tier``."""
+        label = label or self.current_label
+        if not label:
+            self.message.emit("Pick a label first (click one in the label palette or press its key).")
+            return None
+        seg = Segment(self.item.id, tier.id, int(start), int(end), label, source=Source.HUMAN,
+                      status=Status.ACCEPTED, annotator=getattr(self.project, "annotator", "") or "")
+        made = self._edit(lambda: self.project.create_segment(seg))
+        if made is not None:
+            self._select([made.id])
+        return made
+
+    def _edit(self, fn: Callable[[], Any]) -> Any:
+        try:
+            out = fn()
+        except MGStudioError as exc:
+            self.message.emit(str(exc))
+            self.refresh()
+            return None
+        self.refresh()
+        self.edited.emit()
+        return out
+
+    def _select(self, ids: list[int]) -> None:
+        self.selection = list(ids)
+        self.selectionChanged.emit(list(ids))
+        self.update()
+
+    def _seek(self, frame: int) -> None:
+        self.set_frame(frame, follow=False)
+        self.seekRequested.emit(self.frame)
+
+
+def segment_tooltip(seg: Segment, fps: float) -> str:
+    """A short description of a segment for tooltips."""
+    conf = "" if seg.confidence is None else f", confidence {round(100 * seg.confidence)}%"
+    who = "model" if seg.source == Source.MODEL else (seg.annotator or "annotator")
+    return (f"<b>{seg.label}</b><br>frames {seg.start}–{seg.end - 1} ({seg.length} frames, "
+            f"{short_time(seg.start, fps, True)}–{short_time(seg.end, fps, True)})<br>"
+            f"{seg.status.value} · {who}{conf}" + (f"<br><i>{seg.note}</i>" if seg.note else ""))

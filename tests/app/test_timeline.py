@@ -1,0 +1,274 @@
+"""Timeline: mouse editing at known frames, zoom, seeking, 10,000 segments, motion rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPalette, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from mgstudio.app.timeline import TimelineDock, TimelineWidget
+from mgstudio.app.timeline.widget import HEADER_W, RULER_H, TIER_H
+from mgstudio.core.layouts import CANONICAL
+from mgstudio.core.project import Project
+from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.core.skeleton import SkeletonSequence
+
+N_FRAMES = 800  # with an 800-px canvas the whole video is exactly one frame per pixel
+FPS = 25.0
+
+
+def skeleton(n: int, start_frame: int = 0, moving: slice | None = None) -> SkeletonSequence:
+    rng = np.random.default_rng(0)
+    w = np.repeat(rng.uniform(-0.3, 0.3, (1, CANONICAL.num_joints, 3)), n, 0).astype(np.float32)
+    if moving is not None:
+        lh = list(CANONICAL.parts["left_hand"])
+        k = moving.stop - moving.start
+        w[moving, lh, 0] += np.linspace(0, 0.3, k, dtype=np.float32)[:, None]
+        w[moving.stop:, lh, 0] += 0.3
+    return SkeletonSequence(CANONICAL, w[..., :2] * 100 + 300, np.ones((n, CANONICAL.num_joints)), FPS, w,
+                            start_frame=start_frame)
+
+
+@pytest.fixture
+def project(tmp_path):
+    pr = Project.create(tmp_path / "t", taxonomy="imigue", annotator="alice")
+    yield pr
+    pr.close()
+
+
+@pytest.fixture
+def item(project):
+    return project.add_skeleton_item("clip", skeleton(N_FRAMES, moving=slice(400, 430)))
+
+
+def make_timeline(qtbot, project, item_id) -> TimelineWidget:
+    tl = TimelineWidget(project, item_id)
+    qtbot.addWidget(tl)
+    tl.resize(HEADER_W + N_FRAMES, 320)
+    tl.show()
+    qtbot.waitExposed(tl)
+    assert tl.view.fpp == pytest.approx(1.0)
+    return tl
+
+
+def y_of(tl: TimelineWidget, tier_name: str) -> float:
+    row = next(r for r in tl.rows if r.kind == "tier" and r.tier.name == tier_name)
+    return row.top + row.height / 2
+
+
+def x_of(frame: float) -> float:
+    return HEADER_W + frame  # one frame per pixel
+
+
+def send(widget, kind, x, y, buttons=Qt.MouseButton.LeftButton, mods=Qt.KeyboardModifier.NoModifier):
+    btn = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+    held = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else buttons
+    pos = QPointF(x, y)
+    ev = QMouseEvent(kind, pos, widget.mapToGlobal(pos), btn, held, mods)
+    QApplication.sendEvent(widget, ev)
+
+
+def drag(widget, x1, y1, x2, y2, steps=6):
+    send(widget, QEvent.Type.MouseButtonPress, x1, y1)
+    for i in range(1, steps + 1):
+        send(widget, QEvent.Type.MouseMove, x1 + (x2 - x1) * i / steps, y1 + (y2 - y1) * i / steps)
+    send(widget, QEvent.Type.MouseButtonRelease, x2, y2)
+
+
+def test_drag_on_empty_tier_creates_segment_with_current_label(qtbot, project, item):
+    tl = make_timeline(qtbot, project, item.id)
+    label = project.taxonomy.names[3]
+    tl.set_current_label(label)
+    with qtbot.waitSignal(tl.edited):
+        drag(tl, x_of(100.2), y_of(tl, "alice"), x_of(149.8), y_of(tl, "alice"))
+    segs = project.segments(item.id, tier_id="alice")
+    assert [(s.start, s.end, s.label, s.status, s.source) for s in segs] == \
+        [(100, 150, label, Status.ACCEPTED, Source.HUMAN)]
+    assert tl.selection == [segs[0].id]  # the new segment is selected
+    # dragging right to left works the same
+    drag(tl, x_of(300), y_of(tl, "alice"), x_of(260), y_of(tl, "alice"))
+    assert [(s.start, s.end) for s in project.segments(item.id, tier_id="alice")] == [(100, 150), (260, 300)]
+    project.undo()
+    assert len(project.segments(item.id, tier_id="alice")) == 1
+
+
+def test_drag_without_label_tells_the_user(qtbot, project, item):
+    tl = make_timeline(qtbot, project, item.id)
+    with qtbot.waitSignal(tl.message) as msg:
+        drag(tl, x_of(100), y_of(tl, "alice"), x_of(150), y_of(tl, "alice"))
+    assert "label" in msg.args[0]
+    assert project.segments(item.id) == []
+
+
+def test_move_and_resize_by_mouse_snap_to_frames(qtbot, project, item):
+    seg = project.create_segment(Segment(item.id, project.tier("alice").id, 200, 260, "turtle neck"))
+    tl = make_timeline(qtbot, project, item.id)
+    y = y_of(tl, "alice")
+    # click selects
+    with qtbot.waitSignal(tl.selectionChanged) as sel:
+        send(tl, QEvent.Type.MouseButtonPress, x_of(230), y)
+        send(tl, QEvent.Type.MouseButtonRelease, x_of(230), y)
+    assert sel.args[0] == [seg.id]
+    # move the body 30.4 px right: snapped to 30 frames
+    drag(tl, x_of(230), y, x_of(260.4), y)
+    assert (project.segment(seg.id).start, project.segment(seg.id).end) == (230, 290)
+    # resize the end edge from 290 to 320, then the start edge from 230 to 215
+    drag(tl, x_of(290) - 1, y, x_of(320.3), y)
+    drag(tl, x_of(230) + 1, y, x_of(214.8), y)
+    s = project.segment(seg.id)
+    assert (s.start, s.end, s.label) == (215, 320, "turtle neck")
+    # the start edge cannot pass the end: at least one frame is left
+    drag(tl, x_of(215) + 1, y, x_of(500), y)
+    assert (project.segment(seg.id).start, project.segment(seg.id).end) == (319, 320)
+    for _ in range(4):
+        project.undo()
+    assert (project.segment(seg.id).start, project.segment(seg.id).end) == (200, 260)
+
+
+def test_moving_onto_a_neighbour_is_refused_and_nothing_changes(qtbot, project, item):
+    tid = project.tier("alice").id
+    a = project.create_segment(Segment(item.id, tid, 100, 150, "turtle neck"))
+    project.create_segment(Segment(item.id, tid, 200, 250, "touching hat"))
+    tl = make_timeline(qtbot, project, item.id)
+    y = y_of(tl, "alice")
+    with qtbot.waitSignal(tl.message) as msg:
+        drag(tl, x_of(125), y, x_of(205), y)
+    assert "overlap" in msg.args[0]
+    assert (project.segment(a.id).start, project.segment(a.id).end) == (100, 150)
+
+
+def test_editing_a_proposal_by_mouse_marks_it_edited(qtbot, project, item):
+    (p,) = project.add_segments([Segment(item.id, project.proposals_tier.id, 300, 340, "rubbing eyes",
+                                         source=Source.MODEL, status=Status.PROPOSED, confidence=0.4)])
+    tl = make_timeline(qtbot, project, item.id)
+    y = y_of(tl, "proposals")
+    drag(tl, x_of(340) - 1, y, x_of(360), y)
+    s = project.segment(p.id)
+    assert (s.start, s.end, s.status) == (300, 360, Status.EDITED)
+
+
+def test_click_and_drag_on_ruler_seeks(qtbot, project, item):
+    tl = make_timeline(qtbot, project, item.id)
+    seen = []
+    tl.seekRequested.connect(seen.append)
+    send(tl, QEvent.Type.MouseButtonPress, x_of(123.5), RULER_H / 2)
+    for x in (x_of(150), x_of(170.2)):
+        send(tl, QEvent.Type.MouseMove, x, RULER_H / 2)
+    send(tl, QEvent.Type.MouseButtonRelease, x_of(170.2), RULER_H / 2)
+    assert seen[0] == 123 and seen[-1] == 170 and tl.frame == 170
+    # a click on empty space of a tier seeks too, without creating anything
+    send(tl, QEvent.Type.MouseButtonPress, x_of(42.5), y_of(tl, "alice"))
+    send(tl, QEvent.Type.MouseButtonRelease, x_of(42.5), y_of(tl, "alice"))
+    assert seen[-1] == 42 and project.segments(item.id) == []
+
+
+def test_wheel_zooms_around_pointer_down_to_single_frames(qtbot, project, item):
+    tl = make_timeline(qtbot, project, item.id)
+    x = x_of(400)
+
+    def wheel(dy):
+        pos = QPointF(x, y_of(tl, "alice"))
+        ev = QWheelEvent(pos, tl.mapToGlobal(pos), QPoint(0, 0), QPoint(0, dy), Qt.MouseButton.NoButton,
+                         Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(tl, ev)
+
+    for _ in range(30):
+        wheel(120)
+    assert 1 / tl.view.fpp >= 40  # a frame is at least 40 px wide
+    assert tl.view.frame_at(x - HEADER_W) == pytest.approx(400, abs=0.01)  # the frame under the pointer stays
+    for _ in range(40):
+        wheel(-120)
+    assert tl.view.fpp == pytest.approx(1.0) and tl.view.first == 0  # back to the whole video
+
+
+def test_playhead_follows_frame_and_pages_the_view(qtbot, project, item):
+    tl = make_timeline(qtbot, project, item.id)
+    tl.zoom(8, anchor_x=0)  # frames 0..100 visible
+    assert tl.view.last == pytest.approx(100)
+    tl.set_frame(350)
+    a, b = tl.view.visible_range
+    assert a <= 350 < b
+
+
+def pixel(img, x, y) -> QColor:
+    return QColor(img.pixel(int(x), int(y)))
+
+
+def test_segments_drawn_with_label_colour_and_status(qtbot, project, item):
+    tax = project.taxonomy
+    lab = tax.labels[0]
+    prop = project.proposals_tier.id
+    project.add_segments([
+        Segment(item.id, prop, 100, 200, lab.name, source=Source.MODEL, status=Status.PROPOSED, confidence=0.9),
+        Segment(item.id, prop, 300, 400, lab.name, source=Source.MODEL, status=Status.REJECTED, confidence=0.9),
+    ])
+    project.create_segment(Segment(item.id, project.tier("alice").id, 500, 600, lab.name))
+    tl = make_timeline(qtbot, project, item.id)
+    img = tl.grab().toImage()
+    want = QColor(lab.color)
+    accepted = pixel(img, x_of(550), y_of(tl, "alice"))
+    assert abs(accepted.hue() - want.hue()) <= 6 and accepted.saturation() > 60
+    rejected = pixel(img, x_of(350), y_of(tl, "proposals") + 2)
+    assert rejected.saturation() < 30  # greyed out
+    # proposed: hatched, so neighbouring pixels along a row differ
+    row = {pixel(img, x_of(f), y_of(tl, "proposals")).rgb() for f in range(120, 140)}
+    assert len(row) >= 2
+    empty = pixel(img, x_of(700), y_of(tl, "proposals"))
+    assert empty.saturation() < 20
+
+
+def test_ten_thousand_segments_two_hour_video(qtbot, project):
+    n = 2 * 3600 * 30
+    it = project.add_skeleton_item("long", skeleton(2, start_frame=n - 2))
+    rng = np.random.default_rng(3)
+    starts = np.sort(rng.choice(n - 100, 10_000, replace=False))
+    names = project.taxonomy.names
+    project.add_segments([Segment(it.id, project.proposals_tier.id, int(s), int(s) + 1 + int(rng.integers(5, 60)),
+                                  names[i % len(names)], source=Source.MODEL, status=Status.PROPOSED,
+                                  confidence=float(rng.uniform(0.1, 1))) for i, s in enumerate(starts)])
+    tl = TimelineWidget(project, it.id)
+    qtbot.addWidget(tl)
+    tl.resize(HEADER_W + 1000, 300)
+    tl.show()
+    qtbot.waitExposed(tl)
+    img = tl.grab().toImage()  # whole video: all 10,000 visible
+    assert tl.cache.queries == len(tl.tiers)  # one range query per tier...
+    tl.grab()
+    assert tl.cache.queries == len(tl.tiers)  # ...and repaints come from the cache
+    y = int(y_of(tl, "proposals"))
+    bg = tl.palette().color(QPalette.ColorRole.Base).rgb()  # the proposals row's empty background
+    coloured = sum(pixel(img, HEADER_W + x, y).rgb() != bg for x in range(1000))
+    assert coloured > 900  # 10,000 segments over 1,000 px cover nearly every pixel column
+    tl.zoom(500, anchor_x=500)  # ~15 s visible: only a handful of segments
+    a, b = tl.view.visible_range
+    vis = tl.visible_segments(project.proposals_tier.id)
+    assert 0 < len(vis) < 50 and all(s.end > a and s.start < b for s in vis)
+    assert {s.id for s in vis} == {s.id for s in project.segments(it.id, start=a, end=b)}
+    tl.grab()
+
+
+def test_dock_shows_motion_energy_where_the_hand_moves(qtbot, project, item):
+    dock = TimelineDock(project, item.id)
+    qtbot.addWidget(dock)
+    dock.resize(HEADER_W + N_FRAMES + 20, 360)
+    dock.show()
+    qtbot.waitUntil(lambda: dock.timeline.motion is not None, timeout=10000)
+    tl = dock.timeline
+    tl.resize(HEADER_W + N_FRAMES, tl.height())
+    tl.view.resize(N_FRAMES)
+    tl.view.fit()
+    img = tl.grab().toImage()
+    row = next(r for r in tl.rows if r.part == "left_hand")
+    top = row.top + 3  # near the top of the row: only a strong movement reaches it
+
+    def filled(frame):
+        return pixel(img, x_of(frame), top).rgb() != pixel(img, x_of(5), top).rgb()
+
+    assert filled(415)
+    assert not filled(200) and not filled(600)
+    other = next(r for r in tl.rows if r.part == "right_hand")
+    assert pixel(img, x_of(415), other.top + 3).rgb() == pixel(img, x_of(200), other.top + 3).rgb()
+    # a zoom bar tells how much a pixel covers
+    assert "frame" in dock.zoom_label.text()
