@@ -138,6 +138,9 @@ class SkeletonSequence:
         hi = np.minimum(lo + 1, t - 1)
         w = (pos - lo).astype(np.float32)
 
+        exact = w == 0  # lands on a source frame: its neighbour must not matter
+        hi = np.where(exact, lo, hi)
+
         def interp(a: np.ndarray) -> np.ndarray:
             ww = w.reshape((-1,) + (1,) * (a.ndim - 1))
             return a[lo] * (1 - ww) + a[hi] * ww

@@ -77,8 +77,8 @@ def _person_points(person: dict, with_extras: bool) -> np.ndarray:
         if isinstance(vals, list) and len(vals) == count * 3:
             try:
                 out[off:off + count] = np.asarray(vals, dtype=np.float64).reshape(count, 3)
-            except (TypeError, ValueError):
-                pass
+            except (TypeError, ValueError, OverflowError):
+                pass  # a malformed part stays missing
         off += count
     return out
 
