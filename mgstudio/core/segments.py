@@ -9,7 +9,7 @@ frames from 0; seconds are derived from the media's timestamps (see :mod:`mgstud
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -69,7 +69,7 @@ class Segment:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {name: getattr(self, name) for name in self.__dataclass_fields__}
         d["source"] = self.source.value
         d["status"] = self.status.value
         return d

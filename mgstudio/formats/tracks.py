@@ -87,6 +87,7 @@ def apply_tracks(project: "Project", item_id: int, tracks: Iterable[Track],
     known = set(project.taxonomy.names)
     label_map = dict(label_map or {})
     segments: list[Segment] = []
+    tier_cache: dict[str, Any] = {}
     for track in tracks:
         kind = "model" if track.source == Source.MODEL else "human"
         rows = sorted(track.rows, key=lambda r: (r.start, r.end))
@@ -118,7 +119,10 @@ def apply_tracks(project: "Project", item_id: int, tracks: Iterable[Track],
                     report.overlaps += 1
                 placed[tier_name] = end
             annotator = row.annotator or track.annotator or project.annotator
-            tier = project.ensure_tier(tier_name, annotator=track.annotator or annotator, kind=kind)
+            tier = tier_cache.get(tier_name)
+            if tier is None:
+                tier = tier_cache[tier_name] = project.ensure_tier(
+                    tier_name, annotator=track.annotator or annotator, kind=kind)
             if tier.name not in report.tiers:
                 report.tiers.append(tier.name)
             default_status = Status.PROPOSED if track.source == Source.MODEL else Status.ACCEPTED
