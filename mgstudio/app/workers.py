@@ -1,0 +1,156 @@
+"""Long work off the GUI thread: a generic :class:`Worker` and its status-bar panel.
+
+A job is any function ``fn(*args, progress=..., cancel=..., **kwargs)`` of the packages outside
+the app (``extract_pose``, ``propose``, training, reports). ``progress(done, total)`` may be
+called as often as it likes (signals are throttled to ~20 per second); ``cancel`` is a
+``threading.Event`` that the job polls. Use::
+
+    worker = Worker(extract_pose, path, title="Extracting the skeleton")
+    worker.succeeded.connect(on_result)       # result of fn, on the GUI thread
+    worker.failed.connect(show_error)         # an MGStudioError (message for a psychologist)
+    panel.attach(worker)                      # progress bar + Cancel in the status bar
+    worker.start()
+
+Signals: ``progress(int, int)``, ``succeeded(object)``, ``failed(object)`` (an
+:class:`~mgstudio.core.errors.MGStudioError`, unexpected errors wrapped with the traceback as
+``detail``), ``cancelled()``, and ``done()`` last in every case.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from mgstudio.core.errors import CancelledError, MGStudioError
+
+_THROTTLE_S = 0.05
+
+
+class Worker(QThread):
+    """Runs ``fn`` in a thread with progress, cancel and readable errors (see the module doc)."""
+
+    progress = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    done = Signal()
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, title: str = "Working",
+                 pass_progress: bool = True, pass_cancel: bool = True, **kwargs: Any) -> None:
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.title = title
+        self.pass_progress, self.pass_cancel = pass_progress, pass_cancel
+        self.cancel_event = threading.Event()
+        self.result: Any = None
+        self.error: MGStudioError | None = None
+        self.was_cancelled = False
+        self._last_emit = 0.0
+
+    # ------------------------------------------------------------------ called from the job
+    def _progress(self, done: int, total: int | None = None, *_: Any) -> None:
+        now = time.monotonic()
+        total_i = int(total) if total else 0
+        if now - self._last_emit >= _THROTTLE_S or (total_i and int(done) >= total_i):
+            self._last_emit = now
+            self.progress.emit(int(done), total_i)
+
+    def run(self) -> None:  # the thread
+        kwargs = dict(self.kwargs)
+        if self.pass_progress:
+            kwargs["progress"] = self._progress
+        if self.pass_cancel:
+            kwargs["cancel"] = self.cancel_event
+        try:
+            self.result = self.fn(*self.args, **kwargs)
+            if self.cancel_event.is_set():
+                raise CancelledError(f"{self.title} was cancelled.")
+        except CancelledError:
+            self.was_cancelled = True
+            self.cancelled.emit()
+        except MGStudioError as exc:
+            self.error = exc
+            self.failed.emit(exc)
+        except MemoryError:
+            self.error = MGStudioError(f"{self.title} ran out of memory. Close other programs or try a "
+                                       "shorter recording.", detail=traceback.format_exc())
+            self.failed.emit(self.error)
+        except Exception as exc:  # noqa: BLE001 - shown to the user with details on demand
+            self.error = MGStudioError(
+                f"{self.title} stopped because of an unexpected problem ({type(exc).__name__}). "
+                "Your project is safe; please send the details to the developers.",
+                detail=traceback.format_exc())
+            self.failed.emit(self.error)
+        else:
+            self.succeeded.emit(self.result)
+        finally:
+            self.done.emit()
+
+    def cancel(self) -> None:
+        """Ask the job to stop (it stops at its next check; ``cancelled`` is emitted then)."""
+        self.cancel_event.set()
+
+
+class WorkerPanel(QWidget):
+    """Status-bar panel: the running job's title, a progress bar and a Cancel button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setFixedWidth(180)
+        self.bar.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop this job (work done so far is kept where possible)")
+        lay.addWidget(self.label)
+        lay.addWidget(self.bar)
+        lay.addWidget(self.cancel_button)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.workers: list[Worker] = []
+        self.hide()
+
+    def attach(self, worker: Worker) -> None:
+        """Show ``worker``'s progress until it is done (several jobs: the newest is shown)."""
+        self.workers.append(worker)
+        worker.progress.connect(lambda d, t, w=worker: self._on_progress(w, d, t))
+        worker.done.connect(lambda w=worker: self._on_done(w))
+        self._show(worker)
+
+    def _show(self, worker: Worker) -> None:
+        self.label.setText(worker.title + "…")
+        self.bar.setRange(0, 0)  # busy until the first progress report
+        self.cancel_button.setEnabled(True)
+        self.show()
+
+    def _on_progress(self, worker: Worker, done: int, total: int) -> None:
+        if self.workers and worker is self.workers[-1]:
+            if total > 0:
+                self.bar.setRange(0, total)
+                self.bar.setValue(min(done, total))
+            else:
+                self.bar.setRange(0, 0)
+
+    def _on_done(self, worker: Worker) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+        if self.workers:
+            self._show(self.workers[-1])
+        else:
+            self.hide()
+
+    def _cancel(self) -> None:
+        if self.workers:
+            self.workers[-1].cancel()
+            self.label.setText(self.workers[-1].title + " — stopping…")
+            self.cancel_button.setEnabled(False)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.workers)

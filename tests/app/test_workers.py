@@ -1,0 +1,103 @@
+"""Workers: progress reaches the status-bar panel, Cancel stops the job, errors are readable,
+and the GUI thread keeps ticking while a job runs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QTimer
+
+from mgstudio.app.dialogs import error_box
+from mgstudio.app.workers import Worker, WorkerPanel
+from mgstudio.core.errors import CancelledError, MediaError
+
+
+def busy_job(n: int, progress=None, cancel=None) -> int:
+    """Pure-Python CPU work (holds the GIL most of the time) with progress and cancel checks."""
+    total = 0
+    for i in range(n):
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("stopped")
+        for k in range(20_000):
+            total += k * k % 7
+        progress(i + 1, n)
+    return total
+
+
+def test_progress_result_and_heartbeat(qtbot) -> None:
+    panel = WorkerPanel()
+    qtbot.addWidget(panel)
+    worker = Worker(busy_job, 60, title="Counting")
+    seen: list[tuple[int, int]] = []
+    worker.progress.connect(lambda d, t: seen.append((d, t)))
+    panel.attach(worker)
+    assert panel.busy and panel.label.text().startswith("Counting")
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(beat)
+    timer.start(10)
+    with qtbot.waitSignal(worker.succeeded, timeout=60_000) as res:
+        worker.start()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=5000)
+    timer.stop()
+    worker.wait(5000)
+    assert res.args[0] == busy_job(60, progress=lambda *a: None)
+    assert seen and seen[-1] == (60, 60)
+    assert len(gaps) > 5
+    assert max(gaps) < 0.05, f"GUI thread stalled {max(gaps) * 1000:.0f} ms"
+    assert panel.isHidden()
+
+
+def test_cancel_button_stops_the_job(qtbot) -> None:
+    panel = WorkerPanel()
+    qtbot.addWidget(panel)
+    worker = Worker(busy_job, 100_000, title="Long job")
+    panel.attach(worker)
+    finished: list[str] = []
+    worker.succeeded.connect(lambda r: finished.append("ok"))
+    worker.start()
+    qtbot.waitSignal(worker.progress, timeout=10_000).wait()
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(worker.cancelled, timeout=10_000):
+        panel.cancel_button.click()
+    assert time.perf_counter() - t0 < 2.0
+    worker.wait(5000)
+    assert worker.was_cancelled and not finished
+    qtbot.waitUntil(lambda: not panel.busy, timeout=5000)
+
+
+def test_errors_are_readable_with_details(qtbot) -> None:
+    def broken(progress=None, cancel=None):
+        return {}["missing"]
+
+    def bad_video(progress=None, cancel=None):
+        raise MediaError("This video could not be opened.", detail="moov atom not found")
+
+    w1 = Worker(broken, title="Making proposals")
+    with qtbot.waitSignal(w1.failed, timeout=10_000) as f1:
+        w1.start()
+    w1.wait(5000)
+    err = f1.args[0]
+    assert "Making proposals stopped" in str(err) and "KeyError" in err.detail
+    box = error_box(None, err)
+    assert "Traceback" not in box.text() and "KeyError" in box.detailedText()
+
+    w2 = Worker(bad_video, title="Extracting")
+    with qtbot.waitSignal(w2.failed, timeout=10_000) as f2:
+        w2.start()
+    w2.wait(5000)
+    box = error_box(None, f2.args[0])
+    assert box.text() == "This video could not be opened."
+    assert box.detailedText() == "moov atom not found"
