@@ -1,0 +1,37 @@
+"""``mgstudio agree``: inter-rater agreement between annotators' tiers."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+EXAMPLES = """examples:
+  mgstudio agree study.mgproj                         # every pair of annotators' tiers, all items
+  mgstudio agree study.mgproj --tier alice --tier bob --item session1 --out agreement/
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("agree", help="inter-rater agreement (Cohen's and Fleiss' kappa, segment F1)",
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("project", help="the project folder (NAME.mgproj)")
+    p.add_argument("--tier", action="append", default=[], help="tier to compare (repeatable; default all human tiers)")
+    p.add_argument("--item", action="append", default=[], help="item name (repeatable; default all)")
+    p.add_argument("--out", help="folder for agreement.csv, disagreements.csv and agreement.html")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mgstudio.core.agreement import agreement
+    from mgstudio.core.project import Project
+    from mgstudio.formats.agreement_report import write_agreement_csv, write_agreement_html
+
+    with Project.open(args.project) as project:
+        ids = [project.item_by_name(n).id for n in args.item] or None
+        report = agreement(project, args.tier or None, ids)
+    print(report.summary())
+    if args.out:
+        out = Path(args.out)
+        files = write_agreement_csv(report, out) + [write_agreement_html(report, out / "agreement.html")]
+        print("Wrote " + ", ".join(str(f) for f in files))
+    return 0
