@@ -172,7 +172,7 @@ class BalancingFusion(nn.Module):
             self.gnorm = nn.LayerNorm(d)
         self.out_norm_s = nn.LayerNorm(d)
         self.out_norm_t = nn.LayerNorm(d)
-        self.out_dim = 2 * d
+        self.out_dim = d * (1 + s)
 
     def forward(self, fmap: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
         # joint tokens: spatial map pooled over time
@@ -188,7 +188,7 @@ class BalancingFusion(nn.Module):
             a = self.prior + self.learned + att  # N V V (broadcast)
             nodes = nodes + F.relu(self.gnorm(self.gconv(a @ nodes)))
         s = self.out_norm_s(nodes[:, : self.joints].mean(dim=1))
-        tt = self.out_norm_t(nodes[:, self.joints:].mean(dim=1))
+        tt = self.out_norm_t(nodes[:, self.joints:]).flatten(1)  # time tokens kept in order
         return torch.cat([s, tt], dim=1)
 
 

@@ -124,7 +124,7 @@ def _finite(loss: torch.Tensor, epoch: int, step: int) -> None:
     if not torch.isfinite(loss):
         raise MGStudioError(
             "Training stopped: the loss became invalid (NaN or infinite); try a smaller learning rate.",
-            f"epoch {epoch + 1}, step {step + 1}, loss={float(loss)}")
+            f"epoch {epoch + 1}, step {step + 1}, loss={float(loss.detach())}")
 
 
 def _state_cpu(sd: dict) -> dict:
@@ -289,8 +289,27 @@ def _pretrain(cfg: dict, clips: ClipSet, out: Path, device: torch.device, dd: _D
             save(epoch + 1, {"loss": history[-1], "loss_history": list(history)})
         if dd.world > 1:
             dist.barrier()
+    if dd.world > 1:
+        in_sync = _ranks_in_sync(moco.query)
+        if not in_sync:
+            raise MGStudioError("Distributed training went wrong: the processes ended with different weights.")
+        if dd.main and out.exists():
+            ck = load_checkpoint(out)
+            ck["provenance"]["ddp_ranks_in_sync"] = True
+            save_checkpoint(out, ck)
     result.metrics = {"loss": history[-1] if history else None}
     return result
+
+
+def _ranks_in_sync(module: nn.Module) -> bool:
+    """True when every rank holds the same weights (DistributedDataParallel kept them in step)."""
+    with torch.no_grad():
+        v = torch.cat([p.detach().flatten().double().cpu() for p in module.parameters()])
+        sig = torch.stack([v.sum(), (v * torch.arange(1, len(v) + 1, dtype=torch.float64)).sum()])
+        sig = sig.to(next(module.parameters()).device)
+        parts = [torch.zeros_like(sig) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, sig)
+    return all(torch.allclose(parts[0], q, rtol=1e-9, atol=1e-9) for q in parts[1:])
 
 
 def _cancel_message(out: Path, epoch: int) -> str:

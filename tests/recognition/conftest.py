@@ -16,7 +16,8 @@ MSR_PARTS = ("skeletons", "msr_action3d", "real_world_coordinates")
 
 @pytest.fixture(scope="session")
 def msr_small(tmp_path_factory) -> Path:
-    """40 real MSR clips: actions 1-5, subjects 1-4, takes 1-2 (odd subjects train, even test)."""
+    """30 real MSR clips: actions 1-5, subjects 1-4, takes 1-2 (the set has no a01-a05 of subject 4):
+    20 train (subjects 1, 3), 10 test (subject 2)."""
     src = require_shared(*MSR_PARTS)
     dst = tmp_path_factory.mktemp("msr_small")
     for a in range(1, 6):
