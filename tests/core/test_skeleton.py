@@ -115,7 +115,7 @@ def test_failed_save_keeps_the_previous_file_and_leaves_no_temporary(tmp_path, m
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez_compressed", boom)
+    monkeypatch.setattr(np.lib.format, "write_array", boom)
     with pytest.raises(OSError):
         _seq(9).save_npz(f)
     assert f.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["s.npz"]
