@@ -17,6 +17,7 @@ EXPORT_EXAMPLES = """examples:
   mgstudio export study.mgproj --out all.csv --status accepted --status edited
   mgstudio export study.mgproj --out study.boris
   mgstudio export study.mgproj --out backup.json          # every field, for archiving
+  mgstudio export study.mgproj --dataset mg_dataset/ --seed 1 --blur-videos
 """
 
 
@@ -34,7 +35,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("export", help="export segments to ELAN, CSV, iMiGUE, BORIS or JSON files",
                        epilog=EXPORT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("project", help="the project folder (NAME.mgproj)")
-    e.add_argument("--out", required=True, help="file to write (the format follows its extension)")
+    e.add_argument("--out", help="file to write (the format follows its extension)")
+    e.add_argument("--dataset", metavar="FOLDER",
+                   help="write a labelled skeleton dataset (PYSKL pickle, NTU arrays, CSV manifest, datasheet)")
+    e.add_argument("--dataset-format", action="append", choices=["pyskl", "ntu", "csv"], default=[],
+                   help="dataset formats (repeatable; default all)")
+    e.add_argument("--coords", choices=["2d", "3d"], default="2d", help="dataset coordinates (default 2d)")
+    e.add_argument("--split", default="0.7,0.15,0.15", help="train,val,test shares, split by subject")
+    e.add_argument("--seed", type=int, default=0, help="seed of the subject split (default 0)")
+    e.add_argument("--blur-videos", action="store_true", help="also write video clips with the face blurred")
     e.add_argument("--format", choices=["eaf", "csv", "imigue", "boris", "json"],
                    help="file format when the extension does not say (.csv is MG Studio CSV)")
     e.add_argument("--item", action="append", default=[], help="item name (repeatable; default all)")
@@ -74,8 +83,41 @@ def run_export(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.formats.segment_io import export_file
 
+    if bool(args.out) == bool(args.dataset):
+        raise MGStudioError("Give either --out FILE (segments) or --dataset FOLDER (a labelled dataset).")
+    if args.dataset:
+        return _export_dataset(args)
     with Project.open(args.project) as project:
         n = export_file(project, args.out, args.format, _item_ids(project, args.item),
                         args.tier or None, args.status or None)
     print(f"Wrote {n} segment(s) to {args.out}.")
+    return 0
+
+
+def _export_dataset(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from mgstudio.core.project import Project
+    from mgstudio.formats.dataset_export import DatasetOptions, export_dataset
+
+    try:
+        ratios = tuple(float(x) for x in args.split.split(","))
+    except ValueError:
+        raise MGStudioError(f"--split must be three numbers like 0.7,0.15,0.15, not '{args.split}'.") from None
+    with Project.open(args.project) as project:
+        opts = DatasetOptions(
+            formats=tuple(args.dataset_format) or ("pyskl", "ntu", "csv"),
+            item_ids=_item_ids(project, args.item), tiers=args.tier or None,
+            statuses=tuple(args.status) or ("accepted", "edited"), coords=args.coords,
+            ratios=ratios, seed=args.seed, blur_videos=args.blur_videos)  # type: ignore[arg-type]
+        with tqdm(total=0, unit="clip", desc="Exporting", disable=None) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+            summary = export_dataset(project, args.dataset, opts, progress)
+    print(f"Wrote {summary.clips} clip(s) of {len(summary.classes)} class(es) to {summary.folder} "
+          f"(train/val/test subjects: {', '.join(str(len(summary.subjects[s])) for s in ('train', 'val', 'test'))}).")
+    for w in summary.warnings:
+        print(f"Note: {w}")
     return 0

@@ -1,0 +1,127 @@
+"""Dataset export: PYSKL pickle, NTU arrays, manifest round trip, subject splits, face blur."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mgstudio.core.errors import FormatError
+from mgstudio.core.layouts import CANONICAL, MEDIAPIPE_HOLISTIC
+from mgstudio.core.project import Project
+from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.core.skeleton import SkeletonSequence
+from mgstudio.formats.dataset_export import DatasetOptions, export_dataset, split_by_subject
+from mgstudio.formats.face_blur import blur_face, face_regions
+from mgstudio.formats.segment_io import import_file
+
+LABELS = ["folding arms", "rubbing eyes", "touching jaw"]
+
+
+def _seq(n: int, seed: int) -> SkeletonSequence:
+    rng = np.random.default_rng(seed)
+    j = MEDIAPIPE_HOLISTIC.num_joints
+    xy = rng.uniform(0, 300, (n, j, 2)).astype(np.float32)
+    world = rng.normal(0, 0.3, (n, j, 3)).astype(np.float32)
+    xy[5:8, 40:] = np.nan  # a hand lost for a few frames
+    return SkeletonSequence(MEDIAPIPE_HOLISTIC, xy, np.full((n, j), 0.9, np.float32), 25.0, world, (320, 240))
+
+
+def build(path, with_skeleton: bool = True) -> Project:
+    p = Project.create(path, annotator="alice")
+    for k in range(6):
+        item = p.add_skeleton_item(f"v{k}", _seq(400, k), attributes={"subject": f"S{k // 2}"})
+        if not with_skeleton:
+            continue
+        alice = p.ensure_tier("alice", annotator="alice")
+        prop = p.ensure_tier("proposals", kind="model")
+        p.add_segments([Segment(item.id, alice.id, 20 + 60 * m, 50 + 60 * m, LABELS[(k + m) % 3],
+                                status=Status.EDITED if m == 2 else Status.ACCEPTED, note="n" if m == 1 else "")
+                        for m in range(5)]
+                       + [Segment(item.id, prop.id, 10, 40, "touching jaw", source=Source.MODEL,
+                                  status=Status.PROPOSED, confidence=0.4)], "setup")
+    return p
+
+
+def test_pyskl_ntu_manifest_and_leakage(tmp_path) -> None:
+    from mgstudio.formats.pose_pickle import safe_load
+
+    with build(tmp_path / "d.mgproj") as p:
+        summary = export_dataset(p, tmp_path / "out")
+    assert summary.clips == 30  # proposals are not exported by default
+    doc = safe_load((tmp_path / "out" / "mgstudio_skeleton.pkl").read_bytes())  # our exports pass the restricted loader
+    ann = doc["annotations"]
+    assert len(ann) == 30 and set(doc["split"]) == {"train", "val", "test"}
+    a = ann[0]
+    assert a["keypoint"].shape == (1, 30, CANONICAL.num_joints, 2) and a["keypoint_score"].shape == (1, 30, 61)
+    assert a["total_frames"] == 30 and a["img_shape"] == (240, 320) and np.isfinite(a["keypoint"]).all()
+    assert {x["label"] for x in ann} == {0, 1, 2}
+    # no subject in two splits
+    import csv
+    rows = list(csv.DictReader(open(tmp_path / "out" / "manifest.csv")))
+    split_of: dict[str, set] = {}
+    for r in rows:
+        split_of.setdefault(r["subject"], set()).add(r["split"])
+    assert all(len(v) == 1 for v in split_of.values()) and len(split_of) == 3
+    assert {r["split"] for r in rows} == {"train", "val", "test"}
+    ntu = np.load(tmp_path / "out" / "ntu" / "train_data.npy")
+    labels = json.loads((tmp_path / "out" / "ntu" / "train_label.json").read_text())
+    assert ntu.ndim == 5 and ntu.shape[1:] == (2, 30, 61, 1) and len(labels["labels"]) == ntu.shape[0]
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert "folding arms" in readme and "no subject appears in two splits" in readme
+
+
+def test_manifest_reimport_gives_back_the_segments(tmp_path) -> None:
+    with build(tmp_path / "d.mgproj") as p:
+        export_dataset(p, tmp_path / "out")
+        before = sorted((s.item_id, s.start, s.end, s.label, s.status.value, s.note)
+                        for s in p.segments() if s.status != Status.PROPOSED)
+    with build(tmp_path / "e.mgproj", with_skeleton=False) as q:
+        rep = import_file(q, tmp_path / "out" / "manifest.csv")
+        after = sorted((s.item_id, s.start, s.end, s.label, s.status.value, s.note) for s in q.segments())
+    assert rep.imported == 30 and after == before
+
+
+def test_3d_and_bad_options(tmp_path) -> None:
+    with build(tmp_path / "d.mgproj") as p:
+        s = export_dataset(p, tmp_path / "o3", DatasetOptions(coords="3d", formats=("pyskl",)))
+        assert s.clips == 30
+        with pytest.raises(FormatError, match="Unknown dataset format"):
+            export_dataset(p, tmp_path / "x", DatasetOptions(formats=("hdf5",)))
+        with pytest.raises(FormatError, match="Nothing to export"):
+            export_dataset(p, tmp_path / "x", DatasetOptions(statuses=("rejected",)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=4), st.integers(1, 50), min_size=1, max_size=30),
+       st.integers(0, 5))
+def test_split_by_subject_never_leaks(counts, seed) -> None:
+    split = split_by_subject(counts, (0.7, 0.15, 0.15), seed)
+    assert set(split) == set(counts)
+    if len(counts) >= 3:
+        assert set(split.values()) == {"train", "val", "test"}
+    assert split == split_by_subject(counts, (0.7, 0.15, 0.15), seed)  # fixed seed, same answer
+    total = Counter()
+    for s, n in counts.items():
+        total[split[s]] += n
+    assert total["train"] >= max(total["val"], total["test"]) or len(counts) < 3
+
+
+def test_face_blur_changes_only_the_face() -> None:
+    xy = np.full((1, CANONICAL.num_joints, 2), np.nan, np.float32)
+    xy[0, CANONICAL.index("nose")] = (100, 60)
+    xy[0, CANONICAL.index("left_eye")] = (110, 50)
+    xy[0, CANONICAL.index("right_eye")] = (90, 50)
+    xy[0, CANONICAL.index("left_shoulder")] = (150, 120)
+    xy[0, CANONICAL.index("right_shoulder")] = (50, 120)
+    regions = face_regions(xy)
+    rng = np.random.default_rng(0)
+    frame = rng.integers(0, 255, (200, 200, 3), dtype=np.uint8)
+    out = blur_face(frame, regions[0])
+    assert not np.array_equal(out[50:70, 90:110], frame[50:70, 90:110])  # the face is changed
+    assert np.array_equal(out[150:, :], frame[150:, :])  # the body is not
+    assert face_regions(np.full((3, 61, 2), np.nan, np.float32)) is None
