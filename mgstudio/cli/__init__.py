@@ -22,9 +22,13 @@ EXAMPLES = """examples:
   mgstudio add interviews.mgproj session1.mp4 session2.mp4
   mgstudio extract interviews.mgproj --all
   mgstudio propose interviews.mgproj --all
-  mgstudio export interviews.mgproj --format eaf --out session1.eaf
+  mgstudio export interviews.mgproj --out session1.eaf --item session1
+  mgstudio report interviews.mgproj session1 --scenario stress --out reports/
   mgstudio gui interviews.mgproj
 """
+
+
+ORDER = ["project_cmds", "extract", "propose", "io_cmds", "agree", "train_cmds", "report", "gui"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"MG Studio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    names = [m.name for m in pkgutil.iter_modules(__path__)]
+    # workflow order first (create, add, extract, propose, review files, agree, train, report, gui)
+    names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    for mod in names:
         module = importlib.import_module(f"{__name__}.{mod}")
         register = getattr(module, "register", None)
         if register is not None:
