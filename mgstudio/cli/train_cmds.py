@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from mgstudio.core.errors import CancelledError, MGStudioError
@@ -40,6 +41,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override one config setting, e.g. contrast.queue=512 (repeatable)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--release", action="store_true",
+                   help="at the end, drop the resumable state (optimiser, queues): a smaller file to ship")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -95,6 +98,10 @@ def run_train(args: argparse.Namespace) -> int:
         out = Path(args.out)
         raise CancelledError("Training interrupted; the last checkpoint was kept." if out.exists()
                              else "Training interrupted before the first checkpoint.") from None
+    if args.release and result.path.exists() and int(os.environ.get("RANK", "0")) == 0:
+        from mgstudio.recognition.checkpoint import strip_for_release
+
+        strip_for_release(result.path)
     print(f"saved {result.path} after {result.epochs} epoch(s)")
     return 0
 

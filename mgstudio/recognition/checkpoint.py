@@ -93,3 +93,10 @@ def checkpoint_layout(data: dict[str, Any]) -> JointLayout:
 
 def layout_record(layout: JointLayout) -> dict[str, Any]:
     return {"name": layout.name, "joints": list(layout.joints)}
+
+
+def strip_for_release(path: str | Path, out: str | Path | None = None) -> Path:
+    """Drop the resumable training state (optimiser, momentum encoder, queues): a small file to ship."""
+    data = load_checkpoint(path)
+    data["train_state"] = None
+    return save_checkpoint(out or path, data)
