@@ -192,7 +192,7 @@ def load_clips(path: str | Path, cfg: dict, *, labelled: bool, split: str = "tra
     stacked = np.stack([resample_time(fit_channels(r.coords, c), window) for r in kept])
     x, mask = normalise(stacked, layout)
     return ClipSet(x, mask, labels, list(classes), [r.group for r in kept],
-                   f"{path} ({'split ' + split if mode == 'cross_subject' else 'all'})", notes)
+                   f"{'/'.join(path.resolve().parts[-2:])} ({'split ' + split if mode == 'cross_subject' else 'all'})", notes)
 
 
 def _natural(s: str) -> tuple:
