@@ -271,8 +271,9 @@ def _fill_frame(res: Any, box: tuple[int, int, int, int], xy: np.ndarray, conf: 
 class _Runner:
     """Runs holistic on each frame, following the subject (full frame first, crop on demand)."""
 
-    RECOVER_FRAMES = 3  # right after the subject is lost, try the crop on every frame...
-    RETRY_EVERY = 10  # ...then on every 10th frame only, so cut-aways cost little
+    RECOVER_FRAMES = 3  # right after another person took over, try the crop on every frame...
+    RETRY_EVERY = 15  # ...then on every 15th frame only, so long cut-aways cost little
+    CUT_CORRELATION = 0.3  # coarse thumbnails of consecutive frames correlate less: a new shot
 
     def __init__(self, settings: PoseSettings, width: int, height: int, fps: float) -> None:
         self.settings = settings
@@ -282,6 +283,16 @@ class _Runner:
         self.crop_mode = False
         self.tracker = SubjectTracker(width, height, fps, settings.subject_box, settings.subject_frame) \
             if settings.follow_subject else None
+        self._thumb: np.ndarray | None = None
+        self._step = max(1, min(width, height) // 24)
+
+    def _scene_cut(self, rgb: np.ndarray) -> bool:
+        """Cheap shot-change test: correlation of strided green-channel thumbnails (~24 x 40)."""
+        thumb = rgb[:: self._step, :: self._step, 1].astype(np.float32)
+        thumb -= thumb.mean()
+        thumb /= float(np.linalg.norm(thumb)) + 1e-6
+        prev, self._thumb = self._thumb, thumb
+        return prev is not None and prev.shape == thumb.shape and float((thumb * prev).sum()) < self.CUT_CORRELATION
 
     def close(self) -> None:
         for m in (self.main, self.crop_model):
@@ -300,12 +311,15 @@ class _Runner:
         if res.pose_landmarks is None:
             return None
         pxy, pc = _pose_2d(res, box)
-        return (res, box, pxy, pc) if self.tracker.accepts(i, pxy, pc) else None
+        return (res, box, pxy, pc) if self.tracker.accepts(i, pxy, pc, rgb) else None
 
     def step(self, i: int, rgb: np.ndarray) -> tuple[int, Any, tuple[int, int, int, int] | None, Any, Any]:
         """(source code, result, box, pose xy, pose conf) for frame ``i``."""
         tr = self.tracker
         tried_crop = False
+        if tr is not None and self._scene_cut(rgb):
+            tr.scene_cut(i)
+            self.crop_mode = False
         if tr is not None and self.crop_mode:
             tried_crop = True
             got = self._crop(i, rgb)
@@ -316,10 +330,13 @@ class _Runner:
         other = False
         if res.pose_landmarks is not None:
             pxy, pc = _pose_2d(res, self.full_box)
-            if tr is None or tr.accepts(i, pxy, pc):
+            if tr is None or tr.accepts(i, pxy, pc, rgb):
                 return FULL_FRAME, res, self.full_box, pxy, pc
             other = True
-        if tr is not None and not tried_crop and tr.has_subject:
+        if tr is not None and other and not tried_crop and tr.has_subject and \
+                (tr.anchor is None or tr.cut_at <= tr.last_seen):
+            # Someone else took MediaPipe's attention within the same shot: look where the
+            # subject was.
             lost = tr.lost_for(i)
             if lost <= self.RECOVER_FRAMES or lost % self.RETRY_EVERY == 0:
                 got = self._crop(i, rgb)
