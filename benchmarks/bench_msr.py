@@ -11,7 +11,9 @@ Variants, all trained by this script on the same split with the same seed:
 - references: ``random encoder`` (the same architecture, untrained, linear eval) and
   ``raw coordinates`` (logistic regression on the normalised input), which tell how much the
   pretraining adds;
-- ``supervised ST-GCN-style``: the spatial (GCN) stream trained with labels from scratch.
+- ``supervised ST-GCN-style``: the spatial (GCN) stream trained with labels from scratch;
+- ``utkinect spotting``: the shipped encoder (``models/mg_encoder.pt``) with a linear head trained on
+  UTKinect's odd subjects, scored on the even subjects' untrimmed recordings (MiGA, IoU > 0.3).
 
 Run: ``PYTHONPATH=. python -m benchmarks.bench_msr [--epochs 15] [--sup-epochs 30] [--only NAME]``.
 Epochs are small so the whole run fits in minutes on 2 shared CPU cores; the figures are
@@ -114,6 +116,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'supervised ST-GCN-style':<28} top-1 {100 * r.metrics['top1']:5.1f}%  top-5 "
               f"{100 * r.metrics['top5']:5.1f}%  ({r.epochs} ep with labels, {time.perf_counter() - t:.0f} s)",
               flush=True)
+
+    if want("utkinect spotting"):
+        # transfer: the shipped MSR-pretrained encoder, a linear head on UTKinect's odd subjects,
+        # scored on the even subjects' untrimmed recordings (classification + MiGA spotting)
+        from mgstudio.recognition.encoder import DEFAULT_MODEL
+        from mgstudio.recognition.evaluate import evaluate
+
+        utk = Path(args.data).parents[1] / "utkinect" / "joints"
+        if utk.exists() and DEFAULT_MODEL.exists():
+            t = time.perf_counter()
+            cfg = load_config("msr_pretrain")
+            run_training("linear", cfg, utk, tmp / "utk.pt", encoder=DEFAULT_MODEL, log=None, show_bar=False)
+            m = evaluate(tmp / "utk.pt", utk, log=None)
+            sp = m["spotting"]
+            results["utkinect spotting"] = {"top1": m["top1"], "top5": m["top5"], "spotting": sp}
+            print(f"{'UTKinect (shipped encoder)':<28} top-1 {100 * m['top1']:5.1f}% on {m['n']} test clips; "
+                  f"spotting F1 {sp['f1']:.3f} (P {sp['precision']:.3f}, R {sp['recall']:.3f}, "
+                  f"{sp['n_pred']} predicted / {sp['n_gt']} true, IoU > 0.3) ({time.perf_counter() - t:.0f} s)",
+                  flush=True)
 
     ref = results.get("random encoder", {}).get("top1")
     if ref and "dual+fusion (MG aug)" in results:

@@ -26,6 +26,7 @@ import torch.distributed as dist
 from torch import nn
 from torch.nn import functional as F
 
+from mgstudio.core.errors import MGStudioError
 from mgstudio.recognition.model import DualStreamEncoder
 
 FEATURES = ("spatial", "temporal", "fused")
@@ -108,7 +109,8 @@ class MoCo(nn.Module):
         if "fused" in q and self.w_fused:
             terms["fused"] = (self.w_fused, self._nce(q["fused"], k["fused"], self.queue("fused")))
         if not terms:
-            raise ValueError("every contrastive loss term is switched off")
+            raise MGStudioError("Every contrastive loss term is switched off for these streams; "
+                                "set contrast.within, contrast.cross or contrast.fused above 0.")
         total = sum(w * v for w, v in terms.values()) / sum(w for w, _ in terms.values())
         return total, {n: float(v.detach()) for n, (_, v) in terms.items()}
 

@@ -227,7 +227,9 @@ def _pretrain(cfg: dict, clips: ClipSet, out: Path, device: torch.device, dd: _D
         start_epoch, history = int(ts["epoch"]), list(ts["history"])
     qnet: nn.Module = moco.query
     if dd.world > 1:
-        ddp_kw = {"device_ids": [device.index]} if device.type == "cuda" else {}
+        ddp_kw: dict[str, Any] = {"device_ids": [device.index]} if device.type == "cuda" else {}
+        # a loss term switched off leaves its projection head without gradients
+        ddp_kw["find_unused_parameters"] = not all(float(cfg["contrast"][k]) for k in ("within", "cross", "fused"))
         qnet = nn.parallel.DistributedDataParallel(moco.query, **ddp_kw)
     aug = build_augment(cfg["augment"])
     x_all = torch.from_numpy(clips.x)
