@@ -125,6 +125,7 @@ def connect(db_path: Path, read_only: bool = False) -> sqlite3.Connection:
             conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None,
                                    check_same_thread=False)
         conn.execute("PRAGMA query_only = ON")
+        _tune(conn)
         return conn
     conn = sqlite3.connect(str(db_path), isolation_level=None, check_same_thread=False, timeout=10.0)
     conn.execute("PRAGMA busy_timeout = 10000")
@@ -135,7 +136,14 @@ def connect(db_path: Path, read_only: bool = False) -> sqlite3.Connection:
                            f"journal_mode is {mode}")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
+    _tune(conn)
     return conn
+
+
+def _tune(conn: sqlite3.Connection) -> None:
+    """Read speed for timeline scrolling: a 32 MiB page cache and memory-mapped reads."""
+    conn.execute("PRAGMA cache_size = -32768")
+    conn.execute("PRAGMA mmap_size = 268435456")
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
