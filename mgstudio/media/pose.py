@@ -278,8 +278,9 @@ class _Runner:
     def __init__(self, settings: PoseSettings, width: int, height: int, fps: float) -> None:
         self.settings = settings
         self.full_box = (0, 0, width, height)
+        # One model serves both the full frames and the subject crops: a second instance would
+        # cost a second model load (~1 s, ~200 MB); switching inputs costs MediaPipe a re-detection.
         self.main = _holistic(settings)
-        self.crop_model: Any = None
         self.crop_mode = False
         self.tracker = SubjectTracker(width, height, fps, settings.subject_box, settings.subject_frame) \
             if settings.follow_subject else None
@@ -295,19 +296,15 @@ class _Runner:
         return prev is not None and prev.shape == thumb.shape and float((thumb * prev).sum()) < self.CUT_CORRELATION
 
     def close(self) -> None:
-        for m in (self.main, self.crop_model):
-            if m is not None:
-                m.close()
+        self.main.close()
 
     def _crop(self, i: int, rgb: np.ndarray) -> tuple[Any, tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
         assert self.tracker is not None
         box = self.tracker.crop_box()
         if box is None:
             return None
-        if self.crop_model is None:
-            self.crop_model = _holistic(self.settings)
         x, y, w, h = box
-        res = self.crop_model.process(np.ascontiguousarray(rgb[y:y + h, x:x + w]))
+        res = self.main.process(np.ascontiguousarray(rgb[y:y + h, x:x + w]))
         if res.pose_landmarks is None:
             return None
         pxy, pc = _pose_2d(res, box)
