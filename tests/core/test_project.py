@@ -238,3 +238,11 @@ def test_state_round_trips(proj) -> None:
         assert p.get_state("nothing", 5) == 5
         assert p.annotator == "dave" and "dave" in p.annotators()
         assert p.tier("dave").kind == "human"
+
+
+def test_window_query_uses_the_range_index(proj) -> None:
+    """Regression: without planner statistics SQLite preferred the item's B-tree (a scan of the item)."""
+    item = proj.item_by_name("S01").id
+    where, params = proj._where(item, "alice", 100, 200, [Status.ACCEPTED], None)
+    plan = " ".join(r[3] for r in proj._q(f"EXPLAIN QUERY PLAN SELECT id FROM segments{where}", params))
+    assert "segments_rtree" in plan and "segments_item" not in plan
