@@ -85,6 +85,7 @@ class _Evil:
         return (print, ("this must never run",))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_a_pickle_with_code_is_refused_not_executed(tmp_path, capsys):
     path = tmp_path / "evil.pt"
     with open(path, "wb") as fh:

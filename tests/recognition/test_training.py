@@ -148,3 +148,16 @@ def test_invalid_numbers_stop_training_instead_of_a_silent_nan(msr_small, tiny_c
     clips.x[:] = np.nan  # bypasses the cleaning that load_clips does
     with pytest.raises(MGStudioError, match="loss became invalid"):
         run_training("pretrain", tiny_cfg, clips, tmp_path / "nan.pt", log=None, show_bar=False)
+
+
+def test_finetune_starts_from_the_pretrained_encoder_and_changes_it(msr_small, tiny_cfg, tiny_models, tmp_path):
+    res = run_training("finetune", tiny_cfg, msr_small, tmp_path / "ft.pt", encoder=tiny_models["pretrain"],
+                       log=None, show_bar=False)
+    ck = load_checkpoint(tmp_path / "ft.pt")
+    assert ck["kind"] == "finetune" and len(ck["classes"]) == 5 and "top1" in res.metrics
+    assert ck["provenance"]["encoder_from"]["epochs"] == 2  # where the encoder came from is recorded
+    base = load_checkpoint(tiny_models["pretrain"])["encoder"]
+    assert any(not torch.equal(base[k], ck["encoder"][k]) for k in base)
+    # the linear head leaves the encoder exactly as it was
+    lin = load_checkpoint(tiny_models["linear"])["encoder"]
+    assert all(torch.equal(base[k], lin[k]) for k in base)
