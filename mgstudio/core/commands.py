@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Command", "invert", "apply_ops", "SEGMENT_COLUMNS", "row_to_db", "ops_to_json", "ops_from_json"]
+__all__ = ["Command", "StaleEditError", "invert", "apply_ops", "SEGMENT_COLUMNS", "row_to_db", "ops_to_json", "ops_from_json"]
 
 # Segment field -> column, in insert order.
 SEGMENT_COLUMNS: dict[str, str] = {
@@ -32,6 +32,15 @@ SEGMENT_COLUMNS: dict[str, str] = {
     "created": "created", "modified": "modified",
 }
 _FIELDS = tuple(SEGMENT_COLUMNS)
+_SELECT = "SELECT {} FROM segments WHERE id = ?".format(", ".join(SEGMENT_COLUMNS.values()))
+
+
+class StaleEditError(Exception):
+    """A segment is not as the command expects (another window or program changed it)."""
+
+    def __init__(self, segment_id: int) -> None:
+        super().__init__(f"segment {segment_id} changed since the command was made")
+        self.segment_id = segment_id
 _INSERT = "INSERT INTO segments ({}) VALUES ({})".format(
     ", ".join(SEGMENT_COLUMNS.values()), ", ".join("?" * len(SEGMENT_COLUMNS)))
 _UPDATE = "UPDATE segments SET {} WHERE id = ?".format(
@@ -82,9 +91,22 @@ def _next_id(conn: sqlite3.Connection) -> int:
 def apply_ops(conn: sqlite3.Connection, ops: Iterable[dict[str, Any]]) -> None:
     """Apply operations inside the caller's transaction; inserts without an id get one (in place).
 
+    Raises :class:`StaleEditError` (before changing anything) when a row to update or delete is
+    not exactly its ``before`` state, or an insert's id is taken: the project changed elsewhere.
+
     Consecutive operations of the same kind are sent with ``executemany``.
     """
     ops = list(ops)
+    for op in ops:  # optimistic check: every row we change or delete is as we last saw it
+        if op["op"] == "insert":
+            if op["after"].get("id") is not None and conn.execute(
+                    "SELECT 1 FROM segments WHERE id = ?", (op["after"]["id"],)).fetchone():
+                raise StaleEditError(op["after"]["id"])
+            continue
+        before = op["before"]
+        row = conn.execute(_SELECT, (before["id"],)).fetchone()
+        if row is None or row != row_to_db(before):
+            raise StaleEditError(before["id"])
     need_ids = [op["after"] for op in ops if op["op"] == "insert" and op["after"].get("id") is None]
     if need_ids:
         nid = _next_id(conn)

@@ -11,7 +11,7 @@ Layout::
 one :class:`~mgstudio.core.commands.Command` committed at once in one transaction together with
 its audit rows and its undo-history row, so after a crash (even SIGKILL or power loss) every
 edit that returned is there, and undo/redo continue where they were after a reopen. A new edit
-clears the redo branch.
+clears the redo branch. Undo stacks are per annotator.
 
 Rules the store enforces: a segment lies inside its item (``0 <= start < end <= frame_count``);
 segments on a *human* tier never overlap (the error names both); the ``proposals`` model tier
@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from mgstudio.core import store_schema
-from mgstudio.core.commands import Command, apply_ops, invert, ops_from_json, ops_to_json
+from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json
 from mgstudio.core.errors import FormatError, MGStudioError, ProjectError
 from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint
 from mgstudio.core.segments import Segment, Source, Status
@@ -725,9 +725,13 @@ class Project:
         with self._tx() as db:
             touched = [op["after"] for op in cmd.ops if op["op"] != "delete"]
             self._check_rows(db, touched)
-            apply_ops(db, cmd.ops)
+            try:
+                apply_ops(db, cmd.ops)
+            except StaleEditError as exc:
+                raise ProjectError("This segment was just changed in another window or program; "
+                                   "nothing was saved, look again and retry.", str(exc)) from exc
             self._check_overlaps(db, touched)
-            db.execute("DELETE FROM history WHERE undone = 1")
+            db.execute("DELETE FROM history WHERE undone = 1 AND who = ?", (self.annotator,))
             db.execute("INSERT INTO history (action, description, ops, undone, who, created) VALUES (?, ?, ?, 0, ?, ?)",
                        (cmd.action, cmd.description, ops_to_json(cmd.ops), self.annotator, now))
             self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops)
@@ -888,10 +892,13 @@ class Project:
         return [self._seg(_row_tuple(r)) for r in rows]
 
     # ------------------------------------------------------------------ undo / redo
+    # Each annotator has their own undo stack (history rows carry ``who``): Alice's undo never
+    # takes back Bob's work. When an edit to undo was changed since by someone else, the undo is
+    # refused (see commands.StaleEditError) rather than overwrite their change.
     def _last(self, undone: int) -> tuple | None:
         order = "DESC" if undone == 0 else "ASC"
-        rows = self._q(f"SELECT id, action, description, ops FROM history WHERE undone = ? ORDER BY id {order} LIMIT 1",
-                       (undone,))
+        rows = self._q(f"SELECT id, action, description, ops FROM history WHERE undone = ? AND who = ? "
+                       f"ORDER BY id {order} LIMIT 1", (undone, self.annotator))
         return rows[0] if rows else None
 
     def can_undo(self) -> bool:
@@ -926,7 +933,12 @@ class Project:
             ops = invert(ops) if undo else ops
             now = time.time()
             with self._tx() as db:
-                apply_ops(db, ops)
+                try:
+                    apply_ops(db, ops)
+                except StaleEditError as exc:
+                    raise ProjectError(
+                        f"'{description}' can no longer be {'undone' if undo else 'redone'}: its segments "
+                        "were changed in another window or program since.", str(exc)) from exc
                 db.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, hid))
                 self._audit_ops(db, now, "undo" if undo else "redo", description, ops)
             return description

@@ -87,7 +87,7 @@ CREATE TABLE history (
     who TEXT NOT NULL DEFAULT '',
     created REAL NOT NULL
 );
-CREATE INDEX history_undone ON history (undone, id);
+CREATE INDEX history_who_undone ON history (who, undone, id);
 CREATE TABLE audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     "when" REAL NOT NULL,

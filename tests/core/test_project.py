@@ -246,3 +246,19 @@ def test_window_query_uses_the_range_index(proj) -> None:
     where, params = proj._where(item, "alice", 100, 200, [Status.ACCEPTED], None)
     plan = " ".join(r[3] for r in proj._q(f"EXPLAIN QUERY PLAN SELECT id FROM segments{where}", params))
     assert "segments_rtree" in plan and "segments_item" not in plan
+
+
+def test_two_windows_on_one_project_never_clobber_each_other(proj) -> None:
+    a = proj.create_segment(human(proj, 10, 20))
+    with Project.open(proj.path, annotator="bob") as other:  # a second annotator, at the same time
+        other.update_segment(a.id, label="folding arms")
+        assert other.undo_text().startswith("Relabel") and proj.undo_text().startswith("Create")
+        # Alice's undo of her creation would delete Bob's work: refused.
+        with pytest.raises(ProjectError, match="can no longer be undone"):
+            proj.undo()
+        assert proj.segment(a.id).label == "folding arms"
+        other.delete_segment(a.id)
+        assert other.undo().startswith("Delete") and other.redo().startswith("Delete")
+    assert proj.count_segments() == 0
+    with pytest.raises(ProjectError, match="does not exist"):
+        proj.update_segment(a.id, label="head up")
