@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import operator
 import os
 import re
 import sqlite3
@@ -752,6 +753,11 @@ class Project:
             raise ProjectError("Only segments can be added to a project.", f"got {type(seg).__name__}")
         d = seg.to_dict()
         d["id"] = None
+        try:  # numpy integers are fine; None, floats and text are not
+            for k in ("item_id", "tier_id", "start", "end"):
+                d[k] = operator.index(d[k])
+        except TypeError as exc:
+            raise ProjectError("A segment's item, tier, start and end must be whole numbers.", repr(seg)) from exc
         d["label"] = (d["label"] or "").strip() if isinstance(d["label"], str) else d["label"]
         if d["source"] == Source.HUMAN.value:
             d["annotator"] = d["annotator"] or self.annotator
@@ -788,14 +794,19 @@ class Project:
         before = old.to_dict()
         after = dict(before)
         for k, v in fields.items():
-            if k == "status":
-                v = Status(v).value
-            elif k in ("start", "end", "tier_id"):
-                v = int(v)
-            elif k == "label":
-                v = str(v).strip()
-            elif k == "note":
-                v = "" if v is None else str(v)
+            try:
+                if k == "status":
+                    v = Status(v).value
+                elif k in ("start", "end", "tier_id"):
+                    v = int(v)
+                elif k == "label":
+                    v = str(v).strip()
+                elif k == "note":
+                    v = "" if v is None else str(v)
+                elif k == "confidence" and v is not None:
+                    v = float(v)
+            except (TypeError, ValueError) as exc:
+                raise ProjectError(f"{v!r} is not a valid {k} for a segment.", str(exc)) from exc
             after[k] = v
         if after == before:
             return old

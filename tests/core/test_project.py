@@ -166,6 +166,14 @@ def test_refused_values(proj) -> None:
         proj.split_segment(a.id, 5)
     with pytest.raises(ProjectError, match="no tier"):
         proj.update_segment(a.id, tier_id=999)
+    with pytest.raises(ProjectError, match="not a valid start"):
+        proj.update_segment(a.id, start="soon")
+    with pytest.raises(ProjectError, match="not a valid status"):
+        proj.update_segment(a.id, status="maybe")
+    b = proj.create_segment(Segment(np.int64(a.item_id), np.int64(a.tier_id), np.int64(7), np.int64(9), "x"))
+    assert (b.start, b.end) == (7, 9)
+    with pytest.raises(ProjectError, match="whole numbers"):
+        proj.create_segment(Segment(a.item_id, a.tier_id, 1, 2, "x").with_(tier_id=None))
 
 
 def test_review_of_proposals(proj) -> None:
