@@ -134,16 +134,19 @@ class PoseCache:
 
     def read_blocks(self, stop: int) -> dict[str, np.ndarray]:
         """Concatenate the contiguous checkpoint blocks covering ``[0, stop)``."""
-        parts: dict[str, list[np.ndarray]] = {}
+        out: dict[str, np.ndarray] = {}
         done = 0
         for a, b, p in self._blocks():
             if a != done or done >= stop:
                 break
             with np.load(p, allow_pickle=False) as z:
                 for k in z.files:
-                    parts.setdefault(k, []).append(z[k][: stop - a])
+                    block = z[k][: stop - a]
+                    if k not in out:  # filled in place: peak memory is the result, not twice it
+                        out[k] = np.empty((stop,) + block.shape[1:], block.dtype)
+                    out[k][a:a + len(block)] = block
             done = b
-        return {k: np.concatenate(v) for k, v in parts.items()}
+        return {k: v[:min(done, stop)] for k, v in out.items()}
 
     def clear(self) -> None:
         """Forget everything stored under this key."""
