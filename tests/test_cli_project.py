@@ -116,6 +116,20 @@ def test_add_video_with_its_skeleton(tmp_path, capsys) -> None:
     assert code == 2 and "already in the project" in err
     code, out, _ = run(capsys, "info", str(proj), "session1")
     assert "[ok]" in out and "outcome: win" in out and "00:00:01.200" in out
+    assert "skeletons: none" in out
+
+    # A skeleton file for the only video given is stored as that video's skeleton.
+    video2 = _write_video(tmp_path / "session2.mp4", n=20)
+    rng = np.random.default_rng(0)
+    skel = tmp_path / "a01_s01_e01_skeleton3D.txt"  # MSR Action3D text: 20 joints x (x y z c) per frame
+    skel.write_text("\n".join(" ".join(f"{v:.4f}" for v in (*rng.random(3), 1.0)) for _ in range(20 * 20)) + "\n")
+    code, out, err = run(capsys, "add", str(proj), str(video2), "--skeleton", str(skel))
+    assert code == 0, err
+    assert "Stored the skeleton 'a01_s01_e01' for video 'session2'" in out and "warning" not in out
+    with Project.open(proj) as p:
+        item = p.item_by_name("session2")
+        assert p.has_skeleton(item.id) and p.load_skeleton(item.id).num_frames == 20
+        assert [i.name for i in p.items()] == ["session1", "session2"]
 
 
 def test_cli_never_prints_a_traceback_as_a_process(tmp_path) -> None:
