@@ -112,6 +112,8 @@ def _info_get(info: Any, key: str) -> Any:
 class Project:
     """An open project. Use :meth:`create` or :meth:`open` (a context manager closes it)."""
 
+    HISTORY_LIMIT = 1000  # undo steps kept per annotator
+
     # ------------------------------------------------------------------ opening
     def __init__(self, folder: Path, conn: sqlite3.Connection, annotator: str | None, read_only: bool) -> None:
         self.path = folder
@@ -735,6 +737,9 @@ class Project:
             db.execute("DELETE FROM history WHERE undone = 1 AND who = ?", (self.annotator,))
             db.execute("INSERT INTO history (action, description, ops, undone, who, created) VALUES (?, ?, ?, 0, ?, ?)",
                        (cmd.action, cmd.description, ops_to_json(cmd.ops), self.annotator, now))
+            # Keep the newest HISTORY_LIMIT undo steps of this annotator (the audit log keeps all).
+            db.execute("DELETE FROM history WHERE who = ?1 AND id <= (SELECT id FROM history WHERE who = ?1 "
+                       "ORDER BY id DESC LIMIT 1 OFFSET ?2)", (self.annotator, self.HISTORY_LIMIT))
             self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops)
 
     def _audit_ops(self, db: sqlite3.Connection, now: float, action: str, description: str,

@@ -270,3 +270,14 @@ def test_two_windows_on_one_project_never_clobber_each_other(proj) -> None:
     assert proj.count_segments() == 0
     with pytest.raises(ProjectError, match="does not exist"):
         proj.update_segment(a.id, label="head up")
+
+
+def test_undo_depth_is_bounded_but_the_audit_log_is_not(proj, monkeypatch) -> None:
+    monkeypatch.setattr(Project, "HISTORY_LIMIT", 3)
+    for k in range(5):
+        proj.create_segment(human(proj, 10 * k, 10 * k + 5))
+    undone = 0
+    while proj.undo() is not None:
+        undone += 1
+    assert undone == 3 and proj.count_segments() == 2
+    assert len([e for e in proj.audit() if e.action == "create"]) == 5
