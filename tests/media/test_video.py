@@ -1,0 +1,150 @@
+"""Frame-exact decoding: the frame returned is the frame asked for, on every kind of clip."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from mgstudio.core.errors import MediaError
+from mgstudio.media.prefetch import PrefetchReader
+from mgstudio.media.video import VideoReader, probe
+
+from ..conftest import require_shared
+from .clips import make_audio_only, make_numbered_clip, read_number, truncate
+
+KINDS = {
+    "h264_bframes": dict(name="a.mp4", codec="h264", bframes=3),
+    "mpeg4_part2": dict(name="b.avi", codec="mpeg4"),
+    "mjpeg_avi": dict(name="c.avi", codec="mjpeg"),
+    "variable_rate": dict(name="d.mkv", vfr=True),
+    "nonzero_start": dict(name="e.mp4", start_time=1.5),
+    "ntsc_29_97": dict(name="f.mp4", fps=Fraction(30000, 1001)),
+    "rotated_phone": dict(name="g.mp4", rotation=90),
+}
+N = 90
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    d = tmp_path_factory.mktemp("clips")
+    out = {}
+    for kind, kw in KINDS.items():
+        kw = dict(kw)
+        out[kind] = make_numbered_clip(d / kw.pop("name"), n_frames=N, **kw)
+    return out
+
+
+def shown_number(img: np.ndarray, rotation: int) -> int:
+    return read_number(np.rot90(img, k=-(rotation // 90)) if rotation else img)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_random_access_is_exact(clips, kind, tmp_path) -> None:
+    with VideoReader(clips[kind], cache_dir=tmp_path, cache_frames=0) as r:
+        assert r.info.frame_count == N
+        rng = random.Random(kind)
+        order = [0, N - 1, N - 1, 0, 45, 44, 43, 10, 11, 80, 2] + [rng.randrange(N) for _ in range(60)]
+        wrong = [(i, shown_number(r.frame(i), r.info.rotation)) for i in order]
+        assert [w for w in wrong if w[0] != w[1]] == []
+
+
+@pytest.mark.parametrize("kind", ["h264_bframes", "variable_rate", "nonzero_start"])
+def test_sequential_iteration(clips, kind, tmp_path) -> None:
+    with VideoReader(clips[kind], cache_dir=tmp_path) as r:
+        got = [(i, read_number(img)) for i, img in r.iter_frames(20, 60)]
+    assert [i for i, _ in got] == list(range(20, 60)) and all(i == n for i, n in got)
+
+
+def test_metadata(clips, tmp_path) -> None:
+    h = probe(clips["h264_bframes"], cache_dir=tmp_path)
+    assert (h.width, h.height, h.fps, h.vfr, h.rotation) == (320, 240, 25, False, 0)
+    assert h.duration == pytest.approx(N / 25, abs=0.05) and h.codec == "h264"
+    assert probe(clips["ntsc_29_97"], cache_dir=tmp_path).fps == Fraction(30000, 1001)
+    assert probe(clips["variable_rate"], cache_dir=tmp_path).vfr is True
+    assert probe(clips["nonzero_start"], cache_dir=tmp_path).start_time == pytest.approx(1.5, abs=0.1)
+    rot = probe(clips["rotated_phone"], cache_dir=tmp_path)
+    assert rot.rotation in (90, 270) and (rot.width, rot.height) == (240, 320)
+
+
+def test_frame_times_follow_timestamps(clips, tmp_path) -> None:
+    with VideoReader(clips["variable_rate"], cache_dir=tmp_path) as r:
+        times = [r.frame_time(i) for i in range(10)]
+        assert times[0] == 0.0 and len(set(np.round(np.diff(times), 4))) > 1  # irregular steps
+        for i in (0, 3, 7, 50):
+            assert r.time_to_frame(r.frame_time(i)) == i
+            assert r.time_to_frame(r.frame_time(i) + 1e-3) == i
+
+
+def test_index_table_is_cached(clips, tmp_path) -> None:
+    VideoReader(clips["h264_bframes"], cache_dir=tmp_path).close()
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+    with VideoReader(clips["h264_bframes"], cache_dir=tmp_path) as r:
+        assert read_number(r.frame(77)) == 77
+
+
+def test_thumbnail(clips, tmp_path) -> None:
+    with VideoReader(clips["rotated_phone"], cache_dir=tmp_path) as r:
+        t = r.thumbnail(5, max_size=80)
+    assert max(t.shape[:2]) <= 80 and t.shape[0] > t.shape[1]  # upright, like the video
+
+
+def test_truncated_file_says_where_it_stopped(clips, tmp_path) -> None:
+    bad = truncate(clips["variable_rate"], tmp_path / "cut.mkv", keep=0.5)
+    info = probe(bad, cache_dir=tmp_path)
+    assert 10 < info.frame_count < N
+    with VideoReader(bad, cache_dir=tmp_path) as r:
+        k = info.frame_count - 1
+        assert read_number(r.frame(k)) == k
+
+
+def test_bad_files_give_clear_errors(clips, tmp_path) -> None:
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.mp4"
+    text.write_text("these are my interview notes, not a video")
+    audio = make_audio_only(tmp_path / "tone.m4a")
+    cut_mp4 = truncate(clips["h264_bframes"], tmp_path / "cut.mp4", keep=0.5)  # index at the end: gone
+    for path, words in [(empty, "empty"), (text, "not a video file"), (audio, "no video picture"),
+                        (tmp_path / "missing.mp4", "not found"), (cut_mp4, "damaged")]:
+        with pytest.raises(MediaError, match=words) as exc:
+            probe(path, cache_dir=tmp_path)
+        assert "\n" not in str(exc.value)
+    with VideoReader(clips["h264_bframes"], cache_dir=tmp_path) as r:
+        with pytest.raises(MediaError, match="outside the video"):
+            r.frame(N)
+
+
+def test_prefetch_serves_latest_and_drops_stale(clips, tmp_path) -> None:
+    shown: list[int] = []
+    ready = threading.Event()
+
+    def on_frame(i: int, img: np.ndarray) -> None:
+        assert read_number(img) == i
+        shown.append(i)
+        if i == 70:
+            ready.set()
+
+    with PrefetchReader(clips["h264_bframes"], on_frame=on_frame, ahead=4, cache_dir=tmp_path) as pf:
+        for i in range(0, 71, 2):  # a fast scrub: 36 requests in a burst
+            pf.request(i)
+        assert ready.wait(10)
+        assert shown[-1] == 70 and len(shown) < 36  # overtaken requests were never decoded
+        assert read_number(pf.get(33)) == 33
+        time.sleep(0.2)
+        assert pf.request(71) is not None  # read ahead of 70 (ahead=4) is cached
+
+
+def test_real_interview_clip(tmp_path) -> None:
+    path = require_shared("videos", "face_recognition_short_hamilton_clip.mp4")
+    info = probe(path, cache_dir=tmp_path)
+    assert (info.width, info.height) == (640, 360) and float(info.fps) == pytest.approx(29.97, abs=0.01)
+    assert info.start_time > 0.5  # this clip's first frame is stamped 0.85 s: frame 0 is still frame 0
+    with VideoReader(path, cache_dir=tmp_path) as r:
+        seq = dict(r.iter_frames(100, 103))
+        for i in (102, 100, 101):
+            assert np.array_equal(r.frame(i), seq[i])  # random access equals sequential decoding
