@@ -39,7 +39,7 @@ from typing import Any
 
 from mgstudio.core import store_schema
 from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json
-from mgstudio.core.errors import FormatError, MGStudioError, ProjectError
+from mgstudio.core.errors import ProjectError
 from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
