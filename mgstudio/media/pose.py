@@ -125,7 +125,19 @@ class _Video:
 
 
 def _open_video(path: Path, start: int, stop: int | None) -> _Video:
-    """Metadata and an RGB frame iterator from ``start`` (PyAV; switch to media.video later)."""
+    """Metadata and RGB frames ``[start, stop)`` (rotation applied) from ``media.video``."""
+    try:
+        from mgstudio.media.video import VideoReader
+    except ImportError:  # media.video not there yet: plain PyAV, same contract
+        return _open_video_pyav(path, start, stop)
+    reader = VideoReader(path)  # MediaError for missing, empty, non-video or frameless files
+    info = reader.info
+    frames = (rgb for _, rgb in reader.iter_frames(start, stop))
+    return _Video(float(info.fps), int(info.frame_count), int(info.width), int(info.height), frames, reader.close)
+
+
+def _open_video_pyav(path: Path, start: int, stop: int | None) -> _Video:
+    """Fallback reader on PyAV (no rotation, no frame index)."""
     import av
 
     try:

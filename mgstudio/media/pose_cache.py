@@ -9,8 +9,8 @@ One entry per (video fingerprint, extractor settings) key, in ``cache_dir``:
   rewritten, so checkpointing costs the same at minute 1 and at hour 2, and extraction memory
   does not grow with the video's length. A restart continues after the last contiguous block.
 
-The fingerprint reads the file's size and its first and last MiB: fast on multi-GB videos, and it
-changes when the file is re-encoded or replaced.
+The video is recognised by the project's fingerprint (size + first and last MiB): fast on
+multi-GB videos, unchanged when the file is moved, changed when it is re-encoded or replaced.
 """
 
 from __future__ import annotations
@@ -25,25 +25,15 @@ from typing import Any
 import numpy as np
 
 from mgstudio.core.errors import MediaError
+from mgstudio.core.fingerprint import fingerprint
 from mgstudio.core.skeleton import SkeletonSequence
 
-_BLOCK = 1 << 20
-
-
 def video_fingerprint(path: str | Path) -> str:
-    """SHA-256 of the file size, first MiB and last MiB (hex)."""
-    path = Path(path)
+    """The project's fingerprint of a video file (:func:`mgstudio.core.fingerprint.fingerprint`)."""
     try:
-        size = path.stat().st_size
-        h = hashlib.sha256(str(size).encode())
-        with open(path, "rb") as fh:
-            h.update(fh.read(_BLOCK))
-            if size > _BLOCK:
-                fh.seek(max(_BLOCK, size - _BLOCK))
-                h.update(fh.read(_BLOCK))
+        return fingerprint(path)
     except OSError as exc:
-        raise MediaError(f"Cannot read the video file {path.name}.", str(exc)) from exc
-    return h.hexdigest()
+        raise MediaError(f"Cannot read the video file {Path(path).name}.", str(exc)) from exc
 
 
 def cache_key(fingerprint: str, settings: dict[str, Any]) -> str:
