@@ -452,9 +452,22 @@ def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
             last_report = now
             progress(done, max(total, done))
 
+    saved = cache.read_state() if start > 0 else None
+
+    def make_runner() -> _Runner:
+        r = _Runner(settings, video.width, video.height, video.fps)
+        if r.tracker is not None and saved is not None and saved.get("frame") == start:
+            r.tracker.restore(saved.get("tracker", {}))  # keep following the same person
+        return r
+
+    def checkpoint() -> None:
+        cache.write_block(block_start, block.arrays())
+        if runner is not None and runner.tracker is not None:
+            cache.write_state({"frame": i, "tracker": runner.tracker.state()})
+
     try:
         report(start, force=True)
-        runner = _Runner(settings, video.width, video.height, video.fps)
+        runner = make_runner()
         frames = _Prefetch(video.frames)
         for rgb in frames:
             if is_cancelled():
@@ -462,7 +475,7 @@ def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
             if i == start and (rgb.shape[1], rgb.shape[0]) != (video.width, video.height):
                 runner.close()  # rotated or resized on decode: follow the frames' real size
                 video.width, video.height = rgb.shape[1], rgb.shape[0]
-                runner = _Runner(settings, video.width, video.height, video.fps)
+                runner = make_runner()
             code, res, box, pxy, pc = runner.step(i, rgb)
             k = block.n
             block.source[k] = code
@@ -472,7 +485,7 @@ def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
             block.n += 1
             i += 1
             if block.n == settings.checkpoint_every:
-                cache.write_block(block_start, block.arrays())
+                checkpoint()
                 block_start = i
                 block.reset()
             report(i)
@@ -480,7 +493,7 @@ def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
             raise CancelledError("Skeleton extraction was cancelled; the frames done so far are kept.")
     except BaseException:
         # Cancelled, decoding failed half-way, Ctrl+C...: keep every frame done so far.
-        cache.write_block(block_start, block.arrays())
+        checkpoint()
         raise
     finally:
         if frames is not None:

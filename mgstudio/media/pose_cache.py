@@ -122,6 +122,20 @@ class PoseCache:
         self.part_dir.mkdir(parents=True, exist_ok=True)
         _atomic_savez(self.part_dir / f"{start:08d}-{start + n:08d}.npz", arrays)
 
+    def write_state(self, state: dict[str, Any]) -> None:
+        """Save small JSON state next to the checkpoints (e.g. who is being followed)."""
+        self.part_dir.mkdir(parents=True, exist_ok=True)
+        path = self.part_dir / "state.json"
+        tmp = path.with_name("state.json.tmp")
+        tmp.write_text(json.dumps(state))
+        tmp.replace(path)
+
+    def read_state(self) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.part_dir / "state.json").read_text())
+        except (OSError, ValueError):
+            return None
+
     def read_blocks(self, stop: int) -> dict[str, np.ndarray]:
         """Concatenate the contiguous checkpoint blocks covering ``[0, stop)``."""
         out: dict[str, np.ndarray] = {}

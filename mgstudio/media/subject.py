@@ -25,6 +25,7 @@ This module only does geometry (numpy); it never calls MediaPipe.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -173,6 +174,24 @@ class SubjectTracker:
                 if h is not None:
                     self.appearance = h if self.appearance is None else 0.8 * self.appearance + 0.2 * h
         return ok
+
+    def state(self) -> dict[str, Any]:
+        """What the tracker knows, as JSON-able values (saved with checkpoints so a resumed
+        extraction keeps following the same person)."""
+        a = self.anchor
+        return {"anchor": None if a is None else [a.x, a.y, a.size], "last_seen": self.last_seen,
+                "cut_at": self.cut_at,
+                "appearance": None if self.appearance is None else [float(v) for v in self.appearance]}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take back a :meth:`state`."""
+        a = state.get("anchor")
+        self.anchor = None if a is None else Anchor(float(a[0]), float(a[1]), float(a[2]))
+        self.last_seen = int(state.get("last_seen", self.last_seen))
+        self.cut_at = int(state.get("cut_at", self.cut_at))
+        app = state.get("appearance")
+        self.appearance = None if app is None else np.asarray(app, np.float64)
+        self._crop = None
 
     def scene_cut(self, frame: int) -> None:
         """The shot changed at ``frame``: continuity no longer tells who the subject is."""
