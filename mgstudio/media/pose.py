@@ -492,8 +492,12 @@ def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
         if is_cancelled():
             raise CancelledError("Skeleton extraction was cancelled; the frames done so far are kept.")
     except BaseException:
-        # Cancelled, decoding failed half-way, Ctrl+C...: keep every frame done so far.
-        checkpoint()
+        # Cancelled, decoding failed half-way, Ctrl+C...: keep every frame done so far (best
+        # effort: an unwritable cache must not hide the original error).
+        try:
+            checkpoint()
+        except MGStudioError:
+            pass
         raise
     finally:
         if frames is not None:

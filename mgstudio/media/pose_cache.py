@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from mgstudio.core.errors import MediaError
+from mgstudio.core.errors import MediaError, MGStudioError
 from mgstudio.core.fingerprint import fingerprint
 from mgstudio.core.skeleton import SkeletonSequence
 
@@ -54,11 +54,19 @@ def default_cache_dir() -> Path:
 
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)
+    except OSError as exc:
+        raise _unwritable(path.parent, exc) from exc
+
+
+def _unwritable(folder: Path, exc: OSError) -> MGStudioError:
+    return MGStudioError(f"MG Studio cannot write its skeleton cache in {folder} (disk full or no permission).",
+                         str(exc))
 
 
 class PoseCache:
@@ -84,12 +92,16 @@ class PoseCache:
 
     def save(self, seq: SkeletonSequence, face: np.ndarray | None = None) -> None:
         """Store the finished result (and the face mesh when kept), then drop the checkpoints."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        if face is not None:
-            with open(self.face_path.with_name(self.face_path.name + ".tmp"), "wb") as fh:
-                np.savez_compressed(fh, face=face)
-            self.face_path.with_name(self.face_path.name + ".tmp").replace(self.face_path)
-        seq.save_npz(self.final_path)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            if face is not None:
+                tmp = self.face_path.with_name(self.face_path.name + ".tmp")
+                with open(tmp, "wb") as fh:
+                    np.savez_compressed(fh, face=face)
+                tmp.replace(self.face_path)
+            seq.save_npz(self.final_path)
+        except OSError as exc:
+            raise _unwritable(self.dir, exc) from exc
         shutil.rmtree(self.part_dir, ignore_errors=True)
 
     # ------------------------------------------------------------------ checkpoints
@@ -119,16 +131,22 @@ class PoseCache:
         n = len(next(iter(arrays.values())))
         if n == 0:
             return
-        self.part_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.part_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unwritable(self.dir, exc) from exc
         _atomic_savez(self.part_dir / f"{start:08d}-{start + n:08d}.npz", arrays)
 
     def write_state(self, state: dict[str, Any]) -> None:
         """Save small JSON state next to the checkpoints (e.g. who is being followed)."""
-        self.part_dir.mkdir(parents=True, exist_ok=True)
         path = self.part_dir / "state.json"
         tmp = path.with_name("state.json.tmp")
-        tmp.write_text(json.dumps(state))
-        tmp.replace(path)
+        try:
+            self.part_dir.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(state))
+            tmp.replace(path)
+        except OSError as exc:
+            raise _unwritable(self.dir, exc) from exc
 
     def read_state(self) -> dict[str, Any] | None:
         try:

@@ -282,3 +282,11 @@ def test_a_different_person_is_not_taken_for_the_subject(tmp_path: Path) -> None
     # Without subject following, whoever is found is kept.
     raw = extract_pose(video, PoseSettings(follow_subject=False), cache_dir=tmp_path / "c")
     assert raw.mask[9:13, NOSE].all() and (raw.xy[9:13, NOSE, 0] > 512).all()
+
+
+def test_an_unwritable_cache_gives_a_clear_error(astro_video: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.raises(MGStudioError, match="cannot write its skeleton cache") as err:
+        extract_pose(astro_video, PoseSettings(stop_frame=2), cache_dir=blocker / "pose")
+    assert err.value.detail
