@@ -121,6 +121,8 @@ def run_extract(args: argparse.Namespace) -> int:
         raise MGStudioError("--jobs must be at least 1.")
     settings = PoseSettings(subject_box=_parse_box(args.subject_box), subject_frame=args.subject_frame,
                             keep_face_mesh=args.keep_face_mesh)
+    if settings.subject_box is not None and len(args.items) != 1:
+        raise MGStudioError("--subject-box picks a person in one video: name exactly one video.")
     with Project.open(args.project) as project:
         items = _select(project, args)
         if not items:

@@ -86,6 +86,8 @@ def test_extract_reports_bad_requests_clearly(tmp_path: Path, capsys: pytest.Cap
     assert "nobody" in capsys.readouterr().err
     assert main(["extract", str(proj), "--all", "--subject-box", "1,2,3"]) == 2
     assert "X,Y,W,H" in capsys.readouterr().err
+    assert main(["extract", str(proj), "--all", "--subject-box", "1,2,3,4"]) == 2
+    assert "name exactly one video" in capsys.readouterr().err
     astro.unlink()
     assert main(["extract", str(proj), "--all"]) == 0
     assert "astro: skipped, the video is missing" in capsys.readouterr().err
