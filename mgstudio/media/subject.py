@@ -19,7 +19,10 @@ is the subject being followed:
 
 When the full-frame pose is rejected, the extractor runs holistic again on :meth:`crop_box`, a
 region around where the subject was last seen, and keeps that result if it passes the same test.
-This module only does geometry (numpy); it never calls MediaPipe.
+OpenCV's bundled HOG people detector was tried for finding candidates and found no one in the
+interview frames here (seated, upper-body shots), so the crop of the last known position and the
+clothing colours are used instead. This module only does geometry and colours (numpy; cv2 for
+the colour conversion); it never calls MediaPipe.
 """
 
 from __future__ import annotations
