@@ -125,49 +125,13 @@ class _Video:
 
 
 def _open_video(path: Path, start: int, stop: int | None) -> _Video:
-    """Metadata and RGB frames ``[start, stop)`` (rotation applied) from ``media.video``."""
-    try:
-        from mgstudio.media.video import VideoReader
-    except ImportError:  # media.video not there yet: plain PyAV, same contract
-        return _open_video_pyav(path, start, stop)
+    """Metadata and RGB frames ``[start, stop)`` (rotation applied) from :mod:`mgstudio.media.video`."""
+    from mgstudio.media.video import VideoReader
+
     reader = VideoReader(path)  # MediaError for missing, empty, non-video or frameless files
     info = reader.info
     frames = (rgb for _, rgb in reader.iter_frames(start, stop))
     return _Video(float(info.fps), int(info.frame_count), int(info.width), int(info.height), frames, reader.close)
-
-
-def _open_video_pyav(path: Path, start: int, stop: int | None) -> _Video:
-    """Fallback reader on PyAV (no rotation, no frame index)."""
-    import av
-
-    try:
-        container = av.open(str(path))
-        if not container.streams.video:
-            container.close()
-            raise MediaError(f"{path.name} has no video track.")
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        fps = float(stream.average_rate or stream.guessed_rate or 0) or 25.0
-        count = int(stream.frames or 0)
-        if count <= 0 and container.duration:
-            count = int(round(container.duration / 1_000_000 * fps))
-        width, height = stream.codec_context.width, stream.codec_context.height
-    except MediaError:
-        raise
-    except Exception as exc:  # av.error.InvalidDataError, FileNotFoundError...
-        raise MediaError(f"{path.name} is not a video MG Studio can read.", str(exc)) from exc
-
-    def frames() -> Iterator[np.ndarray]:
-        try:
-            for i, frame in enumerate(container.decode(stream)):
-                if stop is not None and i >= stop:
-                    return
-                if i >= start:
-                    yield frame.to_ndarray(format="rgb24")
-        except Exception as exc:
-            raise MediaError(f"{path.name} could not be decoded to the end.", str(exc)) from exc
-
-    return _Video(fps, count, width, height, frames(), container.close)
 
 
 class _Prefetch:
