@@ -1,0 +1,121 @@
+"""Real generation with SmolLM2-135M in-process (llama-cpp-python), and the written report."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+
+import pytest
+
+from mgstudio.core.errors import CancelledError
+from mgstudio.reasoning import build_evidence, generate_report, write_report
+from mgstudio.reasoning.backends import LLMError, LlamaCppBackend, OpenAIBackend
+
+from .conftest import free_port
+
+GEN = {"temperature": 0.0, "seed": 1, "max_tokens": 160}
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    from .conftest import seg
+
+    segs = [
+        seg(50, 100, "arms crossed", 1), seg(150, 200, "touching face", 2), seg(210, 240, "touching face", 3),
+        seg(600, 660, "scratching head", 4), seg(1000, 1050, "touching face", 5), seg(1300, 1400, "arms crossed", 6),
+    ]
+    return build_evidence(segs, fps=25, duration_s=60, context="post-match press conference")
+
+
+@pytest.fixture(scope="module")
+def streamed(embedded, evidence):
+    pieces: list[str] = []
+    result = generate_report(evidence, embedded, "won_lost", on_token=pieces.append, **GEN)
+    return result, pieces
+
+
+def test_real_model_gives_a_grounded_valid_verdict(streamed, evidence):
+    result, pieces = streamed
+    assert result.status in ("ok", "repaired"), result.attempts[-1].problems
+    a = result.answer
+    assert a.verdict in ("won", "lost", "uncertain")
+    assert 0.0 <= a.confidence <= 1.0
+    assert set(a.cited_segments) <= set(evidence.segment_ids)
+    # streaming: the pieces handed to the panel are exactly what the model wrote
+    assert len(pieces) > 5
+    assert "".join(pieces).strip().startswith("{")
+    assert result.attempts[0].output in "".join(pieces)
+    prov = result.provenance
+    assert prov["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and prov["backend"].startswith("embedded")
+    assert re.fullmatch(r"[0-9a-f]{16}", prov["prompt_hash"]) and prov["seed"] == 1
+
+
+def test_written_report_is_self_contained_and_shows_what_was_sent(streamed, tmp_path):
+    result, _ = streamed
+    paths = write_report(result, tmp_path / "out")
+    html = paths["html"].read_text()
+    md = paths["md"].read_text()
+    verdict = json.loads(paths["json"].read_text())
+    assert verdict["verdict"] == result.answer.verdict and verdict["status"] == result.status
+    assert verdict["provenance"]["app_version"]
+    # three inline charts, no external assets or scripts
+    assert html.count("<svg") == 3
+    assert not re.search(r"<(script|link|img|iframe)\b", html)
+    assert "url(" not in html
+    # the exact messages sent are shown (HTML-escaped in the page, verbatim in Markdown)
+    user_msg = result.attempts[0].messages[1]["content"]
+    assert user_msg in md
+    assert "S1 arms crossed 2.0-4.0 (2.0)" in html
+    for key in ("prompt hash", "temperature", "seed", "app version", "date", "model"):
+        assert key in html and key in md
+    assert result.answer.verdict.lower() in html.lower()
+
+
+def test_model_text_cannot_inject_html(streamed, tmp_path):
+    result, _ = streamed
+    result.answer.rationale = "<script>alert(1)</script>"
+    html = write_report(result, tmp_path)["html"].read_text()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_truncated_output_gets_one_repair_then_evidence_only_report(embedded, evidence, tmp_path):
+    result = generate_report(evidence, embedded, "won_lost", temperature=0.0, seed=1, max_tokens=6)
+    assert result.status == "failed" and result.answer is None
+    assert len(result.attempts) == 2  # the request and exactly one repair round
+    assert "not a complete JSON object" in "; ".join(result.attempts[0].problems)
+    assert result.attempts[1].messages[-1]["role"] == "user"  # the repair request
+    paths = write_report(result, tmp_path)
+    html = paths["html"].read_text()
+    assert "Evidence statistics only (no model interpretation)" in html
+    assert "did not give a usable answer" in html
+    assert "Repair round" in html
+    assert json.loads(paths["json"].read_text())["verdict"] is None
+
+
+def test_empty_timeline_never_calls_the_model(tmp_path):
+    # A back-end that cannot be reached: any call would raise instead of returning a result.
+    nowhere = OpenAIBackend(f"http://127.0.0.1:{free_port()}", model="m", retries=0)
+    ev = build_evidence([], fps=25, duration_s=30)
+    result = generate_report(ev, nowhere, "stress")
+    assert result.status == "empty" and result.attempts == []
+    html = write_report(result, tmp_path)["html"].read_text()
+    assert "nothing was sent to a model" in html and "Nothing was sent to any model." in html
+
+
+def test_cancel_stops_generation_quickly(embedded, evidence):
+    cancel = threading.Event()
+    t0 = time.monotonic()
+    with pytest.raises(CancelledError):
+        generate_report(evidence, embedded, "free", on_token=lambda _: cancel.set(), cancel=cancel, **GEN)
+    assert time.monotonic() - t0 < 30
+
+
+def test_a_file_that_is_not_a_model_gives_a_clear_error(tmp_path):
+    bad = tmp_path / "notes.gguf"
+    bad.write_text("this is not a model")
+    with pytest.raises(LLMError, match="could not be loaded as a language model"):
+        LlamaCppBackend(bad, n_ctx=512, n_threads=1).complete([{"role": "user", "content": "hi"}])
+    with pytest.raises(LLMError, match="does not exist"):
+        LlamaCppBackend(tmp_path / "missing.gguf")

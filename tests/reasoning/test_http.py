@@ -1,0 +1,141 @@
+"""The OpenAI-compatible HTTP client against a real llama.cpp server (and a deliberately slow one)."""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import threading
+import time
+
+import pytest
+
+from mgstudio.core.errors import CancelledError
+from mgstudio.reasoning import build_evidence, generate_report, write_report
+from mgstudio.reasoning.backends import LLMError, OpenAIBackend
+
+from .conftest import KEY_ENV, SERVER_KEY, free_port, seg
+
+GEN = {"temperature": 0.0, "seed": 3, "max_tokens": 160}
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    segs = [seg(25, 75, "touching face", 1), seg(300, 360, "arms crossed", 2), seg(700, 760, "touching face", 3)]
+    return build_evidence(segs, fps=25, duration_s=40)
+
+
+def test_streaming_report_over_http_never_leaks_the_key(llm_server, server_key, evidence, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    backend = OpenAIBackend(llm_server, api_key_env=server_key)
+    pieces: list[str] = []
+    result = generate_report(evidence, backend, "stress", on_token=pieces.append, **GEN)
+    assert result.status in ("ok", "repaired"), result.attempts[-1].problems
+    assert result.answer.verdict in ("stressed", "relaxed", "uncertain")
+    assert set(result.answer.cited_segments) <= {"S1", "S2", "S3"}
+    assert len(pieces) > 5 and "".join(pieces).strip().startswith("{")
+    assert result.provenance["model"]  # learnt from /v1/models
+    assert result.provenance["backend"] == "OpenAI-compatible HTTP"
+    out = tmp_path / "report"
+    write_report(result, out)
+    for path in out.iterdir():
+        assert SERVER_KEY not in path.read_text(), path.name
+    assert KEY_ENV in (out / "report.html").read_text()  # where the key came from, not the key
+    assert SERVER_KEY not in caplog.text and SERVER_KEY not in repr(backend)
+
+
+def test_non_streaming_request(llm_server, server_key, evidence):
+    backend = OpenAIBackend(llm_server, api_key_env=server_key, stream=False)
+    result = generate_report(evidence, backend, "won_lost", **GEN)
+    assert result.status in ("ok", "repaired")
+    assert result.answer.verdict in ("won", "lost", "uncertain")
+    assert result.attempts[0].completion_tokens  # usage reported by the server
+
+
+def test_wrong_api_key_is_a_clear_error(llm_server, monkeypatch, evidence):
+    monkeypatch.setenv("MG_WRONG_KEY", "not-the-key-42")
+    backend = OpenAIBackend(llm_server, model="x", api_key_env="MG_WRONG_KEY")
+    with pytest.raises(LLMError) as info:
+        generate_report(evidence, backend, "won_lost", **GEN)
+    msg = str(info.value)
+    assert "refused the API key" in msg and "MG_WRONG_KEY" in msg
+    assert "not-the-key-42" not in msg and "not-the-key-42" not in (info.value.detail or "")
+
+
+def test_cancel_during_stream(llm_server, server_key, evidence):
+    backend = OpenAIBackend(llm_server, api_key_env=server_key)
+    cancel = threading.Event()
+    with pytest.raises(CancelledError):
+        generate_report(evidence, backend, "free", on_token=lambda _: cancel.set(), cancel=cancel, **GEN)
+
+
+def test_unreachable_server_fails_fast_after_retries(evidence):
+    backend = OpenAIBackend(f"http://127.0.0.1:{free_port()}", model="m", retries=2, backoff_s=0.1)
+    t0 = time.monotonic()
+    with pytest.raises(LLMError, match="Could not reach the model server .* is it running"):
+        generate_report(evidence, backend, "won_lost")
+    assert time.monotonic() - t0 < 5
+
+
+class _Slow(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        time.sleep(5)
+        self.send_response(200)
+        self.end_headers()
+
+    do_GET = do_POST
+
+    def log_message(self, *args):
+        pass
+
+
+class _Busy(http.server.BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_POST(self):  # noqa: N802
+        type(self).hits += 1
+        self.send_response(503)
+        self.send_header("Content-Length", "4")
+        self.end_headers()
+        self.wfile.write(b"busy")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def local_server():
+    servers = []
+
+    def start(handler):
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        srv.daemon_threads = True
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return f"http://127.0.0.1:{srv.server_address[1]}"
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_slow_server_times_out_with_a_clear_error(local_server, evidence):
+    backend = OpenAIBackend(local_server(_Slow), model="m", timeout_s=1.0)
+    t0 = time.monotonic()
+    with pytest.raises(LLMError, match=r"did not answer within 1 s"):
+        generate_report(evidence, backend, "won_lost")
+    assert time.monotonic() - t0 < 3
+
+
+def test_server_errors_are_retried_with_backoff_then_reported(local_server, evidence):
+    backend = OpenAIBackend(local_server(_Busy), model="m", retries=2, backoff_s=0.2)
+    t0 = time.monotonic()
+    with pytest.raises(LLMError, match=r"answered with an error \(HTTP 503\)"):
+        generate_report(evidence, backend, "won_lost")
+    assert _Busy.hits == 3  # the request and two retries
+    assert time.monotonic() - t0 >= 0.2 + 0.4  # exponential back-off
+
+
+def test_bad_address_is_refused():
+    with pytest.raises(LLMError, match="must start with http"):
+        OpenAIBackend("localhost:11434")
