@@ -1,0 +1,9 @@
+"""Docks and dialogs for the work after review: the emotion report, inter-rater agreement and
+dataset export. Each takes the shared :class:`~mgstudio.app.state.AppState` and runs its long work
+in a :class:`~mgstudio.app.workers.Worker`."""
+
+from mgstudio.app.panels.agreement import AgreementDock
+from mgstudio.app.panels.dataset_export import DatasetExportDialog
+from mgstudio.app.panels.report import ReportDock
+
+__all__ = ["AgreementDock", "DatasetExportDialog", "ReportDock"]
