@@ -325,11 +325,13 @@ def build_evidence(
     *,
     fps: Any = None,
     duration_s: float | None = None,
+    tier: Any = None,
 ) -> Evidence:
     """Evidence for one item.
 
-    ``source`` is a :class:`~mgstudio.core.project.Project` (with ``item_id``), or a plain list
-    of :class:`Segment` of one item (with ``fps`` and optionally ``duration_s``).
+    ``source`` is a :class:`~mgstudio.core.project.Project` (with ``item_id``; all tiers unless
+    ``tier`` names one), or a plain list of :class:`Segment` of one item (with ``fps`` and
+    optionally ``duration_s``).
     """
     if hasattr(source, "segments") and hasattr(source, "item"):
         if item_id is None:
@@ -337,16 +339,15 @@ def build_evidence(
         item = source.item(item_id)
         if item is None:
             raise MGStudioError(f"There is no item {item_id} in this project.")
-        segs = source.segments(item_id)
-        duration = None
-        if getattr(item, "frame_count", None):
-            duration = item.frame_count / _fps(item.fps)
+        segs = source.segments(item_id, tier_id=tier) if tier is not None else source.segments(item_id)
+        rate = getattr(item, "rate", None) or item.fps  # the exact Fraction where the store has it
+        duration = item.frame_count / _fps(rate) if getattr(item, "frame_count", None) else None
         colors = {}
         taxonomy = getattr(source, "taxonomy", None)
         for label in getattr(taxonomy, "labels", []) or []:
             colors[label.name] = label.color
         return evidence_from_segments(
-            segs, item.fps, duration, include_proposals, context, label_colors=colors
+            segs, rate, duration, include_proposals, context, label_colors=colors
         )
     if fps is None:
         raise MGStudioError("A frame rate is needed to turn segments into times.")

@@ -15,12 +15,11 @@ from mgstudio.core.errors import MGStudioError
 from mgstudio.reasoning.evidence import Evidence
 
 SYSTEM_PROMPT = (
-    "You help a psychologist read micro-gestures (small, mostly unconscious body movements such "
-    "as touching the face, crossing arms or scratching the head). Micro-gestures can hint at "
-    "stress, discomfort or relief, but they are weak, ambiguous cues: never certain, never a "
-    "diagnosis, and they say nothing about who the person is. Base your answer only on the "
-    "evidence given, cite the segment ids it rests on, and say what limits it. Answer with one "
-    "JSON object with the keys verdict, confidence (0 to 1), rationale, cited_segments, caveats."
+    "You help a psychologist read micro-gestures: small, mostly unconscious movements such as "
+    "touching the face or crossing arms. They can hint at stress, discomfort or relief, but are "
+    "weak, ambiguous cues, never a diagnosis. Use only the evidence given, cite the segment ids "
+    "your answer rests on, and state its limits. Answer with one JSON object: verdict, "
+    "confidence (0 to 1), rationale, cited_segments, caveats."
 )
 
 NO_EVIDENCE_NOTE = "No micro-gesture evidence is given; answer from the context alone."
@@ -59,7 +58,7 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 MAX_CITED = 5
-MAX_CAVEATS = 3
+MAX_CAVEATS = 2
 
 
 def get_scenario(name: str) -> Scenario:
@@ -72,7 +71,11 @@ def get_scenario(name: str) -> Scenario:
 
 
 def answer_schema(scenario: Scenario, segment_ids: list[str]) -> dict[str, Any]:
-    """JSON schema of the required answer; every array bounded (small models loop otherwise)."""
+    """JSON schema of the required answer.
+
+    Every array and string is bounded: small models otherwise loop until ``max_tokens`` and the
+    answer is cut off (the worst case here is about 160 tokens).
+    """
     verdict: dict[str, Any] = {"type": "string"}
     if scenario.verdicts:
         verdict["enum"] = list(scenario.verdicts)
@@ -86,7 +89,7 @@ def answer_schema(scenario: Scenario, segment_ids: list[str]) -> dict[str, Any]:
         "properties": {
             "verdict": verdict,
             "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-            "rationale": {"type": "string", "maxLength": 400},
+            "rationale": {"type": "string", "maxLength": 240},
             "cited_segments": {
                 "type": "array",
                 "items": cited,
@@ -94,7 +97,7 @@ def answer_schema(scenario: Scenario, segment_ids: list[str]) -> dict[str, Any]:
             },
             "caveats": {
                 "type": "array",
-                "items": {"type": "string", "maxLength": 160},
+                "items": {"type": "string", "maxLength": 100},
                 "maxItems": MAX_CAVEATS,
             },
         },

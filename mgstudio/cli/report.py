@@ -1,0 +1,127 @@
+"""``mgstudio report``: an emotion-reasoning report per item, or a batch evaluation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from mgstudio.core.errors import MGStudioError, ProjectError
+
+EXAMPLES = """examples:
+  mgstudio report interviews.mgproj session1 --out reports/
+  mgstudio report matches.mgproj final1 final2 --scenario won_lost --context "post-match press conference" --out reports/
+  mgstudio report interviews.mgproj session1 --scenario free --question "Does the person seem at ease?" --out r/
+  mgstudio report interviews.mgproj session1 --backend http --base-url http://localhost:11434/v1 --model llama3.1 --out r/
+  mgstudio report matches.mgproj --batch --attribute outcome --out eval/
+
+The offline default model (SmolLM2-135M) is small: fluent but shallow. For real analyses use
+--model BIGGER.gguf or --backend http with a stronger model. An API key is read from the
+environment variable named by --api-key-env (or from the system keyring), never from the
+command line, and is never written anywhere.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="ask a language model what an item's micro-gestures suggest",
+        description="Write an emotion-reasoning report (report.html, report.md, verdict.json) for "
+        "each item from its micro-gesture timeline, or evaluate verdicts against known outcomes "
+        "with --batch. Only labels and times are sent to the model: no names, paths or video.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("project", help="the project folder (NAME.mgproj)")
+    p.add_argument("items", nargs="*", metavar="ITEM", help="item names (with --batch: optional subset)")
+    p.add_argument("--scenario", default="won_lost", choices=["won_lost", "stress", "free"],
+                   help="the question asked (default: won_lost)")
+    p.add_argument("--question", help="your own question (replaces the scenario's question)")
+    p.add_argument("--context", default="", help='one line of context, e.g. "post-match press conference"')
+    p.add_argument("--backend", default="embedded", choices=["embedded", "http"],
+                   help="embedded: a GGUF file run offline (default); http: an OpenAI-compatible server")
+    p.add_argument("--model", help="GGUF file (embedded) or model name (http; default: the server's first)")
+    p.add_argument("--base-url", help="server address for --backend http, e.g. http://localhost:11434/v1")
+    p.add_argument("--api-key-env", metavar="VAR", help="environment variable that holds the API key")
+    p.add_argument("--include-proposals", action="store_true",
+                   help="also send un-reviewed model proposals (marked as such, with confidence)")
+    p.add_argument("--tier", help="use only this tier (default: all tiers)")
+    p.add_argument("--temperature", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-tokens", type=int, default=300)
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for an HTTP server")
+    p.add_argument("--batch", action="store_true",
+                   help="evaluate verdicts with and without MG evidence against an item attribute")
+    p.add_argument("--attribute", default="outcome", help="the item attribute holding the known outcome")
+    p.add_argument("--out", help="output folder (required for reports)")
+    p.set_defaults(func=run_report)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("._") or "item"
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from mgstudio.core.project import Project
+    from mgstudio.reasoning.backends import make_backend
+
+    if not args.batch and not args.items:
+        raise MGStudioError("Name at least one item to report on (or use --batch).")
+    if not args.batch and not args.out:
+        raise MGStudioError("Give an output folder with --out.")
+    if not Path(args.project).exists():
+        raise ProjectError(f"There is no project at {args.project}.")
+    backend = make_backend(args.backend, args.model, args.base_url, args.api_key_env, args.timeout)
+    gen = {"temperature": args.temperature, "seed": args.seed, "max_tokens": args.max_tokens}
+    with Project.open(args.project) as project:
+        tier = project.tier(args.tier).id if args.tier else None
+        items = []
+        for name in args.items:
+            try:
+                items.append(project.item_by_name(name))
+            except ProjectError:
+                names = ", ".join(i.name for i in project.items()[:10]) or "none"
+                raise ProjectError(f"The project has no item called '{name}' (items: {names}).") from None
+        if args.batch:
+            return _batch(args, project, backend, [i.id for i in items] or None, gen)
+        from mgstudio.reasoning.evidence import build_evidence
+        from mgstudio.reasoning.report import generate_report, write_report
+
+        out = Path(args.out)
+        for item in items:
+            ev = build_evidence(project, item.id, args.include_proposals, args.context, tier=tier)
+            print(f"{item.name}: {len(ev.segments)} micro-gestures; asking {backend.model or 'the server'}...",
+                  file=sys.stderr)
+            result = generate_report(ev, backend, args.scenario, args.question, **gen)
+            folder = out if len(items) == 1 else out / _safe(item.name)
+            paths = write_report(result, folder, title=f"Micro-gesture emotion report: {item.name}")
+            a = result.answer
+            summary = f"{a.verdict} (confidence {a.confidence:.2f})" if a else result.status_text
+            print(f"{item.name}: {summary} -> {paths['html']}")
+    return 0
+
+
+def _batch(args: argparse.Namespace, project, backend, item_ids, gen) -> int:
+    from mgstudio.reasoning.batch import evaluate_cases, project_cases
+
+    cases, skipped = project_cases(project, args.attribute, args.scenario, item_ids,
+                                   args.include_proposals, args.context)
+    print(f"Evaluating {len(cases)} items ({len(skipped)} without a known '{args.attribute}')...",
+          file=sys.stderr)
+    result = evaluate_cases(
+        cases, backend, args.scenario, args.question,
+        progress=lambda i, n: print(f"  {i}/{n}", file=sys.stderr), **gen,
+    )
+    result.skipped = skipped
+    print(result.summary())
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        from mgstudio.formats.atomic import atomic_write
+
+        with atomic_write(out / "batch.json") as fh:
+            json.dump(result.to_dict(), fh, indent=2)
+        print(f"Details: {out / 'batch.json'}")
+    return 0
