@@ -26,6 +26,9 @@ from mgstudio.core.errors import FormatError
 from mgstudio.core.layouts import CANONICAL, JointLayout, get_layout, mapping_matrix
 
 NPZ_VERSION = 1
+# ``meta`` entries that hold one value per frame (importers' source frame ids and timestamps):
+# sliced along with the arrays, dropped on resampling.
+PER_FRAME_META = ("frame_ids", "timestamps_ms")
 
 
 def _present(a: np.ndarray) -> np.ndarray:
@@ -37,13 +40,13 @@ def _present(a: np.ndarray) -> np.ndarray:
 
 
 def _write_npz(fh: Any, arrays: dict[str, Any]) -> None:
-    """An ``.npz`` (zip of ``.npy``) like ``np.savez_compressed`` but at zlib level 1.
+    """An uncompressed ``.npz`` (a zip of ``.npy`` files, as ``np.savez`` writes).
 
-    Level 1 writes a 2-hour track several times faster than numpy's default level for
-    nearly the same size (noisy float coordinates hardly compress; the missing-joint runs
-    and confidences do). ``np.load`` reads it as any ``.npz``.
+    Measured on a 2-hour MediaPipe track (benchmarks/bench_skeleton_memory.py): deflate saved
+    only a third of the size (noisy float coordinates hardly compress) but made saving about
+    200 times slower than a plain write (a minute on a busy 2-core machine), so none is used.
     """
-    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True) as zf:
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for name, value in arrays.items():
             with zf.open(name + ".npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
@@ -139,10 +142,14 @@ class SkeletonSequence:
         """Frames [start, stop) in *media* frame numbers (clipped to what exists)."""
         a = max(0, start - self.start_frame)
         b = min(len(self), max(a, stop - self.start_frame))
+        meta = dict(self.meta)
+        for key in PER_FRAME_META:
+            if isinstance(meta.get(key), list) and len(meta[key]) == len(self):
+                meta[key] = meta[key][a:b]
         return SkeletonSequence(
             self.layout, self.xy[a:b].copy(), self.conf[a:b].copy(), self.fps,
             None if self.world is None else self.world[a:b].copy(), self.image_size,
-            self.start_frame + a, dict(self.meta),
+            self.start_frame + a, meta,
         )
 
     def resample(self, n_frames: int) -> "SkeletonSequence":
@@ -167,10 +174,11 @@ class SkeletonSequence:
             ww = w.reshape((-1,) + (1,) * (a.ndim - 1))
             return a[lo] * (1 - ww) + a[hi] * ww
 
+        meta = {k: v for k, v in self.meta.items() if k not in PER_FRAME_META}
         return SkeletonSequence(
             self.layout, interp(self.xy), np.minimum(self.conf[lo], self.conf[hi]),
             self.fps * n_frames / t, None if self.world is None else interp(self.world),
-            self.image_size, self.start_frame, dict(self.meta),
+            self.image_size, self.start_frame, meta,
         )
 
     def resample_fps(self, fps: float) -> "SkeletonSequence":
@@ -206,7 +214,7 @@ class SkeletonSequence:
 
     # ------------------------------------------------------------------ persistence
     def save_npz(self, path: str | Path) -> None:
-        """Write atomically (temporary file + rename) as a compressed ``.npz``."""
+        """Write atomically (temporary file + rename, fsynced) as an ``.npz`` file."""
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
         arrays: dict[str, Any] = {

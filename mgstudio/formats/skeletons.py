@@ -151,7 +151,6 @@ def load_labelled_clips(path: str | Path) -> list[tuple[SkeletonSequence, str, i
         for _, seq, segs in kinect.load_utkinect(path):
             for seg in segs:
                 clip = seq.slice(seg.start, seg.end)
-                clip.meta["frame_ids"] = seq.meta["frame_ids"][seg.start:seg.end]
                 clip.meta.pop("actions", None)
                 clip.meta["label"] = seg.label
                 out.append((clip, seg.label, seq.meta.get("subject")))

@@ -57,6 +57,9 @@ def test_slice_uses_media_frame_numbers_and_clips():
     assert len(part.slice(0, 2)) == 0
     part.xy[0, 0, 0] = -1
     assert seq.xy[3, 0, 0] == 3  # a slice is a copy
+    seq.meta["frame_ids"] = list(range(100, 110))  # per-frame meta follows the frames
+    assert seq.slice(3, 5).meta["frame_ids"] == [103, 104]
+    assert "frame_ids" not in seq.resample(4).meta
 
 
 def test_resample_keeps_duration_and_missing_stays_missing():

@@ -338,6 +338,24 @@ def test_openpose_folder_follows_the_main_subject(tmp_path):
     assert canon.mask[0, CANONICAL.index("spine")]  # midpoint of neck and mid-hip
 
 
+def test_openpose_subject_is_found_again_after_a_camera_move(tmp_path):
+    # Frames 0-9 the subject is centred; from frame 10 the camera reframes and the subject
+    # (same size) is 200 px to the left, while a small audience member stays at the right.
+    frames = [[_person(0), _person(250, 0.4)] for _ in range(10)]
+    frames += [[_person(250, 0.4), _person(-200)] for _ in range(10)]
+    _write_openpose(tmp_path / "v", frames)
+    [(_, seq)] = load_skeletons(tmp_path / "v")
+    nose = seq.xy[:, seq.layout.index("nose"), 0]
+    np.testing.assert_allclose(nose[:10], 320)
+    np.testing.assert_allclose(nose[10:], 120)
+    assert seq.meta["subject_jumps"] == 1
+
+
+def test_utkinect_clips_keep_their_own_frame_ids():
+    clip = load_labelled_clips(require_shared(*UTK))[0][0]
+    assert len(clip.meta["frame_ids"]) == len(clip)  # per-frame meta follows the slice
+
+
 def test_openpose_137_keeps_hands_and_only_mouth_corners_reach_canonical(tmp_path):
     _write_openpose(tmp_path / "v", [[_person(0, face_hands=True)] for _ in range(5)])
     [(_, seq)] = load_skeletons(tmp_path / "v")
