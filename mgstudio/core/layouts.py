@@ -12,6 +12,15 @@ micro-gestures happen above the hips (hands to face, arms, shoulders, head), leg
 occluded in seated interviews, and hands carry most MG classes (rubbing hands, crossing fingers,
 biting nails), so both 21-point hands are kept. Face anchors are the few points MGs need
 (nose, eyes, ears, mouth corners), never a face mesh: identity-free by design.
+
+Source layouts: ``mediapipe_holistic`` (75), ``openpose_body25``, ``openpose_137`` (BODY_25 +
+70 face + 2 x 21 hands; of the face only the mouth corners reach canonical), ``kinect_v1`` (20,
+SDK order), ``kinect_v2`` (25, NTU order), ``coco17``, ``imigue22`` (our documented choice of
+order, see below), ``jhmdb15`` and ``gesture_phase6``. Midpoints used where a source lacks a
+canonical joint but has both of its neighbours: neck = mid-shoulders (MediaPipe, COCO), pelvis =
+mid-hips (MediaPipe, COCO, JHMDB), spine = mid(neck, mid-hip) for OpenPose and the mean of
+shoulders and hips for MediaPipe. Kinect v2's thumb and hand tip go to the canonical thumb tip
+and middle-finger tip (the nearest hand points it tracks).
 """
 
 from __future__ import annotations
