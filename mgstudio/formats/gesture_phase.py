@@ -7,8 +7,9 @@ Stroke, Hold, Retraction; one file spells Preparation in Portuguese, "Prepara√ß√
 mapped to the English name).
 
 The coordinates are in the dataset's own units with y growing downwards (the head has the
-smallest y), like image coordinates, so x and y go to ``xy`` (``image_size`` None) and depth is
-kept in ``meta``-free form nowhere: MG Studio draws and recognises these skeletons in 2D. The
+smallest y), like image coordinates, so x and y go to ``xy`` (``image_size`` None). The z column
+(depth, same unknown units) is not imported: ``world`` promises metres, which these are not, and
+the skeleton is drawn and recognised in 2D; the CSV itself is untouched. The
 frames are the file's rows (the Kinect delivered them irregularly, 15-80 ms apart, with rare long
 pauses); ``fps`` is 1000 / the median interval and each row's time is in ``meta["timestamps_ms"]``.
 Consecutive frames with the same phase become one segment ``(phase, start, end)``, half-open.
