@@ -193,16 +193,17 @@ class SkeletonSequence:
         w = mapping_matrix(self.layout, tgt)
         supplied = w.sum(axis=1) > 0
 
+        rows = [(row, np.flatnonzero(w[row])) for row in np.flatnonzero(supplied)]
+
         def apply(a: np.ndarray) -> np.ndarray:
-            # NaN-safe: a mean of sources is missing when any source is missing.
-            t, n_src, c = a.shape
-            flat = np.nan_to_num(a, nan=0.0).transpose(1, 0, 2).reshape(n_src, t * c)
-            out = (w @ flat).reshape(-1, t, c).transpose(1, 0, 2).copy()  # one BLAS product
-            miss_src = ~_present(a)  # T x S
-            miss = (miss_src.astype(np.float32) @ (w > 0).T.astype(np.float32)) > 0
-            out[miss] = np.nan
-            out[:, ~supplied] = np.nan
-            return out.astype(np.float32)
+            # Row by row: a copy, or a weighted mean that is NaN (missing) when any source is.
+            out = np.full((a.shape[0], tgt.num_joints, a.shape[2]), np.nan, np.float32)
+            for row, src in rows:
+                if len(src) == 1:
+                    out[:, row] = a[:, src[0]]
+                else:
+                    out[:, row] = np.einsum("tsc,s->tc", a[:, src], w[row, src])
+            return out
 
         conf_w = (w > 0).astype(np.float32)
         conf = np.zeros((len(self), tgt.num_joints), np.float32)
