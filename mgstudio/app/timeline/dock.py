@@ -125,6 +125,7 @@ class TimelineDock(QDockWidget):
         else:
             self.motion.forget(self._motion_key())
         tl.setProperty("motion_pending", True)
+        tl.repaint_all()
         got = self.motion.request(self._motion_key(), seq)
         if got is not None:
             self._motion_ready(self._motion_key(), got)
@@ -138,7 +139,7 @@ class TimelineDock(QDockWidget):
         if key == self._motion_key():
             self.timeline.setProperty("motion_pending", False)
             self.show_message(f"Movement could not be computed: {message}")
-            self.timeline.update()
+            self.timeline.repaint_all()
 
     def _toggle_motion(self, on: bool) -> None:
         self.timeline.show_motion = on

@@ -4,7 +4,8 @@ The timeline asks for the segments overlapping the visible frames many times a s
 repaint, every mouse move). The cache answers from memory while the request lies inside the
 window it last fetched from SQLite (the visible span plus one span of margin on each side), and
 otherwise runs one indexed range query, ``Project.segments(item_id, tier_id, start, end)``.
-Any edit calls :meth:`invalidate`.
+Any edit calls :meth:`invalidate`. Each window also keeps numpy arrays of its segments
+(start, end, look, priority) for drawing thousands of them per pixel column at overview zooms.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from mgstudio.core.segments import Segment
+import numpy as np
+
+from mgstudio.core.segments import Segment, Status
+
+
+def look_of(seg: Segment) -> tuple[str, str, float | None]:
+    """(label, status group, confidence): what decides how a segment is drawn."""
+    status = "rejected" if seg.status == Status.REJECTED else (
+        "proposed" if seg.status == Status.PROPOSED else "reviewed")
+    return seg.label, status, seg.confidence
 
 
 @dataclass
@@ -23,11 +33,30 @@ class _Window:
     segments: list[Segment]
     starts: list[int] = field(default_factory=list)
     max_len: int = 0
+    _arrays: dict[str, np.ndarray] | None = None
+    looks: tuple[Any, Any] = (None, None)  # (look keys, look index per segment), filled by the painter
 
     def __post_init__(self) -> None:
         self.segments.sort(key=lambda s: (s.start, s.end))
         self.starts = [s.start for s in self.segments]
         self.max_len = max((s.length for s in self.segments), default=0)
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """Index range [lo, hi) of segments that may overlap [start, end)."""
+        return bisect_left(self.starts, start - self.max_len), bisect_right(self.starts, end - 1)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """start, end, seg index, priority (reviewed > proposed by confidence > rejected)."""
+        if self._arrays is None:
+            segs = self.segments
+            n = len(segs)
+            starts = np.fromiter((s.start for s in segs), np.int64, n)
+            ends = np.fromiter((s.end for s in segs), np.int64, n)
+            prio = np.fromiter((
+                (0.0 if s.status == Status.REJECTED else 2.0 if s.status != Status.PROPOSED else 1.0)
+                + (1.0 if s.confidence is None else float(s.confidence)) * 0.5 for s in segs), np.float64, n)
+            self._arrays = {"start": starts, "end": ends, "prio": prio}
+        return self._arrays
 
 
 class SegmentCache:
@@ -42,8 +71,8 @@ class SegmentCache:
     def invalidate(self) -> None:
         self._windows.clear()
 
-    def visible(self, tier_id: int, start: int, end: int) -> list[Segment]:
-        """Segments of ``tier_id`` overlapping frames [start, end), ordered by start."""
+    def window(self, tier_id: int, start: int, end: int) -> _Window:
+        """The cached window of ``tier_id`` holding [start, end) (queried when needed)."""
         w = self._windows.get(tier_id)
         if w is None or start < w.start or end > w.end:
             span = max(1, end - start)
@@ -51,8 +80,12 @@ class SegmentCache:
             self.queries += 1
             segs = list(self.project.segments(self.item_id, tier_id=tier_id, start=a, end=b))
             w = self._windows[tier_id] = _Window(a, b, segs)
-        lo = bisect_left(w.starts, start - w.max_len)
-        hi = bisect_right(w.starts, end - 1)
+        return w
+
+    def visible(self, tier_id: int, start: int, end: int) -> list[Segment]:
+        """Segments of ``tier_id`` overlapping frames [start, end), ordered by start."""
+        w = self.window(tier_id, start, end)
+        lo, hi = w.bounds(start, end)
         return [s for s in w.segments[lo:hi] if s.end > start]
 
     def at(self, tier_id: int, frame: float, start: int, end: int) -> list[Segment]:

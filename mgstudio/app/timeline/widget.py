@@ -17,13 +17,13 @@ Shift+wheel scrolls. Every edit is one ``Project`` call (undoable, saved at once
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPaintEvent,
-                           QPalette, QPen, QWheelEvent)
+import numpy as np
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen,
+                           QPixmap, QWheelEvent)
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from mgstudio.core.errors import MGStudioError
@@ -121,6 +121,9 @@ class TimelineWidget(QWidget):
         self.motion: MotionEnergy | None = None
         self.show_motion = True
         self._drag: _Drag | None = None
+        self._version = 0  # bumped whenever what the cached picture shows may have changed
+        self._content: QPixmap | None = None
+        self._content_key: tuple = ()
         self._label_font = QFont(self.font())
         self._label_font.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
         self.setMouseTracking(True)
@@ -160,10 +163,16 @@ class TimelineWidget(QWidget):
         self._layout_rows()
         self.update()
 
+    def repaint_all(self) -> None:
+        """Redraw everything (the cached picture too), without re-reading segments."""
+        self._version += 1
+        self.update()
+
     def refresh(self) -> None:
         """Forget cached segments (after an edit, undo, import...) and repaint."""
         if self.cache is not None:
             self.cache.invalidate()
+        self._version += 1
         self.update()
 
     def _layout_rows(self) -> None:
@@ -179,6 +188,7 @@ class TimelineWidget(QWidget):
                 rows.append(Row("motion", y, MOTION_H, PART_TITLES[p], part=p))
                 y += MOTION_H
         self.rows = rows
+        self._version += 1
         self.setMinimumHeight(y + 2)
         self.updateGeometry()
 
@@ -297,8 +307,35 @@ class TimelineWidget(QWidget):
         return row, best[1], best[2]
 
     # ------------------------------------------------------------------ painting
+    def content_key(self) -> tuple:
+        """Everything the cached picture depends on (not the playhead, which moves every frame)."""
+        v = self.view
+        return (self.width(), self.height(), self.devicePixelRatioF(), v.first, v.fpp, self._version,
+                tuple(self.selection), self.marks, id(self.motion), self.show_motion, self.item_id,
+                self.palette().cacheKey())
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        key = self.content_key()
+        if self._content is None or self._content_key != key:
+            dpr = self.devicePixelRatioF()
+            pm = QPixmap(max(1, int(self.width() * dpr)), max(1, int(self.height() * dpr)))
+            pm.setDevicePixelRatio(dpr)
+            cp = QPainter(pm)
+            self._paint_content(cp)
+            cp.end()
+            self._content, self._content_key = pm, key
         p = QPainter(self)
+        p.drawPixmap(0, 0, self._content)
+        if self.item is not None:
+            p.setClipRect(QRectF(HEADER_W, 0, self.width() - HEADER_W, self.height()))
+            self._paint_drag(p, self.palette().color(QPalette.ColorRole.Text))
+            self._paint_playhead(p)
+            p.setClipping(False)
+            self._paint_frame_text(p)
+        p.end()
+
+    def _paint_content(self, p: QPainter) -> None:
+        """Background, ruler, tiers, motion rows, marks and headers (cached as a picture)."""
         pal = self.palette()
         base = pal.color(QPalette.ColorRole.Base)
         alt = pal.color(QPalette.ColorRole.AlternateBase)
@@ -311,7 +348,6 @@ class TimelineWidget(QWidget):
             p.setPen(fg)
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
                        "Open a video or skeleton to see its timeline.")
-            p.end()
             return
         for i, row in enumerate(self.rows):
             if i % 2:
@@ -324,18 +360,20 @@ class TimelineWidget(QWidget):
             else:
                 self._paint_motion(p, row, fg)
         self._paint_marks(p)
-        self._paint_drag(p, fg)
-        self._paint_playhead(p)
         p.setClipping(False)
         self._paint_headers(p, fg, mid)
-        p.end()
+
+    def _paint_frame_text(self, p: QPainter) -> None:
+        pal = self.palette()
+        r = QRectF(0, 0, HEADER_W - 1, RULER_H - 1)
+        p.fillRect(r, pal.color(QPalette.ColorRole.Button))
+        p.setPen(pal.color(QPalette.ColorRole.ButtonText))
+        p.drawText(r.adjusted(6, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter,
+                   f"{self.frame:d}  {short_time(self.frame, self.fps, True)}")
 
     def _paint_headers(self, p: QPainter, fg: QColor, mid: QColor) -> None:
         pal = self.palette()
         p.fillRect(QRectF(0, 0, HEADER_W, self.height()), pal.color(QPalette.ColorRole.Button))
-        p.setPen(pal.color(QPalette.ColorRole.ButtonText))
-        p.drawText(QRectF(6, 0, HEADER_W - 8, RULER_H), Qt.AlignmentFlag.AlignVCenter,
-                   f"{self.frame:d}  {short_time(self.frame, self.fps, True)}")
         fm = QFontMetrics(p.font())
         me = getattr(self.project, "annotator", None)
         for row in self.rows:
@@ -391,7 +429,14 @@ class TimelineWidget(QWidget):
         p.drawLine(QPointF(HEADER_W, RULER_H - 0.5), QPointF(self.width(), RULER_H - 0.5))
 
     def _paint_tier(self, p: QPainter, row: Row) -> None:
-        segs = self.visible_segments(row.tier.id)
+        if self.cache is None:
+            return
+        a, b = self.view.visible_range
+        win = self.cache.window(row.tier.id, a, b)
+        lo, hi = win.bounds(a, b)
+        if hi - lo > self.view.width / 3 and self._paint_tier_dense(p, row, win, lo, hi):
+            return
+        segs = [s for s in win.segments[lo:hi] if s.end > a]
         if not segs:
             return
         groups: dict[tuple[str, str, int], list[QRectF]] = {}
@@ -454,6 +499,69 @@ class TimelineWidget(QWidget):
                 for hx in (r.left(), r.right()):
                     p.drawRect(QRectF(hx - 2, r.center().y() - 6, 4, 12))
 
+    def _paint_tier_dense(self, p: QPainter, row: Row, win: Any, lo: int, hi: int) -> bool:
+        """Overview drawing when segments outnumber pixels: per pixel column, the segment that
+        matters most (reviewed, then the most confident proposal, then rejected) is drawn;
+        neighbouring columns with the same look merge into one rectangle. False = too costly."""
+        v = self.view
+        arr = win.arrays()
+        st, en, pr = arr["start"][lo:hi], arr["end"][lo:hi], arr["prio"][lo:hi]
+        x1 = np.floor((st - v.first) / v.fpp).astype(np.int64)
+        x2 = np.ceil((en - v.first) / v.fpp).astype(np.int64)
+        x1 = np.clip(x1, 0, v.width)
+        x2 = np.clip(np.maximum(x2, x1 + 1), 0, v.width)
+        widths = x2 - x1
+        keep = widths > 0
+        x1, widths, pr = x1[keep], widths[keep], pr[keep]
+        idx = np.arange(lo, hi)[keep]
+        total = int(widths.sum())
+        if total == 0:
+            return True
+        if total > 4_000_000:
+            return False
+        offs = np.repeat(np.cumsum(widths) - widths, widths)
+        cols = np.repeat(x1, widths) + (np.arange(total) - offs)
+        seg_rep = np.repeat(idx, widths)
+        order = np.lexsort((np.repeat(pr, widths), cols))
+        cols_s, seg_s = cols[order], seg_rep[order]
+        last = np.r_[cols_s[1:] != cols_s[:-1], True]
+        chosen = np.full(v.width, -1, np.int64)
+        chosen[cols_s[last]] = seg_s[last]
+        # per-column look id (looks computed once per cached window), then runs of equal looks
+        keys, seg_look = win.looks
+        if keys is None:
+            table: dict[tuple, int] = {}
+            seg_look = np.fromiter((table.setdefault(style_key(sg), len(table)) for sg in win.segments),
+                                   np.int64, len(win.segments))
+            keys = list(table)
+            win.looks = (keys, seg_look)
+        look_id = np.where(chosen >= 0, seg_look[np.maximum(chosen, 0)], -1)
+        change = np.flatnonzero(np.r_[True, look_id[1:] != look_id[:-1]])
+        ends = np.r_[change[1:], v.width]
+        groups: dict[tuple, list[QRectF]] = {}
+        top, h = row.top + 3, row.height - 6
+        for c0, c1 in zip(change.tolist(), ends.tolist()):
+            lid = int(look_id[c0])
+            if lid < 0:
+                continue
+            groups.setdefault(keys[lid], []).append(QRectF(HEADER_W + c0, top, c1 - c0, h))
+        tax = self.taxonomy
+        hatch = hatch_brush()
+        p.setPen(Qt.PenStyle.NoPen)
+        for (label, status, level), rects in groups.items():
+            p.setBrush(fill_brush(label_color(tax, label), status, level))
+            p.drawRects(rects)
+            if status == "proposed":
+                p.setBrush(hatch)
+                p.drawRects(rects)
+        sel = [s for s in win.segments[lo:hi] if s.id in self.selection] if self.selection else []
+        for s in sel:
+            r = QRectF(self.canvas_x(s.start), top, max(1.0, self.canvas_x(s.end) - self.canvas_x(s.start)), h)
+            p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2.5))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(r.adjusted(-2, -2, 2, 2))
+        return True
+
     def _paint_motion(self, p: QPainter, row: Row, fg: QColor) -> None:
         if self.motion is None:
             if row.part == PARTS[0]:
@@ -466,35 +574,10 @@ class TimelineWidget(QWidget):
         v = self.view
         n = max(1, int(v.width))
         env = self.motion.envelope(row.part, v.first, v.last, n)
-        scale = self.motion.scale(row.part)
-        base_y = row.top + row.height - 2
-        hmax = row.height - 4
-        color = QColor(PART_COLORS[row.part])
-        path = QPainterPath()
-        open_run = False
-        px_per_bin = v.width / n
-        for i, val in enumerate(env):
-            x = HEADER_W + i * px_per_bin
-            if not math.isfinite(val):
-                if open_run:
-                    path.lineTo(x, base_y)
-                    path.closeSubpath()
-                    open_run = False
-                continue
-            y = base_y - hmax * min(1.0, float(val) / scale)
-            if not open_run:
-                path.moveTo(x, base_y)
-                open_run = True
-            path.lineTo(x, y)
-            path.lineTo(x + px_per_bin, y)
-        if open_run:
-            path.lineTo(HEADER_W + n * px_per_bin, base_y)
-            path.closeSubpath()
-        fill = QColor(color)
-        fill.setAlpha(150)
-        p.setPen(QPen(color.darker(120), 1))
-        p.setBrush(fill)
-        p.drawPath(path)
+        if env.size == 0:
+            return
+        img = motion_image(env, self.motion.scale(row.part), row.height, QColor(PART_COLORS[row.part]), fg)
+        p.drawImage(QRectF(HEADER_W, row.top, v.width, row.height), img)
 
     def _paint_marks(self, p: QPainter) -> None:
         for f, color in zip(self.marks, (QColor(40, 170, 70), QColor(210, 70, 50))):
@@ -676,6 +759,34 @@ class TimelineWidget(QWidget):
     def _seek(self, frame: int) -> None:
         self.set_frame(frame, follow=False)
         self.seekRequested.emit(self.frame)
+
+
+def motion_image(env: np.ndarray, scale: float, height: int, color: QColor, fg: QColor) -> QImage:
+    """A bar chart of ``env`` (one column per value), ``height`` pixels tall, built with numpy.
+
+    (A filled ``QPainterPath`` of 1,400 points took ~35 ms to paint; this takes well under 1 ms.)
+    Columns where the part was not seen are grey-checked instead of showing a flat zero.
+    """
+    n = int(env.size)
+    seen = np.isfinite(env)
+    hmax = height - 4
+    bar = np.round(hmax * np.minimum(1.0, np.where(seen, env, 0.0) / scale)).astype(np.int32)
+    rows = (height - 2 - np.arange(height))[:, None]  # distance of each pixel row above the base line
+    inside = (rows > 0) & (rows <= bar[None, :]) | ((rows == 0) & seen[None, :])
+    top = inside & ~np.vstack([np.zeros((1, n), bool), inside[:-1]])  # the curve's upper edge
+    out = np.zeros((height, n, 4), np.uint8)  # B, G, R, A premultiplied
+
+    def put(mask: np.ndarray, c: QColor, alpha: int) -> None:
+        a = alpha / 255.0
+        out[mask] = (int(c.blue() * a), int(c.green() * a), int(c.red() * a), alpha)
+
+    put(inside, color, 150)
+    put(top, color.darker(130), 255)
+    if not seen.all():
+        checker = ((np.arange(height)[:, None] + np.arange(n)[None, :]) % 3 == 0) & ~seen[None, :]
+        put(checker, fg, 70)
+    img = QImage(out.data, n, height, 4 * n, QImage.Format.Format_ARGB32_Premultiplied)
+    return img.copy()  # own the pixels (the numpy buffer goes away)
 
 
 def segment_tooltip(seg: Segment, fps: float) -> str:
