@@ -120,10 +120,13 @@ def load_skeletons(path: str | Path) -> Loaded:
     out: Loaded = []
     for f in files:
         out.extend(_load_file(f))
-    if not files:
+    if not files:  # one level down: a folder per video (OpenPose) or a data set's sub-folder
         for sub in sorted(p for p in path.iterdir() if p.is_dir()):
             if _has_json(sub) and _mod('openpose').is_openpose_folder(sub):
                 out.append((sub.name, _mod('openpose').read_openpose_folder(sub)))
+            else:
+                for f in sorted(p for p in sub.iterdir() if p.is_file() and _file_loader(p) is not None):
+                    out.extend(_load_file(f))
     if not out:
         raise FormatError(f"No skeleton files MG Studio can read in {path.name}.",
                           "known: OpenPose JSON folders, MSR Action3D / UTKinect .txt, NTU .skeleton, "

@@ -61,6 +61,7 @@ def test_msr_folder_loads_every_file_with_names_and_labelled_clips():
     assert len(seqs) == 567
     names = {n for n, _ in seqs}
     assert "a20_s10_e03" in names
+    assert len(load_skeletons(folder.parent)) == 567  # the data set's top folder works too
     clips = load_labelled_clips(folder)
     assert len(clips) == 557  # the clean list of the CVPR'12 protocol
     assert {lbl for _, lbl, _ in clips} == set(kinect.MSR_ACTIONS)
