@@ -468,6 +468,8 @@ def _supervised(mode: str, cfg: dict, clips: ClipSet, out: Path, device: torch.d
             save(epoch + 1, metrics)
         if dd.world > 1:
             dist.barrier()
+    if dd.world > 1 and not linear and not _ranks_in_sync(model):
+        raise MGStudioError("Distributed training went wrong: the processes ended with different weights.")
     if linear and dd.main:
         log(f"linear head: train loss {history[-1]:.4f}"
             + (f", test top-1 {metrics['top1']:.3f}" if "top1" in metrics else ""))

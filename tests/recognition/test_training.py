@@ -113,6 +113,16 @@ def test_distributed_data_parallel_with_two_gloo_processes(msr_small, tmp_path):
     prov = load_checkpoint(out)["provenance"]
     assert prov["world_size"] == 2 and prov["ddp_ranks_in_sync"] is True
     assert np.isfinite(prov["metrics"]["loss"])
+    # supervised training (encoder + head) under DDP too
+    sup = tmp_path / "sup.pt"
+    cmd[cmd.index("pretrain")] = "finetune"
+    cmd[cmd.index(str(out))] = str(sup)
+    port_arg = next(i for i, a in enumerate(cmd) if a.startswith("--master_port="))
+    cmd[port_arg] = f"--master_port={_free_port()}"
+    proc = subprocess.run(cmd + ["--scratch"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ck = load_checkpoint(sup)
+    assert ck["kind"] == "supervised" and ck["provenance"]["world_size"] == 2 and "top1" in ck["provenance"]["metrics"]
 
 
 def test_bad_input_gets_a_clear_message(msr_small, tiny_cfg, tmp_path, capsys):
