@@ -1,0 +1,158 @@
+"""``View3D``: the current frame's skeleton in 3D (pyqtgraph.opengl), in step with the player.
+
+World coordinates (metres; x right, y up, z towards the camera) are drawn with y up on screen and
+the person facing the viewer. Drag to rotate, wheel to zoom, "Reset view" to come back. Skeletons
+without world coordinates are shown flat (their 2D coordinates, scaled to about a metre).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from mgstudio.app.player.overlay import PART_COLOURS, part_of_joints
+from mgstudio.app.state import AppState
+from mgstudio.core.errors import MGStudioError
+from mgstudio.core.skeleton import SkeletonSequence
+
+DEFAULT_CAMERA = dict(distance=1.9, elevation=8.0, azimuth=-90.0)
+
+
+def _rgba(hex_colour: str) -> tuple[float, float, float]:
+    h = hex_colour.lstrip("#")
+    return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def gl_points(seq: SkeletonSequence) -> tuple[np.ndarray, bool]:
+    """All frames as GL coordinates (T x J x 3, z up, centred on the body) and whether 3D is real."""
+    if seq.world is not None and np.isfinite(seq.world).any():
+        w = seq.world
+        pts = np.stack([w[..., 0], -w[..., 2], w[..., 1]], axis=-1)
+        real = True
+    else:  # flat: image coordinates (y down) scaled so that the body is ~1 unit tall
+        xy = seq.xy
+        finite = xy[np.isfinite(xy).all(axis=-1)]
+        span = float(np.ptp(finite[:, 1])) if len(finite) else 1.0
+        s = 1.0 / max(span, 1e-6)
+        pts = np.stack([xy[..., 0] * s, np.zeros(xy.shape[:2]), -xy[..., 1] * s], axis=-1)
+        real = False
+    finite = pts[np.isfinite(pts).all(axis=-1)]
+    if len(finite):
+        pts = pts - np.nanmedian(finite, axis=0)
+    return pts.astype(np.float32), real
+
+
+class View3D(QWidget):
+    """3D skeleton of the current frame; follows ``state.frameChanged`` and ``itemChanged``."""
+
+    def __init__(self, state: AppState | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        import pyqtgraph.opengl as gl
+
+        self.state = state
+        self.gl = gl.GLViewWidget(self)
+        self.gl.setMinimumSize(240, 200)  # a 0-px GL widget never initialises (see ENVIRONMENT.md)
+        self.gl.setBackgroundColor((17, 19, 23, 255))
+        grid = gl.GLGridItem()
+        grid.setSize(2, 2)
+        grid.setSpacing(0.25, 0.25)
+        grid.translate(0, 0, -0.6)
+        grid.setColor((90, 100, 115, 110))
+        self.grid = grid
+        self.gl.addItem(grid)
+        self.bones = gl.GLLinePlotItem(mode="lines", width=3.0, antialias=True)
+        self.joints = gl.GLScatterPlotItem(size=7.0, pxMode=True)
+        self.gl.addItem(self.bones)
+        self.gl.addItem(self.joints)
+        self.info = QLabel("")
+        self.info.setObjectName("view3dInfo")
+        self.reset_button = QPushButton("Reset view")
+        self.reset_button.setToolTip("Look at the person from the front again")
+        self.reset_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.reset_button.clicked.connect(self.reset_view)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        bar.addWidget(self.info, 1)
+        bar.addWidget(self.reset_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.gl, 1)
+        lay.addLayout(bar)
+        self.seq: SkeletonSequence | None = None
+        self.points: np.ndarray | None = None
+        self.frame: int | None = None
+        self._parts: list[str] = []
+        self.reset_view()
+        if state is not None:
+            state.itemChanged.connect(self._on_item)
+            state.projectChanged.connect(lambda _p: self.set_skeleton(None))
+            state.frameChanged.connect(self.set_frame)
+            self._on_item(state.item_id)
+
+    # ------------------------------------------------------------------ content
+    def _on_item(self, item_id: int | None) -> None:
+        st = self.state
+        seq = None
+        if st is not None and st.project is not None and item_id is not None:
+            try:
+                seq = st.project.load_skeleton(item_id)
+            except MGStudioError as exc:
+                self.info.setText(str(exc))
+        self.set_skeleton(seq)
+        if st is not None:
+            self.set_frame(st.frame)
+
+    def set_skeleton(self, seq: SkeletonSequence | None) -> None:
+        self.seq = seq
+        if seq is None:
+            self.points = None
+            self.info.setText("No skeleton for this recording yet.")
+            self._clear()
+            return
+        self.points, real = gl_points(seq)
+        z = self.points[..., 2]
+        floor = float(np.nanmin(z)) if np.isfinite(z).any() else -0.6
+        self.grid.resetTransform()
+        self.grid.translate(0, 0, floor)
+        self._parts = part_of_joints(seq.layout)
+        self.info.setText("3D world coordinates (metres)" if real
+                          else "This skeleton has no 3D coordinates: shown flat.")
+
+    def _clear(self) -> None:
+        self.bones.setData(pos=np.zeros((0, 3), np.float32))
+        self.joints.setData(pos=np.zeros((0, 3), np.float32))
+
+    def set_frame(self, frame: int) -> None:
+        """Show media frame ``frame`` (nothing when the skeleton does not cover it)."""
+        self.frame = frame
+        seq, pts = self.seq, self.points
+        if seq is None or pts is None:
+            return
+        k = frame - seq.start_frame
+        if not 0 <= k < len(pts):
+            self._clear()
+            return
+        p, c = pts[k], seq.conf[k]
+        ok = np.isfinite(p).all(axis=1) & (c > 0.05)
+        colours = np.array([(*_rgba(PART_COLOURS.get(part, PART_COLOURS["other"])), 1.0) for part in self._parts],
+                           np.float32)
+        colours[:, 3] = np.clip(c, 0.2, 1.0)
+        bones = [(a, b) for a, b in seq.layout.bones if ok[a] and ok[b]]
+        if bones:
+            idx = np.array(bones).reshape(-1)
+            self.bones.setData(pos=p[idx], color=colours[idx], mode="lines")
+        else:
+            self.bones.setData(pos=np.zeros((0, 3), np.float32))
+        self.joints.setData(pos=p[ok], color=colours[ok], size=np.where(
+            np.isin(np.array(self._parts)[ok], ("left_hand", "right_hand")), 4.0, 7.0))
+
+    def reset_view(self) -> None:
+        self.gl.setCameraPosition(**DEFAULT_CAMERA)
+        self.gl.opts["center"] = self.gl.opts["center"].__class__(0, 0, 0)
+
+    def camera(self) -> dict[str, Any]:
+        o = self.gl.opts
+        return {"distance": o["distance"], "elevation": o["elevation"], "azimuth": o["azimuth"]}
