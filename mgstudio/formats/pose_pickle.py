@@ -127,6 +127,16 @@ def load_pose_pickle(path: str | Path, fps: float = DEFAULT_FPS) -> list[tuple[s
         raise FormatError(f"Cannot read {path.name}.", str(exc)) from exc
     except FormatError as exc:
         raise FormatError(f"{path.name}: {exc}", exc.detail) from exc
+    try:
+        return _sequences(data, path, fps)
+    except FormatError:
+        raise
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, AttributeError) as exc:
+        raise FormatError(f"{path.name} holds pose data of an unexpected shape or type.",
+                          f"{type(exc).__name__}: {exc}"[:300]) from exc
+
+
+def _sequences(data: Any, path: Path, fps: float) -> list[tuple[str, SkeletonSequence]]:
     if isinstance(data, dict) and "pose" in data:
         poses, labels = data["pose"], data.get("label")
         if not isinstance(poses, (list, tuple)):

@@ -7,6 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,29 @@ def test_openpose_folders_with_junk_json_never_crash(frames):
             _check(load_skeletons(d))
         except FormatError as exc:
             assert str(exc)
+
+
+_ARRAYS = st.builds(
+    lambda shape, kind: np.zeros(shape, dtype=kind),
+    st.lists(st.integers(0, 5), min_size=0, max_size=5).map(tuple),
+    st.sampled_from(["f4", "f8", "i4", "u1", "?", "c8", "O", "U3"]),
+)
+_LEAF = st.one_of(_ARRAYS, st.none(), st.integers(), st.floats(), st.text(max_size=5),
+                  st.lists(st.integers(), max_size=3))
+_ANN = st.dictionaries(st.sampled_from(["keypoint", "keypoint_score", "img_shape", "label", "frame_dir"]),
+                       _LEAF, max_size=5)
+_PICKLED = st.one_of(
+    st.builds(lambda p, lab: {"pose": p, "label": lab}, st.lists(_LEAF, max_size=3),
+              st.one_of(st.none(), st.lists(_LEAF, max_size=3), _LEAF)),
+    st.builds(lambda a: {"annotations": a}, st.lists(_ANN, max_size=3)),
+    st.lists(_ANN, max_size=3),
+    _LEAF,
+)
+
+
+@FUZZ
+@given(obj=_PICKLED)
+def test_well_formed_pickles_with_odd_content_never_crash(obj):
+    import pickle
+
+    _load_bytes("poses.pkl", pickle.dumps(obj))
