@@ -14,6 +14,7 @@ on, ``face_keypoints_2d`` (70 x 3), ``hand_left_keypoints_2d`` and ``hand_right_
   ``frames_with_several_people`` and ``subject_jumps``.
 - A frame file that is not valid JSON becomes a missing frame, listed in ``meta["bad_frames"]``.
 - Coordinates are pixels of the (unknown) video: pass ``image_size`` when known.
+- Identity-free by default: the 70-point face is dropped except the mouth corners.
 """
 
 from __future__ import annotations
@@ -115,12 +116,13 @@ def _choose(people: list[np.ndarray], prev: tuple[np.ndarray, float] | None) -> 
 
 def read_openpose_folder(folder: str | Path, fps: float = DEFAULT_FPS,
                          image_size: tuple[int, int] | None = None,
-                         keep_face: bool = True) -> SkeletonSequence:
+                         keep_face: bool = False) -> SkeletonSequence:
     """Read an OpenPose JSON folder into one sequence of the main subject.
 
     The layout is ``openpose_137`` when any frame has face or hand keypoints, else
-    ``openpose_body25``. With ``keep_face=False`` the 70 face points are dropped (set missing)
-    on import; the canonical mapping never uses more than the mouth corners anyway.
+    ``openpose_body25``. Identity-free by default: of the 70 face points only those the
+    canonical layout uses (the mouth corners) are kept, the rest are set missing on import;
+    ``keep_face=True`` keeps the whole face (e.g. for a study that needs it).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -171,13 +173,16 @@ def read_openpose_folder(folder: str | Path, fps: float = DEFAULT_FPS,
     conf = pts[..., 2]
     missing = ~np.isfinite(pts).all(axis=2) | ~(conf > 0) | ((pts[..., 0] == 0) & (pts[..., 1] == 0))
     if not keep_face and extras:
-        missing[:, 25:95] = True
+        needed = {layout.index(j) for srcs in layout.to_canonical.values() for j in srcs}
+        drop = [i for i in range(25, 95) if i not in needed]
+        missing[:, drop] = True
     xy = pts[..., :2].copy()
     xy[missing] = np.nan
     conf = np.where(missing, 0.0, np.clip(np.nan_to_num(conf), 0.0, 1.0)).astype(np.float32)
     meta = {"source": "openpose", "source_folder": folder.name, "max_people": max_people,
             "frames_with_several_people": several, "subject_jumps": switches,
-            "frame_files": len(files), "missing_frame_files": t - len(numbered)}
+            "frame_files": len(files), "missing_frame_files": t - len(numbered),
+            "face_mesh_kept": bool(keep_face and extras)}
     if bad:
         meta["bad_frames"] = bad[:100]
         meta["bad_frame_count"] = len(bad)

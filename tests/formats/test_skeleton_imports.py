@@ -361,7 +361,13 @@ def test_openpose_137_keeps_hands_and_only_mouth_corners_reach_canonical(tmp_pat
     _write_openpose(tmp_path / "v", [[_person(0, face_hands=True)] for _ in range(5)])
     [(_, seq)] = load_skeletons(tmp_path / "v")
     assert seq.layout.name == "openpose_137" and seq.start_frame == 0
-    assert seq.mask[:, seq.layout.index("face_30")].all()
+    # Identity-free by default: the face mesh is dropped except the mouth corners.
+    assert not seq.mask[:, seq.layout.index("face_30")].any() and not seq.meta["face_mesh_kept"]
+    assert seq.mask[:, seq.layout.index("face_48")].all()
+    from mgstudio.formats.openpose import read_openpose_folder
+
+    full = read_openpose_folder(tmp_path / "v", keep_face=True)
+    assert full.mask[:, full.layout.index("face_30")].all()
     canon = seq.to_layout(CANONICAL)
     assert canon.mask[:, CANONICAL.index("left_hand_index_tip")].all()
     assert canon.mask[:, CANONICAL.index("mouth_left")].all()
