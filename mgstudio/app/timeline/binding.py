@@ -1,4 +1,8 @@
-"""Keeps a :class:`TimelineDock` in step with the app state (item, frame, selection, edits)."""
+"""Keeps a :class:`TimelineDock` in step with the :class:`~mgstudio.app.state.AppState`.
+
+State -> dock: project, item, frame (the playhead), selection, segments changed (re-read).
+Dock -> state: the user's seeks, selections and edits (``notify_segments_changed``).
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,23 @@ class StateBinding:
     def __init__(self, dock: Any, state: Any) -> None:
         self.dock, self.state = dock, state
         tl = dock.timeline
-        tl.seekRequested.connect(self._seek)
-        tl.selectionChanged.connect(self._select)
-        tl.edited.connect(self._edited)
+        tl.seekRequested.connect(state.set_frame)
+        tl.selectionChanged.connect(state.set_selection)
+        tl.edited.connect(state.notify_segments_changed)
+        state.projectChanged.connect(self._project)
+        state.itemChanged.connect(self._item)
+        state.frameChanged.connect(tl.set_frame)
+        state.selectionChanged.connect(tl.set_selection)
+        state.segmentsChanged.connect(tl.refresh)
 
-    def _seek(self, frame: int) -> None:
-        self.state.set_frame(frame)
+    def _project(self, project: Any) -> None:
+        self.dock.set_project(project, self.state.item_id)
 
-    def _select(self, ids: list[int]) -> None:
-        self.state.set_selection(ids)
-
-    def _edited(self) -> None:
-        self.state.notify_segments_changed()
+    def _item(self, item_id: Any) -> None:
+        if item_id != self.dock.timeline.item_id or self.state.project is not self.dock.project:
+            if self.state.project is not self.dock.project:
+                self.dock.set_project(self.state.project, item_id)
+            else:
+                self.dock.set_item(item_id)
+        self.dock.timeline.set_frame(self.state.frame)
+        self.dock.timeline.set_selection(self.state.selection)

@@ -35,12 +35,17 @@ class TimelineDock(QDockWidget):
     """Dockable timeline of the current item (tiers, segments, motion energy, playhead).
 
     ``TimelineDock(project, item_id, state=None, parent=None)``; ``.timeline`` is the
-    :class:`TimelineWidget`. Without a state, connect ``timeline.seekRequested`` etc. yourself.
+    :class:`TimelineWidget`. With an :class:`~mgstudio.app.state.AppState` (``project`` and
+    ``item_id`` may then be ``None``: they are taken from it) the dock follows the state's project,
+    item, frame, selection and ``segmentsChanged``, and writes seeks, selections and edits back.
+    Without a state, connect ``timeline.seekRequested`` etc. yourself.
     """
 
     def __init__(self, project: Any, item_id: int | None, state: Any = None, parent: QWidget | None = None) -> None:
         super().__init__("Timeline", parent)
         self.setObjectName("TimelineDock")
+        if state is not None and project is None:
+            project, item_id = state.project, state.item_id
         self.project = project
         self.timeline = TimelineWidget(project, item_id)
         self.motion = MotionComputer(self)
@@ -101,6 +106,7 @@ class TimelineDock(QDockWidget):
     def set_project(self, project: Any, item_id: int | None = None) -> None:
         self.project = project
         self.timeline.project = project
+        self.timeline.set_item(None)
         self.set_item(item_id)
 
     def _motion_key(self) -> Any:

@@ -1,0 +1,476 @@
+"""``ReviewController``: the keyboard-first review, wired to the app state and the review docks.
+
+Construct it once in the main window, after the state::
+
+    review = ReviewController(state, window)            # creates and docks the four docks
+    review = ReviewController(state, window, create_docks=False)   # keys only; dock them yourself
+    review.timeline_dock, review.palette_dock, review.inspector_dock, review.proposals_dock
+
+Every key is a ``QAction`` on ``window`` (so it works wherever the focus is, except while
+typing in a text field) with its shortcut from the user's keymap (``QSettings``, edited with
+:meth:`edit_keymap`); label keys come from the project's taxonomy. Each method below is also
+callable directly (menus, tests). Every change goes through one ``Project`` call (undoable,
+saved at once) followed by ``state.notify_segments_changed()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
+
+from mgstudio.core.errors import MGStudioError
+from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.app.review.dialogs import CheatSheet, KeymapDialog, LabelPicker
+from mgstudio.app.review.inspector import SegmentInspectorDock
+from mgstudio.app.review.keymap import ACTIONS, load_keymap
+from mgstudio.app.review.palette import LabelPaletteDock
+from mgstudio.app.review.proposals import ProposalsDock
+from mgstudio.app.timeline.dock import TimelineDock
+
+MAX_SHUTTLE = 4.0
+
+
+class ReviewController(QObject):
+    """Review keys and the glue between state, timeline, palette, inspector and proposals list.
+
+    ``ReviewController(state, window, *, create_docks=True, settings=None)``. ``message(str)``
+    carries sentences for the status bar; ``labelChanged(name)`` the label new segments get.
+    """
+
+    message = Signal(str)
+    labelChanged = Signal(object)
+
+    def __init__(self, state: Any, window: QWidget, *, create_docks: bool = True,
+                 settings: QSettings | None = None) -> None:
+        super().__init__(window)
+        self.state = state
+        self.window = window
+        self.settings = settings
+        self.keymap = load_keymap(settings)
+        self.current_label: str | None = None
+        self.mark_in_frame: int | None = None
+        self.auto_advance = True  # after A/R, select the next proposal to review
+        self.actions: dict[str, QAction] = {}
+        self.label_actions: list[QAction] = []
+        self._reverse = QTimer(self)
+        self._reverse.timeout.connect(self._reverse_tick)
+        self._reverse_speed = 1.0
+        self._cheat: CheatSheet | None = None
+
+        self.timeline_dock: TimelineDock | None = None
+        self.palette_dock: LabelPaletteDock | None = None
+        self.inspector_dock: SegmentInspectorDock | None = None
+        self.proposals_dock: ProposalsDock | None = None
+        if create_docks:
+            self.timeline_dock = TimelineDock(None, None, state, window)
+            self.palette_dock = LabelPaletteDock(self.taxonomy, window)
+            self.inspector_dock = SegmentInspectorDock(self.project, window)
+            self.proposals_dock = ProposalsDock(self.project, state.item_id, None, window)
+            if isinstance(window, QMainWindow):
+                window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_dock)
+                window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
+                window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+                window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.proposals_dock)
+            self.attach_docks()
+
+        self._make_actions()
+        state.projectChanged.connect(self._project_changed)
+        state.itemChanged.connect(self._item_changed)
+        state.selectionChanged.connect(self._selection_changed)
+        state.segmentsChanged.connect(self._segments_changed)
+        state.playingChanged.connect(lambda playing: playing and self._reverse.stop())
+        self._project_changed(self.project)
+
+    # ------------------------------------------------------------------ wiring
+    def attach_docks(self, timeline: TimelineDock | None = None, palette: LabelPaletteDock | None = None,
+                     inspector: SegmentInspectorDock | None = None, proposals: ProposalsDock | None = None) -> None:
+        """Connect docks made elsewhere (the ones given replace the controller's own)."""
+        self.timeline_dock = timeline or self.timeline_dock
+        self.palette_dock = palette or self.palette_dock
+        self.inspector_dock = inspector or self.inspector_dock
+        self.proposals_dock = proposals or self.proposals_dock
+        if self.timeline_dock is not None:
+            self.timeline_dock.timeline.message.connect(self.message)
+            self.message.connect(self.timeline_dock.show_message)
+        if self.palette_dock is not None:
+            self.palette_dock.labelChosen.connect(self.apply_label)
+        if self.inspector_dock is not None:
+            self.inspector_dock.edited.connect(self.state.notify_segments_changed)
+            self.inspector_dock.message.connect(self.message)
+        if self.proposals_dock is not None:
+            self.proposals_dock.jumpRequested.connect(self.jump_to)
+
+    def _make_actions(self) -> None:
+        handlers: dict[str, Callable[[], Any]] = {
+            "play_pause": self.play_pause, "prev_frame": lambda: self.step(-1), "next_frame": lambda: self.step(1),
+            "back_second": lambda: self.step_seconds(-1), "forward_second": lambda: self.step_seconds(1),
+            "shuttle_back": self.shuttle_back, "shuttle_stop": self.shuttle_stop,
+            "shuttle_forward": self.shuttle_forward, "mark_in": self.mark_in, "mark_out": self.mark_out,
+            "accept": self.accept, "reject": self.reject, "relabel": self.relabel, "delete": self.delete,
+            "next_segment": self.next_segment, "prev_segment": self.prev_segment,
+            "next_uncertain": self.next_uncertain, "undo": self.undo, "redo": self.redo,
+            "zoom_in": lambda: self._timeline_call("zoom", 1.5), "zoom_out": lambda: self._timeline_call("zoom", 1 / 1.5),
+            "zoom_fit": lambda: self._timeline_call("zoom_fit"), "cheat_sheet": self.show_cheat_sheet,
+        }
+        for a in ACTIONS:
+            act = QAction(a.text, self.window)
+            act.setObjectName(f"review_{a.name}")
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _=False, h=handlers[a.name]: self._guard(h))
+            self.window.addAction(act)
+            self.actions[a.name] = act
+        self.apply_keymap(self.keymap)
+
+    def apply_keymap(self, keymap: dict[str, str]) -> None:
+        self.keymap = dict(keymap)
+        for name, act in self.actions.items():
+            act.setShortcut(QKeySequence(self.keymap.get(name, "")))
+        if "relabel" in self.actions:  # Enter on the keypad too
+            key = QKeySequence(self.keymap.get("relabel", ""))
+            extra = [QKeySequence("Enter")] if key.toString() == "Return" else []
+            self.actions["relabel"].setShortcuts([key] + extra)
+
+    def _make_label_actions(self) -> None:
+        for act in self.label_actions:
+            self.window.removeAction(act)
+            act.deleteLater()
+        self.label_actions = []
+        for lab in getattr(self.taxonomy, "labels", []) or []:
+            if not lab.shortcut:
+                continue
+            act = QAction(f"Label: {lab.name}", self.window)
+            act.setShortcut(QKeySequence(lab.shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _=False, n=lab.name: self._guard(lambda: self.apply_label(n)))
+            self.window.addAction(act)
+            self.label_actions.append(act)
+
+    def _guard(self, fn: Callable[[], Any]) -> None:
+        """Run a key's handler; a refused edit becomes a message, never a crash."""
+        try:
+            fn()
+        except MGStudioError as exc:
+            self.message.emit(str(exc))
+            self.state.notify_segments_changed()
+
+    # ------------------------------------------------------------------ state reactions
+    @property
+    def project(self) -> Any:
+        return self.state.project
+
+    @property
+    def taxonomy(self) -> Any:
+        return getattr(self.state.project, "taxonomy", None)
+
+    def _project_changed(self, project: Any) -> None:
+        self._make_label_actions()
+        names = list(getattr(self.taxonomy, "names", []) or [])
+        self.set_current_label(names[0] if names else None)
+        self.mark_in_frame = None
+        if self.palette_dock is not None:
+            self.palette_dock.set_taxonomy(self.taxonomy)
+            self.palette_dock.set_current_label(self.current_label)
+        if self.inspector_dock is not None:
+            self.inspector_dock.set_project(project)
+        if self.proposals_dock is not None:
+            self.proposals_dock.set_item(project, self.state.item_id)
+
+    def _item_changed(self, item_id: Any) -> None:
+        self._reverse.stop()
+        self.set_mark_in(None)
+        if self.proposals_dock is not None:
+            self.proposals_dock.set_item(self.project, item_id)
+        if self.inspector_dock is not None:
+            self.inspector_dock.show_segment(None)
+
+    def _selection_changed(self, ids: list[int]) -> None:
+        first = ids[0] if ids else None
+        if self.inspector_dock is not None:
+            self.inspector_dock.show_segment(first)
+        if self.proposals_dock is not None:
+            self.proposals_dock.select_segment(first)
+
+    def _segments_changed(self) -> None:
+        if self.project is None:
+            return
+        alive = []
+        for sid in self.state.selection:
+            try:
+                self.project.segment(sid)
+                alive.append(sid)
+            except MGStudioError:
+                pass
+        if alive != self.state.selection:
+            self.state.set_selection(alive)
+        if self.proposals_dock is not None:
+            self.proposals_dock.refresh()
+        if self.inspector_dock is not None:
+            self.inspector_dock.show_segment(alive[0] if alive else None)
+
+    def _timeline_call(self, name: str, *args: Any) -> None:
+        if self.timeline_dock is not None:
+            getattr(self.timeline_dock.timeline, name)(*args)
+
+    # ------------------------------------------------------------------ playing
+    def play_pause(self) -> None:
+        self._reverse.stop()
+        self.state.toggle_playing()
+
+    def step(self, frames: int) -> None:
+        """Pause and move by ``frames``."""
+        self._reverse.stop()
+        self.state.set_playing(False)
+        self.state.step(frames)
+
+    def step_seconds(self, seconds: float) -> None:
+        self.step(int(round(seconds * self.state.fps)))
+
+    def shuttle_forward(self) -> None:
+        """L: play forwards at 1×; each further press doubles the speed (up to 4×)."""
+        if self._reverse.isActive():
+            self._reverse.stop()
+            self.state.set_speed(1.0)
+        elif self.state.playing:
+            self.state.set_speed(min(MAX_SHUTTLE, self.state.speed * 2))
+        else:
+            self.state.set_speed(1.0)
+        self.state.set_playing(True)
+
+    def shuttle_back(self) -> None:
+        """J: play backwards at 1×; each further press doubles the speed (up to 4×)."""
+        self.state.set_playing(False)
+        if self._reverse.isActive():
+            self._reverse_speed = min(MAX_SHUTTLE, self._reverse_speed * 2)
+        else:
+            self._reverse_speed = 1.0
+        self._reverse.start(max(1, int(round(1000 / (self.state.fps * self._reverse_speed)))))
+
+    def shuttle_stop(self) -> None:
+        """K: stop (forwards or backwards)."""
+        self._reverse.stop()
+        self.state.set_playing(False)
+
+    @property
+    def playing_backwards(self) -> bool:
+        return self._reverse.isActive()
+
+    def _reverse_tick(self) -> None:
+        if self.state.frame <= 0:
+            self._reverse.stop()
+            return
+        self.state.step(-1)
+
+    # ------------------------------------------------------------------ coding
+    def set_current_label(self, name: str | None) -> None:
+        self.current_label = name
+        if self.timeline_dock is not None:
+            self.timeline_dock.timeline.set_current_label(name)
+        if self.palette_dock is not None:
+            self.palette_dock.set_current_label(name)
+        self.labelChanged.emit(name)
+
+    def set_mark_in(self, frame: int | None) -> None:
+        self.mark_in_frame = frame
+        if self.timeline_dock is not None:
+            self.timeline_dock.timeline.set_marks(frame, None)
+
+    def my_tier(self) -> Any:
+        """The current annotator's tier (created when missing)."""
+        p = self.project
+        return p.ensure_tier(p.annotator, annotator=p.annotator)
+
+    def mark_in(self) -> None:
+        """I: the new segment starts at the current frame."""
+        if self.state.item_id is None:
+            return
+        self.set_mark_in(self.state.frame)
+        self.message.emit(f"Start marked at frame {self.state.frame}; press O at its last frame.")
+
+    def mark_out(self) -> Segment | None:
+        """O: the new segment ends with the current frame; it is created on your tier."""
+        if self.state.item_id is None:
+            return None
+        if self.mark_in_frame is None:
+            self.message.emit("Press I at the first frame of the gesture first, then O at its last frame.")
+            return None
+        if not self.current_label:
+            self.message.emit("Pick a label first (click one in the label palette or press its key).")
+            return None
+        a, b = sorted((self.mark_in_frame, self.state.frame))
+        seg = Segment(self.state.item_id, self.my_tier().id, a, b + 1, self.current_label,
+                      source=Source.HUMAN, status=Status.ACCEPTED, annotator=self.project.annotator)
+        made = self.project.create_segment(seg)
+        self.set_mark_in(None)
+        self.state.notify_segments_changed()
+        self.state.set_selection([made.id])
+        self.message.emit(f"Added “{made.label}”, frames {made.start}–{made.end - 1}.")
+        return made
+
+    def apply_label(self, name: str) -> None:
+        """A label key or palette click: relabel the selection, or choose the label for new segments."""
+        sel = self.state.selection
+        if not sel:
+            self.set_current_label(name)
+            self.message.emit(f"New segments will be “{name}”.")
+            return
+        for sid in sel:
+            self.project.update_segment(sid, label=name)
+        self.set_current_label(name)
+        self.state.notify_segments_changed()
+        self.message.emit(f"Relabelled as “{name}”.")
+
+    def relabel(self, picker: LabelPicker | None = None) -> str | None:
+        """Enter: choose a new label for the selection in a quick picker (type, Enter)."""
+        sel = self.state.selection
+        if not sel:
+            self.message.emit("Select a segment first (click it, or press N or U).")
+            return None
+        current = self.project.segment(sel[0]).label
+        dlg = picker or LabelPicker(self.taxonomy, current, self.window)
+        if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.chosen:
+            return None
+        self.apply_label(dlg.chosen)
+        return dlg.chosen
+
+    # ------------------------------------------------------------------ reviewing
+    def _review(self, status: str) -> None:
+        sel = self.state.selection
+        if not sel:
+            self.message.emit("Select a proposal first (press U for the least certain one, or N).")
+            return
+        last = None
+        for sid in sel:
+            last = self.project.accept(sid) if status == "accept" else self.project.reject(sid)
+        self.state.notify_segments_changed()
+        done = "Accepted" if status == "accept" else "Rejected"
+        if self.auto_advance and last is not None and last.source == Source.MODEL:
+            nxt = self._next_proposal_after(last)
+            if nxt is not None:
+                self.jump_to(nxt)
+                self.message.emit(f"{done}. Next proposal: “{nxt.label}”.")
+                return
+        self.message.emit(f"{done}.")
+
+    def accept(self) -> None:
+        """A: accept the selected proposal(s)."""
+        self._review("accept")
+
+    def reject(self) -> None:
+        """R: reject the selected proposal(s)."""
+        self._review("reject")
+
+    def delete(self) -> None:
+        """Delete: remove the selected segment(s) (undo brings them back)."""
+        sel = self.state.selection
+        if not sel:
+            return
+        for sid in sel:
+            self.project.delete_segment(sid)
+        self.state.set_selection([])
+        self.state.notify_segments_changed()
+        self.message.emit("Deleted. Ctrl+Z brings it back.")
+
+    def _next_proposal_after(self, seg: Segment) -> Segment | None:
+        later = self._segments_from(seg.start, forward=True, statuses=[Status.PROPOSED], source=Source.MODEL)
+        return next((s for s in later if (s.start, s.id) > (seg.start, seg.id or 0)), None)
+
+    def _segments_from(self, frame: int, forward: bool, **filters: Any) -> list[Segment]:
+        """Segments starting at/after (or before) ``frame``, nearest first, searched in growing windows."""
+        n = max(1, self.state.frame_count)
+        span = max(250, int(self.state.fps * 30))
+        while True:
+            a, b = (frame, min(n, frame + span)) if forward else (max(0, frame - span), frame + 1)
+            segs = self.project.segments(self.state.item_id, start=a, end=b, **filters)
+            segs = [s for s in segs if (s.start >= frame if forward else s.start <= frame)]
+            if segs or (b >= n if forward else a <= 0):
+                return sorted(segs, key=lambda s: (s.start, s.id), reverse=not forward)
+            span *= 4
+
+    def next_segment(self) -> Segment | None:
+        """N: the next segment (any tier) after the selected one, or from the playhead."""
+        return self._neighbour(forward=True)
+
+    def prev_segment(self) -> Segment | None:
+        """P: the previous segment (any tier)."""
+        return self._neighbour(forward=False)
+
+    def _neighbour(self, forward: bool) -> Segment | None:
+        if self.state.item_id is None:
+            return None
+        ref: tuple[int, float]
+        sel = self.state.selection
+        cur = None
+        if sel:
+            try:
+                cur = self.project.segment(sel[0])
+            except MGStudioError:
+                cur = None
+        if cur is not None:
+            ref = (cur.start, cur.id)
+        else:
+            ref = (self.state.frame, -1) if forward else (self.state.frame, float("inf"))
+        for s in self._segments_from(ref[0], forward):
+            if (forward and (s.start, s.id) > ref) or (not forward and (s.start, s.id) < ref):
+                self.jump_to(s)
+                return s
+        self.message.emit("No more segments this way.")
+        return None
+
+    def next_uncertain(self) -> Segment | None:
+        """U: the proposal the model is least sure about, among those not reviewed yet."""
+        if self.state.item_id is None:
+            return None
+        props = self.project.segments(self.state.item_id, statuses=[Status.PROPOSED], source=Source.MODEL)
+        if not props:
+            self.message.emit("Every proposal of this item has been reviewed.")
+            return None
+        seg = min(props, key=lambda s: (1.0 if s.confidence is None else s.confidence, s.start, s.id))
+        self.jump_to(seg)
+        conf = "" if seg.confidence is None else f" ({round(100 * seg.confidence)}% sure)"
+        self.message.emit(f"Least certain proposal: “{seg.label}”{conf}. A accepts, R rejects.")
+        return seg
+
+    def jump_to(self, seg: Segment) -> None:
+        """Go to a segment: its item, its first frame, and select it."""
+        if seg.item_id != self.state.item_id:
+            self.state.set_item(seg.item_id)
+        self.state.set_playing(False)
+        self.state.set_frame(seg.start)
+        self.state.set_selection([seg.id])
+
+    # ------------------------------------------------------------------ history and help
+    def undo(self) -> None:
+        if self.project is None:
+            return
+        what = self.project.undo()
+        self.state.notify_segments_changed()
+        self.message.emit(f"Undone: {what}" if what else "Nothing to undo.")
+
+    def redo(self) -> None:
+        if self.project is None:
+            return
+        what = self.project.redo()
+        self.state.notify_segments_changed()
+        self.message.emit(f"Redone: {what}" if what else "Nothing to redo.")
+
+    def show_cheat_sheet(self) -> CheatSheet:
+        """F1: the list of keys (non-modal, stays open while you work)."""
+        if self._cheat is not None:
+            self._cheat.close()
+        self._cheat = CheatSheet(self.keymap, self.taxonomy, self.window)
+        self._cheat.show()
+        return self._cheat
+
+    def label_keys(self) -> dict[str, str]:
+        return {lab.name: lab.shortcut for lab in getattr(self.taxonomy, "labels", []) or [] if lab.shortcut}
+
+    def edit_keymap(self, dialog: KeymapDialog | None = None) -> bool:
+        """Open the keyboard dialog; on OK the new keys are saved and take effect at once."""
+        dlg = dialog or KeymapDialog(self.keymap, self.label_keys(), self.settings, self.window)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return False
+        self.apply_keymap(dlg.keymap)
+        return True

@@ -1,0 +1,123 @@
+"""The segment inspector: everything about the selected segment; the note is editable.
+
+Shows label, first and last frame with their timecodes, length, status, who made it (a person
+or the model), the model's confidence, the annotator and a note. The note is saved (one undo
+step) when the user leaves the field or presses Ctrl+Enter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDockWidget, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from mgstudio.core.errors import MGStudioError
+from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.core.timebase import timecode
+
+STATUS_TEXT = {Status.PROPOSED: "proposed by the model, not reviewed yet", Status.ACCEPTED: "accepted",
+               Status.REJECTED: "rejected", Status.EDITED: "proposal corrected by a person"}
+
+
+class SegmentInspectorDock(QDockWidget):
+    """Dockable details of one segment. ``SegmentInspectorDock(project)``; call
+    :meth:`show_segment` with a segment id (or ``None``). Emits ``edited`` after saving a note.
+    """
+
+    edited = Signal()
+    message = Signal(str)
+
+    def __init__(self, project: Any, parent: QWidget | None = None) -> None:
+        super().__init__("Segment", parent)
+        self.setObjectName("SegmentInspectorDock")
+        self.project = project
+        self.segment: Segment | None = None
+        self.fps = 25.0
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for key, title in (("label", "Label"), ("start", "Starts"), ("end", "Ends"), ("length", "Length"),
+                           ("status", "Status"), ("source", "Made by"), ("confidence", "Confidence"),
+                           ("annotator", "Annotator")):
+            lab = QLabel()
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            lab.setWordWrap(True)
+            self.fields[key] = lab
+            form.addRow(title + ":", lab)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("A note about this segment (saved when you leave the field)")
+        self.note.setMaximumHeight(80)
+        self.note.installEventFilter(self)
+        form.addRow("Note:", self.note)
+        self.empty = QLabel("Select a segment on the timeline or in the proposals list.")
+        self.empty.setWordWrap(True)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.empty)
+        lay.addLayout(form)
+        lay.addStretch(1)
+        self.setWidget(body)
+        self.show_segment(None)
+
+    def set_project(self, project: Any) -> None:
+        self.project = project
+        self.show_segment(None)
+
+    def show_segment(self, seg_id: int | None) -> None:
+        """Show the segment with this id (re-read from the project), or the empty message."""
+        self._save_note()
+        seg = None
+        if seg_id is not None and self.project is not None:
+            try:
+                seg = self.project.segment(seg_id)
+            except MGStudioError:
+                seg = None
+        self.segment = seg
+        for lab in self.fields.values():
+            lab.setText("")
+        self.empty.setVisible(seg is None)
+        self.note.setEnabled(seg is not None)
+        self.note.blockSignals(True)
+        self.note.setPlainText(seg.note if seg is not None else "")
+        self.note.blockSignals(False)
+        if seg is None:
+            return
+        item = self.project.item(seg.item_id)
+        self.fps = float(item.fps) if item is not None and item.fps else 25.0
+        f = self.fields
+        f["label"].setText(f"<b>{seg.label}</b>")
+        f["start"].setText(f"frame {seg.start}  ·  {timecode(seg.start, self.fps)}")
+        f["end"].setText(f"frame {seg.end - 1}  ·  {timecode(seg.end, self.fps)}")
+        f["length"].setText(f"{seg.length} frames  ·  {seg.length / self.fps:.2f} s")
+        f["status"].setText(STATUS_TEXT.get(seg.status, seg.status.value))
+        f["source"].setText("the model" if seg.source == Source.MODEL else "a person")
+        f["confidence"].setText("—" if seg.confidence is None else f"{round(100 * seg.confidence)}%")
+        f["annotator"].setText(seg.annotator or "—")
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.note:
+            if event.type() == QEvent.Type.FocusOut:
+                self._save_note()
+            elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and \
+                    event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                    event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self._save_note()
+                return True
+        return super().eventFilter(obj, event)
+
+    def _save_note(self) -> None:
+        seg = self.segment
+        if seg is None or self.project is None:
+            return
+        text = self.note.toPlainText()
+        if text == seg.note:
+            return
+        try:
+            self.segment = self.project.update_segment(seg.id, note=text) or seg.with_(note=text)
+        except MGStudioError as exc:
+            self.message.emit(str(exc))
+            return
+        self.edited.emit()

@@ -1,0 +1,244 @@
+"""The proposals list: the model's segments of the current item in a sortable, filterable table.
+
+Sort by clicking a column header (time, length, label, confidence, status); filter by status
+with the combo box; double-click (or Enter) a row to jump there. A bar on top shows how many
+proposals of the item have been reviewed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
+                               QProgressBar, QTableView, QVBoxLayout, QWidget)
+
+from mgstudio.core.segments import REVIEWED, Segment, Source, Status
+from mgstudio.core.timebase import timecode
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 2
+COLUMNS = ("Start", "Frames", "Label", "Confidence", "Status")
+STATUS_TEXT = {Status.PROPOSED: "to review", Status.ACCEPTED: "accepted", Status.REJECTED: "rejected",
+               Status.EDITED: "edited"}
+FILTERS = (("All proposals", None), ("To review", (Status.PROPOSED,)),
+           ("Accepted or edited", (Status.ACCEPTED, Status.EDITED)), ("Rejected", (Status.REJECTED,)))
+
+
+def item_proposals(project: Any, item_id: int | None) -> list[Segment]:
+    """All of the model's segments of an item, any status, ordered by start."""
+    if project is None or item_id is None:
+        return []
+    return list(project.segments(item_id, source=Source.MODEL))
+
+
+def review_progress(project: Any, item_id: int | None) -> tuple[int, int]:
+    """(reviewed, total) proposals of an item; reviewed = accepted, edited or rejected."""
+    segs = item_proposals(project, item_id)
+    return sum(s.status in REVIEWED for s in segs), len(segs)
+
+
+class ProposalsModel(QAbstractTableModel):
+    """Rows = the model's segments of one item (see :func:`item_proposals`)."""
+
+    def __init__(self, project: Any, item_id: int | None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.project, self.item_id = project, item_id
+        self.rows: list[Segment] = []
+        self.fps = 25.0
+        self.reload()
+
+    def set_item(self, project: Any, item_id: int | None) -> None:
+        self.project, self.item_id = project, item_id
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        item = None if self.project is None or self.item_id is None else self.project.item(self.item_id)
+        self.fps = float(item.fps) if item is not None and item.fps else 25.0
+        self.rows = item_proposals(self.project, self.item_id)
+        self.endResetModel()
+
+    def row_of(self, seg_id: int) -> int:
+        return next((i for i, s in enumerate(self.rows) if s.id == seg_id), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        s = self.rows[index.row()]
+        col = index.column()
+        if role == SEGMENT_ROLE:
+            return s
+        if role == SORT_ROLE:
+            return (s.start, s.length, s.label.lower(), -1.0 if s.confidence is None else s.confidence,
+                    s.status.value)[col]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return f"{timecode(s.start, self.fps)}  (frame {s.start})"
+            if col == 1:
+                return str(s.length)
+            if col == 2:
+                return s.label
+            if col == 3:
+                return "" if s.confidence is None else f"{round(100 * s.confidence)}%"
+            return STATUS_TEXT.get(s.status, s.status.value)
+        if role == Qt.ItemDataRole.ForegroundRole and s.status == Status.REJECTED:
+            return QBrush(QColor(140, 140, 140))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class ProposalsFilter(QSortFilterProxyModel):
+    """Sorts on :data:`SORT_ROLE` and keeps only rows whose status is in ``statuses``."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.statuses: tuple[Status, ...] | None = None
+        self.setSortRole(SORT_ROLE)
+
+    def set_statuses(self, statuses: tuple[Status, ...] | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
+            self.beginFilterChange()
+            self.statuses = statuses
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.statuses = statuses
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if self.statuses is None:
+            return True
+        src = self.sourceModel()
+        seg = src.data(src.index(row, 0, parent), SEGMENT_ROLE)
+        return seg is not None and seg.status in self.statuses
+
+
+class ReviewProgressBar(QProgressBar):
+    """“Reviewed 12 of 40 proposals” for one item."""
+
+    def set_counts(self, reviewed: int, total: int) -> None:
+        self.setRange(0, max(1, total))
+        self.setValue(reviewed if total else 0)
+        self.setFormat(f"Reviewed {reviewed} of {total} proposals" if total else "No proposals for this item")
+        self.setToolTip("Accepted, edited and rejected proposals count as reviewed.")
+
+
+class ProposalsDock(QDockWidget):
+    """Dockable proposals table with a status filter and a reviewed-progress bar.
+
+    ``ProposalsDock(project, item_id, state=None)``. Double-click emits ``jumpRequested(segment)``.
+    With a state, the dock follows its item, selection and ``segmentsChanged`` and jumps through
+    it; without one (as the :class:`ReviewController` makes it), call :meth:`set_item`,
+    :meth:`refresh` and connect ``jumpRequested`` yourself.
+    """
+
+    jumpRequested = Signal(object)
+
+    def __init__(self, project: Any, item_id: int | None, state: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__("Proposals", parent)
+        self.setObjectName("ProposalsDock")
+        self.model = ProposalsModel(project, item_id, self)
+        self.proxy = ProposalsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setAlternatingRowColors(True)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.activated.connect(self._double_clicked)
+        self.filter_box = QComboBox()
+        for text, _ in FILTERS:
+            self.filter_box.addItem(text)
+        self.filter_box.currentIndexChanged.connect(lambda i: self.proxy.set_statuses(FILTERS[i][1]))
+        self.progress = ReviewProgressBar()
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show:"))
+        top.addWidget(self.filter_box, 1)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.progress)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        self.setWidget(body)
+        self.state = state
+        if state is not None:  # standalone use: follow the state and jump through it
+            state.itemChanged.connect(lambda iid: self.set_item(state.project, iid))
+            state.projectChanged.connect(lambda pr: self.set_item(pr, state.item_id))
+            state.segmentsChanged.connect(self.refresh)
+            state.selectionChanged.connect(lambda ids: self.select_segment(ids[0] if ids else None))
+            self.jumpRequested.connect(self._jump_state)
+        self._update_progress()
+
+    def _jump_state(self, seg: Segment) -> None:
+        st = self.state
+        if seg.item_id != st.item_id:
+            st.set_item(seg.item_id)
+        st.set_frame(seg.start)
+        st.set_selection([seg.id])
+
+    def set_item(self, project: Any, item_id: int | None) -> None:
+        self.model.set_item(project, item_id)
+        self._update_progress()
+
+    def refresh(self) -> None:
+        """Re-read the proposals (after an edit, undo, new proposals) keeping the selected row."""
+        keep = self.selected_segment()
+        self.model.reload()
+        self._update_progress()
+        if keep is not None:
+            self.select_segment(keep.id)
+
+    def _update_progress(self) -> None:
+        rows = self.model.rows
+        self.progress.set_counts(sum(s.status in REVIEWED for s in rows), len(rows))
+
+    def selected_segment(self) -> Segment | None:
+        idx = self.table.currentIndex()
+        return None if not idx.isValid() else self.proxy.data(idx, SEGMENT_ROLE)
+
+    def select_segment(self, seg_id: int | None) -> None:
+        """Highlight a segment's row (when it is in the list) without jumping."""
+        if seg_id is None:
+            self.table.clearSelection()
+            return
+        r = self.model.row_of(seg_id)
+        if r < 0:
+            return
+        idx = self.proxy.mapFromSource(self.model.index(r, 0))
+        if idx.isValid():
+            self.table.blockSignals(True)
+            self.table.setCurrentIndex(idx)
+            self.table.scrollTo(idx)
+            self.table.blockSignals(False)
+
+    def visible_segments(self) -> list[Segment]:
+        """The rows in the order the user sees them (after sorting and filtering)."""
+        return [self.proxy.data(self.proxy.index(r, 0), SEGMENT_ROLE) for r in range(self.proxy.rowCount())]
+
+    def _double_clicked(self, idx: QModelIndex) -> None:
+        seg = self.proxy.data(idx, SEGMENT_ROLE)
+        if seg is not None:
+            self.jumpRequested.emit(seg)

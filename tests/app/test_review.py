@@ -1,0 +1,241 @@
+"""Keyboard-first review: keys create, relabel, accept, reject, delete, navigate, undo; docks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from mgstudio.app.review import ReviewController
+from mgstudio.app.review.dialogs import KeymapDialog, LabelPicker, cheat_sheet_html
+from mgstudio.app.review.keymap import load_keymap
+from mgstudio.app.state import AppState
+from mgstudio.core.layouts import CANONICAL
+from mgstudio.core.project import Project
+from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.core.skeleton import SkeletonSequence
+
+FPS = 25.0
+N = 2000
+CONF = [0.9, 0.35, 0.7, 0.15, 0.55]
+STARTS = [100, 300, 500, 700, 900]
+
+
+@pytest.fixture
+def env(qtbot, tmp_path):
+    pr = Project.create(tmp_path / "r", taxonomy="imigue", annotator="alice")
+    rng = np.random.default_rng(0)
+    w = np.repeat(rng.uniform(-0.3, 0.3, (1, CANONICAL.num_joints, 3)), N, 0).astype(np.float32)
+    item = pr.add_skeleton_item("clip", SkeletonSequence(CANONICAL, w[..., :2], np.ones((N, CANONICAL.num_joints)),
+                                                        FPS, w))
+    names = pr.taxonomy.names
+    props = pr.add_segments([Segment(item.id, pr.proposals_tier.id, s, s + 50, names[i], source=Source.MODEL,
+                                     status=Status.PROPOSED, confidence=c)
+                             for i, (s, c) in enumerate(zip(STARTS, CONF))], "proposals")
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    state = AppState()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    ctl = ReviewController(state, win, settings=settings)
+    state.set_project(pr)
+    state.set_item(item.id)
+    win.resize(1200, 800)
+    win.show()
+    win.activateWindow()
+    qtbot.waitExposed(win)
+    yield pr, item, props, state, ctl, win
+    pr.close()
+
+
+def key(qtbot, win, k, mods=Qt.KeyboardModifier.NoModifier):
+    if QApplication.activeWindow() is not win:  # after a dialog closed, as a user clicks back in
+        win.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=2000)
+    target = QApplication.focusWidget() or win
+    qtbot.keyClick(target, k, mods)
+
+
+def test_keys_move_the_playhead(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    state.set_frame(100)
+    key(qtbot, win, Qt.Key.Key_Right)
+    assert state.frame == 101
+    key(qtbot, win, Qt.Key.Key_Left)
+    key(qtbot, win, Qt.Key.Key_Left)
+    assert state.frame == 99
+    key(qtbot, win, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert state.frame == 99 + 25
+    key(qtbot, win, Qt.Key.Key_Space)
+    assert state.playing
+    key(qtbot, win, Qt.Key.Key_K)
+    assert not state.playing
+    key(qtbot, win, Qt.Key.Key_L)
+    key(qtbot, win, Qt.Key.Key_L)
+    assert state.playing and state.speed == 2.0
+    key(qtbot, win, Qt.Key.Key_J)  # backwards
+    assert not state.playing and ctl.playing_backwards
+    before = state.frame
+    qtbot.waitUntil(lambda: state.frame < before - 2, timeout=3000)
+    key(qtbot, win, Qt.Key.Key_K)
+    assert not ctl.playing_backwards
+
+
+def test_i_o_marks_create_segment_on_my_tier_with_label_key(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    tax = pr.taxonomy
+    lab = next(lb for lb in tax.labels if lb.shortcut)
+    key(qtbot, win, getattr(Qt.Key, f"Key_{lab.shortcut.upper()}"))  # nothing selected: chooses the label
+    assert ctl.current_label == lab.name
+    state.set_frame(1000)
+    key(qtbot, win, Qt.Key.Key_I)
+    state.set_frame(1049)
+    key(qtbot, win, Qt.Key.Key_O)
+    mine = pr.segments(item.id, tier_id="alice")
+    assert [(s.start, s.end, s.label, s.annotator) for s in mine] == [(1000, 1050, lab.name, "alice")]
+    assert state.selection == [mine[0].id]
+    # O without I explains what to do and creates nothing
+    state.set_selection([])
+    key(qtbot, win, Qt.Key.Key_O)
+    assert len(pr.segments(item.id, tier_id="alice")) == 1
+    # Ctrl+Z removes it, Ctrl+Shift+Z brings it back
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert pr.segments(item.id, tier_id="alice") == []
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(pr.segments(item.id, tier_id="alice")) == 1
+
+
+def test_u_goes_to_least_confident_then_accept_reject_advance(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    key(qtbot, win, Qt.Key.Key_U)
+    assert state.selection == [props[3].id] and state.frame == 700  # confidence 0.15
+    key(qtbot, win, Qt.Key.Key_R)
+    assert pr.segment(props[3].id).status == Status.REJECTED
+    key(qtbot, win, Qt.Key.Key_U)
+    assert state.selection == [props[1].id]  # 0.35 is now the least confident one left
+    key(qtbot, win, Qt.Key.Key_A)
+    assert pr.segment(props[1].id).status == Status.ACCEPTED
+    assert state.selection == [props[2].id]  # moved on to the next proposal in time
+    # the proposals dock shows the progress and the inspector the selected segment
+    assert ctl.proposals_dock.progress.value() == 2 and "2 of 5" in ctl.proposals_dock.progress.format()
+    assert ctl.inspector_dock.segment.id == props[2].id
+    assert "frame 500" in ctl.inspector_dock.fields["start"].text()
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert pr.segment(props[1].id).status == Status.PROPOSED
+    assert ctl.proposals_dock.progress.value() == 1
+
+
+def test_n_p_walk_segments_in_time_and_delete(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    state.set_frame(0)
+    seen = []
+    for _ in range(3):
+        key(qtbot, win, Qt.Key.Key_N)
+        seen.append(state.frame)
+    assert seen == [100, 300, 500]
+    key(qtbot, win, Qt.Key.Key_P)
+    assert state.frame == 300 and state.selection == [props[1].id]
+    key(qtbot, win, Qt.Key.Key_Delete)
+    assert pr.count_segments(item.id) == 4 and state.selection == []
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert pr.count_segments(item.id) == 5
+
+
+def test_enter_opens_label_picker_and_relabels(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    target = pr.taxonomy.labels[10].name
+    state.set_selection([props[0].id])
+
+    def pick():
+        dlg = QApplication.activeModalWidget()
+        assert isinstance(dlg, LabelPicker)
+        qtbot.keyClicks(dlg.search, target[:12])
+        qtbot.keyClick(dlg.search, Qt.Key.Key_Return)
+
+    QTimer.singleShot(200, pick)
+    key(qtbot, win, Qt.Key.Key_Return)
+    s = pr.segment(props[0].id)
+    assert s.label == target and s.status == Status.EDITED
+
+
+def test_palette_click_relabels_selection(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    state.set_selection([props[4].id])
+    lst = ctl.palette_dock.list
+    it = lst.item(5)
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(it).center())
+    assert pr.segment(props[4].id).label == pr.taxonomy.labels[5].name
+
+
+def test_inspector_note_is_saved_and_undoable(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    state.set_selection([props[2].id])
+    ins = ctl.inspector_dock
+    ins.note.setFocus()
+    qtbot.keyClicks(ins.note, "touches ear twice")
+    qtbot.keyClick(ins.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert pr.segment(props[2].id).note == "touches ear twice"
+    assert pr.segment(props[2].id).label == props[2].label  # typing letters did not trigger keys
+
+
+def test_proposals_list_sorts_filters_and_jumps(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    dock = ctl.proposals_dock
+    dock.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # confidence
+    assert [s.confidence for s in dock.visible_segments()] == sorted(CONF)
+    dock.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # label
+    labels = [s.label for s in dock.visible_segments()]
+    assert labels == sorted(labels, key=str.lower)
+    dock.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # time
+    assert [s.start for s in dock.visible_segments()] == sorted(STARTS, reverse=True)
+    pr.reject(props[0].id)
+    state.notify_segments_changed()
+    dock.filter_box.setCurrentIndex(1)  # to review
+    assert props[0].id not in [s.id for s in dock.visible_segments()] and len(dock.visible_segments()) == 4
+    # double-click a row: go there
+    idx = dock.proxy.index(0, 0)
+    rect = dock.table.visualRect(idx)
+    qtbot.mouseClick(dock.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(dock.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    seg = dock.visible_segments()[0]
+    assert state.frame == seg.start and state.selection == [seg.id]
+
+
+def test_keymap_is_customisable_and_persisted(qtbot, env, tmp_path):
+    pr, item, props, state, ctl, win = env
+    dlg = KeymapDialog(ctl.keymap, ctl.label_keys(), ctl.settings)
+    qtbot.addWidget(dlg)
+    from PySide6.QtGui import QKeySequence
+    dlg.edits["accept"].setKeySequence(QKeySequence("R"))  # clashes with reject
+    assert "used for both" in dlg.problem.text()
+    dlg.edits["accept"].setKeySequence(QKeySequence("Y"))
+    assert "minaret gesture" in dlg.problem.text()  # iMiGUE's label key Y
+    dlg.edits["accept"].setKeySequence(QKeySequence("Shift+A"))
+    assert dlg.problem.text() == ""
+    QTimer.singleShot(0, dlg.accept)
+    assert ctl.edit_keymap(dlg)
+    assert load_keymap(ctl.settings)["accept"] == "Shift+A"
+    state.set_selection([props[0].id])
+    key(qtbot, win, Qt.Key.Key_A)  # the old key does nothing now
+    assert pr.segment(props[0].id).status == Status.PROPOSED
+    key(qtbot, win, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert pr.segment(props[0].id).status == Status.ACCEPTED
+    html = cheat_sheet_html(ctl.keymap, pr.taxonomy)
+    assert "Shift+A" in html and "Accept the selected proposal" in html
+    sheet = ctl.show_cheat_sheet()
+    assert sheet.isVisible()
+
+
+def test_timeline_follows_state_and_mouse_edits_notify(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    tl = ctl.timeline_dock.timeline
+    assert tl.item_id == item.id
+    state.set_frame(1500)
+    assert tl.frame == 1500
+    state.set_selection([props[1].id])
+    assert tl.selection == [props[1].id]
+    seen = []
+    state.segmentsChanged.connect(lambda: seen.append(1))
+    tl.create_segment(pr.tier("alice"), 10, 20, "turtle neck")
+    assert seen and pr.count_segments(item.id, tier_id="alice") == 1
+    assert state.selection == [pr.segments(item.id, tier_id="alice")[0].id]
