@@ -1,0 +1,142 @@
+"""``mgstudio propose`` (segment proposals / movement events) and ``mgstudio learn`` (learn from my labels).
+
+torch is imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from mgstudio.core.errors import CancelledError, MGStudioError
+
+PROPOSE_EXAMPLES = """examples:
+  mgstudio propose study.mgproj --all                 # with the active label model, else movement events
+  mgstudio propose study.mgproj session1 --movement   # class-agnostic movement events only
+  mgstudio propose study.mgproj --all --threshold 0.7 # fewer, more confident proposals
+"""
+LEARN_EXAMPLES = """examples:
+  mgstudio learn study.mgproj                 # train on accepted labels, show accuracy, re-propose
+  mgstudio learn study.mgproj --no-activate   # only train and show the accuracy
+  mgstudio learn study.mgproj --list          # the saved versions
+  mgstudio learn study.mgproj --use 2         # go back to version 2
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("propose", help="propose MG segments (or movement events) for review",
+                       epilog=PROPOSE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("project", help="the project folder (NAME.mgproj)")
+    p.add_argument("items", nargs="*", help="item names (or use --all)")
+    p.add_argument("--all", action="store_true", help="every item with a skeleton")
+    p.add_argument("--movement", action="store_true", help="class-agnostic movement events, even when a label model exists")
+    p.add_argument("--threshold", type=float, help="how sure a proposal must be (0-1, default 0.5); "
+                   "for movement events a z-score (default 3)")
+    p.add_argument("--model", help="recognizer checkpoint (default: the built-in one)")
+    p.set_defaults(func=run_propose)
+
+    q = sub.add_parser("learn", help="learn from my labels: train a label model, show its accuracy, re-propose",
+                       epilog=LEARN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    q.add_argument("project", help="the project folder (NAME.mgproj)")
+    q.add_argument("--head", choices=["auto", "prototype", "linear"], default="auto",
+                   help="classifier kind (auto: linear when every label has 2+ examples)")
+    q.add_argument("--no-activate", action="store_true", help="save the new version but keep using the current one")
+    q.add_argument("--list", action="store_true", help="list the saved versions and exit")
+    q.add_argument("--use", type=int, metavar="VERSION", help="make VERSION active (0: movement events) and re-propose")
+    q.add_argument("--model", help="recognizer checkpoint (default: the built-in one)")
+    q.set_defaults(func=run_learn)
+
+
+def _bar(total: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="win", leave=False, dynamic_ncols=True)
+
+
+def run_propose(args: argparse.Namespace) -> int:
+    from mgstudio.core.project import Project
+    from mgstudio.recognition.learning import active_version, load_active_head
+    from mgstudio.recognition.proposals import _model, propose_item
+
+    if not args.items and not args.all:
+        raise MGStudioError("Name the items to propose on, or use --all.")
+    enc = _model(args.model)
+    with Project.open(args.project) as project:
+        items = [it for it in project.items() if project.has_skeleton(it.id)] if args.all else \
+            [project.item_by_name(n) for n in args.items]
+        if not items:
+            raise MGStudioError("No item in this project has a skeleton yet: run 'mgstudio extract' first.")
+        head = None if args.movement else load_active_head(project, enc)
+        mv = active_version(project)
+        what = "movement events" if head is None else f"label model v{mv.version}" if mv else "label model"
+        print(f"Proposing with {what} on {len(items)} item(s).")
+        failed = 0
+        for it in items:
+            bar = _bar(1, it.name)
+
+            def progress(done: int, total: int, bar=bar) -> None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            try:
+                segs = propose_item(project, it.id, enc, head, progress, movement=head is None,
+                                    threshold=args.threshold)
+            except KeyboardInterrupt:
+                raise CancelledError("Stopped; the items done so far keep their new proposals.") from None
+            except CancelledError:
+                raise
+            except MGStudioError as exc:
+                failed += 1
+                print(f"{it.name}: skipped: {exc}")
+                continue
+            finally:
+                bar.close()
+            print(f"{it.name}: {len(segs)} proposals")
+        return 1 if failed and failed == len(items) else 0
+
+
+def run_learn(args: argparse.Namespace) -> int:
+    from mgstudio.core.project import Project
+    from mgstudio.recognition.learning import (active_version, activate_version, list_versions, repropose_project,
+                                               train_version)
+    from mgstudio.recognition.proposals import _model
+
+    with Project.open(args.project) as project:
+        if args.list:
+            act = active_version(project)
+            versions = list_versions(project)
+            if not versions:
+                print("No label model yet: accept a few segments, then run 'mgstudio learn'.")
+            for mv in versions:
+                mark = "*" if act and act.version == mv.version else " "
+                print(f"{mark} v{mv.version}  {mv.created}  {mv.kind:<9} CV accuracy {mv.cv_accuracy:.0%}  "
+                      f"labels: {', '.join(c for c in mv.classes if not c.startswith('__'))}")
+            return 0
+        enc = _model(args.model)
+        if args.use is not None:
+            activate_version(project, args.use or None)
+            n = repropose_project(project, enc)
+            print(f"Now using {'movement events' if not args.use else f'label model v{args.use}'}; {n} proposals written.")
+            return 0
+        bar = _bar(1, "embedding labels")
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        try:
+            mv = train_version(project, enc, kind=args.head, progress=progress)
+        except KeyboardInterrupt:
+            raise CancelledError("Stopped; nothing was changed.") from None
+        finally:
+            bar.close()
+        print(mv.summary())
+        print(f"Saved as version {mv.version} ({mv.path.name}).")
+        if args.no_activate:
+            print(f"Not activated: 'mgstudio learn {args.project} --use {mv.version}' to use it.")
+            return 0
+        activate_version(project, mv)
+        n = repropose_project(project, enc)
+        print(f"Version {mv.version} is now active; {n} proposals written for the un-reviewed parts.")
+    return 0
