@@ -49,7 +49,7 @@ DEFAULTS: dict[str, Any] = {
         "seed": 0,
         "device": "auto",
         "save_every": 1,      # epochs between checkpoints
-        "max_steps": 0,       # stop after this many optimiser steps (0 = no limit; tests)
+        "max_steps": 0,       # at most this many optimiser steps per epoch (0 = all; quick runs, tests)
     },
     "linear": {"epochs": 200, "lr": 0.01, "weight_decay": 1e-4},
     "data": {

@@ -98,3 +98,19 @@ def test_config_switches_choose_the_transforms():
     assert set(names({"mg": False, "usual": True})) == {"Shear", "CropResize"}
     assert "Rotate" not in names({"mg": True, "rotate": {"enabled": False}})
     assert build_augment({"mg": True, "jitter": {"sigma": 0.5}}).transforms[-1].sigma == 0.5
+
+
+def test_json_config_files_and_overrides(tmp_path):
+    from mgstudio.recognition.config import load_config
+
+    p = tmp_path / "mine.json"
+    p.write_text('{"model": {"streams": "temporal", "fusion": false}, "train": {"epochs": 3}}')
+    cfg = load_config(p, ["contrast.queue=64", "augment.usual=true", 'train.device="cpu"'])
+    assert cfg["model"]["streams"] == "temporal" and cfg["train"]["epochs"] == 3
+    assert cfg["contrast"]["queue"] == 64 and cfg["augment"]["usual"] is True and cfg["train"]["device"] == "cpu"
+    assert cfg["contrast"]["temperature"] == 0.07  # untouched defaults stay
+    p.write_text('{"model": {"streams": "both"')
+    with pytest.raises(MGStudioError, match="not valid"):
+        load_config(p)
+    with pytest.raises(MGStudioError, match="streams"):
+        load_config(overrides=['model.streams="three"'])
