@@ -47,5 +47,20 @@ screenshots: dev
 bench: dev
 	$(PY) -m benchmarks.run_all
 
+# Desktop bundle (PyInstaller, one folder): dist/mgstudio/mgstudio. Not part of `make test`.
+$(VENV)/.package-installed: $(VENV)/.installed
+	$(PIP) install -q -e ".[package]"
+	touch $@
+
+package: venv $(VENV)/.package-installed
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --workpath build/pyinstaller --distpath dist packaging/linux.spec
+	@du -sh dist/mgstudio
+
+# Starts the bundle under Xvfb on the demo project, screenshots it (dist/mgstudio-smoke.png), quits;
+# prints the bundle size and the start-up time.
+package-smoke: system
+	@test -x dist/mgstudio/mgstudio || { echo "No bundle yet: run 'make package' first."; exit 1; }
+	$(PY) packaging/smoke.py
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,76 @@
+"""Start-up probe: with ``MGSTUDIO_STARTUP_PROBE=1`` the app reports when its window is up, then quits.
+
+Used by ``benchmarks/bench_startup.py`` and ``make package-smoke``. Once the main window has
+been shown and the event loop has run (the window painted, the project loaded), it prints one
+line ``MGSTUDIO_WINDOW_SHOWN <unix time> heavy=<modules>`` on stdout, where ``heavy`` lists the
+slow-to-import libraries already loaded (torch, mediapipe, cv2, llama_cpp: they should not be,
+they are imported when first needed). With ``MGSTUDIO_STARTUP_SCREENSHOT=PATH`` it first saves
+a picture of the window there. Without the variable nothing happens.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+ENV = "MGSTUDIO_STARTUP_PROBE"
+SCREENSHOT_ENV = "MGSTUDIO_STARTUP_SCREENSHOT"
+HEAVY = ("torch", "mediapipe", "cv2", "llama_cpp", "matplotlib", "sklearn", "jax")
+MARKER = "MGSTUDIO_WINDOW_SHOWN"
+
+
+def heavy_modules() -> list[str]:
+    """The slow-to-import libraries present in ``sys.modules`` now."""
+    return [name for name in HEAVY if name in sys.modules]
+
+
+class _FirstPaint(QObject):
+    """Calls ``callback`` once, right after the watched widget's first paint has finished."""
+
+    def __init__(self, callback) -> None:  # noqa: ANN001
+        super().__init__()
+        self._callback = callback
+        self._done = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if not self._done and event.type() == QEvent.Type.Paint:
+            self._done = True
+            QTimer.singleShot(0, self._callback)  # after this paint has completed
+        return False
+
+
+def install(app: QApplication, window: QWidget, delay_ms: int = 300, timeout_s: float = 120.0) -> bool:
+    """If the probe is asked for, report the window's first paint, then quit ``delay_ms`` later.
+
+    The time printed is taken just after the main window's first paint (the user sees it); the
+    delay lets queued start-up work (opening the project, first frame) run before the
+    screenshot. Returns True when the probe is active.
+    """
+    if not os.environ.get(ENV):
+        return False
+
+    shown: dict[str, float] = {}
+
+    def first_paint() -> None:
+        if "t" not in shown:
+            shown["t"] = time.time()
+            QTimer.singleShot(delay_ms, finish)
+
+    def finish() -> None:
+        path = os.environ.get(SCREENSHOT_ENV)
+        if path:
+            window.grab().save(path)
+        print(f"{MARKER} {shown['t']:.6f} heavy={','.join(heavy_modules()) or '-'}", flush=True)
+        app.quit()
+
+    watcher = _FirstPaint(first_paint)
+    watcher.setParent(window)
+    window.installEventFilter(watcher)
+    if window.isVisible():
+        window.update()
+    QTimer.singleShot(int(timeout_s * 1000), first_paint)  # never paints: report anyway
+    return True
