@@ -27,7 +27,7 @@ from mgstudio.core.errors import MediaError
 
 __all__ = ["VideoInfo", "VideoReader", "probe", "FrameCache"]
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -56,17 +56,23 @@ def _open(path: Path):
 
     if not path.exists():
         raise MediaError(f"The video file {path.name} was not found.", str(path))
+    if path.is_dir():
+        raise MediaError(f"{path.name} is a folder, not a video file.", str(path))
     if path.stat().st_size == 0:
         raise MediaError(f"{path.name} is empty (0 bytes).")
     try:
         container = av.open(str(path), "r")
-    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+    except PermissionError as exc:
+        raise MediaError(f"{path.name} could not be read: permission denied.", repr(exc)) from exc
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
         raise MediaError(f"{path.name} could not be opened as a video: it is not a video file, or it is "
                          "damaged (for example a copy that was cut short).", repr(exc)) from exc
     if not container.streams.video:
+        kinds = sorted({s.type for s in container.streams})
         container.close()
-        kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
-        raise MediaError(f"{path.name} has no video picture (it contains {kinds}).")
+        if not kinds:
+            raise MediaError(f"{path.name} contains no video frames.")
+        raise MediaError(f"{path.name} has no video picture (it contains only {' and '.join(kinds)}).")
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
     return container, stream
@@ -83,27 +89,36 @@ def _index_cache_dir(cache_dir: str | Path | None) -> Path | None:
         return None
 
 
-def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, int | None]:
-    """Sorted presentation timestamps of every video packet (demux only, no decoding)."""
+def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, np.ndarray]:
+    """Sorted presentation timestamps of every shown video packet, the time base, and the
+    sorted timestamps of the keyframes (demux only, no decoding).
+
+    Packets flagged *discard* are left out: a video trimmed without re-encoding
+    (``ffmpeg -ss … -c copy``) keeps the frames before the cut only to decode the ones after it,
+    and players never show them.
+    """
     import av
 
     container, stream = _open(path)
     pts: list[int] = []
+    keys: list[int] = []
     try:
         for packet in container.demux(stream):
-            if packet.size == 0:
+            if packet.size == 0 or packet.is_discard:
                 continue
             t = packet.pts if packet.pts is not None else packet.dts
             if t is None:
                 t = len(pts)  # no timestamps at all: fall back to decode order
             pts.append(int(t))
+            if packet.is_keyframe:
+                keys.append(int(t))
     except av.error.FFmpegError:
         pass  # a truncated file: keep the packets read before the damage
     finally:
         tb = stream.time_base or Fraction(1, 1)
         container.close()
     arr = np.unique(np.asarray(pts, dtype=np.int64))  # sorted, duplicates (rare muxer quirks) dropped
-    return arr, Fraction(tb), None
+    return arr, Fraction(tb), np.unique(np.asarray(keys, dtype=np.int64))
 
 
 def _rotation_of(stream, container) -> int:
@@ -130,7 +145,7 @@ class VideoReader:
     def __init__(self, path: str | Path, cache_dir: str | Path | None = None, cache_frames: int = 64) -> None:
         self.path = Path(path)
         self._container, self._stream = _open(self.path)
-        self._pts, self._tb = self._load_index(cache_dir)
+        self._pts, self._tb, self._keys = self._load_index(cache_dir)
         if len(self._pts) == 0:
             self.close()
             raise MediaError(f"{self.path.name} contains no video frames.")
@@ -141,7 +156,7 @@ class VideoReader:
         self.info = self._make_info()
 
     # ------------------------------------------------------------------ setup
-    def _load_index(self, cache_dir: str | Path | None) -> tuple[np.ndarray, Fraction]:
+    def _load_index(self, cache_dir: str | Path | None) -> tuple[np.ndarray, Fraction, np.ndarray]:
         folder = _index_cache_dir(cache_dir)
         key = None
         if folder is not None:
@@ -154,19 +169,19 @@ class VideoReader:
                 if f.exists():
                     with np.load(f, allow_pickle=False) as z:
                         if int(z["version"]) == INDEX_VERSION:
-                            return z["pts"], Fraction(int(z["tb_num"]), int(z["tb_den"]))
+                            return z["pts"], Fraction(int(z["tb_num"]), int(z["tb_den"])), z["keys"]
             except Exception:
                 key = None  # unreadable cache: rebuild it
-        pts, tb, _ = _scan_pts(self.path)
+        pts, tb, keys = _scan_pts(self.path)
         if folder is not None and key is not None and len(pts):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 tmp = folder / f"{key}.tmp.npz"
-                np.savez(tmp, pts=pts, tb_num=tb.numerator, tb_den=tb.denominator, version=INDEX_VERSION)
+                np.savez(tmp, pts=pts, keys=keys, tb_num=tb.numerator, tb_den=tb.denominator, version=INDEX_VERSION)
                 tmp.replace(folder / f"{key}.npz")
             except OSError:
                 pass  # a read-only cache is not an error: the table is rebuilt next time
-        return pts, tb
+        return pts, tb, keys
 
     def _make_info(self) -> VideoInfo:
         s = self._stream
@@ -240,30 +255,51 @@ class VideoReader:
             raise MediaError(f"{self.path.name} is damaged: decoding stopped near frame "
                              f"{self._next if self._next is not None else '?'}.", repr(exc)) from exc
 
-    def _seek(self, index: int) -> None:
-        target = int(self._pts[index])
-        self._container.seek(target, stream=self._stream, backward=True, any_frame=False)
+    def _keyframe_before(self, pts: int) -> int | None:
+        """Timestamp of the last keyframe shown at or before ``pts`` (None when not known)."""
+        k = int(np.searchsorted(self._keys, pts, side="right")) - 1
+        return int(self._keys[k]) if k >= 0 else None
+
+    def _seek_to(self, pts: int) -> None:
+        self._container.seek(int(pts), stream=self._stream, backward=True, any_frame=False)
         self._decoder = self._decode_frames()
         self._next = None
 
+    def _seek(self, index: int) -> None:
+        target = int(self._pts[index])
+        key = self._keyframe_before(target)
+        self._seek_to(target if key is None else key)
+
+    def _decode_forward(self, index: int) -> bool:
+        """True when decoding on from where the decoder is beats seeking (no keyframe between)."""
+        if self._decoder is None or self._next is None or not self._next <= index:
+            return False
+        if index - self._next <= 8:
+            return True
+        if len(self._keys) == 0:
+            return index - self._next < 48
+        key = self._keyframe_before(int(self._pts[index]))
+        return key is not None and self._next > 0 and key <= int(self._pts[self._next - 1])
+
     def _frame_obj(self, index: int):
-        """The decoded PyAV frame at ``index`` (seeking only when needed)."""
+        """The decoded PyAV frame at ``index`` (seeking only when decoding forward costs more)."""
         self._check(index)
         if self._container is None:
             raise MediaError("The video has been closed.")
         target = int(self._pts[index])
-        # Decode forward when the target is a little ahead of where the decoder is.
-        if self._decoder is None or self._next is None or not (self._next <= index < self._next + 48):
+        if not self._decode_forward(index):
             self._seek(index)
-        for attempt in range(3):
+        for attempt in range(4):
             for frame in self._decoder:
                 pts = frame.pts
-                k = self._index_of.get(int(pts)) if pts is not None else None
-                if k is None and pts is not None:
-                    k = int(np.searchsorted(self._pts, pts))
-                self._next = (k + 1) if k is not None else None
                 if pts is None:
                     continue
+                k = self._index_of.get(int(pts))
+                if k is None:  # a frame the table does not show (e.g. before a trim point)
+                    k = int(np.searchsorted(self._pts, pts, side="right")) - 1
+                    self._next = k + 1 if k >= 0 else 0
+                else:
+                    self._next = k + 1
                 if pts == target:
                     return frame
                 if pts > target:
@@ -272,10 +308,13 @@ class VideoReader:
                 if self._next is not None and self._next < len(self._pts) and index >= self._next:
                     raise MediaError(f"{self.path.name} is damaged: it could only be decoded up to frame "
                                      f"{self._next - 1} of {len(self._pts)}.")
-            back = max(0, index - 16 * (attempt + 1) ** 2)
-            self._container.seek(int(self._pts[back]), stream=self._stream, backward=True, any_frame=False)
-            self._decoder = self._decode_frames()
-            self._next = None
+            # The demuxer's seek landed too late (its index is by decoding time): go one or more
+            # keyframes further back, or to a fixed distance when keyframes are not known.
+            key = self._keyframe_before(target)
+            for _ in range(attempt + 1):
+                key = self._keyframe_before(key - 1) if key is not None else None
+            back = key if key is not None else int(self._pts[max(0, index - 16 * (attempt + 1) ** 2)])
+            self._seek_to(back if attempt < 3 else int(self._pts[0]))
         raise MediaError(f"Frame {index} of {self.path.name} could not be decoded.")
 
     def frame(self, index: int) -> np.ndarray:

@@ -4,11 +4,14 @@
 (two rows of six 20-pixel blocks, white = 1) that survives lossy compression, so a test can
 check that the frame a reader returns is the frame it asked for. Kinds of clip: H.264 with
 B-frames, MPEG-4 Part 2, MJPEG in AVI, variable frame rate, a non-zero start time, a rotation
-flag; plus ``truncate`` and ``make_audio_only`` for damaged and picture-less files.
+flag; ``trim_copy`` cuts a clip without re-encoding (an edit list with hidden frames, as
+``ffmpeg -ss … -c copy`` makes); plus ``truncate``, ``make_audio_only`` and
+``make_zero_frames`` for damaged, picture-less and empty files.
 """
 
 from __future__ import annotations
 
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -111,3 +114,23 @@ def make_audio_only(path: str | Path, seconds: float = 1.0) -> Path:
         for packet in stream.encode():
             out.mux(packet)
     return path
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", *args], check=True, timeout=60)
+
+
+def trim_copy(src: str | Path, dst: str | Path, start: float) -> Path:
+    """Cut ``src`` from ``start`` seconds without re-encoding (``ffmpeg -ss START -c copy``).
+
+    For an MP4 the result keeps the packets from the keyframe before ``start`` and an edit list
+    that hides the frames before the cut: players show the first frame at or after ``start``.
+    """
+    _ffmpeg("-ss", f"{start:.3f}", "-i", str(src), "-c", "copy", str(dst))
+    return Path(dst)
+
+
+def make_zero_frames(path: str | Path) -> Path:
+    """A container with a video stream header and no frames (``ffmpeg -frames:v 0``); use .avi."""
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-frames:v", "0", "-c:v", "mjpeg", str(path))
+    return Path(path)

@@ -15,7 +15,7 @@ from mgstudio.media.prefetch import PrefetchReader
 from mgstudio.media.video import VideoReader, probe
 
 from ..conftest import require_shared
-from .clips import make_audio_only, make_numbered_clip, read_number, truncate
+from .clips import make_audio_only, make_numbered_clip, make_zero_frames, read_number, trim_copy, truncate
 
 KINDS = {
     "h264_bframes": dict(name="a.mp4", codec="h264", bframes=3),
@@ -58,6 +58,17 @@ def test_sequential_iteration(clips, kind, tmp_path) -> None:
     with VideoReader(clips[kind], cache_dir=tmp_path) as r:
         got = [(i, read_number(img)) for i, img in r.iter_frames(20, 60)]
     assert [i for i, _ in got] == list(range(20, 60)) and all(i == n for i, n in got)
+
+
+def test_trimmed_copy_starts_at_the_cut(tmp_path) -> None:
+    """``ffmpeg -ss 2.3 -c copy`` keeps hidden frames before the cut: they are not frames."""
+    src = make_numbered_clip(tmp_path / "src.mp4", n_frames=120, gop=50, bframes=3)
+    cut = trim_copy(src, tmp_path / "cut.mp4", start=2.3)
+    with VideoReader(cut, cache_dir=tmp_path, cache_frames=0) as r:
+        assert r.info.frame_count == 120 - 58 and r.info.start_time == pytest.approx(0, abs=0.05)
+        assert [read_number(img) for _, img in r.iter_frames(0, 3)] == [58, 59, 60]  # 2.32 s is the first
+        order = [61, 0, 30, 29, 5, 60, 1] + random.Random(1).sample(range(62), 20)
+        assert [read_number(r.frame(i)) - 58 for i in order] == order
 
 
 def test_metadata(clips, tmp_path) -> None:
@@ -109,8 +120,10 @@ def test_bad_files_give_clear_errors(clips, tmp_path) -> None:
     text.write_text("these are my interview notes, not a video")
     audio = make_audio_only(tmp_path / "tone.m4a")
     cut_mp4 = truncate(clips["h264_bframes"], tmp_path / "cut.mp4", keep=0.5)  # index at the end: gone
+    zero = make_zero_frames(tmp_path / "zero.avi")
     for path, words in [(empty, "empty"), (text, "not a video file"), (audio, "no video picture"),
-                        (tmp_path / "missing.mp4", "not found"), (cut_mp4, "damaged")]:
+                        (tmp_path / "missing.mp4", "not found"), (cut_mp4, "damaged"),
+                        (zero, "no video frames"), (tmp_path, "folder")]:
         with pytest.raises(MediaError, match=words) as exc:
             probe(path, cache_dir=tmp_path)
         assert "\n" not in str(exc.value)
