@@ -33,6 +33,7 @@ PART_TITLES: dict[str, str] = {
     "arms": "Arms",
 }
 UNIT = "body sizes / s"
+MIN_DISPLAY_SCALE = 0.5  # body sizes / s: a row is never scaled up so far that tracker jitter fills it
 
 _ARM_JOINTS = ("left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist")
 
@@ -96,14 +97,29 @@ class MotionEnergy:
         out[~np.isfinite(out)] = np.nan
         return out
 
+    def baseline(self, part: str) -> float:
+        """The part's resting level: its median energy (tracker jitter, breathing)."""
+        key = f"{part}:base"
+        if key not in self._scales:
+            v = self.parts[part]
+            v = v[np.isfinite(v)]
+            self._scales[key] = float(np.median(v)) if v.size else 0.0
+        return self._scales[key]
+
     def scale(self, part: str, quantile: float = 0.99) -> float:
-        """A robust full-scale value for drawing ``part`` (its 99th percentile; at least 1e-6)."""
+        """Full-scale value above :meth:`baseline` for drawing ``part``: its 99th percentile minus
+        the baseline, at least :data:`MIN_DISPLAY_SCALE` so that a still part stays flat."""
         key = f"{part}:{quantile}"
         if key not in self._scales:
             v = self.parts[part]
             v = v[np.isfinite(v)]
-            self._scales[key] = float(max(np.quantile(v, quantile), 1e-6)) if v.size else 1.0
+            top = float(np.quantile(v, quantile)) if v.size else 0.0
+            self._scales[key] = max(top - self.baseline(part), MIN_DISPLAY_SCALE)
         return self._scales[key]
+
+    def display(self, part: str, values: np.ndarray) -> np.ndarray:
+        """``values`` of ``part`` mapped to 0..1 for drawing (NaN stays NaN)."""
+        return np.clip((values - self.baseline(part)) / self.scale(part), 0.0, 1.0)
 
 
 def _nan_moving_average(x: np.ndarray, width: int) -> np.ndarray:

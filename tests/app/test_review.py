@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from mgstudio.app.review import ReviewController
 from mgstudio.app.review.dialogs import KeymapDialog, LabelPicker, cheat_sheet_html
 from mgstudio.app.review.keymap import load_keymap
+from mgstudio.app.review.proposals import COL_CONFIDENCE, COL_LABEL, COL_START
 from mgstudio.app.state import AppState
 from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
@@ -181,12 +182,12 @@ def test_inspector_note_is_saved_and_undoable(qtbot, env):
 def test_proposals_list_sorts_filters_and_jumps(qtbot, env):
     pr, item, props, state, ctl, win = env
     dock = ctl.proposals_dock
-    dock.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # confidence
+    dock.table.sortByColumn(COL_CONFIDENCE, Qt.SortOrder.AscendingOrder)
     assert [s.confidence for s in dock.visible_segments()] == sorted(CONF)
-    dock.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # label
+    dock.table.sortByColumn(COL_LABEL, Qt.SortOrder.AscendingOrder)
     labels = [s.label for s in dock.visible_segments()]
     assert labels == sorted(labels, key=str.lower)
-    dock.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # time
+    dock.table.sortByColumn(COL_START, Qt.SortOrder.DescendingOrder)
     assert [s.start for s in dock.visible_segments()] == sorted(STARTS, reverse=True)
     pr.reject(props[0].id)
     state.notify_segments_changed()

@@ -90,3 +90,17 @@ def test_mediapipe_sequence_and_envelope_keep_single_frame_spike():
 def test_empty_sequence_is_a_clear_error():
     with pytest.raises(FormatError, match="no frames"):
         motion_energy(SkeletonSequence.empty(CANONICAL, 0, FPS))
+
+
+def test_display_keeps_jitter_low_and_gestures_high():
+    rng = np.random.default_rng(5)
+    w = still_body(500) + rng.normal(0, 0.001, (500, CANONICAL.num_joints, 3)).astype(np.float32)
+    rh = list(part_joints("right_hand"))
+    for t in range(200, 240):  # a clear hand movement
+        w[t:, rh, 1] += 0.02
+    me = motion_energy(seq_from(w))
+    head = me.display("head", me.parts["head"])
+    hand = me.display("right_hand", me.parts["right_hand"])
+    assert np.nanmax(head) < 0.3  # jitter alone does not fill the row
+    assert np.nanmax(hand[205:235]) == pytest.approx(1.0)
+    assert np.nanmedian(hand[:150]) < 0.1

@@ -19,7 +19,8 @@ from mgstudio.core.timebase import timecode
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 2
-COLUMNS = ("Start", "Frames", "Label", "Confidence", "Status")
+COLUMNS = ("Label", "Confidence", "Status", "Start", "Frames")
+COL_LABEL, COL_CONFIDENCE, COL_STATUS, COL_START, COL_FRAMES = range(5)
 STATUS_TEXT = {Status.PROPOSED: "to review", Status.ACCEPTED: "accepted", Status.REJECTED: "rejected",
                Status.EDITED: "edited"}
 FILTERS = (("All proposals", None), ("To review", (Status.PROPOSED,)),
@@ -82,21 +83,25 @@ class ProposalsModel(QAbstractTableModel):
         if role == SEGMENT_ROLE:
             return s
         if role == SORT_ROLE:
-            return (s.start, s.length, s.label.lower(), -1.0 if s.confidence is None else s.confidence,
-                    s.status.value)[col]
+            return (s.label.lower(), -1.0 if s.confidence is None else s.confidence, s.status.value,
+                    s.start, s.length)[col]
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return f"{timecode(s.start, self.fps)}  (frame {s.start})"
-            if col == 1:
-                return str(s.length)
-            if col == 2:
+            if col == COL_LABEL:
                 return s.label
-            if col == 3:
+            if col == COL_CONFIDENCE:
                 return "" if s.confidence is None else f"{round(100 * s.confidence)}%"
-            return STATUS_TEXT.get(s.status, s.status.value)
+            if col == COL_STATUS:
+                return STATUS_TEXT.get(s.status, s.status.value)
+            if col == COL_START:
+                tc = timecode(s.start, self.fps)
+                return f"{tc[3:] if tc.startswith('00:') else tc} · f{s.start}"
+            return str(s.length)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (f"{s.label}: frames {s.start}–{s.end - 1} ({timecode(s.start, self.fps)}–"
+                    f"{timecode(s.end, self.fps)}). Double-click to go there.")
         if role == Qt.ItemDataRole.ForegroundRole and s.status == Status.REJECTED:
             return QBrush(QColor(140, 140, 140))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 3):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_CONFIDENCE, COL_FRAMES):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -156,7 +161,7 @@ class ProposalsDock(QDockWidget):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(COL_START, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -165,7 +170,9 @@ class ProposalsDock(QDockWidget):
         self.table.setAlternatingRowColors(True)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.Interactive)
+        hh.resizeSection(COL_LABEL, 160)
+        hh.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.activated.connect(self._double_clicked)
         self.filter_box = QComboBox()

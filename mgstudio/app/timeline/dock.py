@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QScrollBar, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -66,6 +66,9 @@ class TimelineDock(QDockWidget):
         self.motion_box.toggled.connect(self._toggle_motion)
         self.status_label = QLabel()
         self.status_label.setStyleSheet("color: #b05000;")
+        self._clear_message = QTimer(self)
+        self._clear_message.setSingleShot(True)
+        self._clear_message.timeout.connect(self.status_label.clear)
         for w in (self.zoom_out_btn, self.zoom_in_btn, self.fit_btn, self.frames_btn, self.zoom_label):
             bar.addWidget(w)
         bar.addStretch(1)
@@ -172,6 +175,7 @@ class TimelineDock(QDockWidget):
     def show_message(self, text: str) -> None:
         """Show a short message for the user in the zoom bar (and the window's status bar)."""
         self.status_label.setText(text)
+        self._clear_message.start(8000)
         win = self.window()
         sb = getattr(win, "statusBar", None)
         if callable(sb) and win is not self:

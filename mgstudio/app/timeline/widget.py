@@ -34,7 +34,7 @@ from mgstudio.app.timeline.style import (PART_COLORS, edge_pen, fill_brush, hatc
                                          style_key, text_color)
 from mgstudio.app.timeline.viewport import MIN_FPP, Viewport
 
-HEADER_W = 132
+HEADER_W = 150
 RULER_H = 26
 TIER_H = 30
 MOTION_H = 24
@@ -380,9 +380,10 @@ class TimelineWidget(QWidget):
             title = row.title
             if row.kind == "tier" and row.tier.kind == "human" and row.tier.annotator == me:
                 title += " (you)"
-            f = QFont(p.font())
+            f = QFont(self.font())
             f.setBold(row.kind == "tier")
             p.setFont(f)
+            fm = QFontMetrics(f)
             if row.kind == "motion":
                 sw = QRectF(6, row.top + row.height / 2 - 4, 8, 8)
                 p.fillRect(sw, QColor(PART_COLORS[row.part]))
@@ -576,7 +577,7 @@ class TimelineWidget(QWidget):
         env = self.motion.envelope(row.part, v.first, v.last, n)
         if env.size == 0:
             return
-        img = motion_image(env, self.motion.scale(row.part), row.height, QColor(PART_COLORS[row.part]), fg)
+        img = motion_image(self.motion.display(row.part, env), row.height, QColor(PART_COLORS[row.part]), fg)
         p.drawImage(QRectF(HEADER_W, row.top, v.width, row.height), img)
 
     def _paint_marks(self, p: QPainter) -> None:
@@ -761,8 +762,8 @@ class TimelineWidget(QWidget):
         self.seekRequested.emit(self.frame)
 
 
-def motion_image(env: np.ndarray, scale: float, height: int, color: QColor, fg: QColor) -> QImage:
-    """A bar chart of ``env`` (one column per value), ``height`` pixels tall, built with numpy.
+def motion_image(env: np.ndarray, height: int, color: QColor, fg: QColor) -> QImage:
+    """A bar chart of ``env`` (values in 0..1, one column each), ``height`` px tall, built with numpy.
 
     (A filled ``QPainterPath`` of 1,400 points took ~35 ms to paint; this takes well under 1 ms.)
     Columns where the part was not seen are grey-checked instead of showing a flat zero.
@@ -770,7 +771,7 @@ def motion_image(env: np.ndarray, scale: float, height: int, color: QColor, fg: 
     n = int(env.size)
     seen = np.isfinite(env)
     hmax = height - 4
-    bar = np.round(hmax * np.minimum(1.0, np.where(seen, env, 0.0) / scale)).astype(np.int32)
+    bar = np.round(hmax * np.where(seen, env, 0.0)).astype(np.int32)
     rows = (height - 2 - np.arange(height))[:, None]  # distance of each pixel row above the base line
     inside = (rows > 0) & (rows <= bar[None, :]) | ((rows == 0) & seen[None, :])
     top = inside & ~np.vstack([np.zeros((1, n), bool), inside[:-1]])  # the curve's upper edge
