@@ -370,8 +370,9 @@ def _supervised(mode: str, cfg: dict, clips: ClipSet, out: Path, device: torch.d
     model = Classifier(enc, len(clips.classes)).to(device)
     labels = torch.from_numpy(clips.labels)
     kind = mode
-    ck = _check_resume(out, kind, resume, log)
     linear = mode == "linear"
+    # a linear head trains in seconds from features computed once: it is never resumed
+    ck = None if linear else _check_resume(out, kind, resume, log)
     lcfg, tcfg = cfg["linear"], cfg["train"]
     epochs = int(lcfg["epochs"] if linear else tcfg["epochs"])
     if linear:

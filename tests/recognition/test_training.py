@@ -171,3 +171,18 @@ def test_finetune_starts_from_the_pretrained_encoder_and_changes_it(msr_small, t
     # the linear head leaves the encoder exactly as it was
     lin = load_checkpoint(tiny_models["linear"])["encoder"]
     assert all(torch.equal(base[k], lin[k]) for k in base)
+
+
+def test_supervised_resume_matches_an_uninterrupted_run(msr_small, tiny_cfg, tmp_path):
+    run_training("supervised", tiny_cfg, msr_small, tmp_path / "full.pt", log=None, show_bar=False)
+    run_training("supervised", apply_override(tiny_cfg, "train.epochs=1"), msr_small, tmp_path / "part.pt",
+                 log=None, show_bar=False)
+    res = run_training("supervised", tiny_cfg, msr_small, tmp_path / "part.pt", resume=True, log=None,
+                       show_bar=False)
+    assert res.epochs == 2
+    a, b = load_checkpoint(tmp_path / "full.pt"), load_checkpoint(tmp_path / "part.pt")
+    for part in ("encoder", "head"):
+        for k in a[part]:
+            torch.testing.assert_close(a[part][k], b[part][k], atol=1e-5, rtol=1e-4)
+    with pytest.raises(MGStudioError, match="cannot be resumed"):
+        run_training("pretrain", tiny_cfg, msr_small, tmp_path / "part.pt", resume=True, log=None)
