@@ -272,3 +272,30 @@ def test_dock_shows_motion_energy_where_the_hand_moves(qtbot, project, item):
     assert pixel(img, x_of(415), other.top + 3).rgb() == pixel(img, x_of(200), other.top + 3).rgb()
     # a zoom bar tells how much a pixel covers
     assert "frame" in dock.zoom_label.text()
+
+
+def test_dock_follows_state_and_reloads_movement_after_extraction(qtbot, project):
+    from mgstudio.app.state import AppState
+
+    it = project.add_skeleton_item("clip", skeleton(N_FRAMES))  # a still body
+    state = AppState()
+    dock = TimelineDock(None, None, state)
+    qtbot.addWidget(dock)
+    dock.resize(HEADER_W + N_FRAMES + 20, 360)
+    dock.show()
+    state.set_project(project)
+    state.set_item(it.id)
+    tl = dock.timeline
+    assert tl.item_id == it.id
+    qtbot.waitUntil(lambda: tl.motion is not None, timeout=10000)
+    assert np.nanmax(tl.motion.parts["left_hand"]) < 1e-3
+    # a new skeleton is stored (e.g. extraction finished) and the window refreshes the item
+    project.save_skeleton(it.id, skeleton(N_FRAMES, moving=slice(100, 130)))
+    state.refresh_item()
+    qtbot.waitUntil(lambda: tl.motion is not None and np.nanmax(tl.motion.parts["left_hand"]) > 0.1, timeout=10000)
+    # seeking on the timeline moves the state's frame; the state's frame moves the playhead
+    with qtbot.waitSignal(state.frameChanged):
+        tl.seekRequested.emit(321)
+    assert state.frame == 321
+    state.set_frame(10)
+    assert tl.frame == 10

@@ -33,5 +33,8 @@ class StateBinding:
                 self.dock.set_project(self.state.project, item_id)
             else:
                 self.dock.set_item(item_id)
+        else:  # the same item again (state.refresh_item, e.g. after extracting its skeleton)
+            self.dock.timeline.reload_tiers()
+            self.dock.load_motion(reload=True)
         self.dock.timeline.set_frame(self.state.frame)
         self.dock.timeline.set_selection(self.state.selection)

@@ -115,34 +115,35 @@ class TimelineDock(QDockWidget):
     def _motion_key(self) -> Any:
         return (str(getattr(self.project, "path", id(self.project))), self.timeline.item_id)
 
-    def load_motion(self, seq: Any = None) -> None:
-        """Start computing the movement rows from the item's skeleton (``seq`` or the stored one)."""
+    def load_motion(self, seq: Any = None, reload: bool = False) -> None:
+        """Compute the movement rows from ``seq`` or, in the background, from the item's stored
+        skeleton (remembered per item; ``reload=True`` after a new extraction)."""
         tl = self.timeline
         tl.set_motion(None)
         tl.setProperty("motion_pending", False)
         if tl.item_id is None or self.project is None:
+            tl.repaint_all()
             return
+        key = self._motion_key()
+        if seq is not None or reload:
+            self.motion.forget(key)
         if seq is None:
-            try:
-                has = self.project.has_skeleton(tl.item_id)
-                seq = self.project.load_skeleton(tl.item_id) if has else None
-            except Exception as exc:  # a broken skeleton file must not break the timeline
-                self.show_message(f"The skeleton could not be read: {exc}")
-                seq = None
-        if seq is None:
-            return
-        else:
-            self.motion.forget(self._motion_key())
+            if not self.project.has_skeleton(tl.item_id):
+                tl.repaint_all()
+                return
+            project, item_id = self.project, tl.item_id
+            seq = lambda: project.load_skeleton(item_id)  # noqa: E731  (runs in the pool: files only)
         tl.setProperty("motion_pending", True)
         tl.repaint_all()
-        got = self.motion.request(self._motion_key(), seq)
+        got = self.motion.request(key, seq)
         if got is not None:
-            self._motion_ready(self._motion_key(), got)
+            self._motion_ready(key, got)
 
     def _motion_ready(self, key: Any, motion: Any) -> None:
         if key == self._motion_key():
             self.timeline.setProperty("motion_pending", False)
             self.timeline.set_motion(motion)
+            self.timeline.repaint_all()
 
     def _motion_failed(self, key: Any, message: str) -> None:
         if key == self._motion_key():

@@ -1,8 +1,8 @@
-"""Computing motion energy off the GUI thread (a 2-hour skeleton takes a second or two)."""
+"""Loading a skeleton and computing its motion energy off the GUI thread (seconds for 2 hours)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -16,13 +16,18 @@ class _Signals(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, key: Any, seq: SkeletonSequence, signals: _Signals) -> None:
+    def __init__(self, key: Any, seq: SkeletonSequence | Callable[[], SkeletonSequence | None],
+                 signals: _Signals) -> None:
         super().__init__()
         self.key, self.seq, self.signals = key, seq, signals
 
     def run(self) -> None:
         try:
-            out = motion_energy(self.seq)
+            seq = self.seq() if callable(self.seq) else self.seq
+            if seq is None:
+                self.signals.done.emit(self.key, None)
+                return
+            out = motion_energy(seq)
         except Exception as exc:  # reported to the user as a line on the motion rows
             self.signals.failed.emit(self.key, str(exc))
             return
@@ -33,7 +38,8 @@ class MotionComputer(QObject):
     """Computes :class:`MotionEnergy` in a thread pool; remembers results per key.
 
     ``request(key, seq)`` returns the result at once when known, else ``None`` and emits
-    ``ready(key, motion)`` later (results for keys no longer wanted are still cached).
+    ``ready(key, motion)`` later (results for keys no longer wanted are still cached). ``seq`` may
+    be a function that loads the skeleton (it then runs in the pool too; ``None`` = no skeleton).
     """
 
     ready = Signal(object, object)
@@ -50,7 +56,7 @@ class MotionComputer(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
 
-    def request(self, key: Any, seq: SkeletonSequence) -> MotionEnergy | None:
+    def request(self, key: Any, seq: SkeletonSequence | Callable[[], SkeletonSequence | None]) -> MotionEnergy | None:
         if key in self._cache:
             return self._cache[key]
         if key not in self._pending:
@@ -65,9 +71,10 @@ class MotionComputer(QObject):
         """Block until queued computations finished (tests and benchmarks)."""
         return self.pool.waitForDone(msecs)
 
-    def _on_done(self, key: Any, motion: MotionEnergy) -> None:
+    def _on_done(self, key: Any, motion: MotionEnergy | None) -> None:
         self._pending.discard(key)
-        self._cache[key] = motion
+        if motion is not None:
+            self._cache[key] = motion
         while len(self._cache) > self._max:
             self._cache.pop(next(iter(self._cache)))
         self.ready.emit(key, motion)
