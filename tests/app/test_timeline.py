@@ -299,3 +299,34 @@ def test_dock_follows_state_and_reloads_movement_after_extraction(qtbot, project
     assert state.frame == 321
     state.set_frame(10)
     assert tl.frame == 10
+
+
+def test_right_click_menu_splits_merges_relabels_and_reviews(qtbot, project, item):
+    tid = project.tier("alice").id
+    a = project.create_segment(Segment(item.id, tid, 100, 200, "turtle neck"))
+    (p,) = project.add_segments([Segment(item.id, project.proposals_tier.id, 300, 340, "rubbing eyes",
+                                         source=Source.MODEL, status=Status.PROPOSED, confidence=0.4)])
+    tl = make_timeline(qtbot, project, item.id)
+
+    def run(seg, text):
+        menu = tl.segment_menu(project.segment(seg.id))
+        acts = {x.text(): x for x in menu.actions()}
+        sub = acts["Change label"].menu()
+        acts.update({x.text(): x for x in sub.actions()})
+        key = next(k for k in acts if k.startswith(text))
+        assert acts[key].isEnabled(), key
+        acts[key].trigger()
+
+    run(p, "Accept")
+    assert project.segment(p.id).status == Status.ACCEPTED
+    tl.set_frame(150)
+    run(a, "Split at the playhead")
+    left, right = project.segments(item.id, tier_id="alice")
+    assert (left.start, left.end, right.start, right.end) == (100, 150, 150, 200)
+    run(left, "Merge with the next")
+    (merged,) = project.segments(item.id, tier_id="alice")
+    assert (merged.start, merged.end) == (100, 200)
+    run(merged, "touching hat")
+    assert project.segment(merged.id).label == "touching hat"
+    run(merged, "Delete")
+    assert project.segments(item.id, tier_id="alice") == []

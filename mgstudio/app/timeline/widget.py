@@ -9,9 +9,10 @@ look (label, status, opacity step) and draws each group with one ``drawRects`` c
 from the whole video down to single frames is a change of one number (frames per pixel, see
 :class:`~mgstudio.app.timeline.viewport.Viewport`), and hit-testing is arithmetic on frames.
 
-Mouse: click or drag on the ruler (or on empty space) to seek; click a segment to select it;
-drag its middle to move it, its edges to resize it (snapped to frames); drag on empty space of
-a person's tier to create a segment with the current label. Wheel zooms around the pointer;
+Mouse: click or drag on the ruler (or on empty space) to seek; click a segment to select it
+(Ctrl+click adds to the selection); drag its middle to move it, its edges to resize it (snapped
+to frames); drag on empty space of a person's tier to create a segment with the current label;
+right-click a segment to accept, reject, relabel, split at the playhead, merge or delete it. Wheel zooms around the pointer;
 Shift+wheel scrolls. Every edit is one ``Project`` call (undoable, saved at once).
 """
 
@@ -24,7 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 import numpy as np
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen,
                            QPixmap, QWheelEvent)
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.motion import PART_TITLES, PARTS, MotionEnergy
@@ -707,6 +708,38 @@ class TimelineWidget(QWidget):
         _row, seg, _part = self.hit(event.position())
         if seg is not None:
             self._seek(seg.start)
+
+    def segment_menu(self, seg: Segment) -> QMenu:
+        """The right-click menu of a segment: review, relabel, split at the playhead, merge, delete."""
+        m = QMenu(self)
+        pr = self.project
+        if seg.status != Status.ACCEPTED:
+            m.addAction("Accept", lambda: self._edit(lambda: pr.accept(seg.id)))
+        if seg.status != Status.REJECTED:
+            m.addAction("Reject", lambda: self._edit(lambda: pr.reject(seg.id)))
+        sub = m.addMenu("Change label")
+        for name in getattr(self.taxonomy, "names", []) or []:
+            act = sub.addAction(name, lambda n=name: self._edit(lambda: pr.update_segment(seg.id, label=n)))
+            act.setCheckable(True)
+            act.setChecked(name == seg.label)
+        split = m.addAction(f"Split at the playhead (frame {self.frame})",
+                            lambda: self._edit(lambda: pr.split_segment(seg.id, self.frame)))
+        split.setEnabled(seg.start < self.frame < seg.end)
+        nxt = next((s for s in self.visible_segments(seg.tier_id) if s.start >= seg.end and s.id != seg.id), None)
+        merge = m.addAction("Merge with the next segment",
+                            lambda: self._edit(lambda: pr.merge_segments([seg.id, nxt.id])) if nxt else None)
+        merge.setEnabled(nxt is not None)
+        m.addSeparator()
+        m.addAction("Go to its start", lambda: self._seek(seg.start))
+        m.addAction("Delete", lambda: (self._edit(lambda: pr.delete_segment(seg.id)), self._select([])))
+        return m
+
+    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802
+        _row, seg, _part = self.hit(QPointF(event.pos()))
+        if seg is None:
+            return
+        self._select([seg.id])
+        self.segment_menu(seg).exec(event.globalPos())
 
     def _update_cursor(self, pos: QPointF) -> None:
         _row, seg, part = self.hit(pos)
