@@ -152,12 +152,16 @@ def _check(emb: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str], n
 
 
 def train_head(emb: np.ndarray, labels: list[str], kind: str = "auto", *, l2: float = 1e-2,
-               seed: int = 0) -> Head:
-    """Train a prototype or linear head on embeddings ``[N, D]`` with string labels."""
+               seed: int = 0, examples: dict[str, int] | None = None) -> Head:
+    """Train a prototype or linear head on embeddings ``[N, D]`` with string labels.
+
+    ``examples``: labelled *segments* per class when several windows come from one segment
+    (a class with one segment counts as a single example even if it gave two windows).
+    """
     if kind not in KINDS:
         raise MGStudioError(f"Unknown head kind {kind!r}; use one of {', '.join(KINDS)}.")
     e, classes, y, counts = _check(emb, list(labels))
-    single = sorted(c for c, n in counts.items() if n < 2)
+    single = sorted(c for c, n in counts.items() if min(n, (examples or {}).get(c, n)) < 2)
     notes: list[str] = []
     if kind == "auto":
         kind = "prototype" if single else "linear"
@@ -273,9 +277,11 @@ class CVResult:
 
 
 def cross_validate(emb: np.ndarray, labels: list[str], groups: list[str] | None = None, kind: str = "auto",
-                   n_folds: int = 5, grouping: str = "examples") -> CVResult:
-    """Cross-validated per-class accuracy, and a temperature fitted on the out-of-fold logits."""
+                   n_folds: int = 5, grouping: str = "examples", examples: dict[str, int] | None = None) -> CVResult:
+    """Cross-validated per-class accuracy (of windows; ``None`` for a class with fewer than two
+    examples), and a temperature fitted on the out-of-fold logits."""
     e, classes, y, counts = _check(emb, list(labels))
+    counts = Counter({c: min(n, (examples or {}).get(c, n)) for c, n in counts.items()})
     labs = list(labels)
     fs = folds(labs, groups, n_folds)
     if len(fs) < 2:
@@ -287,6 +293,8 @@ def cross_validate(emb: np.ndarray, labels: list[str], groups: list[str] | None 
         if len(set(tl)) < 2:
             continue
         sub_kind = kind if kind != "linear" or min(Counter(tl).values()) >= 2 else "prototype"
+        if kind == "auto" and any(n < 2 for n in counts.values()):
+            sub_kind = "prototype"
         h = train_head(e[train], tl, kind=sub_kind)
         lg = h.logits(e[test])
         cols = [classes.index(c) for c in h.classes]

@@ -248,10 +248,10 @@ def train_version(project, model=None, kind: str = "auto", progress: Progress = 
         raise MGStudioError("There are no accepted labels in this project yet: accept or draw a few segments first.")
     notes: list[str] = []
     cv = cross_validate(data.emb, data.labels, data.groups if data.grouping != "examples" else None, kind=kind,
-                        grouping=data.grouping)
+                        grouping=data.grouping, examples=dict(data.counts))
     if _cancelled(cancel):
         raise CancelledError()
-    head = train_head(data.emb, data.labels, kind=kind, seed=seed)
+    head = train_head(data.emb, data.labels, kind=kind, seed=seed, examples=dict(data.counts))
     notes += list(head.meta.get("notes", []))
     head.temperature = cv.temperature
     versions = list_versions(project)
@@ -262,7 +262,8 @@ def train_version(project, model=None, kind: str = "auto", progress: Progress = 
         counts={k: int(c) for k, c in data.counts.items()}, cv_per_class=cv.per_class, cv_accuracy=cv.accuracy,
         cv_folds=cv.n_folds, cv_grouping=data.grouping, temperature=cv.temperature,
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        encoder=Path(source).name if source else "(in memory)",
+        encoder=Path(source).name if source else
+        f"encoder created {enc.provenance.get('created', '?')} from {enc.provenance.get('data', '?')}",
         encoder_hash=encoder_hash(enc), segment_ids=data.segment_ids, notes=notes)
     head.meta.update(encoder_hash=mv.encoder_hash, version=v, created=mv.created)
     head.save(mv.path)
