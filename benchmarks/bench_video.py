@@ -41,7 +41,7 @@ class BareSeeker:
     """The textbook exact loop on bare PyAV: seek backward to the target timestamp, decode forward."""
 
     def __init__(self, path: Path) -> None:
-        self.pts, _, _ = _scan_pts(path)
+        self.pts = _scan_pts(path)[0]
         self.c = av.open(str(path))
         self.s = self.c.streams.video[0]
         self.s.thread_type = "AUTO"

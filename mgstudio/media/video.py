@@ -27,7 +27,7 @@ from mgstudio.core.errors import MediaError
 
 __all__ = ["VideoInfo", "VideoReader", "probe", "FrameCache"]
 
-INDEX_VERSION = 2
+INDEX_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,14 @@ class VideoInfo:
     @property
     def size(self) -> tuple[int, int]:
         return self.width, self.height
+
+    @property
+    def damage_message(self) -> str | None:
+        """One sentence for the user when the file is cut short, else None."""
+        if self.damaged_at is None:
+            return None
+        return (f"{self.path.name} is damaged (cut short): it stops at frame {self.damaged_at}, "
+                f"so only frames 0 to {self.damaged_at - 1} can be shown.")
 
 
 def _open(path: Path):
@@ -89,46 +97,69 @@ def _index_cache_dir(cache_dir: str | Path | None) -> Path | None:
         return None
 
 
-def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, np.ndarray]:
-    """Sorted presentation timestamps of every shown video packet, the time base, and the
-    sorted timestamps of the keyframes (demux only, no decoding).
+def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, np.ndarray, bool]:
+    """Demux the video packets (no decoding): sorted presentation timestamps of every shown
+    frame, the time base, the sorted keyframe timestamps, and whether the file is cut short.
 
     Packets flagged *discard* are left out: a video trimmed without re-encoding
     (``ffmpeg -ss … -c copy``) keeps the frames before the cut only to decode the ones after it,
-    and players never show them.
+    and players never show them. A file is cut short when demuxing fails before the end, its
+    last packets are incomplete (those are dropped: they decode to garbage), or its header
+    announces clearly more frames or time than the packets hold.
     """
     import av
 
     container, stream = _open(path)
     pts: list[int] = []
     keys: list[int] = []
+    corrupt: list[bool] = []
+    hidden = 0  # discarded packets (before a trim point) still count in the header's frame count
+    failed = False
     try:
         for packet in container.demux(stream):
-            if packet.size == 0 or packet.is_discard:
+            if packet.size == 0:
                 continue
+            hidden += 1
+            if packet.is_discard:
+                continue
+            hidden -= 1
             t = packet.pts if packet.pts is not None else packet.dts
             if t is None:
                 t = len(pts)  # no timestamps at all: fall back to decode order
             pts.append(int(t))
+            corrupt.append(bool(packet.is_corrupt))
             if packet.is_keyframe:
                 keys.append(int(t))
     except av.error.FFmpegError:
-        pass  # a truncated file: keep the packets read before the damage
-    finally:
-        tb = stream.time_base or Fraction(1, 1)
-        container.close()
+        failed = True  # keep the packets read before the damage
+    tb = Fraction(stream.time_base or Fraction(1, 1))
+    declared_frames = int(stream.frames or 0)
+    declared_s = float(stream.duration * tb) if stream.duration else None
+    if declared_s is None and container.duration and len(container.streams) == 1:
+        declared_s = container.duration / 1_000_000  # (with audio the container may run longer)
+    container.close()
+    while corrupt and corrupt[-1]:  # a last packet cut in the middle
+        corrupt.pop()
+        dropped = pts.pop()
+        if keys and keys[-1] == dropped:
+            keys.pop()
+        failed = True
     arr = np.unique(np.asarray(pts, dtype=np.int64))  # sorted, duplicates (rare muxer quirks) dropped
-    return arr, Fraction(tb), np.unique(np.asarray(keys, dtype=np.int64))
+    if len(arr) > 1 and not failed:
+        step = float(np.median(np.diff(arr))) * tb
+        span = float((arr[-1] - arr[0]) * tb) + step
+        if declared_frames > len(arr) + hidden + 1 or (declared_s is not None and declared_s > span + 3 * step + 0.5):
+            failed = True
+    return arr, tb, np.unique(np.asarray(keys, dtype=np.int64)), failed
 
 
-def _rotation_of(stream, container) -> int:
-    """Display rotation in degrees (multiple of 90), from the first decoded frame."""
-    try:
-        for frame in container.decode(stream):
-            rot = int(round(getattr(frame, "rotation", 0) or 0)) % 360
-            return rot - rot % 90
-    except Exception:
-        pass
+def _rotation_of(frame, stream) -> int:
+    """Display rotation in degrees (multiple of 90) from a decoded frame's display matrix, else
+    from the stream's legacy ``rotate`` tag."""
+    rot = getattr(frame, "rotation", None) if frame is not None else None
+    if rot:
+        rot = int(round(rot)) % 360
+        return rot - rot % 90
     tag = (stream.metadata or {}).get("rotate")
     try:
         return (-int(tag)) % 360 if tag else 0
@@ -145,43 +176,94 @@ class VideoReader:
     def __init__(self, path: str | Path, cache_dir: str | Path | None = None, cache_frames: int = 64) -> None:
         self.path = Path(path)
         self._container, self._stream = _open(self.path)
-        self._pts, self._tb, self._keys = self._load_index(cache_dir)
-        if len(self._pts) == 0:
-            self.close()
-            raise MediaError(f"{self.path.name} contains no video frames.")
-        self._index_of = {int(p): k for k, p in enumerate(self._pts)}
-        self._next = None  # index of the frame the decoder would produce next, when known
         self._decoder: Iterator | None = None
+        self._next: int | None = None  # index of the frame the decoder would produce next, when known
         self._cache = FrameCache(cache_frames)
-        self.info = self._make_info()
+        try:
+            folder, key = _index_cache_dir(cache_dir), self._cache_key()
+            cached = self._read_index(folder, key)
+            if cached is not None:
+                self._set_index(*cached)
+            else:
+                self._set_index(*_scan_pts(self.path))
+                if len(self._pts):
+                    self._cut_at_damage()
+                    self._write_index(folder, key)
+            if len(self._pts) == 0:
+                raise MediaError(f"{self.path.name} contains no video frames.")
+            self.info = self._make_info()
+        except BaseException:
+            self.close()
+            raise
 
-    # ------------------------------------------------------------------ setup
-    def _load_index(self, cache_dir: str | Path | None) -> tuple[np.ndarray, Fraction, np.ndarray]:
-        folder = _index_cache_dir(cache_dir)
-        key = None
-        if folder is not None:
-            try:
-                from mgstudio.core.fingerprint import fingerprint
+    # ------------------------------------------------------------------ frame index table
+    def _set_index(self, pts: np.ndarray, tb: Fraction, keys: np.ndarray, truncated: bool) -> None:
+        self._pts, self._tb, self._keys, self._truncated = pts, tb, keys, truncated
+        self._index_of = {int(p): k for k, p in enumerate(pts)}
 
-                st = self.path.stat()
-                key = f"{fingerprint(self.path)}-{st.st_mtime_ns}".replace("/", "_").replace(":", "_")
-                f = folder / f"{key}.npz"
-                if f.exists():
-                    with np.load(f, allow_pickle=False) as z:
-                        if int(z["version"]) == INDEX_VERSION:
-                            return z["pts"], Fraction(int(z["tb_num"]), int(z["tb_den"])), z["keys"]
-            except Exception:
-                key = None  # unreadable cache: rebuild it
-        pts, tb, keys = _scan_pts(self.path)
-        if folder is not None and key is not None and len(pts):
+    def _cache_key(self) -> str | None:
+        try:
+            from mgstudio.core.fingerprint import fingerprint
+
+            fp = fingerprint(self.path)
+            return f"{fp}-{self.path.stat().st_mtime_ns}".replace("/", "_").replace(":", "_")
+        except OSError:
+            return None
+
+    def _read_index(self, folder: Path | None, key: str | None):
+        if folder is None or key is None or not (folder / f"{key}.npz").exists():
+            return None
+        try:
+            with np.load(folder / f"{key}.npz", allow_pickle=False) as z:
+                if int(z["version"]) != INDEX_VERSION:
+                    return None
+                return z["pts"], Fraction(int(z["tb_num"]), int(z["tb_den"])), z["keys"], bool(z["truncated"])
+        except Exception:
+            return None  # unreadable cache: rebuild it
+
+    def _write_index(self, folder: Path | None, key: str | None) -> None:
+        if folder is None or key is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f"{key}.tmp.npz"
+            np.savez(tmp, pts=self._pts, keys=self._keys, truncated=self._truncated, tb_num=self._tb.numerator,
+                     tb_den=self._tb.denominator, version=INDEX_VERSION)
+            tmp.replace(folder / f"{key}.npz")
+        except OSError:
+            pass  # a read-only cache is not an error: the table is rebuilt next time
+
+    def _cut_at_damage(self) -> None:
+        """Check that the last frame decodes; when not, keep the frames up to the damage.
+
+        Runs once per file (the result is cached): it decodes from the last keyframe on, and
+        only goes further back through the keyframes while nothing there decodes.
+        """
+        last = len(self._pts) - 1
+        try:
+            self._frame_obj(last)
+            return
+        except MediaError:
+            pass
+        good = -1
+        starts = [int(k) for k in self._keys[::-1]] or [int(self._pts[0])]
+        for start in starts:
+            self._seek_to(start)
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                tmp = folder / f"{key}.tmp.npz"
-                np.savez(tmp, pts=pts, keys=keys, tb_num=tb.numerator, tb_den=tb.denominator, version=INDEX_VERSION)
-                tmp.replace(folder / f"{key}.npz")
-            except OSError:
-                pass  # a read-only cache is not an error: the table is rebuilt next time
-        return pts, tb, keys
+                for frame in self._decoder:
+                    k = self._index_of.get(int(frame.pts)) if frame.pts is not None else None
+                    if k is not None:
+                        good = max(good, k)
+            except MediaError:
+                pass
+            if good >= 0:
+                break
+        if good < 0:
+            raise MediaError(f"{self.path.name} could not be decoded at all: it is damaged or uses a "
+                             "format MG Studio cannot read.")
+        keys = self._keys[self._keys <= self._pts[good]]
+        self._set_index(self._pts[: good + 1].copy(), self._tb, keys, True)
+        self._decoder, self._next = None, None
 
     def _make_info(self) -> VideoInfo:
         s = self._stream
@@ -196,14 +278,16 @@ class VideoReader:
         else:
             fps = Fraction(rate)
         duration = span + float(1 / fps)
-        rotation = _rotation_of(s, self._container)
-        self._decoder = None  # _rotation_of consumed frames
-        self._next = None
+        try:
+            first = self._frame_obj(0)
+        except MediaError:
+            first = None
+        rotation = _rotation_of(first, s)
         w, h = s.codec_context.width, s.codec_context.height
         if rotation in (90, 270):
             w, h = h, w
         return VideoInfo(self.path, fps, n, duration, w, h, rotation, float(self._pts[0] * self._tb), vfr,
-                         s.codec_context.name)
+                         s.codec_context.name, damaged_at=n if self._truncated else None)
 
     # ------------------------------------------------------------------ access
     def __len__(self) -> int:
@@ -377,30 +461,8 @@ class FrameCache:
 def probe(path: str | Path, cache_dir: str | Path | None = None) -> VideoInfo:
     """Metadata of a video (builds and caches its frame index); raises MediaError on bad files.
 
-    A truncated file reports the frames that can be decoded and ``damaged_at``.
+    A truncated file reports the frames that can be decoded, ``damaged_at`` and
+    ``damage_message``.
     """
     with VideoReader(path, cache_dir=cache_dir, cache_frames=0) as r:
-        info = r.info
-        last = len(r) - 1
-        try:
-            r.frame(last)
-        except MediaError:
-            good = _last_decodable(r)
-            if good < 0:
-                raise MediaError(f"{Path(path).name} could not be decoded at all.") from None
-            info = VideoInfo(info.path, info.fps, good + 1, float((good + 1) / info.fps), info.width, info.height,
-                             info.rotation, info.start_time, info.vfr, info.codec, damaged_at=good + 1)
-        return info
-
-
-def _last_decodable(r: VideoReader) -> int:
-    """Index of the last frame that decodes (sequential pass; only for damaged files)."""
-    good = -1
-    r._seek(0)
-    try:
-        for frame in r._decoder:
-            if frame.pts is not None and int(frame.pts) in r._index_of:
-                good = max(good, r._index_of[int(frame.pts)])
-    except MediaError:
-        pass
-    return good
+        return r.info

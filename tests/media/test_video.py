@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import subprocess
 import threading
 import time
 from fractions import Fraction
@@ -46,7 +47,7 @@ def shown_number(img: np.ndarray, rotation: int) -> int:
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_random_access_is_exact(clips, kind, tmp_path) -> None:
     with VideoReader(clips[kind], cache_dir=tmp_path, cache_frames=0) as r:
-        assert r.info.frame_count == N
+        assert r.info.frame_count == N and r.info.damaged_at is None
         rng = random.Random(kind)
         order = [0, N - 1, N - 1, 0, 45, 44, 43, 10, 11, 80, 2] + [rng.randrange(N) for _ in range(60)]
         wrong = [(i, shown_number(r.frame(i), r.info.rotation)) for i in order]
@@ -98,17 +99,42 @@ def test_index_table_is_cached(clips, tmp_path) -> None:
         assert read_number(r.frame(77)) == 77
 
 
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_rotation_matches_what_players_show(rotation, tmp_path) -> None:
+    """Phone videos: the picture equals ffmpeg's auto-rotated one (what VLC and players show)."""
+    clip = make_numbered_clip(tmp_path / "phone.mp4", n_frames=12, rotation=rotation)
+    with VideoReader(clip, cache_dir=tmp_path) as r:
+        img = r.frame(7)
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(clip), "-vf", r"select=eq(n\,7)",
+                          "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         capture_output=True, check=True, timeout=60).stdout
+    assert len(raw) == img.size  # same displayed width and height
+    ref = np.frombuffer(raw, np.uint8).reshape(img.shape)
+    assert np.abs(ref.astype(int) - img).mean() < 2
+
+
 def test_thumbnail(clips, tmp_path) -> None:
     with VideoReader(clips["rotated_phone"], cache_dir=tmp_path) as r:
         t = r.thumbnail(5, max_size=80)
     assert max(t.shape[:2]) <= 80 and t.shape[0] > t.shape[1]  # upright, like the video
 
 
-def test_truncated_file_says_where_it_stopped(clips, tmp_path) -> None:
-    bad = truncate(clips["variable_rate"], tmp_path / "cut.mkv", keep=0.5)
+@pytest.mark.parametrize("kind", ["variable_rate", "mpeg4_part2", "mjpeg_avi", "faststart_mp4"])
+def test_truncated_file_says_where_it_stopped(clips, kind, tmp_path) -> None:
+    """A copy cut short: every frame before the damage plays exactly, the info says where it stops."""
+    src = clips.get(kind)
+    if kind == "faststart_mp4":  # index at the front, so the cut copy still opens
+        src = tmp_path / "fs.mp4"
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(clips["h264_bframes"]), "-c", "copy",
+                        "-movflags", "+faststart", str(src)], check=True, timeout=60)
+    bad = truncate(src, tmp_path / f"cut{src.suffix}", keep=0.5)
     info = probe(bad, cache_dir=tmp_path)
-    assert 10 < info.frame_count < N
-    with VideoReader(bad, cache_dir=tmp_path) as r:
+    assert 10 < info.frame_count < N and info.damaged_at == info.frame_count
+    assert f"stops at frame {info.frame_count}" in info.damage_message
+    with VideoReader(bad, cache_dir=tmp_path) as r:  # the second open reads the cached table
+        assert r.info == info
+        got = [read_number(img) for _, img in r.iter_frames()]
+        assert got == list(range(info.frame_count))
         k = info.frame_count - 1
         assert read_number(r.frame(k)) == k
 
