@@ -339,7 +339,11 @@ class TimelineWidget(QWidget):
         """Background, ruler, tiers, motion rows, marks and headers (cached as a picture)."""
         pal = self.palette()
         base = pal.color(QPalette.ColorRole.Base)
-        alt = pal.color(QPalette.ColorRole.AlternateBase)
+        fg0 = pal.color(QPalette.ColorRole.Text)
+        # a faint stripe on every other row, in light and dark themes alike (some dark palettes
+        # leave AlternateBase light)
+        alt = QColor(int(base.red() * 0.95 + fg0.red() * 0.05), int(base.green() * 0.95 + fg0.green() * 0.05),
+                     int(base.blue() * 0.95 + fg0.blue() * 0.05))
         fg = pal.color(QPalette.ColorRole.Text)
         mid = pal.color(QPalette.ColorRole.Mid)
         p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Window))
