@@ -288,7 +288,13 @@ class TimelineWidget(QWidget):
             return row, None, ""
         x = pos.x()
         best: tuple[float, Segment, str] | None = None
-        for s in self.visible_segments(row.tier.id):
+        if self.cache is None:
+            return row, None, ""
+        a, b = self.view.visible_range
+        near_a = max(a, int(self.view.frame_at(x - HEADER_W - EDGE_PX - 1)))
+        near_b = min(b, int(self.view.frame_at(x - HEADER_W + EDGE_PX + 1)) + 1)
+        self.cache.window(row.tier.id, a, b)  # keep the cached window the visible one
+        for s in self.cache.visible(row.tier.id, near_a, max(near_a + 1, near_b)):
             x1, x2 = self.canvas_x(s.start), self.canvas_x(s.end)
             if x < x1 - EDGE_PX or x > x2 + EDGE_PX:
                 continue
