@@ -145,11 +145,12 @@ def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, np.ndarray, bool]:
             keys.pop()
         failed = True
     arr = np.unique(np.asarray(pts, dtype=np.int64))  # sorted, duplicates (rare muxer quirks) dropped
-    if len(arr) > 1 and not failed:
-        step = float(np.median(np.diff(arr))) * tb
+    if declared_frames > len(arr) + hidden + 1:
+        failed = True
+    elif len(arr) > 1 and declared_s is not None:
+        step = float(np.median(np.diff(arr)) * tb)
         span = float((arr[-1] - arr[0]) * tb) + step
-        if declared_frames > len(arr) + hidden + 1 or (declared_s is not None and declared_s > span + 3 * step + 0.5):
-            failed = True
+        failed = failed or declared_s > span + 3 * step + 0.5
     return arr, tb, np.unique(np.asarray(keys, dtype=np.int64)), failed
 
 
@@ -190,6 +191,8 @@ class VideoReader:
                     self._cut_at_damage()
                     self._write_index(folder, key)
             if len(self._pts) == 0:
+                if self._truncated:
+                    raise MediaError(f"{self.path.name} is damaged: not one video frame in it could be read.")
                 raise MediaError(f"{self.path.name} contains no video frames.")
             self.info = self._make_info()
         except BaseException:
@@ -248,8 +251,8 @@ class VideoReader:
         good = -1
         starts = [int(k) for k in self._keys[::-1]] or [int(self._pts[0])]
         for start in starts:
-            self._seek_to(start)
             try:
+                self._seek_to(start)
                 for frame in self._decoder:
                     k = self._index_of.get(int(frame.pts)) if frame.pts is not None else None
                     if k is not None:
@@ -345,7 +348,14 @@ class VideoReader:
         return int(self._keys[k]) if k >= 0 else None
 
     def _seek_to(self, pts: int) -> None:
-        self._container.seek(int(pts), stream=self._stream, backward=True, any_frame=False)
+        import av
+
+        try:
+            self._container.seek(int(pts), stream=self._stream, backward=True, any_frame=False)
+        except av.error.FFmpegError as exc:
+            self._decoder, self._next = None, None
+            raise MediaError(f"{self.path.name} is damaged: MG Studio could not jump to a position in it.",
+                             repr(exc)) from exc
         self._decoder = self._decode_frames()
         self._next = None
 

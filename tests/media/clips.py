@@ -134,3 +134,13 @@ def make_zero_frames(path: str | Path) -> Path:
     """A container with a video stream header and no frames (``ffmpeg -frames:v 0``); use .avi."""
     _ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-frames:v", "0", "-c:v", "mjpeg", str(path))
     return Path(path)
+
+
+def scramble(src: str | Path, dst: str | Path, seed: int = 0) -> Path:
+    """Copy ``src`` with everything but its first and last 2 KiB replaced by random bytes
+    (headers intact, pictures destroyed: an undecodable file)."""
+    data = bytearray(Path(src).read_bytes())
+    rng = np.random.default_rng(seed)
+    data[2048:-2048] = rng.integers(0, 256, max(0, len(data) - 4096), dtype=np.uint8).tobytes()
+    Path(dst).write_bytes(bytes(data))
+    return Path(dst)

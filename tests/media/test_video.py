@@ -16,7 +16,8 @@ from mgstudio.media.prefetch import PrefetchReader
 from mgstudio.media.video import VideoReader, probe
 
 from ..conftest import require_shared
-from .clips import make_audio_only, make_numbered_clip, make_zero_frames, read_number, trim_copy, truncate
+from .clips import (make_audio_only, make_numbered_clip, make_zero_frames, read_number, scramble, trim_copy,
+                    truncate)
 
 KINDS = {
     "h264_bframes": dict(name="a.mp4", codec="h264", bframes=3),
@@ -149,7 +150,9 @@ def test_bad_files_give_clear_errors(clips, tmp_path) -> None:
     zero = make_zero_frames(tmp_path / "zero.avi")
     for path, words in [(empty, "empty"), (text, "not a video file"), (audio, "no video picture"),
                         (tmp_path / "missing.mp4", "not found"), (cut_mp4, "damaged"),
-                        (zero, "no video frames"), (tmp_path, "folder")]:
+                        (zero, "no video frames"), (tmp_path, "folder"),
+                        (scramble(clips["mjpeg_avi"], tmp_path / "s1.avi"), "damaged"),
+                        (scramble(clips["mpeg4_part2"], tmp_path / "s2.avi"), "damaged")]:
         with pytest.raises(MediaError, match=words) as exc:
             probe(path, cache_dir=tmp_path)
         assert "\n" not in str(exc.value)
