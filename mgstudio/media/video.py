@@ -412,7 +412,8 @@ class VideoReader:
         raise MediaError(f"Frame {index} of {self.path.name} could not be decoded.")
 
     def frame(self, index: int) -> np.ndarray:
-        """RGB frame ``index`` (H x W x 3 uint8), exactly that frame."""
+        """RGB frame ``index`` (H x W x 3 uint8), exactly that frame; read-only when the reader
+        caches frames (copy it before drawing on it)."""
         cached = self._cache.get(index)
         if cached is not None:
             return cached
@@ -436,10 +437,17 @@ class VideoReader:
 
 
 class FrameCache:
-    """A small least-recently-used cache of decoded frames, safe to share between threads."""
+    """A least-recently-used cache of decoded frames, safe to share between threads.
 
-    def __init__(self, capacity: int = 64) -> None:
+    Bounded by ``capacity`` frames and by ``max_bytes`` (256 MiB by default: 64 frames of 1080p
+    would otherwise take 400 MB, and 4K four times that). Stored frames are made read-only,
+    because every caller gets the same array: copy one before drawing on it.
+    """
+
+    def __init__(self, capacity: int = 64, max_bytes: int = 256 << 20) -> None:
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        self.nbytes = 0
         self._d: OrderedDict[int, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -451,21 +459,30 @@ class FrameCache:
             return v
 
     def put(self, key: int, value: np.ndarray) -> None:
-        if self.capacity <= 0:
+        if self.capacity <= 0 or value.nbytes > self.max_bytes:
             return
+        value.flags.writeable = False
         with self._lock:
+            old = self._d.pop(key, None)
+            if old is not None:
+                self.nbytes -= old.nbytes
             self._d[key] = value
-            self._d.move_to_end(key)
-            while len(self._d) > self.capacity:
-                self._d.popitem(last=False)
+            self.nbytes += value.nbytes
+            while len(self._d) > self.capacity or self.nbytes > self.max_bytes:
+                self.nbytes -= self._d.popitem(last=False)[1].nbytes
 
     def __contains__(self, key: int) -> bool:
         with self._lock:
             return key in self._d
 
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._d)
+
     def clear(self) -> None:
         with self._lock:
             self._d.clear()
+            self.nbytes = 0
 
 
 def probe(path: str | Path, cache_dir: str | Path | None = None) -> VideoInfo:

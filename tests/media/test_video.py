@@ -190,3 +190,20 @@ def test_real_interview_clip(tmp_path) -> None:
         seq = dict(r.iter_frames(100, 103))
         for i in (102, 100, 101):
             assert np.array_equal(r.frame(i), seq[i])  # random access equals sequential decoding
+
+
+def test_frame_cache_is_bounded_by_memory_and_protects_its_frames(clips, tmp_path) -> None:
+    from mgstudio.media.video import FrameCache
+
+    c = FrameCache(capacity=10, max_bytes=3 * 100)
+    for k in range(5):
+        c.put(k, np.full(100, k, np.uint8))
+    assert len(c) == 3 and c.nbytes == 300 and 1 not in c and c.get(4)[0] == 4
+    c.get(2)  # recently used: kept
+    c.put(5, np.zeros(100, np.uint8))
+    assert 2 in c and 3 not in c
+    with VideoReader(clips["h264_bframes"], cache_dir=tmp_path) as r:
+        img = r.frame(3)
+        with pytest.raises(ValueError):
+            img[0, 0] = 0  # a caller cannot spoil the cached frame for the next one
+        assert read_number(r.frame(3)) == 3
