@@ -127,15 +127,28 @@ def test_move_and_resize_by_mouse_snap_to_frames(qtbot, project, item):
     assert (project.segment(seg.id).start, project.segment(seg.id).end) == (200, 260)
 
 
-def test_moving_onto_a_neighbour_is_refused_and_nothing_changes(qtbot, project, item):
+def test_dragging_on_my_tier_stops_at_the_neighbours(qtbot, project, item):
     tid = project.tier("alice").id
     a = project.create_segment(Segment(item.id, tid, 100, 150, "turtle neck"))
     project.create_segment(Segment(item.id, tid, 200, 250, "touching hat"))
     tl = make_timeline(qtbot, project, item.id)
     y = y_of(tl, "alice")
+    drag(tl, x_of(125), y, x_of(225), y)  # move onto the neighbour: stops against it
+    assert (project.segment(a.id).start, project.segment(a.id).end) == (150, 200)
+    drag(tl, x_of(150) + 1, y, x_of(20), y)  # resize the start far left: free all the way
+    assert (project.segment(a.id).start, project.segment(a.id).end) == (20, 200)
+    tl.set_current_label("rubbing eyes")
+    drag(tl, x_of(300), y, x_of(240), y)  # create towards the neighbour: starts where it ends
+    made = project.segments(item.id, tier_id="alice")[-1]
+    assert (made.start, made.end, made.label) == (250, 300, "rubbing eyes")
+
+
+def test_a_refused_edit_is_explained_and_nothing_changes(qtbot, project, item):
+    a = project.create_segment(Segment(item.id, project.tier("alice").id, 100, 150, "turtle neck"))
+    tl = make_timeline(qtbot, project, item.id)
     with qtbot.waitSignal(tl.message) as msg:
-        drag(tl, x_of(125), y, x_of(205), y)
-    assert "overlap" in msg.args[0]
+        tl._edit(lambda: project.update_segment(a.id, start=700, end=900))  # past the end of the clip
+    assert "outside" in msg.args[0]
     assert (project.segment(a.id).start, project.segment(a.id).end) == (100, 150)
 
 

@@ -90,6 +90,8 @@ class _Drag:
     active: bool = False
     start: int = 0
     end: int = 0
+    lo: int = 0  # the drag may not go before this frame (end of the previous segment on a person's tier)
+    hi: int = 1 << 62  # ... nor after this one (start of the next)
 
 
 class TimelineWidget(QWidget):
@@ -650,6 +652,7 @@ class TimelineWidget(QWidget):
         if seg is not None:
             mode = {"body": "move", "start": "start", "end": "end"}[part]
             self._drag = _Drag(mode, pos.x(), tier=row.tier, seg=seg, start=seg.start, end=seg.end)
+            self._drag.lo, self._drag.hi = self._free_span(row.tier, seg.start, seg.end, seg.id)
             if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
                 ids = [i for i in self.selection if i != seg.id] if seg.id in self.selection else \
                     self.selection + [seg.id]
@@ -660,6 +663,7 @@ class TimelineWidget(QWidget):
         if row is not None and row.kind == "tier" and row.tier.kind == "human":
             f = self.view.snap(x)
             self._drag = _Drag("create", pos.x(), tier=row.tier, anchor=f, start=f, end=f)
+            self._drag.lo, self._drag.hi = self._free_span(row.tier, f, f, None)
         else:
             self._drag = _Drag("pending-seek", pos.x())
         if self.selection:
@@ -679,22 +683,24 @@ class TimelineWidget(QWidget):
         if not d.active:
             return
         n = self.view.frame_count
+        lo, hi = max(0, d.lo), min(n, d.hi)  # segments on a person's tier stop at their neighbours
         if d.mode == "scrub":
             self._seek(self.view.frame_index_at(x))
         elif d.mode == "move" and d.seg is not None:
             delta = int(round((pos.x() - d.press_x) * self.view.fpp))
             length = d.seg.length
-            d.start = max(0, min(n - length, d.seg.start + delta))
+            d.start = max(lo, min(hi - length, d.seg.start + delta))
             d.end = d.start + length
         elif d.mode == "start" and d.seg is not None:
-            d.start = max(0, min(self.view.snap(x), d.seg.end - 1))
+            d.start = max(lo, min(self.view.snap(x), d.seg.end - 1))
         elif d.mode == "end" and d.seg is not None:
-            d.end = min(n, max(self.view.snap(x), d.seg.start + 1))
+            d.end = min(hi, max(self.view.snap(x), d.seg.start + 1))
         elif d.mode == "create":
-            f = self.view.snap(x)
+            f = min(hi, max(lo, self.view.snap(x)))
             d.start, d.end = min(d.anchor, f), max(d.anchor, f)
             if d.end == d.start:
-                d.end = d.start + 1
+                d.end = min(hi, d.start + 1)
+                d.start = d.end - 1
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -718,6 +724,23 @@ class TimelineWidget(QWidget):
         _row, seg, _part = self.hit(event.position())
         if seg is not None:
             self._seek(seg.start)
+
+    def _free_span(self, tier: Any, start: int, end: int, own_id: int | None) -> tuple[int, int]:
+        """On a person's tier, the frames [lo, hi) around [start, end) free of other segments
+        (segments there may not overlap, so a drag stops at its neighbours instead of failing)."""
+        if tier.kind != "human" or self.cache is None:
+            return 0, self.view.frame_count
+        a, b = self.view.visible_range
+        win = self.cache.window(tier.id, a, b)
+        lo, hi = max(0, win.start), min(self.view.frame_count, win.end)
+        for s in win.segments:
+            if s.id == own_id:
+                continue
+            if s.end <= start:
+                lo = max(lo, s.end)
+            elif s.start >= end:
+                hi = min(hi, s.start)
+        return lo, hi
 
     def segment_menu(self, seg: Segment) -> QMenu:
         """The right-click menu of a segment: review, relabel, split at the playhead, merge, delete."""
