@@ -90,6 +90,7 @@ class _Drag:
     active: bool = False
     start: int = 0
     end: int = 0
+    press_frame: float = 0.0
     lo: int = 0  # the drag may not go before this frame (end of the previous segment on a person's tier)
     hi: int = 1 << 62  # ... nor after this one (start of the next)
 
@@ -651,7 +652,8 @@ class TimelineWidget(QWidget):
         row, seg, part = self.hit(pos)
         if seg is not None:
             mode = {"body": "move", "start": "start", "end": "end"}[part]
-            self._drag = _Drag(mode, pos.x(), tier=row.tier, seg=seg, start=seg.start, end=seg.end)
+            self._drag = _Drag(mode, pos.x(), tier=row.tier, seg=seg, start=seg.start, end=seg.end,
+                               press_frame=self.view.frame_at(x))
             self._drag.lo, self._drag.hi = self._free_span(row.tier, seg.start, seg.end, seg.id)
             if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
                 ids = [i for i in self.selection if i != seg.id] if seg.id in self.selection else \
@@ -682,12 +684,15 @@ class TimelineWidget(QWidget):
                 d.mode = "scrub"
         if not d.active:
             return
+        if x < 8 or x > self.view.width - 8:  # dragging past an edge scrolls the timeline along
+            self.view.scroll_frames((-1 if x < 8 else 1) * 0.03 * self.view.width * self.view.fpp)
+            self.viewChanged.emit()
         n = self.view.frame_count
         lo, hi = max(0, d.lo), min(n, d.hi)  # segments on a person's tier stop at their neighbours
         if d.mode == "scrub":
             self._seek(self.view.frame_index_at(x))
         elif d.mode == "move" and d.seg is not None:
-            delta = int(round((pos.x() - d.press_x) * self.view.fpp))
+            delta = int(round(self.view.frame_at(x) - d.press_frame))
             length = d.seg.length
             d.start = max(lo, min(hi - length, d.seg.start + delta))
             d.end = d.start + length
