@@ -38,7 +38,7 @@ def _package_dir(name: str) -> Path:
 def hidden_imports() -> list[str]:
     """Every mgstudio module (the CLI finds its subcommands with pkgutil) and lazy imports."""
     mods = collect_submodules("mgstudio")
-    mods += collect_submodules("mediapipe.python.solutions")
+    mods += collect_submodules("mediapipe.python.solutions", filter=lambda n: not n.endswith("_test"))
     mods += ["llama_cpp", "pympi", "jinja2", "httpx", "keyring", "platformdirs",
              "pyqtgraph.opengl", "OpenGL.GL", "matplotlib.backends.backend_agg"]
     return mods

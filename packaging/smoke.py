@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     print("info on the demo project:", " | ".join(info.strip().splitlines()[:3]))
     if not args.no_report:
         t0 = time.time()
-        run([str(exe), "report", str(demo), "--out", str(home / "reports"), "--max-tokens", "160",
+        item = "stick figure (demo)"  # the demo project's one recording (mgstudio/app/demo.py)
+        run([str(exe), "report", str(demo), item, "--out", str(home / "reports"), "--max-tokens", "160",
              "--scenario", "stress"], env, home, timeout=600)
         written = sorted(p.name for p in (home / "reports").rglob("*") if p.is_file())
         if not any(n.endswith(".html") for n in written):
