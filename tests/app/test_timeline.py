@@ -343,3 +343,19 @@ def test_right_click_menu_splits_merges_relabels_and_reviews(qtbot, project, ite
     assert project.segment(merged.id).label == "touching hat"
     run(merged, "Delete")
     assert project.segments(item.id, tier_id="alice") == []
+
+
+def test_dragging_past_the_right_edge_scrolls_and_keeps_moving(qtbot, project, item):
+    seg = project.create_segment(Segment(item.id, project.tier("alice").id, 40, 60, "turtle neck"))
+    tl = make_timeline(qtbot, project, item.id)
+    tl.zoom(8, anchor_x=0)  # frames 0..100 visible, 8 px per frame
+    y = y_of(tl, "alice")
+    x0 = HEADER_W + 50 * 8
+    send(tl, QEvent.Type.MouseButtonPress, x0, y)
+    edge = HEADER_W + tl.view.width - 2
+    for _ in range(20):  # the user holds the pointer at the right edge, wiggling
+        send(tl, QEvent.Type.MouseMove, edge, y)
+    assert tl.view.first > 20
+    send(tl, QEvent.Type.MouseButtonRelease, edge, y)
+    s = project.segment(seg.id)
+    assert s.start > 100 and s.length == 20
