@@ -35,7 +35,12 @@ WIDTH, HEIGHT = 640, 360
 DURATION_S = 24
 N_FRAMES = FPS * DURATION_S
 SEED = 7
-RESOURCE_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo"
+try:  # the packaged app keeps resources elsewhere (see mgstudio.resources)
+    from mgstudio.resources import resource_path
+
+    RESOURCE_DIR = resource_path("demo")
+except ImportError:  # pragma: no cover
+    RESOURCE_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo"
 VIDEO_NAME, SKELETON_NAME, SEGMENTS_NAME = "demo.mp4", "demo_skeleton.npz", "demo_segments.json"
 PROJECT_NAME = "MG Studio demo"
 DEMO_ANNOTATOR = "demo annotator"
@@ -421,7 +426,7 @@ def build_demo_project(dest_dir: str | Path, source_dir: str | Path = RESOURCE_D
     shutil.copyfile(src / VIDEO_NAME, video)
     doc = json.loads((src / SEGMENTS_NAME).read_text(encoding="utf-8"))
     path = dest / f"{PROJECT_NAME}.mgproj"
-    tmp = dest / f"{PROJECT_NAME}.mgproj.partial"
+    tmp = dest / f"{PROJECT_NAME} (being built).mgproj"
     shutil.rmtree(tmp, ignore_errors=True)
     with Project.create(tmp, name=PROJECT_NAME, taxonomy=doc["taxonomy"], annotator=doc["annotator"]) as project:
         info = {"fps": Fraction(doc["fps"]), "frame_count": doc["frame_count"],

@@ -15,6 +15,8 @@ Signals (all emitted on the GUI thread):
 ``playingChanged(bool)``     playback started / stopped.
 ``speedChanged(float)``      playback speed (0.1–4.0).
 ``loopChanged(object)``      the looped range ``(start, end)`` (half-open), or ``None``.
+``skeletonChanged(object)``  the skeleton of item id changed (extraction finished, import):
+                             views showing that item reload it.
 ``segmentsChanged()``        segments of the project changed (an edit, undo/redo, proposals):
                              views re-read what they show from the project.
 
@@ -52,6 +54,7 @@ class AppState(QObject):
     speedChanged = Signal(float)
     loopChanged = Signal(object)
     segmentsChanged = Signal()
+    skeletonChanged = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -183,6 +186,10 @@ class AppState(QObject):
         if loop != self._loop:
             self._loop = loop
             self.loopChanged.emit(loop)
+
+    def notify_skeleton_changed(self, item_id: int) -> None:
+        """Tell the views that ``item_id``'s skeleton was (re)made."""
+        self.skeletonChanged.emit(item_id)
 
     def notify_segments_changed(self) -> None:
         """Tell every view that segments changed (call after a project edit, undo or redo)."""

@@ -90,6 +90,7 @@ class View3D(QWidget):
             state.itemChanged.connect(self._on_item)
             state.projectChanged.connect(lambda _p: self.set_skeleton(None))
             state.frameChanged.connect(self.set_frame)
+            state.skeletonChanged.connect(lambda i: i == state.item_id and self._on_item(i))
             self._on_item(state.item_id)
 
     # ------------------------------------------------------------------ content

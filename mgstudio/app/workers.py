@@ -11,6 +11,10 @@ called as often as it likes (signals are throttled to ~20 per second); ``cancel`
     panel.attach(worker)                      # progress bar + Cancel in the status bar
     worker.start()
 
+:class:`ProcessWorker` runs the job in a separate process instead (same signals): jobs that
+import or run big native libraries (MediaPipe, torch) hold Python's GIL for long stretches and
+would otherwise freeze the window; the function and its arguments must be picklable.
+
 Signals: ``progress(int, int)``, ``succeeded(object)``, ``failed(object)`` (an
 :class:`~mgstudio.core.errors.MGStudioError`, unexpected errors wrapped with the traceback as
 ``detail``), ``cancelled()``, and ``done()`` last in every case.
@@ -18,6 +22,8 @@ Signals: ``progress(int, int)``, ``succeeded(object)``, ``failed(object)`` (an
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import queue
 import threading
 import time
 import traceback
@@ -94,6 +100,88 @@ class Worker(QThread):
     def cancel(self) -> None:
         """Ask the job to stop (it stops at its next check; ``cancelled`` is emitted then)."""
         self.cancel_event.set()
+
+
+def _child_main(out: Any, cancel: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    """Body of a :class:`ProcessWorker`'s process: run ``fn`` and report through ``out``."""
+    last = [0.0]
+
+    def progress(done: int, total: int | None = None, *_: Any) -> None:
+        now = time.monotonic()
+        if now - last[0] >= _THROTTLE_S or (total and int(done) >= int(total)):
+            last[0] = now
+            out.put(("progress", int(done), int(total or 0)))
+
+    try:
+        result = fn(*args, progress=progress, cancel=cancel, **kwargs)
+        out.put(("ok", result))
+    except CancelledError as exc:
+        out.put(("cancelled", str(exc)))
+    except MGStudioError as exc:
+        out.put(("error", str(exc), exc.detail))
+    except BaseException as exc:  # noqa: BLE001 - reported to the GUI with the traceback
+        out.put(("crash", type(exc).__name__, traceback.format_exc()))
+
+
+class ProcessWorker(Worker):
+    """A :class:`Worker` whose job runs in a child process (spawned), so it never holds the GUI's GIL.
+
+    ``fn`` must be a module-level function taking ``progress`` and ``cancel`` keywords; its result
+    must be picklable. Cancel sets a process-shared event that the job polls.
+    """
+
+    def run(self) -> None:  # the thread: start the process and relay its messages
+        ctx = mp.get_context("spawn")
+        out, cancel = ctx.Queue(), ctx.Event()
+        proc = ctx.Process(target=_child_main, args=(out, cancel, self.fn, self.args, self.kwargs),
+                           daemon=True, name="mgstudio-job")
+        try:
+            proc.start()
+            msg = None
+            while msg is None:
+                if self.cancel_event.is_set():
+                    cancel.set()
+                try:
+                    m = out.get(timeout=0.05)
+                except queue.Empty:
+                    if not proc.is_alive():
+                        try:
+                            msg = out.get(timeout=0.5)
+                        except queue.Empty:
+                            msg = ("died", proc.exitcode)
+                    continue
+                if m[0] == "progress":
+                    self._progress(m[1], m[2])
+                else:
+                    msg = m
+            proc.join(10)
+            kind = msg[0]
+            if kind == "ok" and not self.cancel_event.is_set():
+                self.result = msg[1]
+                self.succeeded.emit(self.result)
+            elif kind in ("ok", "cancelled"):
+                self.was_cancelled = True
+                self.cancelled.emit()
+            else:
+                if kind == "error":
+                    self.error = MGStudioError(msg[1], msg[2])
+                elif kind == "crash":
+                    self.error = MGStudioError(
+                        f"{self.title} stopped because of an unexpected problem ({msg[1]}). "
+                        "Your project is safe; please send the details to the developers.", detail=msg[2])
+                else:
+                    self.error = MGStudioError(
+                        f"{self.title} stopped unexpectedly (it may have run out of memory). Your project is safe.",
+                        detail=f"worker process exit code {msg[1]}")
+                self.failed.emit(self.error)
+        except Exception as exc:  # noqa: BLE001 - e.g. the process could not start
+            self.error = MGStudioError(f"{self.title} could not start.", detail=traceback.format_exc())
+            self.failed.emit(self.error)
+        finally:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
+            self.done.emit()
 
 
 class WorkerPanel(QWidget):

@@ -92,6 +92,7 @@ class PlayerWidget(QWidget):
         state.itemChanged.connect(self._on_item)
         state.projectChanged.connect(lambda _p: self._on_item(None))
         state.frameChanged.connect(self._on_frame)
+        state.skeletonChanged.connect(self._on_skeleton_changed)
         state.playingChanged.connect(self._on_playing)
         state.speedChanged.connect(self._on_speed)
         state.loopChanged.connect(lambda loop: t.set_loop(loop is not None))
@@ -131,6 +132,20 @@ class PlayerWidget(QWidget):
                 self.view.set_message("This recording has no skeleton yet.")
         self.transport.set_range(self.state.frame_count)
         self._on_frame(self.state.frame)
+
+    def _on_skeleton_changed(self, item_id: int) -> None:
+        st = self.state
+        if item_id != st.item_id or st.project is None:
+            return
+        try:
+            self.skeleton = st.project.load_skeleton(item_id)
+        except MGStudioError as exc:
+            self.mediaError.emit(exc)
+            return
+        if self.view.message == "This recording has no skeleton yet.":
+            self.view.set_message("")
+        self.view.set_skeleton(self.skeleton)
+        self.view.set_skeleton_frame(st.frame)
 
     def _open_video(self, item: Any) -> None:
         from mgstudio.media.prefetch import PrefetchReader

@@ -1,0 +1,446 @@
+"""``MainWindow``: project browser, player, 3D view, timeline and review docks, menus, workers.
+
+Everything the user does is a call into the packages (``Project`` commands, ``extract_pose``,
+``propose_item``...); the window only wires widgets to the :class:`AppState`. Where the user is
+(project, item, frame) is saved as they move, so after a crash the app reopens right there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
+
+from mgstudio.app import dialogs
+from mgstudio.app.player import PlayerWidget
+from mgstudio.app.project_browser import ProjectBrowser
+from mgstudio.app.settings import Settings
+from mgstudio.app.state import AppState
+from mgstudio.app.workers import ProcessWorker, Worker, WorkerPanel
+from mgstudio.core.errors import MGStudioError, ProjectError
+
+VIDEO_EXTS = {".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv"}
+SAVE_POSITION_MS = 400
+
+
+def _placeholder_dock(title: str, name: str, text: str, parent: QWidget) -> QDockWidget:
+    dock = QDockWidget(title, parent)
+    dock.setObjectName(name)
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    dock.setWidget(label)
+    return dock
+
+
+def probe_files(paths: list[Path], progress: Callable[..., None] | None = None, cancel: Any = None) -> list[tuple[Path, Any]]:
+    """Read what each dropped/added file is (in a worker): (path, VideoInfo | skeleton list)."""
+    from mgstudio.formats.skeletons import load_skeletons
+    from mgstudio.media.video import probe
+
+    out: list[tuple[Path, Any]] = []
+    for k, p in enumerate(paths):
+        if cancel is not None and cancel.is_set():
+            break
+        if p.suffix.lower() in VIDEO_EXTS:
+            out.append((p, probe(p)))
+        else:
+            out.append((p, load_skeletons(p)))
+        if progress:
+            progress(k + 1, len(paths))
+    return out
+
+
+class MainWindow(QMainWindow):
+    """The MG Studio window. ``MainWindow(settings=None)``; :meth:`open_project` opens one."""
+
+    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("MG Studio")
+        self.setObjectName("MainWindow")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.settings = settings or Settings()
+        self.state = AppState(self)
+        self.project: Any = None
+        self.workers: list[Worker] = []
+
+        self.player = PlayerWidget(self.state, self)
+        self.setCentralWidget(self.player)
+        self.browser = ProjectBrowser(self.state, self)
+        self.browser_dock = QDockWidget("Project", self)
+        self.browser_dock.setObjectName("ProjectDock")
+        self.browser_dock.setWidget(self.browser)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
+        self.view3d_dock = QDockWidget("3D skeleton", self)
+        self.view3d_dock.setObjectName("View3DDock")
+        self.view3d = None
+        self._make_view3d()
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.view3d_dock)
+        self.review: Any = None
+        self.review_docks: list[QDockWidget] = []
+        self._make_review()
+
+        self.worker_panel = WorkerPanel(self)
+        self.status_label = QLabel("")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.worker_panel)
+        self._make_menus()
+
+        self.browser.addRequested.connect(self.add_recordings)
+        self.browser.extractRequested.connect(self.extract_skeleton)
+        self.browser.proposeRequested.connect(self.make_proposals)
+        self.player.mediaError.connect(lambda e: self.show_message(str(e)))
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.timeout.connect(self.save_position)
+        self.state.frameChanged.connect(lambda _f: self._save_timer.start(SAVE_POSITION_MS))
+        self.state.itemChanged.connect(self._on_item)
+        self.resize(1400, 860)
+        self.settings.restore_window(self)
+        self._update_title()
+
+    # ------------------------------------------------------------------ building
+    def _make_view3d(self) -> None:
+        try:
+            from mgstudio.app.view3d import View3D
+
+            self.view3d = View3D(self.state, self.view3d_dock)
+            self.view3d_dock.setWidget(self.view3d)
+        except Exception as exc:  # noqa: BLE001 - no OpenGL: the rest of the app still works
+            self.view3d_dock.setWidget(QLabel(f"The 3D view needs OpenGL, which is not available here.\n({exc})"))
+
+    def _make_review(self) -> None:
+        """Timeline and review docks from the timeline/review packages (placeholders without them)."""
+        try:
+            from mgstudio.app.review import ReviewController
+        except ImportError:
+            ReviewController = None  # noqa: N806
+        if ReviewController is not None:
+            self.review = ReviewController(self.state, self, settings=self.settings.q)
+            self.review.message.connect(self.show_message)
+            self.review_docks = [d for d in (self.review.timeline_dock, self.review.palette_dock,
+                                             self.review.inspector_dock, self.review.proposals_dock) if d is not None]
+            if self.review.proposals_dock is not None and self.review.inspector_dock is not None:
+                self.tabifyDockWidget(self.review.inspector_dock, self.review.proposals_dock)
+                self.review.proposals_dock.raise_()
+            return
+        for title, name, area in (("Timeline", "TimelineDock", Qt.DockWidgetArea.BottomDockWidgetArea),
+                                  ("Labels", "LabelPaletteDock", Qt.DockWidgetArea.LeftDockWidgetArea),
+                                  ("Segment", "SegmentInspectorDock", Qt.DockWidgetArea.RightDockWidgetArea),
+                                  ("Proposals", "ProposalsDock", Qt.DockWidgetArea.RightDockWidgetArea)):
+            dock = _placeholder_dock(title, name, f"The {title.lower()} panel is not available in this build.", self)
+            self.addDockWidget(area, dock)
+            self.review_docks.append(dock)
+
+    def _make_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        self._action(m, "&New project…", self.new_project, QKeySequence.StandardKey.New)
+        self._action(m, "&Open project…", self.ask_open_project, QKeySequence.StandardKey.Open)
+        self.recent_menu = m.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action(m, "Open the &demo project", self.open_demo)
+        m.addSeparator()
+        self.add_action = self._action(m, "&Add recordings…", self.add_recordings, "Ctrl+Shift+A")
+        m.addSeparator()
+        self._action(m, "&Close project", self.close_project, QKeySequence.StandardKey.Close)
+        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        e = mb.addMenu("&Edit")
+        if self.review is not None:
+            for name in ("undo", "redo"):
+                act = self.review.actions.get(name)
+                if act is not None:
+                    e.addAction(act)
+        t = mb.addMenu("&Tools")
+        self.extract_action = self._action(t, "&Extract skeleton", self.extract_skeleton)
+        self.propose_action = self._action(t, "&Find gestures (model proposals)", self.make_proposals)
+        self.learn_action = self._action(t, "&Learn from my labels", self.learn_from_labels)
+
+        v = mb.addMenu("&View")
+        for dock in (self.browser_dock, self.view3d_dock, *self.review_docks):
+            v.addAction(dock.toggleViewAction())
+        v.addSeparator()
+        themes = QActionGroup(self)
+        for name in ("dark", "light"):
+            act = QAction(f"{name.title()} theme", self, checkable=True)
+            act.setChecked(self.settings.theme == name)
+            act.triggered.connect(lambda _c=False, n=name: self.set_theme(n))
+            themes.addAction(act)
+            v.addAction(act)
+        v.addSeparator()
+        self._action(v, "Reset &layout", self.reset_layout)
+
+        h = mb.addMenu("&Help")
+        if self.review is not None:
+            act = self.review.actions.get("cheat_sheet")
+            if act is not None:
+                h.addAction(act)
+            self._action(h, "Keyboard shortcuts…", getattr(self.review, "edit_keymap", lambda: None))
+        self._action(h, "&About MG Studio", lambda: dialogs.about(self))
+
+    def _action(self, menu: Any, text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda _c=False: slot())
+        menu.addAction(act)
+        return act
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in self.settings.recent_projects() if p.exists()]
+        for p in recent:
+            self.recent_menu.addAction(p.stem, lambda p=p: self.open_project(p))
+        if not recent:
+            self.recent_menu.addAction("(no recent projects)").setEnabled(False)
+
+    # ------------------------------------------------------------------ projects
+    def open_project(self, path: str | Path, restore: bool = True) -> bool:
+        """Open the project at ``path`` (and go back to where the user was in it)."""
+        from mgstudio.core.project import Project
+
+        try:
+            project = Project.open(path)
+        except MGStudioError as exc:
+            dialogs.show_error(self, exc, "Could not open the project")
+            return False
+        self.close_project()
+        self.project = project
+        self.state.set_project(project)
+        self.settings.add_recent(project.path)
+        self.settings.last_project = project.path
+        self._update_title()
+        if restore:
+            self.restore_position()
+        if self.state.item_id is None and project.items():
+            self.state.set_item(project.items()[0].id)
+        self.show_message(f"Opened {project.name}. Every change is saved as you make it.")
+        return True
+
+    def close_project(self) -> None:
+        if self.project is None:
+            return
+        self.save_position()
+        self.state.set_project(None)
+        self.player.close_media()
+        self.project.close()
+        self.project = None
+        self._update_title()
+
+    def new_project(self) -> None:
+        from mgstudio.core.project import Project
+
+        path = dialogs.ask_new_project(self)
+        if path is None:
+            return
+        try:
+            Project.create(path).close()
+        except MGStudioError as exc:
+            dialogs.show_error(self, exc, "Could not create the project")
+            return
+        self.open_project(path)
+
+    def ask_open_project(self) -> None:
+        path = dialogs.ask_open_project(self)
+        if path is not None:
+            self.open_project(path)
+
+    def open_demo(self) -> None:
+        from mgstudio.app.demo import ensure_demo_project
+
+        try:
+            self.open_project(ensure_demo_project())
+        except MGStudioError as exc:
+            dialogs.show_error(self, exc, "Could not open the demo")
+
+    # ------------------------------------------------------------------ where the user is
+    def save_position(self) -> None:
+        """Remember the item and frame in the project (survives a crash)."""
+        p = self.project
+        if p is None or p.read_only or self.state.item_id is None:
+            return
+        try:
+            p.set_state("last_item", self.state.item_id)
+            p.set_state("last_frame", self.state.frame)
+        except MGStudioError:
+            pass  # a read-only or full disk must not interrupt playback
+
+    def restore_position(self) -> None:
+        p = self.project
+        if p is None:
+            return
+        item_id = p.get_state("last_item")
+        ids = {it.id for it in p.items()}
+        if item_id in ids:
+            self.state.set_item(int(item_id))
+            frame = p.get_state("last_frame", 0)
+            if isinstance(frame, int):
+                self.state.set_frame(frame)
+
+    def _on_item(self, _item_id: int | None) -> None:
+        self._save_timer.start(SAVE_POSITION_MS)
+        item = self.state.item
+        self.extract_action.setEnabled(item is not None and item.kind == "video")
+        self._update_title()
+
+    def _update_title(self) -> None:
+        p, item = self.project, self.state.item
+        parts = ["MG Studio"]
+        if p is not None:
+            parts.insert(0, p.name + (f" — {item.name}" if item is not None else ""))
+        self.setWindowTitle(" · ".join(parts))
+        self.add_action.setEnabled(p is not None) if hasattr(self, "add_action") else None
+
+    # ------------------------------------------------------------------ adding media
+    def add_recordings(self) -> None:
+        if self.project is None:
+            self.show_message("Open or create a project first.")
+            return
+        files = dialogs.ask_media_files(self)
+        if files:
+            self.add_files(files)
+
+    def add_files(self, paths: list[Path]) -> Worker | None:
+        """Add videos and skeleton files (probed in a worker, then added to the project)."""
+        if self.project is None:
+            self.show_message("Open or create a project first, then drop recordings on it.")
+            return None
+        return self.run_worker(Worker(probe_files, list(paths), title="Reading the new recordings"),
+                               self._add_probed)
+
+    def _add_probed(self, probed: list[tuple[Path, Any]]) -> None:
+        added, problems = [], []
+        for path, what in probed:
+            try:
+                if path.suffix.lower() in VIDEO_EXTS:
+                    added.append(self.project.add_video(path, info=what))
+                else:
+                    for name, seq in what:
+                        added.append(self.project.add_skeleton_item(name or path.stem, seq))
+            except MGStudioError as exc:
+                problems.append(str(exc))
+        self.browser.refresh()
+        if added:
+            self.state.set_item(added[-1].id)
+        if problems:
+            dialogs.show_error(self, MGStudioError(f"{len(problems)} file(s) could not be added.",
+                                                   "\n".join(problems)))
+        self.show_message(f"Added {len(added)} recording(s).")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        projects = [p for p in paths if p.suffix == ".mgproj" or (p / "project.sqlite").is_file()]
+        if projects:
+            self.open_project(projects[0])
+        elif paths:
+            self.add_files(paths)
+        event.acceptProposedAction()
+
+    # ------------------------------------------------------------------ workers
+    def run_worker(self, worker: Worker, on_success: Callable[[Any], None] | None = None) -> Worker:
+        """Start ``worker`` with progress and Cancel in the status bar; errors become dialogs."""
+        self.workers.append(worker)
+        self.worker_panel.attach(worker)
+        if on_success is not None:
+            worker.succeeded.connect(on_success)
+        worker.failed.connect(lambda exc, w=worker: dialogs.show_error(self, exc, w.title))
+        worker.cancelled.connect(lambda w=worker: self.show_message(f"{w.title}: cancelled."))
+        worker.done.connect(lambda w=worker: self._forget(w))
+        worker.start()
+        return worker
+
+    def _forget(self, worker: Worker) -> None:
+        worker.wait(2000)
+        if worker in self.workers:
+            self.workers.remove(worker)
+
+    def extract_skeleton(self) -> Worker | None:
+        """Run MediaPipe on the current video (child process); the skeleton goes into the project."""
+        item, project = self.state.item, self.project
+        if item is None or project is None or item.kind != "video":
+            self.show_message("Choose a video in the project list first.")
+            return None
+        from mgstudio.app.jobs import extract_job
+
+        item_id, name = item.id, item.name
+        worker = ProcessWorker(extract_job, str(project.path), item_id, project.annotator,
+                               title=f"Extracting the skeleton of “{name}”")
+
+        def done(n_frames: int) -> None:
+            self.browser.refresh_statuses()
+            self.state.notify_skeleton_changed(item_id)
+            self.show_message(f"Skeleton of “{name}” saved ({n_frames} frames).")
+        return self.run_worker(worker, done)
+
+    def make_proposals(self) -> Worker | None:
+        """Propose segments for the current item (the model runs in a child process)."""
+        item, project = self.state.item, self.project
+        if item is None or project is None or not project.has_skeleton(item.id):
+            self.show_message("Extract the skeleton of this recording first.")
+            return None
+        from mgstudio.app.jobs import propose_job
+
+        name = item.name
+
+        def done(n: int) -> None:
+            self.state.notify_segments_changed()
+            self.browser.refresh_statuses()
+            self.show_message(f"{n} proposal(s) ready for review in “{name}”.")
+        return self.run_worker(ProcessWorker(propose_job, str(project.path), item.id, project.annotator,
+                                             title=f"Finding gestures in “{name}”"), done)
+
+    def learn_from_labels(self) -> Worker | None:
+        """Train on the accepted labels, then re-propose (child process)."""
+        project = self.project
+        if project is None:
+            return None
+        from mgstudio.app.jobs import learn_job
+
+        def done(summary: str) -> None:
+            self.state.notify_segments_changed()
+            self.browser.refresh_statuses()
+            self.show_message(f"Learned from your labels: {summary}")
+        return self.run_worker(ProcessWorker(learn_job, str(project.path), project.annotator,
+                                             title="Learning from your labels"), done)
+
+    # ------------------------------------------------------------------ look
+    def set_theme(self, name: str) -> None:
+        from mgstudio.app.main import apply_theme
+
+        self.settings.theme = name
+        app = QApplication.instance()
+        if app is not None:
+            apply_theme(app, name)
+
+    def reset_layout(self) -> None:
+        for dock in (self.browser_dock, self.view3d_dock, *self.review_docks):
+            dock.setFloating(False)
+            dock.show()
+        self.settings.clear_layout()
+        self.show_message("The panels are back in their places.")
+
+    def show_message(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for w in list(self.workers):
+            w.cancel()
+        for w in list(self.workers):
+            w.wait(5000)
+        self.settings.save_window(self)
+        self.close_project()
+        self.player.close_media()
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "ProjectError"]

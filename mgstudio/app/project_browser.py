@@ -1,0 +1,138 @@
+"""``ProjectBrowser``: the project's recordings with their progress (skeleton, proposals, reviewed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QPushButton, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from mgstudio.app.state import AppState
+from mgstudio.core.segments import Source, Status
+
+COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed")
+
+
+def item_status(project: Any, item: Any) -> dict[str, Any]:
+    """What the browser shows for one item: skeleton present, proposals, reviewed share, media state."""
+    model = project.segments(item.id, source=Source.MODEL)
+    reviewed = sum(s.status != Status.PROPOSED for s in model)
+    media = project.check_media(item.id) if item.kind == "video" else "ok"
+    return {"skeleton": project.has_skeleton(item.id), "proposals": len(model),
+            "reviewed": (reviewed / len(model)) if model else None, "media": media}
+
+
+class ProjectBrowser(QWidget):
+    """Tree of items; selecting one makes it current in the state. Buttons start the workers."""
+
+    addRequested = Signal()
+    extractRequested = Signal()
+    proposeRequested = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.tree = QTreeWidget(self)
+        self.tree.setColumnCount(len(COLUMNS))
+        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        head = self.tree.header()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in range(1, len(COLUMNS)):
+            head.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.add_button = QPushButton("Add recordings…")
+        self.add_button.setToolTip("Add videos or skeleton files (you can also drop them on the window)")
+        self.extract_button = QPushButton("Extract skeleton")
+        self.extract_button.setToolTip("Find the body and hands in every frame of the selected video (MediaPipe)")
+        self.propose_button = QPushButton("Find gestures")
+        self.propose_button.setToolTip("Let the model propose micro-gesture segments for you to review")
+        for b in (self.add_button, self.extract_button, self.propose_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.extract_button)
+        buttons.addWidget(self.propose_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.tree, 1)
+        lay.addLayout(buttons)
+        self.add_button.clicked.connect(self.addRequested)
+        self.extract_button.clicked.connect(self.extractRequested)
+        self.propose_button.clicked.connect(self.proposeRequested)
+        self.tree.currentItemChanged.connect(self._on_current)
+        state.projectChanged.connect(lambda _p: self.refresh())
+        state.itemChanged.connect(self._follow_state)
+        state.segmentsChanged.connect(self.refresh_statuses)
+        self._rows: dict[int, QTreeWidgetItem] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the items of the project."""
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self._rows.clear()
+        project = self.state.project
+        if project is not None:
+            for item in project.items():
+                row = QTreeWidgetItem([item.name, "", "", ""])
+                row.setData(0, Qt.ItemDataRole.UserRole, item.id)
+                self.tree.addTopLevelItem(row)
+                self._rows[item.id] = row
+        self.tree.blockSignals(False)
+        self.refresh_statuses()
+        self._follow_state(self.state.item_id)
+        self._update_buttons()
+
+    def refresh_statuses(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        for item in project.items():
+            row = self._rows.get(item.id)
+            if row is None:
+                continue
+            st = item_status(project, item)
+            kind = "video" if item.kind == "video" else "skeleton only"
+            length = f"{item.frame_count} frames" if item.frame_count else ""
+            row.setToolTip(0, f"{item.name} — {kind}, {length}, {item.fps:g} fps")
+            row.setText(1, "✓" if st["skeleton"] else "–")
+            row.setToolTip(1, "Skeleton extracted" if st["skeleton"] else "No skeleton yet: use Extract skeleton")
+            row.setText(2, str(st["proposals"]) if st["proposals"] else "–")
+            row.setText(3, "–" if st["reviewed"] is None else f"{round(100 * st['reviewed'])} %")
+            if st["media"] != "ok":
+                row.setForeground(0, QBrush(QColor("#D55E00")))
+                row.setToolTip(0, f"The video is {st['media']}: relink it (Project ▸ Relink video…)")
+        self._update_buttons()
+
+    def row_texts(self) -> list[list[str]]:
+        """Text of every row (tests, screenshots)."""
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            it = self.tree.topLevelItem(i)
+            out.append([it.text(c) for c in range(len(COLUMNS))])
+        return out
+
+    def _on_current(self, current: QTreeWidgetItem | None, _prev: Any) -> None:
+        if current is not None:
+            self.state.set_item(int(current.data(0, Qt.ItemDataRole.UserRole)))
+        self._update_buttons()
+
+    def _follow_state(self, item_id: int | None) -> None:
+        row = self._rows.get(item_id) if item_id is not None else None
+        if row is not None and self.tree.currentItem() is not row:
+            self.tree.blockSignals(True)
+            self.tree.setCurrentItem(row)
+            self.tree.blockSignals(False)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        item, project = self.state.item, self.state.project
+        self.add_button.setEnabled(project is not None)
+        self.extract_button.setEnabled(item is not None and item.kind == "video")
+        self.propose_button.setEnabled(item is not None and project is not None and project.has_skeleton(item.id))

@@ -1,0 +1,78 @@
+"""Save each main screen as a PNG: ``python -m mgstudio.app.screenshots docs/images``.
+
+Uses the demo project (built in a temporary folder) and the user-visible widgets; run it under
+``xvfb-run`` without a display (``make screenshots``).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+
+def _settle(app, ms: int = 300) -> None:
+    import time
+
+    end = time.monotonic() + ms / 1000
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def take(out_dir: str | Path) -> list[Path]:
+    """Write the screenshots into ``out_dir``; returns their paths."""
+    import os
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="mgstudio-shots-"))
+    os.environ.setdefault("MGSTUDIO_SETTINGS", str(tmp / "settings.ini"))
+    os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
+    from mgstudio.app.main import apply_theme, make_application
+
+    app = make_application()
+    from mgstudio.app.demo import build_demo_project
+    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.settings import Settings
+
+    project_path = build_demo_project(tmp / "demo")
+    apply_theme(app, "dark")
+    win = MainWindow(Settings())
+    win.resize(1500, 900)
+    win.show()
+    win.open_project(project_path, restore=False)
+    st = win.state
+    st.set_frame(75)  # scratching the head
+    segs = [s for s in win.project.segments(st.item_id) if s.start <= 75 < s.end]
+    if segs:
+        st.set_selection([segs[0].id])
+    _settle(app, 1500)
+    saved: list[Path] = []
+
+    def save(widget, name: str) -> None:
+        path = out / name
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    save(win, "main_window_dark.png")
+    save(win.player, "player_overlay.png")
+    if win.view3d is not None:
+        save(win.view3d_dock, "view3d.png")
+    save(win.browser_dock, "project_browser.png")
+    for dock in win.review_docks:
+        if dock.isVisible():
+            save(dock, f"{dock.objectName().replace('Dock', '').lower() or 'dock'}_panel.png")
+    st.set_frame(300)  # folding arms
+    apply_theme(app, "light")
+    _settle(app, 800)
+    save(win, "main_window_light.png")
+    apply_theme(app, "dark")
+    win.close()
+    _settle(app, 100)
+    return saved
+
+
+if __name__ == "__main__":
+    for p in take(sys.argv[1] if len(sys.argv) > 1 else "docs/images"):
+        print(p)

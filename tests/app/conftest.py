@@ -1,0 +1,14 @@
+"""Qt set-up shared by the app tests (must run before pytest-qt creates the QApplication)."""
+
+import os
+
+for _key in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):  # set by `import cv2`
+    os.environ.pop(_key, None)
+
+try:
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    # As in mgstudio.app.main: every OpenGL context shares resources (pyqtgraph caches shaders).
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+except ImportError:  # pragma: no cover - the tests skip without PySide6
+    pass

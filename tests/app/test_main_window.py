@@ -1,0 +1,142 @@
+"""The main window: opens the demo project with its statuses, remembers where the user was (also
+after a crash) and the dock layout, adds dropped videos, and extracts a skeleton in a worker while
+the GUI keeps responding."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+
+from mgstudio.app.demo import build_demo_project
+
+from ..media.clips import make_numbered_clip
+
+pytestmark = pytest.mark.gl  # the window holds the OpenGL 3D view
+
+if not os.environ.get("DISPLAY") and not os.environ.get("CI"):
+    pytest.skip("the main window's 3D view needs a display: run under xvfb-run (make test does)",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def demo_source(tmp_path_factory) -> Path:
+    return build_demo_project(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch, demo_source):
+    monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("MGSTUDIO_DATA_DIR", str(tmp_path / "data"))
+    project = tmp_path / "demo.mgproj"
+    shutil.copytree(demo_source, project)
+    return tmp_path, project
+
+
+def new_window(qtbot):
+    from mgstudio.app.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_open_demo_and_come_back_after_a_crash(qtbot, env) -> None:
+    from mgstudio.app.settings import Settings
+
+    tmp, project = env
+    w = new_window(qtbot)
+    assert w.open_project(project)
+    rows = w.browser.row_texts()
+    assert rows == [["stick figure (demo)", "✓", "7", "29 %"]]  # 2 of 7 proposals reviewed
+    assert w.state.item is not None and w.player.reader is not None
+    w.state.set_frame(137)
+    qtbot.waitUntil(lambda: w.player.view.shown_frame == 137, timeout=5000)
+    assert "137" in w.player.transport.frame_label.text()
+    w.view3d_dock.hide()
+    w.settings.save_window(w)
+    qtbot.wait(600)  # the position is saved shortly after the user stops moving
+    # "crash": the window and project are dropped without closeEvent / close_project
+    w.player.close_media()
+    w.hide()
+
+    w2 = new_window(qtbot)
+    last = Settings().last_project
+    assert last is not None and last.resolve() == project.resolve()
+    assert w2.open_project(last)
+    assert w2.state.item.name == "stick figure (demo)"
+    assert w2.state.frame == 137
+    qtbot.waitUntil(lambda: w2.player.view.shown_frame == 137, timeout=5000)
+    assert w2.view3d_dock.isHidden()  # dock layout remembered
+    assert project.resolve() in [p.resolve() for p in Settings().recent_projects()]
+    w2.close()
+
+
+def test_drop_a_video_and_extract_its_skeleton_without_stalling(qtbot, env) -> None:
+    tmp, project = env
+    w = new_window(qtbot)
+    w.open_project(project)
+    clip = make_numbered_clip(tmp / "session 2.mp4", n_frames=12, size=(160, 120))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(clip))])
+    ev = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                    Qt.KeyboardModifier.NoModifier)
+    w.dropEvent(ev)
+    qtbot.waitUntil(lambda: len(w.browser.row_texts()) == 2, timeout=20_000)
+    assert w.state.item.name == "session 2"
+    assert w.browser.row_texts()[1][1] == "–"  # no skeleton yet
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(beat)
+    qtbot.wait(500)  # let the window finish its first paint
+    worker = w.extract_skeleton()
+    assert worker is not None and w.worker_panel.busy
+    last[0] = time.perf_counter()
+    timer.start(10)
+    qtbot.waitUntil(lambda: not w.worker_panel.busy, timeout=120_000)
+    timer.stop()
+    assert worker.error is None, worker.error and worker.error.detail
+    assert w.browser.row_texts()[1][1] == "✓"  # skeleton saved into the project
+    assert w.project.has_skeleton(w.state.item_id)
+    # MediaPipe runs in a child process: the window keeps its 10 ms heartbeat. (The machines running
+    # the tests are shared; the 95th percentile absorbs the OS scheduler, a freeze would not pass.)
+    gaps.sort()
+    assert len(gaps) > 20
+    p95 = gaps[int(0.95 * len(gaps))]
+    overloaded = os.getloadavg()[0] > (os.cpu_count() or 1)  # other jobs starve this process
+    assert p95 < (0.1 if overloaded else 0.05) and gaps[-1] < 0.25, f"GUI stalled: p95 {p95 * 1000:.0f} ms, worst {gaps[-1] * 1000:.0f} ms"
+    w.close()
+
+
+def test_cancel_extraction_from_the_status_bar(qtbot, env) -> None:
+    tmp, project = env
+    w = new_window(qtbot)
+    w.open_project(project)  # the demo video: 600 frames, far longer than the test waits
+    worker = w.extract_skeleton()
+    qtbot.waitSignal(worker.progress, timeout=60_000).wait()
+    with qtbot.waitSignal(worker.cancelled, timeout=30_000):
+        w.worker_panel.cancel_button.click()
+    qtbot.waitUntil(lambda: not w.worker_panel.busy, timeout=10_000)
+    assert "cancelled" in w.status_label.text()
+    assert not w.project.has_skeleton(w.state.item_id) or w.project.load_skeleton(w.state.item_id) is not None
+    w.close()
