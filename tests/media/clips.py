@@ -55,8 +55,9 @@ def make_numbered_clip(path: str | Path, n_frames: int = 90, fps: float | Fracti
                        rotation: int = 0) -> Path:
     """Write a clip whose frame ``i`` shows the number ``i``; returns its path.
 
-    ``codec``: ``h264`` (B-frames when ``bframes`` > 0), ``mpeg4`` (MPEG-4 Part 2) or ``mjpeg``
-    (use an ``.avi`` path). ``vfr``: frame durations alternate irregularly (1, 2 or 3 ticks of
+    ``codec``: ``h264`` (B-frames when ``bframes`` > 0), ``libx265`` (HEVC, as phones record;
+    B-frames too), ``libvpx-vp9`` (use ``.webm``), ``mpeg4`` (MPEG-4 Part 2) or ``mjpeg`` (use
+    an ``.avi`` path). ``vfr``: frame durations alternate irregularly (1, 2 or 3 ticks of
     1/(3*fps)). ``start_time``: the first frame's timestamp in seconds. ``rotation``: a display
     rotation flag in degrees (the pixels are stored unrotated).
     """
@@ -71,6 +72,11 @@ def make_numbered_clip(path: str | Path, n_frames: int = 90, fps: float | Fracti
         opts = {}
         if codec == "h264":
             opts = {"bf": str(bframes), "g": str(gop), "crf": "18", "preset": "veryfast"}
+        elif codec == "libx265":
+            opts = {"x265-params": f"bframes={bframes}:keyint={gop}:min-keyint={gop}:log-level=error",
+                    "crf": "20", "preset": "ultrafast"}
+        elif codec == "libvpx-vp9":
+            opts = {"g": str(gop), "crf": "30", "b": "0", "deadline": "realtime", "cpu-used": "8"}
         elif codec == "mpeg4":
             opts = {"g": str(gop), "qscale": "3"}
         stream.codec_context.options = opts

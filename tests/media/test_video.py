@@ -27,6 +27,9 @@ KINDS = {
     "nonzero_start": dict(name="e.mp4", start_time=1.5),
     "ntsc_29_97": dict(name="f.mp4", fps=Fraction(30000, 1001)),
     "rotated_phone": dict(name="g.mp4", rotation=90),
+    "hevc_phone": dict(name="h.mov", codec="libx265", bframes=3, rotation=270),
+    "vp9_webm_vfr": dict(name="i.webm", codec="libvpx-vp9", vfr=True),
+    "vfr_mp4": dict(name="j.mp4", vfr=True, bframes=2),
 }
 N = 90
 
