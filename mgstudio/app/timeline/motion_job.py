@@ -50,7 +50,8 @@ class MotionComputer(QObject):
         self._cache: dict[Any, MotionEnergy] = {}
         self._pending: set[Any] = set()
         self._max = max_cached
-        self._signals = _Signals(self)
+        # no Qt parent: the running job keeps it alive even if the dock is closed meanwhile
+        self._signals = _Signals()
         self._signals.done.connect(self._on_done)
         self._signals.failed.connect(self._on_failed)
         self.pool = QThreadPool(self)
