@@ -107,6 +107,7 @@ def main() -> None:
         "variable rate": make_numbered_clip(tmp / "b.mkv", N, 30, size=(1280, 720), vfr=True, gop=30),
         "start 1.5 s": make_numbered_clip(tmp / "c.mp4", N, 30, size=(1280, 720), start_time=1.5, gop=30),
         "mpeg4 part 2": make_numbered_clip(tmp / "d.avi", N, 30, codec="mpeg4", size=(1280, 720), gop=30),
+        "mpeg-ts h264": make_numbered_clip(tmp / "e.ts", N, 30, size=(1280, 720), bframes=3, gop=30),
     }
     rng = random.Random(0)
     order = [rng.randrange(N) for _ in range(SEEKS)]

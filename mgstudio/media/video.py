@@ -179,6 +179,7 @@ class VideoReader:
         self._container, self._stream = _open(self.path)
         self._decoder: Iterator | None = None
         self._next: int | None = None  # index of the frame the decoder would produce next, when known
+        self._margin = 0  # how far before a keyframe to seek (time base units), learned per file
         self._cache = FrameCache(cache_frames)
         try:
             folder, key = _index_cache_dir(cache_dir), self._cache_key()
@@ -362,7 +363,7 @@ class VideoReader:
     def _seek(self, index: int) -> None:
         target = int(self._pts[index])
         key = self._keyframe_before(target)
-        self._seek_to(target if key is None else key)
+        self._seek_to((target if key is None else key) - self._margin)
 
     def _decode_forward(self, index: int) -> bool:
         """True when decoding on from where the decoder is beats seeking (no keyframe between)."""
@@ -383,7 +384,7 @@ class VideoReader:
         target = int(self._pts[index])
         if not self._decode_forward(index):
             self._seek(index)
-        for attempt in range(4):
+        for attempt in range(6):
             for frame in self._decoder:
                 pts = frame.pts
                 if pts is None:
@@ -402,13 +403,17 @@ class VideoReader:
                 if self._next is not None and self._next < len(self._pts) and index >= self._next:
                     raise MediaError(f"{self.path.name} is damaged: it could only be decoded up to frame "
                                      f"{self._next - 1} of {len(self._pts)}.")
-            # The demuxer's seek landed too late (its index is by decoding time): go one or more
-            # keyframes further back, or to a fixed distance when keyframes are not known.
+            # The seek landed after the target. MP4's index is by decoding time, so a B-frame shown
+            # just before a keyframe needs the keyframe before: try that first. Demuxers that seek
+            # by byte position (MPEG-TS/PS) land late by a margin: learn it for this file.
             key = self._keyframe_before(target)
-            for _ in range(attempt + 1):
-                key = self._keyframe_before(key - 1) if key is not None else None
-            back = key if key is not None else int(self._pts[max(0, index - 16 * (attempt + 1) ** 2)])
-            self._seek_to(back if attempt < 3 else int(self._pts[0]))
+            key = target if key is None else key
+            prev = self._keyframe_before(key - 1) if attempt == 0 else None
+            if prev is not None:
+                self._seek_to(prev - self._margin)
+            else:
+                self._margin = max(2 * self._margin, int(Fraction(1, 2) / self._tb))
+                self._seek_to(key - self._margin if attempt < 5 else int(self._pts[0]) - 8 * self._margin)
         raise MediaError(f"Frame {index} of {self.path.name} could not be decoded.")
 
     def frame(self, index: int) -> np.ndarray:

@@ -30,6 +30,8 @@ KINDS = {
     "hevc_phone": dict(name="h.mov", codec="libx265", bframes=3, rotation=270),
     "vp9_webm_vfr": dict(name="i.webm", codec="libvpx-vp9", vfr=True),
     "vfr_mp4": dict(name="j.mp4", vfr=True, bframes=2),
+    "mpeg_ts": dict(name="k.ts", bframes=3, start_time=10.0),  # camcorders, TV recordings
+    "mpeg2_ps": dict(name="l.mpg", codec="mpeg2video"),  # DVD-era lab archives
 }
 N = 90
 
