@@ -122,13 +122,17 @@ class JointLayout:
 
 
 def _pairs_by_name(joints: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
-    """Left/right pairs found by the ``left_``/``right_`` name prefixes."""
+    """Left/right pairs found by the ``left_``/``right_`` prefixes (and ``_left``/``_right``
+    suffixes, as in ``mouth_left``)."""
     pairs = []
     for i, name in enumerate(joints):
+        other = None
         if name.startswith("left_"):
             other = "right_" + name[len("left_"):]
-            if other in joints:
-                pairs.append((i, joints.index(other)))
+        elif name.endswith("_left"):
+            other = name[: -len("_left")] + "_right"
+        if other is not None and other in joints:
+            pairs.append((i, joints.index(other)))
     return tuple(pairs)
 
 
@@ -211,6 +215,9 @@ _MP_POSE_BONES = (
     (12, 14), (14, 16), (16, 18), (16, 20), (16, 22), (18, 20),
     (11, 23), (12, 24), (23, 24), (23, 25), (24, 26), (25, 27), (26, 28),
     (27, 29), (28, 30), (29, 31), (30, 32), (27, 31), (28, 32),
+    # Not in MediaPipe's own list, which leaves the face floating apart from the body: nose to
+    # mouth corners and mouth corners to shoulders join them (a drawn neck, one graph for models).
+    (0, 9), (0, 10), (9, 11), (10, 12),
 )
 _mj, _mb = _with_hands(MEDIAPIPE_POSE_JOINTS, _MP_POSE_BONES, "left_wrist", "right_wrist")
 MEDIAPIPE_HOLISTIC = JointLayout(

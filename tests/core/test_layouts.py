@@ -25,8 +25,6 @@ def test_every_promised_layout_is_registered_with_its_joint_count():
 @pytest.mark.parametrize("name", ALL)
 def test_bones_form_one_connected_skeleton(name):
     lay = get_layout(name)
-    if name == "mediapipe_holistic":
-        pytest.skip("MediaPipe's own connections leave the face apart from the body")
     seen, todo = {0}, [0]
     adj = lay.adjacency(self_loops=False)
     while todo:
@@ -48,10 +46,12 @@ def test_flip_pairs_are_left_right_and_symmetric(name):
         na, nb = lay.joints[a], lay.joints[b]
         if na.startswith(("left", "right")):
             assert na.replace("left", "X").replace("right", "left").replace("X", "right") == nb
-    # Every left_* joint that has a right_* partner is paired.
+    # Every left_* (or *_left) joint that has a right partner is paired.
     for i, j in enumerate(lay.joints):
         if j.startswith("left_") and "right_" + j[5:] in lay.joints:
             assert perm[i] == lay.index("right_" + j[5:])
+        if j.endswith("_left") and j[:-5] + "_right" in lay.joints:
+            assert perm[i] == lay.index(j[:-5] + "_right")
     # Bones map onto bones under the flip (the skeleton is mirror symmetric).
     bones = set(map(frozenset, lay.bones))
     assert {frozenset((perm[a], perm[b])) for a, b in lay.bones} == bones
