@@ -100,7 +100,8 @@ class MainWindow(QMainWindow):
         self.state.frameChanged.connect(lambda _f: self._save_timer.start(SAVE_POSITION_MS))
         self.state.itemChanged.connect(self._on_item)
         self.resize(1400, 860)
-        self.settings.restore_window(self)
+        if not self.settings.restore_window(self):
+            self.default_layout()
         self._update_title()
 
     # ------------------------------------------------------------------ building
@@ -421,11 +422,23 @@ class MainWindow(QMainWindow):
         if app is not None:
             apply_theme(app, name)
 
+    def default_layout(self) -> None:
+        """Sizes of the panels on first start (and after View ▸ Reset layout)."""
+        left = [d for d in (self.browser_dock, *self.review_docks)
+                if self.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
+        if len(left) >= 2:
+            self.resizeDocks(left, [170] + [400] * (len(left) - 1), Qt.Orientation.Vertical)
+        self.resizeDocks([self.browser_dock, self.view3d_dock], [330, 330], Qt.Orientation.Horizontal)
+        bottom = [d for d in self.review_docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
+        if bottom:
+            self.resizeDocks(bottom, [250], Qt.Orientation.Vertical)
+
     def reset_layout(self) -> None:
         for dock in (self.browser_dock, self.view3d_dock, *self.review_docks):
             dock.setFloating(False)
             dock.show()
         self.settings.clear_layout()
+        self.default_layout()
         self.show_message("The panels are back in their places.")
 
     def show_message(self, text: str) -> None:

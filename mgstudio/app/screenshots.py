@@ -20,6 +20,16 @@ def _settle(app, ms: int = 300) -> None:
         time.sleep(0.01)
 
 
+def _wait_frame(app, win, timeout_s: float = 20.0) -> None:
+    """Wait until the player shows the frame the state asks for (slow, shared machines)."""
+    import time
+
+    end = time.monotonic() + timeout_s
+    while win.player.reader is not None and win.player.view.shown_frame != win.state.frame and time.monotonic() < end:
+        _settle(app, 50)
+    _settle(app, 200)
+
+
 def take(out_dir: str | Path) -> list[Path]:
     """Write the screenshots into ``out_dir``; returns their paths."""
     import os
@@ -48,6 +58,7 @@ def take(out_dir: str | Path) -> list[Path]:
     if segs:
         st.set_selection([segs[0].id])
     _settle(app, 1500)
+    _wait_frame(app, win)
     saved: list[Path] = []
 
     def save(widget, name: str) -> None:
@@ -66,6 +77,7 @@ def take(out_dir: str | Path) -> list[Path]:
     st.set_frame(300)  # folding arms
     apply_theme(app, "light")
     _settle(app, 800)
+    _wait_frame(app, win)
     save(win, "main_window_light.png")
     apply_theme(app, "dark")
     win.close()

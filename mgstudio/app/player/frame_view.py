@@ -26,6 +26,7 @@ class FrameView(QWidget):
         self.image: QImage | None = None
         self.image_size: tuple[int, int] | None = None
         self.shown_frame: int | None = None
+        self.pending_frame: int | None = None  # asked for, not decoded yet
         self.skeleton: SkeletonSequence | None = None
         self.skeleton_frame: int | None = None
         self.show_skeleton = True
@@ -42,12 +43,18 @@ class FrameView(QWidget):
         """Show ``rgb`` (H x W x 3 uint8) as media frame ``frame``; ``None`` clears the picture."""
         if rgb is None:
             self.image = None
+            self.pending_frame = None
         else:
             rgb = np.ascontiguousarray(rgb)
             h, w = rgb.shape[:2]
             self.image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
             self.image_size = (w, h)
         self.shown_frame = frame
+        self.update()
+
+    def set_pending(self, frame: int | None) -> None:
+        """The frame the player waits for (a small notice shows while it differs from the picture)."""
+        self.pending_frame = frame
         self.update()
 
     def set_skeleton(self, seq: SkeletonSequence | None) -> None:
@@ -86,6 +93,11 @@ class FrameView(QWidget):
             if 0 <= k < len(seq.xy):
                 to_screen = self._to_screen(seq, rect)
                 self.joints_drawn = draw_skeleton(p, seq.layout, seq.xy[k], seq.conf[k], to_screen, self.style_)
+        waiting = self.pending_frame is not None and self.shown_frame != self.pending_frame
+        if waiting and self.image is not None:
+            p.setPen(QColor("#FFD479"))
+            p.drawText(self.rect().adjusted(8, 6, -8, -6), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                       f"loading frame {self.pending_frame}… (showing {self.shown_frame})")
         if self.message:
             p.setPen(QColor("#D8DEE9"))
             p.drawText(self.rect().adjusted(12, 12, -12, -12),

@@ -145,7 +145,8 @@ class PlayerWidget(QWidget):
         if self.view.message == "This recording has no skeleton yet.":
             self.view.set_message("")
         self.view.set_skeleton(self.skeleton)
-        self.view.set_skeleton_frame(st.frame)
+        if self.reader is None:
+            self.view.set_skeleton_frame(st.frame)
 
     def _open_video(self, item: Any) -> None:
         from mgstudio.media.prefetch import PrefetchReader
@@ -170,12 +171,14 @@ class PlayerWidget(QWidget):
         n = self.state.frame_count
         if item is not None:
             self.transport.set_position(frame, n, timecode(frame, item.rate or item.fps))
-        self.view.set_skeleton_frame(frame if item is not None else None)
         if self.reader is not None:
+            # picture and skeleton change together, when the decoded frame arrives
+            self.view.set_pending(frame)
             hit = self.reader.request(frame)
             if hit is not None:
                 self._show(frame, hit)
         elif item is not None:
+            self.view.set_skeleton_frame(frame)
             self.view.shown_frame = frame
             self.frames_shown += 1
 
@@ -184,6 +187,7 @@ class PlayerWidget(QWidget):
             self._show(frame, rgb)
 
     def _show(self, frame: int, rgb: np.ndarray) -> None:
+        self.view.skeleton_frame = frame
         self.view.set_image(frame, rgb)
         self.frames_shown += 1
 
