@@ -240,3 +240,22 @@ def test_timeline_follows_state_and_mouse_edits_notify(qtbot, env):
     tl.create_segment(pr.tier("alice"), 10, 20, "turtle neck")
     assert seen and pr.count_segments(item.id, tier_id="alice") == 1
     assert state.selection == [pr.segments(item.id, tier_id="alice")[0].id]
+
+
+def test_edits_update_views_without_rereading_everything(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    tl = ctl.timeline_dock.timeline
+    tl.grab()
+    queries = tl.cache.queries
+    state.set_selection([props[0].id])
+    key(qtbot, win, Qt.Key.Key_R)
+    tl.grab()
+    vis = {s.id: s for s in tl.visible_segments(pr.proposals_tier.id)}
+    assert vis[props[0].id].status == Status.REJECTED  # the timeline shows the change...
+    assert tl.cache.queries == queries  # ...re-reading only that segment
+    rows = {s.id: s for s in ctl.proposals_dock.model.rows}
+    assert rows[props[0].id].status == Status.REJECTED
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo re-reads everything
+    tl.grab()
+    assert {s.id: s for s in tl.visible_segments(pr.proposals_tier.id)}[props[0].id].status == Status.PROPOSED
+    assert {s.id: s for s in ctl.proposals_dock.model.rows}[props[0].id].status == Status.PROPOSED

@@ -98,7 +98,8 @@ class ReviewController(QObject):
         if self.palette_dock is not None:
             self.palette_dock.labelChosen.connect(self.apply_label)
         if self.inspector_dock is not None:
-            self.inspector_dock.edited.connect(self.state.notify_segments_changed)
+            ins = self.inspector_dock
+            ins.edited.connect(lambda: self._changed([ins.segment.id] if ins.segment is not None else None))
             self.inspector_dock.message.connect(self.message)
         if self.proposals_dock is not None:
             self.proposals_dock.jumpRequested.connect(self.jump_to)
@@ -210,6 +211,15 @@ class ReviewController(QObject):
         if self.inspector_dock is not None:
             self.inspector_dock.show_segment(alive[0] if alive else None)
 
+    def _changed(self, ids: list[int] | None) -> None:
+        """Tell every view that these segments (only) changed: they re-read just them.
+        ``None``: anything may have changed (undo, redo): they re-read everything."""
+        if self.timeline_dock is not None:
+            self.timeline_dock.timeline.expect_change(ids)
+        if self.proposals_dock is not None:
+            self.proposals_dock.expect_change(ids)
+        self.state.notify_segments_changed()
+
     def _timeline_call(self, name: str, *args: Any) -> None:
         if self.timeline_dock is not None:
             getattr(self.timeline_dock.timeline, name)(*args)
@@ -304,7 +314,7 @@ class ReviewController(QObject):
                       source=Source.HUMAN, status=Status.ACCEPTED, annotator=self.project.annotator)
         made = self.project.create_segment(seg)
         self.set_mark_in(None)
-        self.state.notify_segments_changed()
+        self._changed([made.id])
         self.state.set_selection([made.id])
         self.message.emit(f"Added “{made.label}”, frames {made.start}–{made.end - 1}.")
         return made
@@ -319,7 +329,7 @@ class ReviewController(QObject):
         for sid in sel:
             self.project.update_segment(sid, label=name)
         self.set_current_label(name)
-        self.state.notify_segments_changed()
+        self._changed(list(sel))
         self.message.emit(f"Relabelled as “{name}”.")
 
     def relabel(self, picker: LabelPicker | None = None) -> str | None:
@@ -344,7 +354,7 @@ class ReviewController(QObject):
         last = None
         for sid in sel:
             last = self.project.accept(sid) if status == "accept" else self.project.reject(sid)
-        self.state.notify_segments_changed()
+        self._changed(list(sel))
         done = "Accepted" if status == "accept" else "Rejected"
         if self.auto_advance and last is not None and last.source == Source.MODEL:
             nxt = self._next_proposal_after(last)
@@ -370,7 +380,7 @@ class ReviewController(QObject):
         for sid in sel:
             self.project.delete_segment(sid)
         self.state.set_selection([])
-        self.state.notify_segments_changed()
+        self._changed(list(sel))
         self.message.emit("Deleted. Ctrl+Z brings it back.")
 
     def _next_proposal_after(self, seg: Segment) -> Segment | None:
@@ -446,14 +456,14 @@ class ReviewController(QObject):
         if self.project is None:
             return
         what = self.project.undo()
-        self.state.notify_segments_changed()
+        self._changed(None)
         self.message.emit(f"Undone: {what}" if what else "Nothing to undo.")
 
     def redo(self) -> None:
         if self.project is None:
             return
         what = self.project.redo()
-        self.state.notify_segments_changed()
+        self._changed(None)
         self.message.emit(f"Redone: {what}" if what else "Nothing to redo.")
 
     def show_cheat_sheet(self) -> CheatSheet:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
+from mgstudio.core.errors import MGStudioError
 from mgstudio.core.segments import REVIEWED, Segment, Source, Status
 from mgstudio.core.timebase import timecode
 
@@ -78,6 +79,29 @@ class ProposalsModel(QAbstractTableModel):
         self.sort_column, self.sort_order = column, order
         self._sort_rows()
         self.layoutChanged.emit()
+
+    def patch(self, changed: dict[int, Segment | None]) -> bool:
+        """Update rows in place for known changes; False when a full reload is needed (a new
+        proposal appeared). Rows keep their place until the next sort."""
+        pos = {s.id: i for i, s in enumerate(self.rows)}
+        removed = []
+        for sid, seg in changed.items():
+            i = pos.get(sid)
+            mine = seg is not None and seg.item_id == self.item_id and seg.source == Source.MODEL
+            if i is None:
+                if mine:
+                    return False
+                continue
+            if mine:
+                self.rows[i] = seg
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            else:
+                removed.append(i)
+        for i in sorted(removed, reverse=True):
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self.rows[i]
+            self.endRemoveRows()
+        return True
 
     def row_of(self, seg_id: int) -> int:
         return next((i for i, s in enumerate(self.rows) if s.id == seg_id), -1)
@@ -243,16 +267,31 @@ class ProposalsDock(QDockWidget):
         if getattr(self, "_stale", False):
             self.refresh()
 
+    def expect_change(self, ids: list[int] | None) -> None:
+        """The next :meth:`refresh` is about these segments only (re-read just them; ``None``: all)."""
+        self._expected = None if ids is None else list(ids)
+
     def refresh(self) -> None:
         """Re-read the proposals (after an edit, undo, new proposals) keeping the selected row.
 
         While the dock is hidden (closed, or a tab behind another) this waits until it shows."""
         if not self.isVisible():
             self._stale = True
+            self._expected = None
             return
         self._stale = False
         keep = self.selected_segment()
-        self.model.reload()
+        expected, self._expected = getattr(self, "_expected", None), None
+        changed: dict[int, Segment | None] = {}
+        for sid in expected or ():
+            try:
+                changed[sid] = self.model.project.segment(sid)
+            except MGStudioError:
+                changed[sid] = None
+        if expected is None or not self.model.patch(changed):
+            self.model.reload()
+        elif self.proxy.statuses is not None:
+            self.proxy.set_statuses(self.proxy.statuses)  # re-filter the changed rows
         self._update_progress()
         if keep is not None:
             self.select_segment(keep.id)

@@ -71,6 +71,15 @@ class SegmentCache:
     def invalidate(self) -> None:
         self._windows.clear()
 
+    def patch(self, changed: dict[int, Segment | None]) -> None:
+        """Apply known changes (segment id -> its new state, ``None`` = deleted) to the cached
+        windows without asking SQLite again (a segment moved to another tier moves window)."""
+        for tier_id, w in list(self._windows.items()):
+            segs = [s for s in w.segments if s.id not in changed]
+            segs += [s for s in changed.values() if s is not None and s.tier_id == tier_id
+                     and s.item_id == self.item_id and s.start < w.end and s.end > w.start]
+            self._windows[tier_id] = _Window(w.start, w.end, segs)
+
     def window(self, tier_id: int, start: int, end: int) -> _Window:
         """The cached window of ``tier_id`` holding [start, end) (queried when needed)."""
         w = self._windows.get(tier_id)
