@@ -140,3 +140,25 @@ def test_cancel_extraction_from_the_status_bar(qtbot, env) -> None:
     assert "cancelled" in w.status_label.text()
     assert not w.project.has_skeleton(w.state.item_id) or w.project.load_skeleton(w.state.item_id) is not None
     w.close()
+
+
+def test_mgstudio_gui_demo_command_opens_the_demo(tmp_path) -> None:
+    """`mgstudio gui --demo` (what `make run` does) builds the demo in the data folder and shows it."""
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    env = dict(os.environ, MGSTUDIO_DATA_DIR=str(tmp_path / "data"), MGSTUDIO_SETTINGS=str(tmp_path / "s.ini"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"), MGSTUDIO_STARTUP_PROBE="1",
+               MGSTUDIO_STARTUP_SCREENSHOT=str(tmp_path / "shot.png"))
+    root = Path(__file__).resolve().parents[2]
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
+    run = subprocess.run([sys.executable, "-m", "mgstudio", "gui", "--demo"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "MGSTUDIO_WINDOW_SHOWN" in run.stdout
+    assert (tmp_path / "data" / "demo" / "MG Studio demo.mgproj" / "project.sqlite").is_file()
+    assert "MG Studio demo.mgproj" in (tmp_path / "s.ini").read_text()  # reopened next time
+    shot = QImage(str(tmp_path / "shot.png"))
+    assert shot.width() > 800 and shot.height() > 500
