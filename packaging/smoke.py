@@ -4,7 +4,8 @@ Runs the PyInstaller build ``dist/mgstudio/mgstudio`` as a fresh user would (emp
 settings folders, no ``PYTHONPATH``, started from another folder), and checks:
 
 1. the bundle's size on disk;
-2. the command line: ``--version``, ``new`` (finds the shipped taxonomies);
+2. the command line: ``--version``, ``new`` (finds the shipped taxonomies), and the menu entry
+   installer ``install-desktop-entry.sh`` (into the temporary home);
 3. the GUI on the demo project, under Xvfb: time to the first painted window, a screenshot
    (``dist/mgstudio-smoke.png``), then it quits by itself (``MGSTUDIO_STARTUP_PROBE``);
 4. ``info`` on the demo project the GUI made, and an offline emotion report with the bundled
@@ -60,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
                OMP_NUM_THREADS="1")
 
     print("version:", run([str(exe), "--version"], env, home).stdout.strip())
+    run(["sh", str(exe.parent / "install-desktop-entry.sh")], env, home)
+    entry = home / "data" / "applications" / "mgstudio.desktop"
+    icon = home / "data" / "icons" / "hicolor" / "256x256" / "apps" / "mgstudio.png"
+    if not (entry.is_file() and icon.is_file() and str(exe) in entry.read_text()):
+        raise SystemExit("FAILED: install-desktop-entry.sh did not install the menu entry and icon")
+    print(f"menu entry and icons installed for a user: ok ({entry})")
     run([str(exe), "new", str(home / "check.mgproj"), "--taxonomy", "imigue", "--annotator", "smoke"], env, home)
     print("new project with the shipped iMiGUE taxonomy: ok")
 

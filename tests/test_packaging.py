@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import configparser
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +20,10 @@ def test_desktop_entry_and_icons() -> None:
     d = entry["Desktop Entry"]
     assert d["Type"] == "Application" and d["Name"] == "MG Studio"
     assert d["Exec"].split()[:2] == ["mgstudio", "gui"] and d["Icon"] == "mgstudio"
+    if shutil.which("desktop-file-validate"):  # desktop-file-utils, where installed
+        out = subprocess.run(["desktop-file-validate", str(ROOT / "packaging" / "linux" / "mgstudio.desktop")],
+                             capture_output=True, text=True)
+        assert out.returncode == 0 and not out.stdout.strip(), out.stdout
     from PySide6.QtGui import QImage
 
     for size in (48, 128, 256):

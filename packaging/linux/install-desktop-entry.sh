@@ -17,7 +17,7 @@ for size in 48 128 256; do
   fi
 done
 desktop=$(ls "$here"/mgstudio.desktop "$here"/linux/mgstudio.desktop 2>/dev/null | head -n 1)
-sed "s|^Exec=.*|Exec=\"$exe\" gui %f|" "$desktop" > "$apps/mgstudio.desktop"
+sed "s|^Exec=.*|Exec=\"$exe\" gui|" "$desktop" > "$apps/mgstudio.desktop"
 chmod 644 "$apps/mgstudio.desktop"
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database "$apps" || true
 echo "MG Studio added to the applications menu ($apps/mgstudio.desktop)."
