@@ -83,6 +83,8 @@ class MainWindow(QMainWindow):
         self.review: Any = None
         self.review_docks: list[QDockWidget] = []
         self._make_review()
+        self.panel_docks: list[QDockWidget] = []
+        self._make_panels()
 
         self.worker_panel = WorkerPanel(self)
         self.status_label = QLabel("")
@@ -137,6 +139,27 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.review_docks.append(dock)
 
+    def _make_panels(self) -> None:
+        """Emotion report and agreement docks (tabbed behind the proposals list)."""
+        try:
+            from mgstudio.app.panels import AgreementDock, ReportDock
+        except ImportError:
+            return
+        anchor = next((d for d in reversed(self.review_docks)
+                       if self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea), None)
+        for cls in (ReportDock, AgreementDock):
+            try:
+                dock = cls(self.state, self)
+            except Exception as exc:  # noqa: BLE001 - one broken panel must not stop the app
+                self.show_message(f"A panel could not be opened: {exc}") if hasattr(self, "status_label") else None
+                continue
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if anchor is not None:
+                self.tabifyDockWidget(anchor, dock)
+            self.panel_docks.append(dock)
+        if anchor is not None:
+            anchor.raise_()
+
     def _make_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("&File")
@@ -147,6 +170,8 @@ class MainWindow(QMainWindow):
         self._action(m, "Open the &demo project", self.open_demo)
         m.addSeparator()
         self.add_action = self._action(m, "&Add recordings…", self.add_recordings, "Ctrl+Shift+A")
+        self._action(m, "Re&link the video…", self.relink_video)
+        self._action(m, "&Export a dataset…", self.export_dataset)
         m.addSeparator()
         self._action(m, "&Close project", self.close_project, QKeySequence.StandardKey.Close)
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -163,7 +188,7 @@ class MainWindow(QMainWindow):
         self.learn_action = self._action(t, "&Learn from my labels", self.learn_from_labels)
 
         v = mb.addMenu("&View")
-        for dock in (self.browser_dock, self.view3d_dock, *self.review_docks):
+        for dock in (self.browser_dock, self.view3d_dock, *self.review_docks, *self.panel_docks):
             v.addAction(dock.toggleViewAction())
         v.addSeparator()
         themes = QActionGroup(self)
@@ -346,6 +371,43 @@ class MainWindow(QMainWindow):
             self.add_files(paths)
         event.acceptProposedAction()
 
+    def relink_video(self) -> None:
+        """Point the current item to its video's new place (checked by fingerprint)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        item, project = self.state.item, self.project
+        if item is None or project is None or item.kind != "video":
+            self.show_message("Choose a video in the project list first.")
+            return
+        path, _ = QFileDialog.getOpenFileName(self, f"Where is the video of “{item.name}” now?",
+                                              str(Path(item.video_path or "").parent))
+        if path:
+            self.relink_to(Path(path))
+
+    def relink_to(self, path: Path) -> bool:
+        try:
+            self.project.relink(self.state.item_id, path)
+        except MGStudioError as exc:
+            dialogs.show_error(self, exc, "Could not relink the video")
+            return False
+        self.state.refresh_item()
+        self.browser.refresh_statuses()
+        self.show_message(f"The video is now read from {path}.")
+        return True
+
+    def export_dataset(self) -> None:
+        if self.project is None:
+            self.show_message("Open a project first.")
+            return
+        try:
+            from mgstudio.app.panels import DatasetExportDialog
+        except ImportError as exc:
+            dialogs.show_error(self, MGStudioError("Dataset export is not available in this build.", str(exc)))
+            return
+        dlg = DatasetExportDialog(self.project, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
     # ------------------------------------------------------------------ workers
     def run_worker(self, worker: Worker, on_success: Callable[[Any], None] | None = None) -> Worker:
         """Start ``worker`` with progress and Cancel in the status bar; errors become dialogs."""
@@ -434,7 +496,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks(bottom, [250], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
-        for dock in (self.browser_dock, self.view3d_dock, *self.review_docks):
+        for dock in (self.browser_dock, self.view3d_dock, *self.review_docks, *self.panel_docks):
             dock.setFloating(False)
             dock.show()
         self.settings.clear_layout()

@@ -107,7 +107,7 @@ class ProjectBrowser(QWidget):
             row.setText(3, "–" if st["reviewed"] is None else f"{round(100 * st['reviewed'])} %")
             if st["media"] != "ok":
                 row.setForeground(0, QBrush(QColor("#D55E00")))
-                row.setToolTip(0, f"The video is {st['media']}: relink it (Project ▸ Relink video…)")
+                row.setToolTip(0, f"The video is {st['media']}: relink it (File ▸ Relink the video…)")
         self._update_buttons()
 
     def row_texts(self) -> list[list[str]]:

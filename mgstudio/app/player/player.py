@@ -154,7 +154,7 @@ class PlayerWidget(QWidget):
         status = self.state.project.check_media(item.id)
         if status == "missing":
             self.view.set_message(f"The video of “{item.name}” was not found at\n{item.video_path}\n\n"
-                                  "Use Project ▸ Relink video… to point to its new place."
+                                  "Use File ▸ Relink the video… to point to its new place."
                                   + ("\nThe skeleton is shown alone." if self.skeleton is not None else ""))
             return
         try:
