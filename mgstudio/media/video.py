@@ -14,6 +14,7 @@ applied, so phone videos stand upright.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -228,14 +229,17 @@ class VideoReader:
     def _write_index(self, folder: Path | None, key: str | None) -> None:
         if folder is None or key is None:
             return
+        tmp = folder / f"{key}.{os.getpid()}-{threading.get_ident()}.tmp.npz"  # parallel extract jobs
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f"{key}.tmp.npz"
             np.savez(tmp, pts=self._pts, keys=self._keys, truncated=self._truncated, tb_num=self._tb.numerator,
                      tb_den=self._tb.denominator, version=INDEX_VERSION)
             tmp.replace(folder / f"{key}.npz")
-        except OSError:
-            pass  # a read-only cache is not an error: the table is rebuilt next time
+        except OSError:  # a read-only or full cache is not an error: the table is rebuilt next time
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def _cut_at_damage(self) -> None:
         """Check that the last frame decodes; when not, keep the frames up to the damage.

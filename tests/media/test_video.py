@@ -119,6 +119,18 @@ def test_rotation_matches_what_players_show(rotation, tmp_path) -> None:
     assert np.abs(ref.astype(int) - img).mean() < 2
 
 
+def test_a_broken_or_unwritable_cache_never_stops_a_video(clips, tmp_path) -> None:
+    VideoReader(clips["vfr_mp4"], cache_dir=tmp_path).close()
+    (cached,) = tmp_path.glob("*.npz")
+    cached.write_bytes(b"half-written")
+    with VideoReader(clips["vfr_mp4"], cache_dir=tmp_path) as r:
+        assert read_number(r.frame(50)) == 50
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    with VideoReader(clips["vfr_mp4"], cache_dir=blocker / "index") as r:
+        assert read_number(r.frame(51)) == 51
+
+
 def test_thumbnail(clips, tmp_path) -> None:
     with VideoReader(clips["rotated_phone"], cache_dir=tmp_path) as r:
         t = r.thumbnail(5, max_size=80)
