@@ -183,10 +183,19 @@ class ReviewProgressBar(QProgressBar):
     """“Reviewed 12 of 40 proposals” for one item."""
 
     def set_counts(self, reviewed: int, total: int) -> None:
-        self.setRange(0, max(1, total))
-        self.setValue(reviewed if total else 0)
-        self.setFormat(f"Reviewed {reviewed} of {total} proposals" if total else "No proposals for this item")
-        self.setToolTip("Accepted, edited and rejected proposals count as reviewed.")
+        if (reviewed, total) == getattr(self, "_counts", None):
+            return
+        self._counts = (reviewed, total)
+        # QProgressBar.setValue repaints synchronously (~100 ms in a big window under Xvfb):
+        # batch the changes into one ordinary, deferred update
+        self.setUpdatesEnabled(False)
+        try:
+            self.setRange(0, max(1, total))
+            self.setValue(reviewed if total else 0)
+            self.setFormat(f"Reviewed {reviewed} of {total} proposals" if total else "No proposals for this item")
+            self.setToolTip("Accepted, edited and rejected proposals count as reviewed.")
+        finally:
+            self.setUpdatesEnabled(True)
 
 
 class ProposalsDock(QDockWidget):
