@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="every item with a skeleton")
     p.add_argument("--movement", action="store_true", help="class-agnostic movement events, even when a label model exists")
     p.add_argument("--threshold", type=float, help="how sure a proposal must be (0-1, default 0.5); "
-                   "for movement events a z-score (default 3)")
+                   "for movement events a robust z-score of the movement (default 2)")
     p.add_argument("--model", help="recognizer checkpoint (default: the built-in one)")
     p.set_defaults(func=run_propose)
 

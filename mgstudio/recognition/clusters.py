@@ -90,7 +90,7 @@ def cluster_windows(project, model=None, k: int | None = None, *, item_ids: list
             reviewed[max(0, s.start - off):max(0, s.end - off)] = True
         moving = None
         if only_moving:
-            moving = np.nan_to_num(movement_score(seq), nan=0.0) >= 3.0
+            moving = np.nan_to_num(movement_score(seq), nan=0.0) >= 2.0
         for i, st in enumerate(ws.starts):
             a, b = int(st), int(st) + ws.window
             if not ws.visible[i] or reviewed[a:b].any() or (moving is not None and not moving[a:b].any()):

@@ -386,8 +386,8 @@ def novelty_score(seq: SkeletonSequence, enc, stride: int | None = None, progres
 
 
 def movement_events(seq: SkeletonSequence, model=None, progress: Progress = None, cancel: Cancel = None, *,
-                    threshold: float = 3.0, low: float = 1.0, novelty: bool = True, novelty_threshold: float = 3.0,
-                    min_s: float = 0.2, max_s: float = 4.0, merge_s: float = 0.3,
+                    threshold: float = 2.0, low: float = 0.5, novelty: bool = True, novelty_threshold: float = 3.0,
+                    min_s: float = 0.3, max_s: float = 4.0, merge_s: float = 0.5,
                     label: str = MOVEMENT_LABEL) -> list[Segment]:
     """Class-agnostic movement-event proposals (no labels needed).
 
@@ -411,11 +411,19 @@ def movement_events(seq: SkeletonSequence, model=None, progress: Progress = None
     if novelty:
         enc = _model(model)
         check_sequence(seq, enc.window)
-        if True:
-            nov = novelty_score(seq, enc, progress=progress, cancel=cancel)
-            nov = np.where(nov >= novelty_threshold, nov * (threshold / novelty_threshold), np.nan)
-            score = np.fmax(score, nov.astype(np.float32))
-    s = np.nan_to_num(score, nan=0.0)
+        nov = novelty_score(seq, enc, progress=progress, cancel=cancel)
+        nov = np.where(nov >= novelty_threshold, nov * (threshold / novelty_threshold), np.nan)
+        score = np.fmax(score, nov.astype(np.float32))
+    out = events_from_score(np.nan_to_num(score, nan=0.0), fps, threshold=threshold, low=low, min_s=min_s,
+                            max_s=max_s, merge_s=merge_s, label=label)
+    if progress is not None and enc is None:
+        progress(1, 1)
+    return _to_segments(out, seq)
+
+
+def events_from_score(s: np.ndarray, fps: float, *, threshold: float = 2.0, low: float = 0.5, min_s: float = 0.3,
+                      max_s: float = 4.0, merge_s: float = 0.5, label: str = MOVEMENT_LABEL) -> list[Candidate]:
+    """Hysteresis events on a per-frame score (see :func:`movement_events`)."""
     min_len, max_len = max(2, int(round(min_s * fps))), max(4, int(round(max_s * fps)))
     cands: list[Candidate] = []
     for a, b in runs(s >= low):
@@ -430,9 +438,7 @@ def movement_events(seq: SkeletonSequence, model=None, progress: Progress = None
             if b2 - a2 >= min_len:
                 peak = float(s[a2:b2].max())
                 out.append(Candidate(a2, b2, label, peak / (peak + threshold)))
-    if progress is not None and enc is None:
-        progress(1, 1)
-    return _to_segments(sorted(out, key=lambda c: c.start), seq)
+    return sorted(out, key=lambda c: c.start)
 
 
 # ---------------------------------------------------------------------- projects
