@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -98,7 +98,8 @@ def _index_cache_dir(cache_dir: str | Path | None) -> Path | None:
         return None
 
 
-def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, np.ndarray, bool]:
+def _scan_pts(path: Path, progress: Callable[[float], None] | None = None
+              ) -> tuple[np.ndarray, Fraction, np.ndarray, bool]:
     """Demux the video packets (no decoding): sorted presentation timestamps of every shown
     frame, the time base, the sorted keyframe timestamps, and whether the file is cut short.
 
@@ -106,7 +107,8 @@ def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, np.ndarray, bool]:
     (``ffmpeg -ss … -c copy``) keeps the frames before the cut only to decode the ones after it,
     and players never show them. A file is cut short when demuxing fails before the end, its
     last packets are incomplete (those are dropped: they decode to garbage), or its header
-    announces clearly more frames or time than the packets hold.
+    announces clearly more frames or time than the packets hold. ``progress(fraction)`` is called
+    every 2000 packets (it may raise ``CancelledError`` to stop).
     """
     import av
 
@@ -117,9 +119,12 @@ def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, np.ndarray, bool]:
     hidden = 0  # discarded packets (before a trim point) still count in the header's frame count
     failed = False
     try:
+        size = max(1, path.stat().st_size)
         for packet in container.demux(stream):
             if packet.size == 0:
                 continue
+            if progress is not None and len(pts) % 2000 == 1999 and packet.pos is not None and packet.pos >= 0:
+                progress(min(1.0, packet.pos / size))
             hidden += 1
             if packet.is_discard:
                 continue
@@ -133,6 +138,9 @@ def _scan_pts(path: Path) -> tuple[np.ndarray, Fraction, np.ndarray, bool]:
                 keys.append(int(t))
     except av.error.FFmpegError:
         failed = True  # keep the packets read before the damage
+    except BaseException:
+        container.close()
+        raise
     tb = Fraction(stream.time_base or Fraction(1, 1))
     declared_frames = int(stream.frames or 0)
     declared_s = float(stream.duration * tb) if stream.duration else None
@@ -175,7 +183,11 @@ class VideoReader:
     Use one reader per thread (``PrefetchReader`` owns its own).
     """
 
-    def __init__(self, path: str | Path, cache_dir: str | Path | None = None, cache_frames: int = 64) -> None:
+    def __init__(self, path: str | Path, cache_dir: str | Path | None = None, cache_frames: int = 64,
+                 progress: Callable[[float], None] | None = None) -> None:
+        """Open ``path``; the first open of a file scans its packets (about 20,000-40,000 frames
+        per second here; ``progress(fraction)`` reports it) and caches the frame table in
+        ``cache_dir`` (default: the user cache folder)."""
         self.path = Path(path)
         self._container, self._stream = _open(self.path)
         self._decoder: Iterator | None = None
@@ -188,7 +200,7 @@ class VideoReader:
             if cached is not None:
                 self._set_index(*cached)
             else:
-                self._set_index(*_scan_pts(self.path))
+                self._set_index(*_scan_pts(self.path, progress))
                 if len(self._pts):
                     self._cut_at_damage()
                     self._write_index(folder, key)
@@ -494,11 +506,12 @@ class FrameCache:
             self.nbytes = 0
 
 
-def probe(path: str | Path, cache_dir: str | Path | None = None) -> VideoInfo:
+def probe(path: str | Path, cache_dir: str | Path | None = None,
+          progress: Callable[[float], None] | None = None) -> VideoInfo:
     """Metadata of a video (builds and caches its frame index); raises MediaError on bad files.
 
     A truncated file reports the frames that can be decoded, ``damaged_at`` and
     ``damage_message``.
     """
-    with VideoReader(path, cache_dir=cache_dir, cache_frames=0) as r:
+    with VideoReader(path, cache_dir=cache_dir, cache_frames=0, progress=progress) as r:
         return r.info

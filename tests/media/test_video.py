@@ -224,3 +224,25 @@ def test_frame_cache_is_bounded_by_memory_and_protects_its_frames(clips, tmp_pat
         with pytest.raises(ValueError):
             img[0, 0] = 0  # a caller cannot spoil the cached frame for the next one
         assert read_number(r.frame(3)) == 3
+
+
+def test_first_open_of_a_long_file_reports_progress_and_can_be_cancelled(tmp_path) -> None:
+    from mgstudio.core.errors import CancelledError
+
+    long = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=50",
+                    "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-g", "100", str(long)],
+                   check=True, timeout=120)
+    seen: list[float] = []
+
+    def stop_half_way(f: float) -> None:
+        seen.append(f)
+        if f > 0.5:
+            raise CancelledError()
+
+    with pytest.raises(CancelledError):
+        probe(long, cache_dir=tmp_path / "c", progress=stop_half_way)
+    assert seen and seen == sorted(seen) and 0 < seen[0] < 0.5 and not list((tmp_path / "c").glob("*.npz"))
+    seen.clear()
+    assert probe(long, cache_dir=tmp_path / "c", progress=seen.append).frame_count == 6000
+    assert len(seen) >= 2 and seen[-1] <= 1.0
