@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from mgstudio.core.errors import CancelledError, MGStudioError
 
@@ -203,6 +204,12 @@ class LlamaCppBackend:
         )
 
 
+def _key_user(base_url: str) -> str:
+    """The keyring user name for a server: its address as the back-end normalises it."""
+    url = base_url.strip().rstrip("/")
+    return url if url.endswith("/v1") else url + "/v1"
+
+
 def resolve_api_key(env_var: str | None, base_url: str, keyring_user: str | None = None) -> str | None:
     """The API key from ``env_var`` if set, else from the OS keyring (service ``mgstudio``)."""
     if env_var:
@@ -212,7 +219,7 @@ def resolve_api_key(env_var: str | None, base_url: str, keyring_user: str | None
     try:
         import keyring
 
-        return keyring.get_password(KEYRING_SERVICE, keyring_user or base_url)
+        return keyring.get_password(KEYRING_SERVICE, keyring_user or _key_user(base_url))
     except Exception as exc:  # no keyring back-end on this machine: that is fine
         log.debug("no key from the OS keyring (%s)", type(exc).__name__)
         return None
@@ -223,7 +230,7 @@ def store_api_key(base_url: str, key: str, keyring_user: str | None = None) -> N
     import keyring
 
     try:
-        keyring.set_password(KEYRING_SERVICE, keyring_user or base_url, key)
+        keyring.set_password(KEYRING_SERVICE, keyring_user or _key_user(base_url), key)
     except Exception as exc:
         raise LLMError("The API key could not be saved in the system keyring.", detail=type(exc).__name__) from exc
 
@@ -259,11 +266,18 @@ class OpenAIBackend:
             self.base_url += "/v1"
         self._modes = list(JSON_MODES) if self.json_mode == "auto" else [self.json_mode]
 
-    def __repr__(self) -> str:  # never shows a key (there is none stored, but keep it obvious)
-        return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
+    @property
+    def where(self) -> str:
+        """The address as shown to people: without any user:password@ or query (secrets)."""
+        u = urlsplit(self.base_url)
+        host = (u.hostname or "") + (f":{u.port}" if u.port else "")
+        return urlunsplit((u.scheme, host, u.path, "", ""))
+
+    def __repr__(self) -> str:  # never shows a key or credentials
+        return f"OpenAIBackend(base_url={self.where!r}, model={self.model!r})"
 
     def describe(self) -> dict[str, Any]:
-        d = {"backend": "OpenAI-compatible HTTP", "model": self.model, "base_url": self.base_url}
+        d = {"backend": "OpenAI-compatible HTTP", "model": self.model, "base_url": self.where}
         if self.api_key_env:
             d["api_key"] = f"from environment variable {self.api_key_env}"
         return d
@@ -280,7 +294,7 @@ class OpenAIBackend:
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
 
     def _error_for_status(self, status: int, body: str) -> LLMError:
-        where = self.base_url
+        where = self.where
         if status in (401, 403):
             hint = f" Check the key in {self.api_key_env}." if self.api_key_env else " Set an API key."
             return LLMError(
@@ -313,7 +327,7 @@ class OpenAIBackend:
                     self._sleep(attempt, cancel)
                     continue
                 raise LLMError(
-                    f"The model server at {self.base_url} did not answer within "
+                    f"The model server at {self.where} did not answer within "
                     f"{self.timeout_s:g} s.",
                     detail=type(exc).__name__,
                 ) from exc
@@ -324,7 +338,7 @@ class OpenAIBackend:
                     self._sleep(attempt, cancel)
                     continue
                 raise LLMError(
-                    f"Could not reach the model server at {self.base_url}: is it running?",
+                    f"Could not reach the model server at {self.where}: is it running?",
                     detail=f"{type(exc).__name__}: {exc}",
                 ) from exc
             if (resp.status_code >= 500 or resp.status_code == 429) and attempt < self.retries:
@@ -385,7 +399,7 @@ class OpenAIBackend:
         if not self.model:
             models = self.list_models(cancel)
             if not models:
-                raise LLMError(f"The model server at {self.base_url} offers no model.")
+                raise LLMError(f"The model server at {self.where} offers no model.")
             self.model = models[0]
         modes = self._modes if schema is not None else ["none"]
         for i, mode in enumerate(modes):
@@ -422,18 +436,18 @@ class OpenAIBackend:
                     return self._read_whole(resp, t0, on_token)
                 except httpx.TimeoutException as exc:
                     raise LLMError(
-                        f"The model server at {self.base_url} stopped answering for more than "
+                        f"The model server at {self.where} stopped answering for more than "
                         f"{self.timeout_s:g} s.",
                         detail=type(exc).__name__,
                     ) from exc
                 except httpx.TransportError as exc:
                     raise LLMError(
-                        f"The connection to the model server at {self.base_url} broke off.",
+                        f"The connection to the model server at {self.where} broke off.",
                         detail=f"{type(exc).__name__}: {exc}",
                     ) from exc
             finally:
                 self._close(resp)
-        raise LLMError(f"The model server at {self.base_url} rejected every request form.")
+        raise LLMError(f"The model server at {self.where} rejected every request form.")
 
     def _read_whole(self, resp: Any, t0: float, on_token: TokenCallback | None) -> Completion:
         resp.read()

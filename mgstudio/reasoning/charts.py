@@ -33,7 +33,11 @@ def _ticks(duration: float, n: int = 6) -> list[float]:
 
 
 def _fmt_t(t: float) -> str:
-    return f"{int(t // 60)}:{int(t % 60):02d}" if t >= 60 else f"{t:g} s"
+    return f"{int(t // 60)}:{int(t % 60):02d}" if t >= 60 else f"{t:.0f} s"
+
+
+def _short(label: str, n: int = 34) -> str:
+    return escape(label if len(label) <= n else label[: n - 1] + "…")
 
 
 def timeline_svg(ev: Evidence, cited: set[str] | None = None, width: int = 900) -> str:
@@ -41,7 +45,7 @@ def timeline_svg(ev: Evidence, cited: set[str] | None = None, width: int = 900) 
     cited = cited or set()
     colors = label_colors(ev)
     rows = [c.label for c in ev.classes]
-    left, right, row_h, top = 150, 10, 18, 6
+    left, right, row_h, top = 220, 10, 18, 6
     plot_w = width - left - right
     height = top + row_h * max(1, len(rows)) + 24
     dur = ev.duration_s or 1.0
@@ -54,7 +58,7 @@ def timeline_svg(ev: Evidence, cited: set[str] | None = None, width: int = 900) 
         if i % 2 == 0:
             out.append(f'<rect x="{left}" y="{y}" width="{plot_w}" height="{row_h}" fill="#f4f4f4"/>')
         out.append(
-            f'<text x="{left - 6}" y="{y + row_h - 5}" text-anchor="end" {FONT}>{escape(label[:24])}</text>'
+            f'<text x="{left - 6}" y="{y + row_h - 5}" text-anchor="end" {FONT}>{_short(label)}</text>'
         )
     index = {label: i for i, label in enumerate(rows)}
     for s in ev.segments:
@@ -81,10 +85,10 @@ def timeline_svg(ev: Evidence, cited: set[str] | None = None, width: int = 900) 
     return "".join(out)
 
 
-def counts_svg(ev: Evidence, width: int = 440) -> str:
+def counts_svg(ev: Evidence, width: int = 460) -> str:
     """Horizontal bars: number of gestures per class."""
     colors = label_colors(ev)
-    left, row_h = 150, 20
+    left, row_h = 220, 20
     height = row_h * max(1, len(ev.classes)) + 8
     top_count = max((c.count for c in ev.classes), default=1)
     plot_w = width - left - 40
@@ -95,14 +99,14 @@ def counts_svg(ev: Evidence, width: int = 440) -> str:
     for i, c in enumerate(ev.classes):
         y = 4 + i * row_h
         w = plot_w * c.count / top_count
-        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" {FONT}>{escape(c.label[:24])}</text>')
+        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" {FONT}>{_short(c.label)}</text>')
         out.append(f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" fill="{colors[c.label]}"/>')
         out.append(f'<text x="{left + w + 4:.1f}" y="{y + 13}" {FONT}>{c.count}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def rate_svg(ev: Evidence, width: int = 440, height: int = 160) -> str:
+def rate_svg(ev: Evidence, width: int = 420, height: int = 160) -> str:
     """Bars: gestures per minute in consecutive time bins."""
     left, bottom, top = 36, 22, 8
     plot_w, plot_h = width - left - 8, height - top - bottom

@@ -279,15 +279,13 @@ def evidence_from_segments(
             per_class={c.label: (first[c.label], last[c.label]) for c in classes},
         )
 
-    bin_s = _nice_bin(duration) if duration > 0 else 10.0
-    n_bins = max(1, math.ceil(duration / bin_s)) if duration > 0 else 0
+    # Rate over time: about-equal bins that tile the recording exactly (no short last bin).
+    n_bins = max(1, round(duration / _nice_bin(duration))) if duration > 0 else 0
+    bin_s = duration / n_bins if n_bins else 10.0
     counts = [0] * n_bins
     for s in kept:
         counts[min(int(s.start_s // bin_s), n_bins - 1)] += 1
-    series = []
-    for i, c in enumerate(counts):
-        width = min(bin_s, duration - i * bin_s)
-        series.append((i * bin_s, round(c * 60.0 / width, 3) if width > 0 else 0.0))
+    series = [(round(i * bin_s, 3), round(c * 60.0 / bin_s, 3)) for i, c in enumerate(counts)]
 
     return Evidence(
         duration_s=round(duration, 3),
@@ -296,7 +294,7 @@ def evidence_from_segments(
         bursts=bursts,
         cooccurrences=cooc,
         change=change,
-        rate_bins_s=bin_s,
+        rate_bins_s=round(bin_s, 3),
         rate_series=series,
         n_human=sum(s.origin == HUMAN for s in kept),
         n_accepted_proposals=sum(s.origin == ACCEPTED_PROPOSAL for s in kept),

@@ -74,17 +74,22 @@ def test_report_command_errors_are_one_sentence(project_path, tmp_path, capsys):
     assert main(["report", str(tmp_path / "missing.mgproj"), "x", "--out", str(tmp_path)]) == 2
 
 
-def test_batch_evaluation_with_and_without_evidence(project_path, tmp_path, capsys):
-    code = main(["report", str(project_path), "--batch", "--attribute", "outcome", "--temperature", "0",
-                 "--max-tokens", "120", "--out", str(tmp_path)])
-    assert code == 0
-    out = capsys.readouterr().out
-    assert "2 items with a known outcome" in out
-    assert "with MG evidence:    accuracy" in out and "without MG evidence: accuracy" in out
-    data = json.loads((tmp_path / "batch.json").read_text())
+def test_batch_evaluation_with_and_without_evidence(project_path, embedded):
+    from mgstudio.reasoning.batch import evaluate_project
+
+    with Project.open(project_path) as p:
+        result = evaluate_project(p, embedded, "outcome", "won_lost", temperature=0.0, max_tokens=160)
+    data = result.to_dict()
     assert data["n"] == 2 and data["skipped"] == ["no_outcome"]
-    truths = {r["name"]: r["truth"] for r in data["rows"]}
-    assert truths == {NAME_WIN: "won", NAME_LOSS: "lost"}
+    assert {r["name"]: r["truth"] for r in data["rows"]} == {NAME_WIN: "won", NAME_LOSS: "lost"}
     hits = sum(r["with_mg"] == r["truth"] for r in data["rows"])
     assert data["accuracy_with_mg"] == hits / 2
-    assert 0.0 <= data["balanced_accuracy_without_mg"] <= 1.0
+    # one item per class: balanced accuracy equals accuracy here
+    assert data["balanced_accuracy_without_mg"] == data["accuracy_without_mg"]
+    text = result.summary()
+    assert "2 items with a known outcome" in text and "without MG evidence: accuracy" in text
+
+
+def test_batch_command_without_known_outcomes_is_a_clear_error(project_path, capsys):
+    assert main(["report", str(project_path), "--batch", "--attribute", "diagnosis"]) == 2
+    assert "No item has a known 'diagnosis' attribute" in capsys.readouterr().err

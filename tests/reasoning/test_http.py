@@ -136,6 +136,40 @@ def test_server_errors_are_retried_with_backoff_then_reported(local_server, evid
     assert time.monotonic() - t0 >= 0.2 + 0.4  # exponential back-off
 
 
+def test_credentials_in_the_address_are_never_shown(evidence):
+    backend = OpenAIBackend(f"http://bob:pa55word@127.0.0.1:{free_port()}/v1", model="m", retries=0)
+    with pytest.raises(LLMError) as info:
+        generate_report(evidence, backend, "won_lost")
+    assert "pa55word" not in str(info.value) and "pa55word" not in repr(backend)
+    assert "pa55word" not in str(backend.describe())
+
+
 def test_bad_address_is_refused():
     with pytest.raises(LLMError, match="must start with http"):
         OpenAIBackend("localhost:11434")
+
+
+def test_api_key_from_the_system_keyring(llm_server, evidence, tmp_path, monkeypatch):
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    from mgstudio.reasoning.backends import resolve_api_key, store_api_key
+
+    ring = PlaintextKeyring()
+    ring.file_path = str(tmp_path / "keyring.cfg")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(ring)
+    try:
+        monkeypatch.delenv(KEY_ENV, raising=False)
+        store_api_key(llm_server + "/", SERVER_KEY)  # the address as the user typed it
+        assert resolve_api_key(None, llm_server) == SERVER_KEY
+        monkeypatch.setenv("MG_OTHER", "from-env")
+        assert resolve_api_key("MG_OTHER", llm_server) == "from-env"  # the environment wins
+        backend = OpenAIBackend(llm_server + "/")
+        result = generate_report(evidence, backend, "stress", **GEN)  # 401 without the key
+        assert result.status in ("ok", "repaired")
+        out = tmp_path / "report"
+        write_report(result, out)
+        assert all(SERVER_KEY not in p.read_text() for p in out.iterdir())
+    finally:
+        keyring.set_keyring(previous)
