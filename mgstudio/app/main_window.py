@@ -245,6 +245,7 @@ class MainWindow(QMainWindow):
             self.restore_position()
         if self.state.item_id is None and project.items():
             self.state.set_item(project.items()[0].id)
+        self.player.view.setFocus()  # keys go to playing and reviewing, not to a text field
         self.show_message(f"Opened {project.name}. Every change is saved as you make it.")
         return True
 

@@ -40,7 +40,7 @@ class ProjectBrowser(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows, Space... stay the player's keys
         head = self.tree.header()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in range(1, len(COLUMNS)):

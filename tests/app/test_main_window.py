@@ -50,6 +50,8 @@ def new_window(qtbot):
     w.resize(1200, 800)
     w.show()
     qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitActive(w)
     return w
 
 
@@ -62,6 +64,11 @@ def test_open_demo_and_come_back_after_a_crash(qtbot, env) -> None:
     rows = w.browser.row_texts()
     assert rows == [["stick figure (demo)", "✓", "7", "29 %"]]  # 2 of 7 proposals reviewed
     assert w.state.item is not None and w.player.reader is not None
+    # clicking the recording list leaves the keys (arrows, Space, label keys) to the player
+    tree = w.browser.tree
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=tree.visualItemRect(tree.topLevelItem(0)).center())
+    assert w.focusWidget() is w.player.view
     w.state.set_frame(137)
     qtbot.waitUntil(lambda: w.player.view.shown_frame == 137, timeout=5000)
     assert "137" in w.player.transport.frame_label.text()

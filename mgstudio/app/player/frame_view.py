@@ -23,6 +23,7 @@ class FrameView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(240, 135)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # clicking the picture takes keys from text fields
         self.image: QImage | None = None
         self.image_size: tuple[int, int] | None = None
         self.shown_frame: int | None = None
