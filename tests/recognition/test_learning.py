@@ -165,3 +165,24 @@ def test_cli_learn(tmp_path, enc, utk, capsys):
     assert main(["learn", str(path), "--list"]) == 0
     assert "* v1" in capsys.readouterr().out
     assert main(["learn", str(path), "--use", "7"]) == 2
+
+
+def test_clusters_of_unlabelled_moments_can_be_labelled_at_once(tmp_path, enc, utk):
+    from mgstudio.recognition.clusters import cluster_windows, label_cluster
+
+    with Project.create(tmp_path / "k.mgproj", annotator="f", taxonomy="utkinect") as proj:
+        ids = [_add(proj, name, seq, segs, labelled=False).id for name, seq, segs in utk[:2]]
+        clusters = cluster_windows(proj, enc, k=4)
+        assert 2 <= len(clusters) <= 4 and clusters[0].size >= clusters[-1].size
+        members = [m for c in clusters for m in c.members]
+        assert len(members) == len(set(members)) and {m[0] for m in members} <= set(ids)
+        assert all(c.representative == c.members[0] and 0 <= c.spread < 1 for c in clusters)
+        n_before = proj.count_segments(None)
+        added = label_cluster(proj, clusters[0].members, "wave")
+        assert added and all(s.label == "wave" and s.status == Status.ACCEPTED for s in added)
+        assert sum(s.end - s.start for s in added) <= 32 * clusters[0].size
+        again = cluster_windows(proj, enc, k=4)  # labelled moments are no longer offered
+        left = {m for c in again for m in c.members}
+        assert not left & set(clusters[0].members)
+        proj.undo()
+        assert proj.count_segments(None) == n_before
