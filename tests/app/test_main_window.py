@@ -192,3 +192,37 @@ def test_moved_video_is_relinked_and_skeleton_files_are_dropped(qtbot, env) -> N
     w.player.view.grab()
     assert w.player.view.joints_drawn > 10  # the Kinect skeleton is drawn without a video
     w.close()
+
+
+@pytest.mark.slow
+def test_find_gestures_and_themes(qtbot, env) -> None:
+    """Tools ▸ Find gestures runs the recognizer in a child process; the proposals list follows."""
+    from mgstudio.app.settings import Settings
+    from mgstudio.core.segments import Source, Status
+
+    tmp, project = env
+    w = new_window(qtbot)
+    w.open_project(project)
+    item_id = w.state.item_id
+    before = {s.id for s in w.project.segments(item_id, source=Source.MODEL, statuses=[Status.PROPOSED])}
+    changed: list[bool] = []
+    w.state.segmentsChanged.connect(lambda: changed.append(True))
+    worker = w.make_proposals()
+    qtbot.waitUntil(lambda: not w.worker_panel.busy, timeout=240_000)
+    assert worker.error is None, worker.error and worker.error.detail
+    after = w.project.segments(item_id, source=Source.MODEL)
+    fresh = [s for s in after if s.status == Status.PROPOSED]
+    assert fresh and not ({s.id for s in fresh} & before)  # un-reviewed proposals were replaced
+    assert sum(s.status == Status.ACCEPTED for s in after) == 2  # reviewed ones were kept
+    assert changed and "ready for review" in w.status_label.text()
+    assert w.project.can_undo()  # one undo step brings the old proposals back
+
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    w.set_theme("light")
+    assert QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness() > 200
+    assert Settings().theme == "light"
+    w.set_theme("dark")
+    assert QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness() < 60
+    w.close()

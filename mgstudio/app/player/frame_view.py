@@ -28,6 +28,7 @@ class FrameView(QWidget):
         self.image_size: tuple[int, int] | None = None
         self.shown_frame: int | None = None
         self.pending_frame: int | None = None  # asked for, not decoded yet
+        self.playing = False  # no "loading" notice during playback (frames are skipped on purpose)
         self.skeleton: SkeletonSequence | None = None
         self.skeleton_frame: int | None = None
         self.show_skeleton = True
@@ -94,7 +95,8 @@ class FrameView(QWidget):
             if 0 <= k < len(seq.xy):
                 to_screen = self._to_screen(seq, rect)
                 self.joints_drawn = draw_skeleton(p, seq.layout, seq.xy[k], seq.conf[k], to_screen, self.style_)
-        waiting = self.pending_frame is not None and self.shown_frame != self.pending_frame
+        waiting = (not self.playing and self.pending_frame is not None
+                   and self.shown_frame != self.pending_frame)
         if waiting and self.image is not None:
             p.setPen(QColor("#FFD479"))
             p.drawText(self.rect().adjusted(8, 6, -8, -6), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,

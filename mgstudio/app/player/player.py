@@ -198,6 +198,7 @@ class PlayerWidget(QWidget):
     # ------------------------------------------------------------------ playback
     def _on_playing(self, playing: bool) -> None:
         self.transport.set_playing(playing)
+        self.view.playing = playing
         if playing:
             n = self.state.frame_count
             loop = self.state.loop
