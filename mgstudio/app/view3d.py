@@ -121,6 +121,7 @@ class View3D(QWidget):
         self._parts = part_of_joints(seq.layout)
         self.info.setText("3D world coordinates (metres)" if real
                           else "This skeleton has no 3D coordinates: shown flat.")
+        self.reset_view()
 
     def _clear(self) -> None:
         self.bones.setData(pos=np.zeros((0, 3), np.float32))
@@ -150,9 +151,40 @@ class View3D(QWidget):
         self.joints.setData(pos=p[ok], color=colours[ok], size=np.where(
             np.isin(np.array(self._parts)[ok], ("left_hand", "right_hand")), 4.0, 7.0))
 
+    def fit_distance(self) -> float:
+        """Camera distance that shows the whole body in the widget (pyqtgraph's fov is horizontal)."""
+        pts = self.points
+        if pts is None:
+            return DEFAULT_CAMERA["distance"]
+        finite = pts[np.isfinite(pts).all(axis=-1)]
+        if len(finite) == 0:
+            return DEFAULT_CAMERA["distance"]
+        lo, hi = np.percentile(finite, 0.5, axis=0), np.percentile(finite, 99.5, axis=0)
+        width, height = float(hi[0] - lo[0]), float(hi[2] - lo[2])
+        aspect = max(self.gl.width(), 1) / max(self.gl.height(), 1)
+        half = np.tan(np.radians(self.gl.opts["fov"]) / 2)
+        return 1.2 * max(width / (2 * half), height * aspect / (2 * half), 0.5) + float(hi[1] - lo[1]) / 2
+
+    def _centre(self) -> tuple[float, float, float]:
+        pts = self.points
+        if pts is None or not np.isfinite(pts).any():
+            return 0.0, 0.0, 0.0
+        finite = pts[np.isfinite(pts).all(axis=-1)]
+        lo, hi = np.percentile(finite, 0.5, axis=0), np.percentile(finite, 99.5, axis=0)
+        c = (lo + hi) / 2
+        return float(c[0]), float(c[1]), float(c[2])
+
     def reset_view(self) -> None:
-        self.gl.setCameraPosition(**DEFAULT_CAMERA)
-        self.gl.opts["center"] = self.gl.opts["center"].__class__(0, 0, 0)
+        """Front view that fits the whole body."""
+        from pyqtgraph import Vector
+
+        self.gl.setCameraPosition(pos=Vector(*self._centre()), distance=self.fit_distance(),
+                                  elevation=DEFAULT_CAMERA["elevation"], azimuth=DEFAULT_CAMERA["azimuth"])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - keep the body in view as the dock changes
+        super().resizeEvent(event)
+        if self.points is not None and self.gl.opts["azimuth"] == DEFAULT_CAMERA["azimuth"]:
+            self.reset_view()
 
     def camera(self) -> dict[str, Any]:
         o = self.gl.opts

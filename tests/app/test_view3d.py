@@ -56,7 +56,11 @@ def test_view3d_draws_and_follows_frames(qtbot, tmp_path) -> None:
         view.gl.setCameraPosition(distance=6)
         assert view.camera()["azimuth"] != -90.0
         view.reset_button.click()
-        assert view.camera() == DEFAULT_CAMERA
+        cam = view.camera()
+        assert (cam["azimuth"], cam["elevation"]) == (DEFAULT_CAMERA["azimuth"], DEFAULT_CAMERA["elevation"])
+        assert cam["distance"] == pytest.approx(view.fit_distance())
+        # the whole body fits: the head's and feet's rows are both inside the picture
+        assert lit_pixels(view) > 100
         state.set_item(None)
         view.set_skeleton(None)
         qtbot.wait(50)
