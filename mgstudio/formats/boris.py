@@ -23,7 +23,7 @@ from mgstudio import __version__
 from mgstudio.core.errors import FormatError
 from mgstudio.core.timebase import frame_to_seconds, seconds_to_frame
 from mgstudio.formats.atomic import atomic_write
-from mgstudio.formats.tracks import ImportReport, find_item, Row, Track, apply_tracks, as_float, collect_tracks
+from mgstudio.formats.tracks import ImportReport, find_item, Row, Track, apply_tracks, as_float, collect_tracks, read_json
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -84,12 +84,7 @@ def export_boris(project: "Project", path: str | Path, item_ids: list[int] | Non
 def read_boris(path: str | Path) -> dict[str, Any]:
     """Load and check the top-level structure of a ``.boris`` file."""
     path = Path(path)
-    if not path.is_file():
-        raise FormatError(f"File not found: {path}")
-    try:
-        doc = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{path.name} is not a BORIS project (it is not valid JSON).", str(exc)) from exc
+    doc = read_json(path, "a BORIS project")
     if not isinstance(doc, dict) or not isinstance(doc.get("observations"), dict) \
             or not isinstance(doc.get("ethogram", {}), dict):
         raise FormatError(f"{path.name} is not a BORIS project (no 'observations' found).")

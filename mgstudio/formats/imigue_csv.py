@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from mgstudio.core.errors import FormatError
 from mgstudio.core.timebase import frame_to_seconds
 from mgstudio.formats.atomic import atomic_write
-from mgstudio.formats.tracks import ImportReport, find_item, Row, Track, apply_tracks, as_float, collect_tracks
+from mgstudio.formats.tracks import ImportReport, find_item, Row, Track, apply_tracks, as_float, collect_tracks, read_text
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -33,13 +33,7 @@ IMIGUE_FPS = 25.0
 def read_imigue(path: str | Path) -> dict[str, tuple[list[tuple[int, int, int, str]], dict[str, str]]]:
     """Rows per video: ``{video_id: ([(start, end, label_id, class), ...], attributes)}``."""
     path = Path(path)
-    if not path.is_file():
-        raise FormatError(f"File not found: {path}")
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{path.name} is not a UTF-8 text file.", str(exc)) from exc
-    reader = csv.DictReader(lines)
+    reader = csv.DictReader(read_text(path).splitlines())
     need = {"video_id", "label_id", "start_frame", "end_frame"}
     if not need <= set(reader.fieldnames or []):
         raise FormatError(f"{path.name} is not an iMiGUE label file: it needs the columns "

@@ -26,7 +26,7 @@ from mgstudio import __version__
 from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.formats.atomic import atomic_write
-from mgstudio.formats.tracks import ImportReport, find_item
+from mgstudio.formats.tracks import ImportReport, find_item, read_json
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -61,14 +61,10 @@ def export_json(project: "Project", path: str | Path, item_ids: list[int] | None
     return len(segments)
 
 
-def read_json(path: str | Path) -> dict[str, Any]:
+def read_segments_json(path: str | Path) -> dict[str, Any]:
+    """Load and check an MG Studio segments JSON file."""
     path = Path(path)
-    if not path.is_file():
-        raise FormatError(f"File not found: {path}")
-    try:
-        doc = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{path.name} is not valid JSON.", str(exc)) from exc
+    doc = read_json(path, "an MG Studio segments file")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FormatError(f"{path.name} is not an MG Studio segments file.")
     if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
@@ -81,7 +77,7 @@ def read_json(path: str | Path) -> dict[str, Any]:
 
 def import_json(project: "Project", path: str | Path) -> ImportReport:
     """Import segments onto the items of the same names (one undoable step per item)."""
-    doc = read_json(path)
+    doc = read_segments_json(path)
     name = Path(path).name
     tier_info = {t.get("name"): t for t in doc["tiers"] if isinstance(t, dict)}
     report = ImportReport()

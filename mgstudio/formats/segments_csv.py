@@ -30,7 +30,7 @@ from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Source, Status
 from mgstudio.core.timebase import frame_to_seconds, seconds_to_frame
 from mgstudio.formats.atomic import atomic_write
-from mgstudio.formats.tracks import ImportReport, find_item, Row, Track, apply_tracks, as_float, collect_tracks
+from mgstudio.formats.tracks import ImportReport, find_item, Row, Track, apply_tracks, as_float, collect_tracks, read_text
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -63,13 +63,7 @@ def export_csv(project: "Project", path: str | Path, item_ids: list[int] | None 
 def read_csv(path: str | Path, fps_for_item: dict[str, float] | float) -> list[Track]:
     """Parse a segments CSV into tracks (one per item x tier)."""
     path = Path(path)
-    if not path.is_file():
-        raise FormatError(f"File not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{path.name} is not a UTF-8 text file.", str(exc)) from exc
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(read_text(path).splitlines())
     fields = set(reader.fieldnames or [])
     if "label" not in fields or not ({"start_frame", "end_frame"} <= fields or {"start_s", "end_s"} <= fields):
         raise FormatError(f"{path.name} is not an MG Studio segments CSV: it needs a 'label' column and "

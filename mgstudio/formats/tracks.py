@@ -14,9 +14,11 @@ rules for bad input live here once, for every format:
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mgstudio.core.errors import FormatError
@@ -191,3 +193,22 @@ def find_item(project: "Project", name: str | None):
         return project.item_by_name(name)
     except ProjectError:
         return None
+
+
+def read_text(path: str | Path) -> str:
+    """A UTF-8 text file's content (a BOM is dropped); clear errors for missing or binary files."""
+    path = Path(path)
+    if not path.is_file():
+        raise FormatError(f"File not found: {path}")
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{path.name} is not a UTF-8 text file.", str(exc)) from exc
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """Parse a JSON file; ``what`` names the expected kind of file in the error."""
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{Path(path).name} is not {what} (it is not valid JSON).", str(exc)) from exc
