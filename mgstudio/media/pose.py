@@ -27,6 +27,8 @@ raw; smoothing (:mod:`mgstudio.media.smoothing`) is applied on a copy by whoever
 
 from __future__ import annotations
 
+import os
+
 import importlib.metadata
 import queue
 import threading
@@ -183,6 +185,9 @@ class _Prefetch:
 
 # ---------------------------------------------------------------------- MediaPipe
 def _holistic(settings: PoseSettings) -> Any:
+    # MediaPipe's C++ logging (glog/absl) prints internal warnings users cannot act on.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import mediapipe as mp
 
     return mp.solutions.holistic.Holistic(
