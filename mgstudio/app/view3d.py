@@ -167,9 +167,9 @@ class View3D(QWidget):
 
     def _centre(self) -> tuple[float, float, float]:
         pts = self.points
-        if pts is None or not np.isfinite(pts).any():
+        finite = pts[np.isfinite(pts).all(axis=-1)] if pts is not None else np.zeros((0, 3))
+        if len(finite) == 0:  # nobody was found in the video
             return 0.0, 0.0, 0.0
-        finite = pts[np.isfinite(pts).all(axis=-1)]
         lo, hi = np.percentile(finite, 0.5, axis=0), np.percentile(finite, 99.5, axis=0)
         c = (lo + hi) / 2
         return float(c[0]), float(c[1]), float(c[2])

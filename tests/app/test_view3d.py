@@ -61,6 +61,11 @@ def test_view3d_draws_and_follows_frames(qtbot, tmp_path) -> None:
         assert cam["distance"] == pytest.approx(view.fit_distance())
         # the whole body fits: the head's and feet's rows are both inside the picture
         assert lit_pixels(view) > 100
+        # a video where nobody was found: an all-missing skeleton draws nothing and does not fail
+        from mgstudio.core.skeleton import SkeletonSequence
+
+        view.set_skeleton(SkeletonSequence.empty(seq.layout, 20, 25.0))
+        view.set_frame(5)
         state.set_item(None)
         view.set_skeleton(None)
         qtbot.wait(50)
