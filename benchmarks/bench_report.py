@@ -1,6 +1,6 @@
 """Emotion report: time to report and tokens/s with the offline model (SmolLM2-135M, llama.cpp).
 
-Run: ``.venv/bin/python -m benchmarks.bench_report``. Prints, for a 20-gesture, 5-minute
+Run: ``.venv/bin/python -m benchmarks.bench_report``. Prints, for a 12-gesture, 5-minute
 timeline (won/lost scenario, schema-constrained JSON, temperature 0):
 
 - **baseline**: one bare ``llama_cpp.Llama.create_chat_completion`` on the same messages, no
@@ -30,9 +30,9 @@ from mgstudio.reasoning import build_evidence, generate_report, write_report
 from mgstudio.reasoning.backends import LlamaCppBackend, OpenAIBackend, default_model_path
 from mgstudio.reasoning.prompts import SCENARIOS, build_messages
 
-THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 MAX_TOKENS = 200
-N_GESTURES = 20
+N_GESTURES = 12
 REPEATS = 2
 
 

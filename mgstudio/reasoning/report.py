@@ -235,6 +235,7 @@ def _context(result: ReportResult, title: str) -> dict[str, Any]:
         "PROPOSAL": PROPOSAL,
         "system_prompt": SYSTEM_PROMPT,
         "prov": result.provenance,
+        "schema_json": json.dumps(result.schema, indent=1) if result.schema else "",
     }
 
 

@@ -67,6 +67,7 @@ def test_written_report_is_self_contained_and_shows_what_was_sent(streamed, tmp_
     # the exact messages sent are shown (HTML-escaped in the page, verbatim in Markdown)
     user_msg = result.attempts[0].messages[1]["content"]
     assert user_msg in md
+    assert "answer format (JSON schema)" in md and '"S6"' in md  # the schema, with the real ids
     assert "S1 arms crossed 2.0-4.0 (2.0)" in html
     for key in ("prompt hash", "temperature", "seed", "app version", "date", "model"):
         assert key in html and key in md
