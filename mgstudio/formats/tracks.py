@@ -14,6 +14,7 @@ rules for bad input live here once, for every format:
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -62,6 +63,7 @@ class ImportReport:
     clipped: int = 0
     skipped: int = 0
     overlaps: int = 0
+    duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -73,28 +75,65 @@ class ImportReport:
             parts.append(f"{self.clipped} segment(s) ran past the end of the media and were shortened.")
         if self.skipped:
             parts.append(f"{self.skipped} segment(s) started after the end of the media and were skipped.")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} segment(s) already in the project were not added again.")
         if self.overlaps:
             parts.append(f"{self.overlaps} overlapping segment(s) were put on separate '(overlap)' tiers.")
         parts += self.warnings
         return " ".join(parts)
 
 
+class _TierSlots:
+    """The segments already on a tier of one item, for overlap and duplicate checks.
+
+    Human tiers never overlap, so sorted by start their ends are sorted too: the only segment
+    that can overlap [a, b) is the last one starting before b.
+    """
+
+    def __init__(self, segments: Iterable[Segment]) -> None:
+        rows = sorted((x.start, x.end) for x in segments)
+        self.starts = [a for a, _ in rows]
+        self.ends = [b for _, b in rows]
+        self.keys = {(x.start, x.end, x.label) for x in segments}
+
+    def overlaps(self, a: int, b: int) -> bool:
+        k = bisect.bisect_left(self.starts, b)
+        return k > 0 and self.ends[k - 1] > a
+
+    def add(self, a: int, b: int, label: str) -> None:
+        k = bisect.bisect_left(self.starts, a)
+        self.starts.insert(k, a)
+        self.ends.insert(k, b)
+        self.keys.add((a, b, label))
+
+
 def apply_tracks(project: "Project", item_id: int, tracks: Iterable[Track],
                  label_map: Mapping[str, str] | None = None,
                  report: ImportReport | None = None, description: str = "Import") -> ImportReport:
     """Add the tracks' rows to ``item_id`` as one undoable step; returns the report."""
+    from mgstudio.core.errors import ProjectError
+
     report = report or ImportReport()
     item = project.item(item_id)
     n_frames = int(item.frame_count or 0)
     known = set(project.taxonomy.names)
     label_map = dict(label_map or {})
     segments: list[Segment] = []
-    tier_cache: dict[str, Any] = {}
+    tiers: dict[str, Any] = {}
+    slots: dict[str, _TierSlots] = {}
+
+    def slots_of(name: str) -> _TierSlots:
+        if name not in slots:
+            try:
+                tier = project.tier(name)
+                slots[name] = _TierSlots(project.segments(item_id, tier_id=tier.id))
+            except ProjectError:  # no such tier yet
+                slots[name] = _TierSlots([])
+        return slots[name]
+
     for track in tracks:
         kind = "model" if track.source == Source.MODEL else "human"
-        rows = sorted(track.rows, key=lambda r: (r.start, r.end))
-        placed: dict[str, int] = {}  # tier name -> end of the last row placed there
-        for row in rows:
+        for row in sorted(track.rows, key=lambda r: (r.start, r.end)):
             label = label_map.get(row.label, row.label)
             if label not in known:
                 report.unknown_labels[label] += 1
@@ -111,20 +150,19 @@ def apply_tracks(project: "Project", item_id: int, tracks: Iterable[Track],
                     end = n_frames
                     report.clipped += 1
             start = max(0, start)
-            tier_name = track.tier
-            if kind == "human":
-                n = 0
-                while placed.get(tier_name, -1) > start:
-                    n += 1
-                    tier_name = f"{track.tier} (overlap)" if n == 1 else f"{track.tier} (overlap {n})"
-                if n:
-                    report.overlaps += 1
-                placed[tier_name] = end
+            if (start, end, label) in slots_of(track.tier).keys:
+                report.duplicates += 1  # importing the same file twice adds nothing
+                continue
+            tier_name, n = track.tier, 0
+            while kind == "human" and slots_of(tier_name).overlaps(start, end):
+                n += 1
+                tier_name = f"{track.tier} (overlap)" if n == 1 else f"{track.tier} (overlap {n})"
+            report.overlaps += n > 0
+            slots_of(tier_name).add(start, end, label)
             annotator = row.annotator or track.annotator or project.annotator
-            tier = tier_cache.get(tier_name)
-            if tier is None:
-                tier = tier_cache[tier_name] = project.ensure_tier(
-                    tier_name, annotator=track.annotator or annotator, kind=kind)
+            if tier_name not in tiers:
+                tiers[tier_name] = project.ensure_tier(tier_name, annotator=track.annotator or annotator, kind=kind)
+            tier = tiers[tier_name]
             if tier.name not in report.tiers:
                 report.tiers.append(tier.name)
             default_status = Status.PROPOSED if track.source == Source.MODEL else Status.ACCEPTED

@@ -236,3 +236,27 @@ def test_export_to_read_only_folder(project_factory, tmp_path, monkeypatch) -> N
     with pytest.raises(FormatError, match="Permission denied"):
         export_file(p, tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_importing_the_same_file_twice_adds_nothing(project_factory, tmp_path) -> None:
+    src = project_factory()
+    fill(src)
+    out = tmp_path / "s.eaf"
+    export_file(src, out, item_ids=[src.item_by_name("session1").id])
+    rep = import_file(src, out)
+    assert rep.imported == 0 and rep.duplicates == 60 and "not added again" in rep.summary()
+    assert len(src.segments(src.item_by_name("session1").id)) == 60
+
+
+def test_import_next_to_existing_segments_never_fails(project_factory, tmp_path) -> None:
+    p = project_factory()
+    item = p.item_by_name("session1").id
+    bob = p.ensure_tier("bob", annotator="bob")
+    p.create_segment(Segment(item, bob.id, 100, 200, "folding arms"))
+    f = tmp_path / "b.csv"
+    f.write_text("item,tier,label,start_frame,end_frame\n"
+                 "session1,bob,rubbing eyes,150,250\n"   # overlaps bob's existing segment
+                 "session1,bob,head up,300,320\n")
+    rep = import_file(p, f)
+    assert rep.imported == 2 and rep.overlaps == 1
+    assert [s.label for s in p.segments(item, tier_id=p.tier("bob (overlap)").id)] == ["rubbing eyes"]
