@@ -220,9 +220,16 @@ def test_find_gestures_and_themes(qtbot, env) -> None:
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QApplication
 
-    w.set_theme("light")
-    assert QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness() > 200
-    assert Settings().theme == "light"
-    w.set_theme("dark")
-    assert QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness() < 60
+    app = QApplication.instance()
+    saved = (app.style().name(), app.palette(), app.styleSheet())
+    try:
+        w.set_theme("light")
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() > 200
+        assert Settings().theme == "light"
+        w.set_theme("dark")
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() < 60
+    finally:  # the theme is app-wide: leave the next tests the look they started with
+        app.setStyle(saved[0])
+        app.setPalette(saved[1])
+        app.setStyleSheet(saved[2])
     w.close()
