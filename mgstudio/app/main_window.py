@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, Q
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
 from mgstudio.app import dialogs
+from mgstudio.app.first_paint import after_first_paint
 from mgstudio.app.player import PlayerWidget
 from mgstudio.app.project_browser import ProjectBrowser
 from mgstudio.app.settings import Settings
@@ -78,7 +79,9 @@ class MainWindow(QMainWindow):
         self.view3d_dock = QDockWidget("3D skeleton", self)
         self.view3d_dock.setObjectName("View3DDock")
         self.view3d = None
-        self._make_view3d()
+        # The 3D view (pyqtgraph + PyOpenGL) is a third of start-up: build it once the window shows.
+        self.view3d_dock.setWidget(QLabel("Preparing the 3D view…"))
+        after_first_paint(self, self._make_view3d)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.view3d_dock)
         self.review: Any = None
         self.review_docks: list[QDockWidget] = []

@@ -14,8 +14,10 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+
+from mgstudio.app.first_paint import after_first_paint
 
 ENV = "MGSTUDIO_STARTUP_PROBE"
 SCREENSHOT_ENV = "MGSTUDIO_STARTUP_SCREENSHOT"
@@ -26,21 +28,6 @@ MARKER = "MGSTUDIO_WINDOW_SHOWN"
 def heavy_modules() -> list[str]:
     """The slow-to-import libraries present in ``sys.modules`` now."""
     return [name for name in HEAVY if name in sys.modules]
-
-
-class _FirstPaint(QObject):
-    """Calls ``callback`` once, right after the watched widget's first paint has finished."""
-
-    def __init__(self, callback) -> None:  # noqa: ANN001
-        super().__init__()
-        self._callback = callback
-        self._done = False
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if not self._done and event.type() == QEvent.Type.Paint:
-            self._done = True
-            QTimer.singleShot(0, self._callback)  # after this paint has completed
-        return False
 
 
 def install(app: QApplication, window: QWidget, delay_ms: int = 300, timeout_s: float = 120.0) -> bool:
@@ -54,6 +41,8 @@ def install(app: QApplication, window: QWidget, delay_ms: int = 300, timeout_s: 
         return False
 
     shown: dict[str, float] = {}
+    if os.environ.get(SCREENSHOT_ENV):
+        delay_ms = max(delay_ms, 2000)  # let the 3D view (built after the first paint) draw too
 
     def first_paint() -> None:
         if "t" not in shown:
@@ -67,10 +56,6 @@ def install(app: QApplication, window: QWidget, delay_ms: int = 300, timeout_s: 
         print(f"{MARKER} {shown['t']:.6f} heavy={','.join(heavy_modules()) or '-'}", flush=True)
         app.quit()
 
-    watcher = _FirstPaint(first_paint)
-    watcher.setParent(window)
-    window.installEventFilter(watcher)
-    if window.isVisible():
-        window.update()
+    after_first_paint(window, first_paint)
     QTimer.singleShot(int(timeout_s * 1000), first_paint)  # never paints: report anyway
     return True
