@@ -84,9 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith(MARKER)), None)
     if line is None or not args.screenshot.is_file():
         raise SystemExit(f"FAILED: the GUI showed no window\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
-    _, stamp, heavy = line.split(" ", 2)
+    _, stamp, *fields = line.split()
+    info = dict(f.split("=", 1) for f in fields if "=" in f)
+    if info.get("project_open") != "yes":
+        raise SystemExit(f"FAILED: the demo project was not open when the window showed ({line})")
     print(f"GUI on the demo project: first window after {float(stamp) - t0:.2f} s "
-          f"(process ran {wall:.2f} s in all, {heavy}); screenshot {args.screenshot}")
+          f"(process ran {wall:.2f} s in all; heavy imports at start-up: {info.get('heavy')}); "
+          f"screenshot {args.screenshot}")
 
     demo = next((home / "data" / "mgstudio").rglob("*.mgproj"), None)
     if demo is None:

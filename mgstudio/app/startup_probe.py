@@ -1,11 +1,12 @@
 """Start-up probe: with ``MGSTUDIO_STARTUP_PROBE=1`` the app reports when its window is up, then quits.
 
 Used by ``benchmarks/bench_startup.py`` and ``make package-smoke``. Once the main window has
-been shown and the event loop has run (the window painted, the project loaded), it prints one
-line ``MGSTUDIO_WINDOW_SHOWN <unix time> heavy=<modules>`` on stdout, where ``heavy`` lists the
-slow-to-import libraries already loaded (torch, mediapipe, cv2, llama_cpp: they should not be,
-they are imported when first needed). With ``MGSTUDIO_STARTUP_SCREENSHOT=PATH`` it first saves
-a picture of the window there. Without the variable nothing happens.
+been painted for the first time, it prints one line ``MGSTUDIO_WINDOW_SHOWN <unix time>
+heavy=<modules> project_open=yes|no`` on stdout, where ``heavy`` lists the slow-to-import
+libraries already loaded (torch, mediapipe, cv2, llama_cpp: they should not be, they are
+imported when first needed) and ``project_open`` says whether a project was already open at that
+first paint (the window was usable, not an empty frame). With ``MGSTUDIO_STARTUP_SCREENSHOT=PATH``
+it first saves a picture of the window there. Without the variable nothing happens.
 """
 
 from __future__ import annotations
@@ -47,13 +48,15 @@ def install(app: QApplication, window: QWidget, delay_ms: int = 300, timeout_s: 
     def first_paint() -> None:
         if "t" not in shown:
             shown["t"] = time.time()
+            shown["project"] = getattr(window, "project", None) is not None  # usable: a project is open
             QTimer.singleShot(delay_ms, finish)
 
     def finish() -> None:
         path = os.environ.get(SCREENSHOT_ENV)
         if path:
             window.grab().save(path)
-        print(f"{MARKER} {shown['t']:.6f} heavy={','.join(heavy_modules()) or '-'}", flush=True)
+        print(f"{MARKER} {shown['t']:.6f} heavy={','.join(heavy_modules()) or '-'} "
+              f"project_open={'yes' if shown['project'] else 'no'}", flush=True)
         app.quit()
 
     after_first_paint(window, first_paint)
