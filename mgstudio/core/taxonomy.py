@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from mgstudio.core.errors import FormatError
+from mgstudio.resources import resource_path
 
 __all__ = [
     "Label", "Taxonomy", "load_taxonomy", "builtin_taxonomies", "PALETTE", "TOL_BRIGHT",
@@ -44,7 +45,7 @@ PALETTE: tuple[str, ...] = TOL_BRIGHT + TOL_MUTED + OKABE_ITO
 
 RESERVED_KEYS = frozenset(" JKLIOARNPU")
 
-TAXONOMY_DIR = Path(__file__).resolve().parents[2] / "resources" / "taxonomies"
+TAXONOMY_DIR = resource_path("taxonomies")  # also inside the packaged app
 
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 

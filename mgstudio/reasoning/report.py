@@ -24,6 +24,7 @@ from mgstudio.reasoning import charts
 from mgstudio.reasoning.answer import Answer, AnswerProblem, parse_answer
 from mgstudio.reasoning.backends import Backend, TokenCallback
 from mgstudio.reasoning.evidence import PROPOSAL, Evidence, build_evidence
+from mgstudio.resources import resource_path
 from mgstudio.reasoning.prompts import (
     SYSTEM_PROMPT,
     Scenario,
@@ -34,7 +35,7 @@ from mgstudio.reasoning.prompts import (
     repair_message,
 )
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "resources" / "reasoning"
+TEMPLATES = resource_path("reasoning")  # also inside the packaged app
 
 STATUS_TEXT = {
     "ok": "The model gave a valid answer.",

@@ -15,8 +15,9 @@ from typing import Any
 
 from mgstudio.core.errors import MGStudioError
 from mgstudio.recognition.model import ModelConfig
+from mgstudio.resources import resource_path
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "resources" / "configs"
+CONFIG_DIR = resource_path("configs")  # also inside the packaged app
 
 DEFAULTS: dict[str, Any] = {
     "model": ModelConfig().to_dict(),

@@ -20,8 +20,9 @@ from mgstudio.recognition.checkpoint import checkpoint_layout, load_checkpoint
 from mgstudio.recognition.device import pick_device
 from mgstudio.recognition.model import DualStreamEncoder, ModelConfig
 from mgstudio.recognition.preprocess import prepare_windows
+from mgstudio.resources import models_dir
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+MODELS_DIR = models_dir()  # also inside the packaged app
 DEFAULT_MODEL = MODELS_DIR / "mg_encoder.pt"
 
 
