@@ -81,7 +81,7 @@ def main() -> None:
         warm.append((time.perf_counter() - t0, r2))
     c_t = statistics.median(x[0] for x in cold)
     w_t = statistics.median(x[0] for x in warm)
-    r = cold[0][1]
+    r = sorted(cold, key=lambda x: x[0])[len(cold) // 2][1]  # the median run's details
     a = r.attempts[-1]
     gen_s = a.elapsed_s - (a.first_token_s or 0)
     print(f"report, cold prompt: {c_t:.2f} s (status {r.status}, {len(r.attempts)} request(s)); "
