@@ -18,7 +18,7 @@ ENTRY = str(REPO / "packaging" / "launcher.py")
 # Dev-only or unused heavy packages that would otherwise be pulled in through optional imports.
 EXCLUDES = [
     "tkinter", "_tkinter", "pytest", "_pytest", "pytestqt", "hypothesis", "IPython",
-    "jax", "jaxlib", "tensorflow", "sounddevice", "sklearn", "skimage", "scipy", "pandas", "sympy",
+    "jax", "jaxlib", "tensorflow", "sounddevice", "sklearn", "skimage", "scipy", "pandas",
     "fastapi", "uvicorn", "starlette", "sse_starlette", "pydantic_settings",
     "torch.utils.tensorboard", "triton",
     "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.Qt3DCore",

@@ -8,8 +8,9 @@ settings folders, no ``PYTHONPATH``, started from another folder), and checks:
    installer ``install-desktop-entry.sh`` (into the temporary home);
 3. the GUI on the demo project, under Xvfb: time to the first painted window, a screenshot
    (``dist/mgstudio-smoke.png``), then it quits by itself (``MGSTUDIO_STARTUP_PROBE``);
-4. ``info`` on the demo project the GUI made, and an offline emotion report with the bundled
-   language model (llama.cpp and the GGUF file inside the bundle).
+4. ``info`` on the demo project the GUI made, one tiny training epoch on it (PyTorch inside the
+   bundle), and an offline emotion report with the bundled language model (llama.cpp and the
+   GGUF file inside the bundle).
 
 Prints each step and exits non-zero at the first failure.
 """
@@ -97,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("FAILED: the GUI did not create the demo project")
     info = run([str(exe), "info", str(demo)], env, home).stdout
     print("info on the demo project:", " | ".join(info.strip().splitlines()[:3]))
+    t0 = time.time()
+    ckpt = home / "tiny_encoder.pt"
+    run([str(exe), "train", "pretrain", str(demo), "--config", "tiny", "--epochs", "1", "--out", str(ckpt),
+         "--no-progress"], env, home, timeout=600)
+    if not ckpt.is_file():
+        raise SystemExit("FAILED: training in the bundle wrote no checkpoint")
+    print(f"PyTorch in the bundle: one tiny self-supervised epoch on the demo in {time.time() - t0:.1f} s")
     if not args.no_report:
         t0 = time.time()
         item = "stick figure (demo)"  # the demo project's one recording (mgstudio/app/demo.py)
