@@ -131,7 +131,7 @@ def run_learn(args: argparse.Namespace) -> int:
             raise CancelledError("Stopped; nothing was changed.") from None
         finally:
             bar.close()
-        print(mv.summary())
+        print(mv.summary)
         print(f"Saved as version {mv.version} ({mv.path.name}).")
         if args.no_activate:
             print(f"Not activated: 'mgstudio learn {args.project} --use {mv.version}' to use it.")

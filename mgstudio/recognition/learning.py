@@ -53,6 +53,7 @@ class ModelVersion:
     segment_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
     def summary(self) -> str:
         """A few lines for people: CV accuracy per label, the version."""
         lines = [f"Label model v{self.version} ({self.kind} head, {sum(v for k, v in self.counts.items() if k != BACKGROUND)} "

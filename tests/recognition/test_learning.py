@@ -103,7 +103,7 @@ def test_accuracy_rises_as_labels_are_added(tmp_path, enc, utk):
         assert last.counts["walk"] == 8 and last.encoder.startswith("encoder created") and len(last.encoder_hash) == 16
         meta = json.loads(last.path.with_suffix(".json").read_text())
         assert meta["version"] == 3 and meta["cv_per_class"]["walk"] == last.cv_per_class["walk"]
-        assert "walk" in last.summary() and "Cross-validated accuracy" in last.summary()
+        assert "walk" in last.summary and "Cross-validated accuracy" in last.summary
 
 
 def test_learn_reproposes_and_keeps_reviewed_work(tmp_path, enc, utk):
