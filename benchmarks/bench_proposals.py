@@ -162,7 +162,7 @@ def spotting() -> dict:
     from mgstudio.core.metrics import spotting_scores
     from mgstudio.core.segments import Segment
     from mgstudio.recognition.encoder import load_encoder
-    from mgstudio.recognition.fewshot import (BACKGROUND, cross_validate, expected_calibration_error, train_head)
+    from mgstudio.recognition.fewshot import BACKGROUND, cross_validate, train_head
     from mgstudio.recognition.learning import _windows_for
     from mgstudio.recognition.proposals import (movement_events, score_windows, segments_from_scores, sequence_coords,
                                                 window_starts)

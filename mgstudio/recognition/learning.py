@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,7 +29,6 @@ from mgstudio.recognition.proposals import (Cancel, Progress, _cancelled, _model
                                             sequence_coords)
 
 STATE_KEY = "recognition.active_head"
-_NAME = re.compile(r"^head_v(\d+)\.pt$")
 
 
 @dataclass
