@@ -158,3 +158,13 @@ def test_cli_propose_movement(enc, utk, tmp_path, capsys):
     with Project.open(path) as proj:
         assert proj.count_segments(None, statuses=[Status.PROPOSED]) > 0
     assert main(["propose", str(path)]) == 2
+
+
+def test_a_checkpoint_with_its_own_classifier_proposes_its_classes(tiny_models, utk, utk_head):
+    tiny = load_encoder(tiny_models["linear"])
+    seq, _ = utk["s02_e01"]
+    got = propose(seq, tiny, threshold=0.2)
+    assert got, "a classifier over 5 actions should find something above 0.2 in 600 frames"
+    assert all(s.label in tiny.classes and np.isfinite(s.confidence) for s in got)
+    with pytest.raises(MGStudioError, match="another recognizer"):
+        propose(seq, tiny, utk_head)  # a label model trained on the shipped encoder's embeddings
