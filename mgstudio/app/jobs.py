@@ -37,12 +37,25 @@ def propose_job(project_path: str | Path, item_id: int, annotator: str | None = 
         return len(propose_item(project, item_id, progress=progress, cancel=cancel))
 
 
-def learn_job(project_path: str | Path, annotator: str | None = None, progress: Any = None,
-              cancel: Any = None) -> str:
-    """Learn from the project's labels (train, activate, re-propose); returns a one-line summary."""
+def train_labels_job(project_path: str | Path, annotator: str | None = None, progress: Any = None,
+                     cancel: Any = None) -> tuple[int, str]:
+    """Train a label model on the project's accepted labels, NOT yet used; returns its version
+    number and the cross-validated accuracy summary the user decides on."""
     from mgstudio.core.project import Project
-    from mgstudio.recognition.learning import learn_from_project
+    from mgstudio.recognition.learning import train_version
 
     with Project.open(project_path, annotator=annotator) as project:
-        version = learn_from_project(project, progress=progress, cancel=cancel)
-        return str(getattr(version, "summary", None) or version)
+        version = train_version(project, progress=progress, cancel=cancel)
+        return version.version, version.summary
+
+
+def use_labels_job(project_path: str | Path, version: int, annotator: str | None = None, progress: Any = None,
+                   cancel: Any = None) -> int:
+    """Make ``version`` the project's label model and re-propose the un-reviewed parts."""
+    from mgstudio.core.project import Project
+    from mgstudio.recognition.learning import activate_version, repropose_project
+
+    with Project.open(project_path, annotator=annotator) as project:
+        activate_version(project, version)
+        return repropose_project(project, progress=progress, cancel=cancel)
+

@@ -466,18 +466,51 @@ class MainWindow(QMainWindow):
                                              title=f"Finding gestures in “{name}”"), done)
 
     def learn_from_labels(self) -> Worker | None:
-        """Train on the accepted labels, then re-propose (child process)."""
+        """Train on the accepted labels (child process), show the cross-validated accuracy per
+        label, and only on the user's word use the new model and re-propose."""
         project = self.project
         if project is None:
             return None
-        from mgstudio.app.jobs import learn_job
+        from mgstudio.app.jobs import train_labels_job
 
-        def done(summary: str) -> None:
+        def trained(result: tuple[int, str]) -> None:
+            version, summary = result
+            if self.confirm_label_model(version, summary):
+                self.use_label_model(version)
+            else:
+                self.show_message(f"Label model v{version} was kept aside; the current model stays in use.")
+        return self.run_worker(ProcessWorker(train_labels_job, str(project.path), project.annotator,
+                                             title="Learning from your labels"), trained)
+
+    def confirm_label_model(self, version: int, summary: str) -> bool:
+        """Ask whether to use a newly trained label model (tests may replace this)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setWindowTitle("Learned from your labels")
+        box.setText(f"How well label model v{version} recognises your labels on recordings it did not "
+                    "learn from (cross-validated):")
+        box.setInformativeText("Use it to propose the segments you have not reviewed yet? "
+                               "Reviewed segments are never changed.")
+        box.setDetailedText(summary)
+        box.setStyleSheet("QTextEdit { font-family: monospace; }")
+        use = box.addButton("Use this model", QMessageBox.AcceptRole)
+        box.addButton("Not now", QMessageBox.RejectRole)
+        box.exec()
+        return box.clickedButton() is use
+
+    def use_label_model(self, version: int) -> Worker | None:
+        project = self.project
+        if project is None:
+            return None
+        from mgstudio.app.jobs import use_labels_job
+
+        def done(n: int) -> None:
             self.state.notify_segments_changed()
             self.browser.refresh_statuses()
-            self.show_message(f"Learned from your labels: {summary}")
-        return self.run_worker(ProcessWorker(learn_job, str(project.path), project.annotator,
-                                             title="Learning from your labels"), done)
+            self.show_message(f"Using label model v{version}: {n} proposal(s) ready for review.")
+        return self.run_worker(ProcessWorker(use_labels_job, str(project.path), version, project.annotator,
+                                             title="Proposing with your label model"), done)
 
     # ------------------------------------------------------------------ look
     def set_theme(self, name: str) -> None:

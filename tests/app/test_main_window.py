@@ -233,3 +233,35 @@ def test_find_gestures_and_themes(qtbot, env) -> None:
         app.setPalette(saved[1])
         app.setStyleSheet(saved[2])
     w.close()
+
+
+@pytest.mark.slow
+def test_learn_from_my_labels_shows_accuracy_before_use(qtbot, env) -> None:
+    """Tools ▸ Learn from my labels trains in a child process, shows the cross-validated accuracy
+    per label, and changes proposals only after the user says to use the new model."""
+    from mgstudio.core.segments import Source, Status
+    from mgstudio.recognition.learning import active_version
+
+    tmp, project = env
+    w = new_window(qtbot)
+    w.open_project(project)
+    item_id = w.state.item_id
+    before = {s.id for s in w.project.segments(item_id, source=Source.MODEL, statuses=[Status.PROPOSED])}
+    asked: list[tuple[int, str]] = []
+    answer = [False]
+    w.confirm_label_model = lambda v, s: asked.append((v, s)) or answer[0]  # the user's click
+    worker = w.learn_from_labels()
+    qtbot.waitUntil(lambda: not w.worker_panel.busy, timeout=240_000)
+    assert worker.error is None, worker.error and worker.error.detail
+    assert asked and asked[0][0] == 1 and "Cross-validated accuracy" in asked[0][1]
+    # declined: nothing changed
+    assert active_version(w.project) is None
+    assert {s.id for s in w.project.segments(item_id, source=Source.MODEL, statuses=[Status.PROPOSED])} == before
+    assert "kept aside" in w.status_label.text()
+    # accepted: the model is used and un-reviewed proposals are made again
+    worker = w.use_label_model(1)
+    qtbot.waitUntil(lambda: not w.worker_panel.busy, timeout=240_000)
+    assert worker.error is None, worker.error and worker.error.detail
+    assert active_version(w.project).version == 1
+    assert "Using label model v1" in w.status_label.text()
+    w.close()
