@@ -31,7 +31,7 @@ def busy_job(n: int, progress=None, cancel=None) -> int:
 def test_progress_result_and_heartbeat(qtbot) -> None:
     panel = WorkerPanel()
     qtbot.addWidget(panel)
-    worker = Worker(busy_job, 60, title="Counting")
+    worker = Worker(busy_job, 600, title="Counting")  # ~1 s of work, so the heartbeat ticks
     seen: list[tuple[int, int]] = []
     worker.progress.connect(lambda d, t: seen.append((d, t)))
     panel.attach(worker)
@@ -44,8 +44,8 @@ def test_progress_result_and_heartbeat(qtbot) -> None:
     qtbot.waitUntil(lambda: not panel.busy, timeout=5000)
     beat.stop()
     worker.wait(5000)
-    assert res.args[0] == busy_job(60, progress=lambda *a: None)
-    assert seen and seen[-1] == (60, 60)
+    assert res.args[0] == busy_job(600, progress=lambda *a: None)
+    assert seen and seen[-1] == (600, 600)
     beat.check("a thread worker computes")
     assert panel.isHidden()
 
