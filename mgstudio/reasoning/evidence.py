@@ -315,6 +315,25 @@ def _burst(run: list[EvidenceSegment]) -> Burst:
     )
 
 
+def _one_coder(project: Any, item_id: int) -> list[Any]:
+    """The item's segments on the model tiers plus ONE human coder's tier.
+
+    When several annotators coded the same recording, taking every tier would count each
+    gesture once per coder (and inflate rates and bursts). The coder is the current annotator
+    when they coded this item, else the one with the most segments on it.
+    """
+    tiers = list(project.tiers())
+    human = [t for t in tiers if t.kind == "human"]
+    segs = project.segments(item_id)
+    if len(human) <= 1:
+        return segs
+    per_tier = {t.id: sum(1 for s in segs if s.tier_id == t.id) for t in human}
+    mine = [t for t in human if t.name == getattr(project, "annotator", None) and per_tier[t.id]]
+    coder = mine[0] if mine else max(human, key=lambda t: per_tier[t.id])
+    keep = {t.id for t in tiers if t.kind != "human"} | {coder.id}
+    return [s for s in segs if s.tier_id in keep]
+
+
 def build_evidence(
     source: Any,
     item_id: int | None = None,
@@ -327,9 +346,9 @@ def build_evidence(
 ) -> Evidence:
     """Evidence for one item.
 
-    ``source`` is a :class:`~mgstudio.core.project.Project` (with ``item_id``; all tiers unless
-    ``tier`` names one), or a plain list of :class:`Segment` of one item (with ``fps`` and
-    optionally ``duration_s``).
+    ``source`` is a :class:`~mgstudio.core.project.Project` (with ``item_id``; the model's tier
+    and one coder's tier unless ``tier`` names one, see :func:`_one_coder`), or a plain list of
+    :class:`Segment` of one item (with ``fps`` and optionally ``duration_s``).
     """
     if hasattr(source, "segments") and hasattr(source, "item"):
         if item_id is None:
@@ -337,7 +356,7 @@ def build_evidence(
         item = source.item(item_id)
         if item is None:
             raise MGStudioError(f"There is no item {item_id} in this project.")
-        segs = source.segments(item_id, tier_id=tier) if tier is not None else source.segments(item_id)
+        segs = source.segments(item_id, tier_id=tier) if tier is not None else _one_coder(source, item_id)
         rate = getattr(item, "rate", None) or item.fps  # the exact Fraction where the store has it
         duration = item.frame_count / _fps(rate) if getattr(item, "frame_count", None) else None
         colors = {}

@@ -85,3 +85,21 @@ def test_empty_timeline():
     ev = build_evidence([], fps=25, duration_s=30)
     assert ev.is_empty and ev.classes == [] and ev.change is None
     assert "Micro-gestures: 0" in ev.to_text()
+
+
+def test_two_coders_do_not_count_a_gesture_twice(tmp_path) -> None:
+    from mgstudio.core.layouts import CANONICAL
+    from mgstudio.core.project import Project
+    from mgstudio.core.segments import Segment
+    from mgstudio.core.skeleton import SkeletonSequence
+    from mgstudio.reasoning.evidence import build_evidence
+
+    with Project.create(tmp_path / "two.mgproj", annotator="alice") as p:
+        item = p.add_skeleton_item("s", SkeletonSequence.empty(CANONICAL, 1000, 25.0))
+        a, b = p.ensure_tier("alice", annotator="alice"), p.ensure_tier("bob", annotator="bob")
+        p.add_segments([Segment(item.id, a.id, 100, 150, "folding arms"),
+                        Segment(item.id, b.id, 102, 150, "folding arms"),
+                        Segment(item.id, b.id, 300, 350, "rubbing eyes")], "two coders")
+        ev = build_evidence(p, item.id)
+        assert len(ev.listed()) == 1  # alice's coding only (the current annotator)
+        assert len(build_evidence(p, item.id, tier=b.id).listed()) == 2
