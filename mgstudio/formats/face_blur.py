@@ -10,6 +10,7 @@ written (reported), because a clip with an unblurred face must never leave the m
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,8 +62,11 @@ def blur_face(frame: np.ndarray, region: np.ndarray) -> np.ndarray:
     if x1 <= x0 or y1 <= y0:
         return out
     patch = out[y0:y1, x0:x1]
-    small = cv2.resize(patch, (max(1, (x1 - x0) // 12), max(1, (y1 - y0) // 12)), interpolation=cv2.INTER_AREA)
-    blurred = cv2.GaussianBlur(cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST), (0, 0), 6)
+    # about 5 cells across the face, then a blur a tenth of its size: features cannot be recovered
+    small = cv2.resize(patch, (max(1, round((x1 - x0) / (2 * rx) * 5)), max(1, round((y1 - y0) / (2 * ry) * 6))),
+                       interpolation=cv2.INTER_AREA)
+    sigma = max(4.0, rx / 5)
+    blurred = cv2.GaussianBlur(cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST), (0, 0), sigma)
     mask = np.zeros(patch.shape[:2], np.uint8)
     cv2.ellipse(mask, (int(cx - x0), int(cy - y0)), (int(rx), int(ry)), 0, 0, 360, 255, -1)
     patch[mask > 0] = blurred[mask > 0]
@@ -102,7 +106,8 @@ def export_blurred_clips(project: "Project", folder: Path, clips: list[dict[str,
                             raise CancelledError("Dataset export cancelled.")
                         frame = reader.frame(f)
                         if stream is None:
-                            stream = out.add_stream("libx264", rate=round(float(item.fps) * 1000) / 1000)
+                            rate = getattr(item, "rate", None) or Fraction(item.fps).limit_denominator(1001)
+                            stream = out.add_stream("libx264", rate=Fraction(rate))
                             stream.height, stream.width = frame.shape[0] // 2 * 2, frame.shape[1] // 2 * 2
                             stream.pix_fmt = "yuv420p"
                         img = blur_face(frame, regions[min(k, len(regions) - 1)])

@@ -125,3 +125,40 @@ def test_face_blur_changes_only_the_face() -> None:
     assert not np.array_equal(out[50:70, 90:110], frame[50:70, 90:110])  # the face is changed
     assert np.array_equal(out[150:, :], frame[150:, :])  # the body is not
     assert face_regions(np.full((3, 61, 2), np.nan, np.float32)) is None
+
+
+def test_blurred_video_clips_from_a_real_video(tmp_path) -> None:
+    """A video item: the exported clip has the segment's frames, blurred where the head is."""
+    import av
+
+    from tests.media.clips import make_numbered_clip, read_number
+    from mgstudio.media.video import VideoReader, probe
+
+    video = make_numbered_clip(tmp_path / "v.mp4", n_frames=60, size=(320, 240))
+    info = probe(video, cache_dir=tmp_path)
+    j = MEDIAPIPE_HOLISTIC.num_joints
+    xy = np.full((60, j, 2), np.nan, np.float32)
+    # the "face" sits on the clip's frame-number barcode (the detail that blurring must destroy)
+    for name, pt in {"nose": (60, 24), "left_eye": (70, 18), "right_eye": (50, 18),
+                     "left_shoulder": (110, 80), "right_shoulder": (10, 80)}.items():
+        xy[:, MEDIAPIPE_HOLISTIC.index(name)] = pt
+    seq = SkeletonSequence(MEDIAPIPE_HOLISTIC, xy, np.ones((60, j), np.float32), 25.0, image_size=(320, 240))
+    with Project.create(tmp_path / "v.mgproj", annotator="alice") as p:
+        item = p.add_video(video, info=info, attributes={"subject": "P1"})
+        p.save_skeleton(item.id, seq)
+        p.create_segment(Segment(item.id, p.tier("alice").id, 10, 30, "folding arms"))
+        s = export_dataset(p, tmp_path / "ds", DatasetOptions(formats=("csv",), blur_videos=True))
+    clips = list((tmp_path / "ds" / "videos").glob("*.mp4"))
+    assert len(clips) == 1 and not [w for w in s.warnings if "video" in w]
+    with VideoReader(clips[0], cache_dir=tmp_path) as r, VideoReader(video, cache_dir=tmp_path) as orig:
+        assert r.info.frame_count == 20
+        out, src = r.frame(5).astype(int), orig.frame(15).astype(int)
+    assert read_number(src) == 15
+
+    def detail(img: np.ndarray) -> float:  # mean edge strength
+        g = img.mean(axis=2)
+        return float(np.abs(np.diff(g, axis=0)).mean() + np.abs(np.diff(g, axis=1)).mean())
+
+    face = (slice(4, 44), slice(24, 96))  # inside the face ellipse, over the barcode
+    assert detail(out[face]) < 0.35 * detail(src[face])  # the fine detail under the face is gone
+    assert np.abs(out[150:, 200:] - src[150:, 200:]).mean() < 6  # the rest of the picture is kept
