@@ -13,6 +13,8 @@ stored in a project, a report, a log line or an error message.
 
 from __future__ import annotations
 
+import atexit
+
 import importlib.util
 import json
 import logging
@@ -87,6 +89,18 @@ def default_model_path() -> Path:
 
 _LLAMA_CACHE: dict[tuple[str, int], Any] = {}
 _LLAMA_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free cached models before the interpreter tears llama_cpp down (else its __del__ fails
+    noisily at exit)."""
+    while _LLAMA_CACHE:
+        _, llm = _LLAMA_CACHE.popitem()
+        try:
+            llm.close()
+        except Exception:
+            pass
 
 
 class LlamaCppBackend:
