@@ -59,3 +59,17 @@ def use_labels_job(project_path: str | Path, version: int, annotator: str | None
         activate_version(project, version)
         return repropose_project(project, progress=progress, cancel=cancel)
 
+
+
+def cluster_job(project_path: str | Path, annotator: str | None = None, progress: Any = None,
+                cancel: Any = None) -> list[tuple[int, list[tuple[int, int, int]], float]]:
+    """Group the project's unlabelled moving windows by similarity; returns ``(id, members, spread)``
+    per group, largest first (members nearest the centre first: the first is the representative)."""
+    import torch
+
+    torch.set_num_threads(max(1, (torch.get_num_threads() or 2) - 1))  # leave a core to the window
+    from mgstudio.core.project import Project
+    from mgstudio.recognition.clusters import cluster_windows
+
+    with Project.open(project_path, annotator=annotator) as project:
+        return [(c.id, list(c.members), c.spread) for c in cluster_windows(project, progress=progress, cancel=cancel)]

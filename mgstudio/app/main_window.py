@@ -145,12 +145,12 @@ class MainWindow(QMainWindow):
     def _make_panels(self) -> None:
         """Emotion report and agreement docks (tabbed behind the proposals list)."""
         try:
-            from mgstudio.app.panels import AgreementDock, ReportDock
+            from mgstudio.app.panels import AgreementDock, ClustersDock, ReportDock
         except ImportError:
             return
         anchor = next((d for d in reversed(self.review_docks)
                        if self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea), None)
-        for cls in (ReportDock, AgreementDock):
+        for cls in (ReportDock, AgreementDock, ClustersDock):
             try:
                 dock = cls(self.state, self)
             except Exception as exc:  # noqa: BLE001 - one broken panel must not stop the app

@@ -1,9 +1,10 @@
-"""Docks and dialogs for the work after review: the emotion report, inter-rater agreement and
-dataset export. Each takes the shared :class:`~mgstudio.app.state.AppState` and runs its long work
-in a :class:`~mgstudio.app.workers.Worker`."""
+"""Docks and dialogs for the work after review: the emotion report, inter-rater agreement, groups
+of similar moments and dataset export. Each takes the shared :class:`~mgstudio.app.state.AppState`
+and runs its long work in a :class:`~mgstudio.app.workers.Worker`."""
 
 from mgstudio.app.panels.agreement import AgreementDock
+from mgstudio.app.panels.clusters import ClustersDock
 from mgstudio.app.panels.dataset_export import DatasetExportDialog
 from mgstudio.app.panels.report import ReportDock
 
-__all__ = ["AgreementDock", "DatasetExportDialog", "ReportDock"]
+__all__ = ["AgreementDock", "ClustersDock", "DatasetExportDialog", "ReportDock"]
