@@ -80,5 +80,6 @@ def test_find_open_and_label_a_group_of_similar_moments(state, qtbot) -> None:
         assert any(s.item_id == item_id and s.start <= a and b <= s.end for s in added)
     assert dock.tree.topLevelItemCount() == len(dock.groups) and gid not in [g[0] for g in dock.groups]
     assert label in dock.status.text()
+    assert not dock.label_btn.isEnabled()  # nothing selected: a second click labels nothing
     project.undo()
     assert project.count_segments(None) == before

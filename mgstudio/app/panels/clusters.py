@@ -49,7 +49,7 @@ class ClustersDock(QDockWidget):
         lay.addWidget(self.status)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Group / moment", "Where"])
-        self.tree.setColumnWidth(0, 220)
+        self.tree.setColumnWidth(0, 150)
         self.tree.setToolTip("Click a moment to open it in the player")
         lay.addWidget(self.tree, 1)
         row = QHBoxLayout()
@@ -109,7 +109,11 @@ class ClustersDock(QDockWidget):
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(lambda: self.status.setText("Stopped."))
         self.worker.done.connect(self._done)
-        self.worker.start()
+        window = self.parent()
+        if hasattr(window, "run_worker"):  # in the main window: progress + Cancel in the status bar
+            window.run_worker(self.worker)
+        else:
+            self.worker.start()
         return self.worker
 
     def _failed(self, error: Any) -> None:
@@ -131,20 +135,22 @@ class ClustersDock(QDockWidget):
             rep = members[0]
             n_rec = len({m[0] for m in members})
             top = QTreeWidgetItem([f"Group {gid}: {len(members)} moment{'s' * (len(members) != 1)}",
-                                   f"in {n_rec} recording{'s' * (n_rec != 1)}, e.g. {self._where(items, rep)}"])
+                                   f"in {n_rec} recording{'s' * (n_rec != 1)}"])
             top.setData(0, Qt.ItemDataRole.UserRole, ("group", gid, rep))
-            top.setToolTip(1, "The most typical moment of the group")
+            for col in (0, 1):
+                top.setToolTip(col, f"Most typical moment: {self._where(items, rep)} (click to see it)")
             for k, m in enumerate(members):
                 child = QTreeWidgetItem([("★ most typical" if k == 0 else f"moment {k + 1}"), self._where(items, m)])
                 child.setData(0, Qt.ItemDataRole.UserRole, ("member", gid, m))
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
-        self.tree.resizeColumnToContents(1)
+        self.tree.resizeColumnToContents(0)
         total = sum(len(m) for _, m, _ in self.groups)
         self.status.setText(f"{len(self.groups)} groups of similar moments ({total} moments). Click a moment to "
                             "see it; select a group, choose a label and press “Label this group”.")
         if self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
+            self.tree.topLevelItem(0).setExpanded(True)
         self._update_buttons()
 
     @staticmethod
@@ -193,6 +199,7 @@ class ClustersDock(QDockWidget):
             if self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)[1] == gid:
                 self.tree.takeTopLevelItem(i)
                 break
+        self.tree.setCurrentItem(None)  # a second click must not label the next group too
         self.status.setText(f"Labelled group {gid} as “{label}” ({len(added)} segments). Edit ▸ Undo takes it back.")
         self._update_buttons()
         return added
