@@ -10,13 +10,32 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+import threading
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mgstudio.app.player.overlay import PART_COLOURS, part_of_joints
 from mgstudio.app.state import AppState
-from mgstudio.core.errors import MGStudioError
 from mgstudio.core.skeleton import SkeletonSequence
+
+class _Bridge(QObject):
+    ready = Signal(int, object, object)  # generation, seq, (points, real, lo, hi)
+
+
+def _prepare(seq: SkeletonSequence, gen: int, bridge: _Bridge) -> None:
+    """GL points and the body's extent, computed in a thread (seconds for hours of skeleton)."""
+    pts, real = gl_points(seq)
+    sample = pts[::len(pts) // 2000 + 1]  # the extent of ~2,000 frames is the body's extent
+    finite = sample[np.isfinite(sample).all(axis=-1)]
+    if len(finite):
+        lo, hi = np.percentile(finite, 0.5, axis=0), np.percentile(finite, 99.5, axis=0)
+    else:
+        lo = hi = None
+    z = pts[..., 2]
+    floor = float(np.nanmin(z)) if np.isfinite(z).any() else -0.6
+    bridge.ready.emit(gen, seq, (pts, real, lo, hi, floor))
+
 
 DEFAULT_CAMERA = dict(distance=1.9, elevation=8.0, azimuth=-90.0)
 
@@ -27,22 +46,29 @@ def _rgba(hex_colour: str) -> tuple[float, float, float]:
 
 
 def gl_points(seq: SkeletonSequence) -> tuple[np.ndarray, bool]:
-    """All frames as GL coordinates (T x J x 3, z up, centred on the body) and whether 3D is real."""
+    """All frames as GL coordinates (T x J x 3, z up, centred on the body) and whether 3D is real.
+
+    Scale and centre come from about 2,000 frames of long sequences (an hour takes a second, not ten).
+    """
+    step = len(seq.xy) // 2000 + 1
     if seq.world is not None and np.isfinite(seq.world).any():
         w = seq.world
         pts = np.stack([w[..., 0], -w[..., 2], w[..., 1]], axis=-1)
         real = True
     else:  # flat: image coordinates (y down) scaled so that the body is ~1 unit tall
         xy = seq.xy
-        finite = xy[np.isfinite(xy).all(axis=-1)]
+        sample = xy[::step]
+        finite = sample[np.isfinite(sample).all(axis=-1)]
         span = float(np.ptp(finite[:, 1])) if len(finite) else 1.0
         s = 1.0 / max(span, 1e-6)
-        pts = np.stack([xy[..., 0] * s, np.zeros(xy.shape[:2]), -xy[..., 1] * s], axis=-1)
+        pts = np.stack([xy[..., 0] * s, np.zeros(xy.shape[:2], xy.dtype), -xy[..., 1] * s], axis=-1)
         real = False
-    finite = pts[np.isfinite(pts).all(axis=-1)]
+    sample = pts[::step]
+    finite = sample[np.isfinite(sample).all(axis=-1)]
+    pts = pts.astype(np.float32)
     if len(finite):
-        pts = pts - np.nanmedian(finite, axis=0)
-    return pts.astype(np.float32), real
+        pts -= np.median(finite, axis=0).astype(np.float32)
+    return pts, real
 
 
 class View3D(QWidget):
@@ -85,43 +111,74 @@ class View3D(QWidget):
         self.points: np.ndarray | None = None
         self.frame: int | None = None
         self._parts: list[str] = []
+        self._extent: tuple[np.ndarray, np.ndarray] | None = None
+        self._gen = 0
+        self.preparing = False
+        self._bridge = _Bridge(self)
+        self._bridge.ready.connect(self._on_prepared)
         self.reset_view()
         if state is not None:
-            state.itemChanged.connect(self._on_item)
+            from mgstudio.app.skeleton_loader import skeleton_loader
+
+            self.loader = skeleton_loader(state)
+            self.loader.started.connect(lambda _i: self._show_loading())
+            self.loader.loaded.connect(self._on_loaded)
+            self.loader.failed.connect(lambda _i, exc: self.info.setText(str(exc)))
             state.projectChanged.connect(lambda _p: self.set_skeleton(None))
             state.frameChanged.connect(self.set_frame)
-            state.skeletonChanged.connect(lambda i: i == state.item_id and self._on_item(i))
-            self._on_item(state.item_id)
+            if self.loader.loading:
+                self._show_loading()
+            else:
+                self._on_loaded(self.loader.item_id, self.loader.seq)
 
     # ------------------------------------------------------------------ content
-    def _on_item(self, item_id: int | None) -> None:
-        st = self.state
-        seq = None
-        if st is not None and st.project is not None and item_id is not None:
-            try:
-                seq = st.project.load_skeleton(item_id)
-            except MGStudioError as exc:
-                self.info.setText(str(exc))
-        self.set_skeleton(seq)
-        if st is not None:
-            self.set_frame(st.frame)
+    def _show_loading(self) -> None:
+        self._gen += 1
+        self.seq = self.points = None
+        self._clear()
+        self.info.setText("Loading the skeleton…")
 
-    def set_skeleton(self, seq: SkeletonSequence | None) -> None:
-        self.seq = seq
+    def _on_loaded(self, item_id: int | None, seq: SkeletonSequence | None) -> None:
+        if self.state is not None and item_id != self.state.item_id:
+            return
+        self.set_skeleton(seq, wait=False)
+
+    def set_skeleton(self, seq: SkeletonSequence | None, wait: bool = True) -> None:
+        """Show ``seq`` (``None``: nothing); its points are prepared in a thread unless ``wait``."""
+        self._gen += 1
+        self.preparing = False
         if seq is None:
-            self.points = None
+            self.seq = self.points = None
+            self._extent = None
             self.info.setText("No skeleton for this recording yet.")
             self._clear()
             return
-        self.points, real = gl_points(seq)
-        z = self.points[..., 2]
-        floor = float(np.nanmin(z)) if np.isfinite(z).any() else -0.6
+        if wait:
+            _prepare(seq, self._gen, self._bridge)  # queued or direct: handled at once on this thread
+            return
+        self.preparing = True
+        self.seq = self.points = None
+        self._clear()
+        self.info.setText("Loading the skeleton…")
+        threading.Thread(target=_prepare, args=(seq, self._gen, self._bridge), name="mg-view3d",
+                         daemon=True).start()
+
+    def _on_prepared(self, gen: int, seq: SkeletonSequence, prepared: tuple) -> None:
+        if gen != self._gen:
+            return
+        self.preparing = False
+        self.seq = seq
+        self.points, real, lo, hi, floor = prepared
+        self._extent = None if lo is None else (lo, hi)
         self.grid.resetTransform()
         self.grid.translate(0, 0, floor)
         self._parts = part_of_joints(seq.layout)
         self.info.setText("3D world coordinates (metres)" if real
                           else "This skeleton has no 3D coordinates: shown flat.")
         self.reset_view()
+        frame = self.state.frame if self.state is not None else self.frame
+        if frame is not None:
+            self.set_frame(frame)
 
     def _clear(self) -> None:
         self.bones.setData(pos=np.zeros((0, 3), np.float32))
@@ -153,24 +210,18 @@ class View3D(QWidget):
 
     def fit_distance(self) -> float:
         """Camera distance that shows the whole body in the widget (pyqtgraph's fov is horizontal)."""
-        pts = self.points
-        if pts is None:
+        if self.points is None or self._extent is None:
             return DEFAULT_CAMERA["distance"]
-        finite = pts[np.isfinite(pts).all(axis=-1)]
-        if len(finite) == 0:
-            return DEFAULT_CAMERA["distance"]
-        lo, hi = np.percentile(finite, 0.5, axis=0), np.percentile(finite, 99.5, axis=0)
+        lo, hi = self._extent
         width, height = float(hi[0] - lo[0]), float(hi[2] - lo[2])
         aspect = max(self.gl.width(), 1) / max(self.gl.height(), 1)
         half = np.tan(np.radians(self.gl.opts["fov"]) / 2)
         return 1.2 * max(width / (2 * half), height * aspect / (2 * half), 0.5) + float(hi[1] - lo[1]) / 2
 
     def _centre(self) -> tuple[float, float, float]:
-        pts = self.points
-        finite = pts[np.isfinite(pts).all(axis=-1)] if pts is not None else np.zeros((0, 3))
-        if len(finite) == 0:  # nobody was found in the video
+        if self.points is None or self._extent is None:  # nobody was found in the video
             return 0.0, 0.0, 0.0
-        lo, hi = np.percentile(finite, 0.5, axis=0), np.percentile(finite, 99.5, axis=0)
+        lo, hi = self._extent
         c = (lo + hi) / 2
         return float(c[0]), float(c[1]), float(c[2])
 

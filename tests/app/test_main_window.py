@@ -63,7 +63,8 @@ def test_open_demo_and_come_back_after_a_crash(qtbot, env) -> None:
     assert w.open_project(project)
     rows = w.browser.row_texts()
     assert rows == [["stick figure (demo)", "✓", "7", "29 %"]]  # 2 of 7 proposals reviewed
-    assert w.state.item is not None and w.player.reader is not None
+    qtbot.waitUntil(lambda: w.player.reader is not None, timeout=10_000)  # opened in a thread
+    assert w.state.item is not None
     # clicking the recording list leaves the keys (arrows, Space, label keys) to the player
     tree = w.browser.tree
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
@@ -171,9 +172,11 @@ def test_moved_video_is_relinked_and_skeleton_files_are_dropped(qtbot, env) -> N
     w = new_window(qtbot)
     w.open_project(project)
     assert "was not found" in w.player.view.message and w.player.reader is None
-    assert w.player.view.skeleton is not None  # the skeleton still plays alone
+    qtbot.waitUntil(lambda: w.player.view.skeleton is not None, timeout=10_000)  # still plays alone
+    assert "shown alone" in w.player.view.message
     assert w.relink_to(moved)
-    assert w.player.reader is not None and w.player.view.message == ""
+    qtbot.waitUntil(lambda: w.player.reader is not None, timeout=10_000)
+    assert w.player.view.message == ""
     qtbot.waitUntil(lambda: w.player.view.shown_frame == w.state.frame, timeout=5000)
 
     rng = np.random.default_rng(1)
@@ -188,6 +191,7 @@ def test_moved_video_is_relinked_and_skeleton_files_are_dropped(qtbot, env) -> N
     qtbot.waitUntil(lambda: len(w.browser.row_texts()) == 2, timeout=20_000)
     assert w.state.item.kind == "skeleton" and w.state.frame_count == 30
     assert w.browser.row_texts()[1][1] == "✓"
+    qtbot.waitUntil(lambda: w.player.skeleton is not None, timeout=10_000)  # read in a thread
     w.state.set_frame(10)
     w.player.view.grab()
     assert w.player.view.joints_drawn > 10  # the Kinect skeleton is drawn without a video

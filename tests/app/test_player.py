@@ -147,6 +147,7 @@ def test_skeleton_only_item_plays_with_part_toggles(qtbot, tmp_path) -> None:
         w.show()
         state.set_project(p)
         state.set_item(item.id)
+        qtbot.waitUntil(lambda: w.skeleton is not None, timeout=5000)  # read in a thread
         state.set_frame(5)
         w.view.grab()
         n_all = w.view.joints_drawn

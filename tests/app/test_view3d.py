@@ -40,7 +40,7 @@ def test_view3d_draws_and_follows_frames(qtbot, tmp_path) -> None:
         qtbot.waitExposed(view)
         state.set_project(p)
         state.set_item(item.id)
-        assert "3D" in view.info.text()
+        qtbot.waitUntil(lambda: "3D" in view.info.text(), timeout=5000)  # read in a thread
         state.set_frame(10)  # resting
         qtbot.wait(50)
         before = view.gl.grabFramebuffer()

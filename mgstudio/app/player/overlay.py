@@ -78,7 +78,11 @@ def draw_skeleton(painter: QPainter, layout: JointLayout, xy: np.ndarray, conf: 
 
 
 def fit_transform(xy: np.ndarray, width: int, height: int, margin: float = 0.08) -> tuple[float, float, float]:
-    """(scale, dx, dy) that fits all finite points of ``xy`` (any frames) into a widget."""
+    """(scale, dx, dy) that fits all finite points of ``xy`` (any frames) into a widget.
+
+    Long sequences are sampled (about 2,000 frames): an hour of skeleton is fitted in milliseconds.
+    """
+    xy = xy[::len(xy) // 2000 + 1] if len(xy) > 2000 else xy
     finite = xy[np.isfinite(xy).all(axis=-1)]
     if len(finite) == 0:
         return 1.0, 0.0, 0.0

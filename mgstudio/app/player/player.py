@@ -9,6 +9,7 @@ skipped when decoding cannot keep up, never shown late). Skeleton-only items pla
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,15 @@ from PySide6.QtWidgets import QMenu, QToolButton, QVBoxLayout, QWidget
 from mgstudio.app.player.frame_view import FrameView
 from mgstudio.app.player.overlay import PART_TITLES, PARTS
 from mgstudio.app.player.transport import TransportBar
+from mgstudio.app.skeleton_loader import LOADING_TEXT, skeleton_loader
 from mgstudio.app.state import AppState
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.timebase import timecode
+
+
+NO_SKELETON_TEXT = "This recording has no skeleton yet."
+OPENING_TEXT = "Opening the video…"
+SHOWN_ALONE = "\nThe skeleton is shown alone."
 
 
 class _FrameBridge(QObject):
@@ -29,6 +36,22 @@ class _FrameBridge(QObject):
 
     frame = Signal(int, object)
     error = Signal(object)
+    opened = Signal(int, object, object)  # generation, PrefetchReader | None, MGStudioError | None
+
+
+def _open_reader(path: Any, gen: int, bridge: _FrameBridge) -> None:
+    """Open a video in a thread (the first open of a long video scans it: seconds)."""
+    from mgstudio.media.prefetch import PrefetchReader
+
+    try:
+        reader = PrefetchReader(path, on_frame=bridge.frame.emit, on_error=bridge.error.emit)
+    except MGStudioError as exc:
+        bridge.opened.emit(gen, None, exc)
+    except Exception as exc:  # noqa: BLE001 - shown to the user with details on demand
+        bridge.opened.emit(gen, None, MGStudioError(f"The video could not be opened ({type(exc).__name__}).",
+                                                    detail=repr(exc)))
+    else:
+        bridge.opened.emit(gen, reader, None)
 
 
 class PlayerWidget(QWidget):
@@ -71,9 +94,15 @@ class PlayerWidget(QWidget):
 
         self.reader: Any = None  # PrefetchReader of the current video
         self.skeleton = None
+        self.opening = False  # a video is being opened in a thread
+        self._open_gen = 0
+        self.loader = skeleton_loader(state)  # made before we listen to state: it hears items first
+        self.loader.loaded.connect(self._on_skeleton_loaded)
+        self.loader.failed.connect(lambda _i, exc: self.mediaError.emit(exc))
         self._bridge = _FrameBridge()
         self._bridge.frame.connect(self._on_decoded)
         self._bridge.error.connect(self._on_error)
+        self._bridge.opened.connect(self._on_opened)
         self._clock = QElapsedTimer()
         self._play_origin = 0
         self._timer = QTimer(self)
@@ -92,7 +121,6 @@ class PlayerWidget(QWidget):
         state.itemChanged.connect(self._on_item)
         state.projectChanged.connect(lambda _p: self._on_item(None))
         state.frameChanged.connect(self._on_frame)
-        state.skeletonChanged.connect(self._on_skeleton_changed)
         state.playingChanged.connect(self._on_playing)
         state.speedChanged.connect(self._on_speed)
         state.loopChanged.connect(lambda loop: t.set_loop(loop is not None))
@@ -100,6 +128,8 @@ class PlayerWidget(QWidget):
 
     # ------------------------------------------------------------------ item
     def close_media(self) -> None:
+        self._open_gen += 1  # a video still opening is closed when it arrives
+        self.opening = False
         if self.reader is not None:
             reader, self.reader = self.reader, None
             reader.on_frame = None
@@ -118,52 +148,61 @@ class PlayerWidget(QWidget):
             self.view.set_message("Open a project and choose a recording on the left." if project is None
                                   else "Choose a recording in the project list.")
             return
-        try:
-            self.skeleton = project.load_skeleton(item.id)
-        except MGStudioError as exc:
-            self.skeleton = None
-            self.mediaError.emit(exc)
+        self.skeleton = self.loader.seq if self.loader.item_id == item.id else None
         self.view.set_skeleton(self.skeleton)
         if item.kind == "video":
             self._open_video(item)
         else:
             self.view.image_size = item.width and item.height and (item.width, item.height) or None
-            if self.skeleton is None:
-                self.view.set_message("This recording has no skeleton yet.")
+            if self.loader.loading:
+                self.view.set_message(LOADING_TEXT)
+            elif self.skeleton is None:
+                self.view.set_message(NO_SKELETON_TEXT)
         self.transport.set_range(self.state.frame_count)
         self._on_frame(self.state.frame)
 
-    def _on_skeleton_changed(self, item_id: int) -> None:
+    def _on_skeleton_loaded(self, item_id: Any, seq: Any) -> None:
         st = self.state
-        if item_id != st.item_id or st.project is None:
+        if item_id != st.item_id or st.item is None:
             return
-        try:
-            self.skeleton = st.project.load_skeleton(item_id)
-        except MGStudioError as exc:
-            self.mediaError.emit(exc)
-            return
-        if self.view.message == "This recording has no skeleton yet.":
+        self.skeleton = seq
+        if self.view.message in (LOADING_TEXT, NO_SKELETON_TEXT):
             self.view.set_message("")
-        self.view.set_skeleton(self.skeleton)
+        if seq is None and st.item.kind != "video":
+            self.view.set_message(NO_SKELETON_TEXT)
+        if seq is not None and "was not found" in self.view.message and SHOWN_ALONE not in self.view.message:
+            self.view.set_message(self.view.message + SHOWN_ALONE)
+        self.view.set_skeleton(seq)
         if self.reader is None:
             self.view.set_skeleton_frame(st.frame)
 
     def _open_video(self, item: Any) -> None:
-        from mgstudio.media.prefetch import PrefetchReader
-
         status = self.state.project.check_media(item.id)
         if status == "missing":
             self.view.set_message(f"The video of “{item.name}” was not found at\n{item.video_path}\n\n"
                                   "Use File ▸ Relink the video… to point to its new place."
-                                  + ("\nThe skeleton is shown alone." if self.skeleton is not None else ""))
+                                  + (SHOWN_ALONE if self.skeleton is not None else ""))
             return
-        try:
-            self.reader = PrefetchReader(item.video_path, on_frame=self._bridge.frame.emit,
-                                         on_error=self._bridge.error.emit)
-            self.view.image_size = self.reader.info.size
-        except MGStudioError as exc:
+        self.opening = True
+        self.view.set_message(OPENING_TEXT)
+        threading.Thread(target=_open_reader, args=(item.video_path, self._open_gen, self._bridge),
+                         name="mg-open-video", daemon=True).start()
+
+    def _on_opened(self, gen: int, reader: Any, exc: Any) -> None:
+        if gen != self._open_gen:  # the user moved on meanwhile
+            if reader is not None:
+                reader.close()
+            return
+        self.opening = False
+        if exc is not None:
             self.view.set_message(str(exc))
             self.mediaError.emit(exc)
+            return
+        self.reader = reader
+        self.view.image_size = reader.info.size
+        if self.view.message == OPENING_TEXT:
+            self.view.set_message("")
+        self._on_frame(self.state.frame)
 
     # ------------------------------------------------------------------ frames
     def _on_frame(self, frame: int) -> None:
@@ -179,6 +218,8 @@ class PlayerWidget(QWidget):
                 self._show(frame, hit)
         elif item is not None:
             self.view.set_skeleton_frame(frame)
+            if self.opening:  # the video's picture is not there yet
+                return
             self.view.shown_frame = frame
             self.frames_shown += 1
 

@@ -1,0 +1,111 @@
+"""Loads the current item's skeleton once, off the GUI thread, for every view that shows it.
+
+A 2-hour skeleton (216,000 frames) takes seconds to read; the GUI thread must never wait for it.
+:func:`skeleton_loader` returns the one :class:`SkeletonLoader` of an
+:class:`~mgstudio.app.state.AppState` (made on first use). It follows ``itemChanged``,
+``projectChanged`` and ``skeletonChanged``; while it reads, ``loading`` is true and ``seq`` is
+``None``; then ``loaded(item_id, seq)`` is emitted (``seq`` ``None`` = the item has no skeleton)
+or ``failed(item_id, error)``. A load overtaken by another item is dropped, never shown. Use::
+
+    loader = skeleton_loader(state)   # before connecting to state.itemChanged yourself
+    loader.loaded.connect(view.show_skeleton)
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from mgstudio.core.errors import MGStudioError
+
+LOADING_TEXT = "Loading the skeleton…"
+
+
+class _Bridge(QObject):
+    """Carries a finished load from the reading thread to the GUI thread (queued signal)."""
+
+    done = Signal(int, object, object, object)  # generation, item_id, seq, error
+
+
+def _read(project: Any, item_id: int, gen: int, bridge: _Bridge) -> None:
+    try:
+        seq = project.load_skeleton(item_id)  # files only: no SQLite here
+    except MGStudioError as exc:
+        bridge.done.emit(gen, item_id, None, exc)
+    except Exception as exc:  # noqa: BLE001 - shown to the user with details on demand
+        bridge.done.emit(gen, item_id, None, MGStudioError(
+            f"The skeleton could not be read ({type(exc).__name__}).", detail=traceback.format_exc()))
+    else:
+        bridge.done.emit(gen, item_id, seq, None)
+
+
+class SkeletonLoader(QObject):
+    """The current item's skeleton, read in a thread; see the module docstring."""
+
+    started = Signal(object)  # item_id
+    loaded = Signal(object, object)  # item_id, SkeletonSequence | None
+    failed = Signal(object, object)  # item_id, MGStudioError
+
+    def __init__(self, state: Any) -> None:
+        super().__init__(state)
+        self.state = state
+        self.item_id: int | None = None
+        self.seq: Any = None
+        self.loading = False
+        self._gen = 0
+        self._bridge = _Bridge(self)
+        self._bridge.done.connect(self._on_done)
+        self._lock = threading.Lock()
+        self._wanted: tuple[Any, int, int] | None = None  # (project, item_id, generation)
+        self._reading = False
+        state.itemChanged.connect(lambda _i: self.reload())
+        state.projectChanged.connect(lambda _p: self.reload())
+        state.skeletonChanged.connect(lambda i: i == state.item_id and self.reload())
+        self.reload()
+
+    def reload(self) -> None:
+        """(Re)read the current item's skeleton; an unfinished older read is dropped."""
+        self._gen += 1
+        st = self.state
+        self.item_id, self.seq = st.item_id, None
+        if st.project is None or self.item_id is None:
+            self.loading = False
+            return
+        self.loading = True
+        self.started.emit(self.item_id)
+        with self._lock:  # one reading thread; only the newest wish is read next (never a queue)
+            self._wanted = (st.project, self.item_id, self._gen)
+            if self._reading:
+                return
+            self._reading = True
+        threading.Thread(target=self._run, name="mg-skeleton", daemon=True).start()
+
+    def _run(self) -> None:  # the reading thread
+        while True:
+            with self._lock:
+                wanted, self._wanted = self._wanted, None
+                if wanted is None:
+                    self._reading = False
+                    return
+            _read(wanted[0], wanted[1], wanted[2], self._bridge)
+
+    def _on_done(self, gen: int, item_id: Any, seq: Any, error: Any) -> None:
+        if gen != self._gen:
+            return  # the user moved on meanwhile
+        self.loading = False
+        self.seq = seq
+        if error is not None:
+            self.failed.emit(item_id, error)
+        self.loaded.emit(item_id, seq)
+
+
+def skeleton_loader(state: Any) -> SkeletonLoader:
+    """The :class:`SkeletonLoader` of ``state`` (made and connected on first use)."""
+    loader = getattr(state, "_skeleton_loader", None)
+    if loader is None:
+        loader = SkeletonLoader(state)
+        state._skeleton_loader = loader
+    return loader
