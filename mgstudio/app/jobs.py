@@ -38,14 +38,15 @@ def propose_job(project_path: str | Path, item_id: int, annotator: str | None = 
 
 
 def train_labels_job(project_path: str | Path, annotator: str | None = None, progress: Any = None,
-                     cancel: Any = None) -> tuple[int, str]:
+                     cancel: Any = None, kind: str = "auto", epochs: int = 3) -> tuple[int, str]:
     """Train a label model on the project's accepted labels, NOT yet used; returns its version
-    number and the cross-validated accuracy summary the user decides on."""
+    number and the cross-validated accuracy summary the user decides on (``kind="finetune"``
+    also fine-tunes the recognizer)."""
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import train_version
 
     with Project.open(project_path, annotator=annotator) as project:
-        version = train_version(project, progress=progress, cancel=cancel)
+        version = train_version(project, progress=progress, cancel=cancel, kind=kind, epochs=epochs)
         return version.version, version.summary
 
 

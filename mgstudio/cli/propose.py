@@ -37,8 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = sub.add_parser("learn", help="learn from my labels: train a label model, show its accuracy, re-propose",
                        epilog=LEARN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     q.add_argument("project", help="the project folder (NAME.mgproj)")
-    q.add_argument("--head", choices=["auto", "prototype", "linear"], default="auto",
-                   help="classifier kind (auto: linear when every label has 2+ examples)")
+    q.add_argument("--head", choices=["auto", "prototype", "linear", "finetune"], default="auto",
+                   help="classifier kind (auto: linear when every label has 2+ examples; finetune: also "
+                        "fine-tune the recognizer on your labels, slower)")
+    q.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (with --head finetune)")
     q.add_argument("--no-activate", action="store_true", help="save the new version but keep using the current one")
     q.add_argument("--list", action="store_true", help="list the saved versions and exit")
     q.add_argument("--use", type=int, metavar="VERSION", help="make VERSION active (0: movement events) and re-propose")
@@ -54,7 +56,7 @@ def _bar(total: int, desc: str):
 
 def run_propose(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
-    from mgstudio.recognition.learning import active_version, load_active_head
+    from mgstudio.recognition.learning import active_encoder, active_version, load_active_head
     from mgstudio.recognition.proposals import _model, propose_item
 
     if not args.items and not args.all:
@@ -65,6 +67,8 @@ def run_propose(args: argparse.Namespace) -> int:
             [project.item_by_name(n) for n in args.items]
         if not items:
             raise MGStudioError("No item in this project has a skeleton yet: run 'mgstudio extract' first.")
+        if not args.movement:
+            enc = active_encoder(project, enc)
         head = None if args.movement else load_active_head(project, enc)
         mv = active_version(project)
         what = "movement events" if head is None else f"label model v{mv.version}" if mv else "label model"
@@ -126,7 +130,7 @@ def run_learn(args: argparse.Namespace) -> int:
             bar.refresh()
 
         try:
-            mv = train_version(project, enc, kind=args.head, progress=progress)
+            mv = train_version(project, enc, kind=args.head, progress=progress, epochs=args.epochs)
         except KeyboardInterrupt:
             raise CancelledError("Stopped; nothing was changed.") from None
         finally:

@@ -56,7 +56,9 @@ class ModelVersion:
         """A few lines for people: CV accuracy per label, the version."""
         lines = [f"Label model v{self.version} ({self.kind} head, {sum(v for k, v in self.counts.items() if k != BACKGROUND)} "
                  f"labelled segments, {len(self.classes) - (BACKGROUND in self.classes)} labels)",
-                 f"Cross-validated accuracy ({self.cv_folds} folds by {self.cv_grouping}): {self.cv_accuracy:.0%}"]
+                 (f"Held-out accuracy (on {self.cv_grouping}s the fine-tuned recognizer did not see): "
+                  f"{self.cv_accuracy:.0%}" if self.kind == "finetune" else
+                  f"Cross-validated accuracy ({self.cv_folds} folds by {self.cv_grouping}): {self.cv_accuracy:.0%}")]
         for c in self.classes:
             acc = self.cv_per_class.get(c)
             name = "(no MG)" if c == BACKGROUND else c
@@ -236,11 +238,54 @@ def load_active_head(project, enc=None) -> Head | None:
 
 
 def train_version(project, model=None, kind: str = "auto", progress: Progress = None, cancel: Cancel = None,
-                  *, seed: int = 0) -> ModelVersion:
-    """Train, cross-validate and save a new label model version (not activated)."""
+                  *, seed: int = 0, epochs: int = 3) -> ModelVersion:
+    """Train, cross-validate and save a new label model version (not activated).
+
+    ``kind="finetune"`` also fine-tunes the encoder (``epochs``) on the labels and saves it with the
+    version (see :mod:`mgstudio.recognition.learning_finetune`); it is checked on held-out groups."""
     if project.read_only:
         raise MGStudioError("The project is open read-only, so a new label model cannot be saved.")
     enc = _model(model)
+    if kind == "finetune":
+        return _train_finetune(project, enc, progress, cancel, seed=seed, epochs=epochs)
+    return _train_head_version(project, enc, kind, progress, cancel, seed=seed)
+
+
+def _next_version(project) -> int:
+    versions = list_versions(project)
+    return (max(mv.version for mv in versions) + 1) if versions else 1
+
+
+def _train_finetune(project, enc, progress: Progress, cancel: Cancel, *, seed: int, epochs: int) -> ModelVersion:
+    from mgstudio.recognition.learning_finetune import check_enough_labels, finetune_encoder, held_out_accuracy
+
+    check_enough_labels(project)
+    base = collect_examples(project, enc, seed=seed, cancel=cancel)  # groups and grouping only
+    v = _next_version(project)
+    models = Path(project.models_dir)
+    models.mkdir(parents=True, exist_ok=True)
+    final, fold = models / f"encoder_v{v}.pt", models / f"encoder_v{v}.fold.pt.tmp"
+    tmp_final = models / f"encoder_v{v}.pt.tmp"
+    try:
+        per, acc, folds = held_out_accuracy(project, enc, base.groups, base.grouping, "auto", fold, epochs=epochs,
+                                            seed=seed, progress=progress, cancel=cancel)
+        ft = finetune_encoder(project, enc, tmp_final, epochs=epochs, seed=seed, progress=progress, cancel=cancel)
+        tmp_final.replace(final)
+        ft._mg_source = str(final)
+        mv = _train_head_version(project, ft, "auto", None, cancel, seed=seed, version=v, kind_name="finetune",
+                                 held_out=(per, acc, folds))
+    except BaseException:
+        for p in (final, tmp_final, fold):
+            p.unlink(missing_ok=True)
+        raise
+    finally:
+        fold.unlink(missing_ok=True)
+    return mv
+
+
+def _train_head_version(project, enc, kind: str, progress: Progress, cancel: Cancel, *, seed: int,
+                        version: int | None = None, kind_name: str | None = None,
+                        held_out: tuple | None = None) -> ModelVersion:
     data = collect_examples(project, enc, seed=seed, progress=progress, cancel=cancel)
     mg = Counter(lab for lab in data.labels if lab != BACKGROUND)
     if not mg:
@@ -253,13 +298,17 @@ def train_version(project, model=None, kind: str = "auto", progress: Progress = 
     head = train_head(data.emb, data.labels, kind=kind, seed=seed, examples=dict(data.counts))
     notes += list(head.meta.get("notes", []))
     head.temperature = cv.temperature
-    versions = list_versions(project)
-    v = (max(mv.version for mv in versions) + 1) if versions else 1
+    v = version if version is not None else _next_version(project)
     source = getattr(enc, "_mg_source", None)
+    per, acc, folds = held_out if held_out is not None else (cv.per_class, cv.accuracy, cv.n_folds)
+    if held_out is not None:
+        notes.append(f"encoder fine-tuned on these labels; accuracy measured on held-out {data.grouping}s "
+                     "with an encoder fine-tuned without them")
     mv = ModelVersion(
-        version=v, path=Path(project.models_dir) / f"head_v{v}.pt", kind=head.kind, classes=list(head.classes),
-        counts={k: int(c) for k, c in data.counts.items()}, cv_per_class=cv.per_class, cv_accuracy=cv.accuracy,
-        cv_folds=cv.n_folds, cv_grouping=data.grouping, temperature=cv.temperature,
+        version=v, path=Path(project.models_dir) / f"head_v{v}.pt", kind=kind_name or head.kind,
+        classes=list(head.classes),
+        counts={k: int(c) for k, c in data.counts.items()}, cv_per_class=per, cv_accuracy=acc,
+        cv_folds=folds, cv_grouping=data.grouping, temperature=cv.temperature,
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         encoder=Path(source).name if source else
         f"encoder created {enc.provenance.get('created', '?')} from {enc.provenance.get('data', '?')}",
@@ -272,11 +321,23 @@ def train_version(project, model=None, kind: str = "auto", progress: Progress = 
     return mv
 
 
+def active_encoder(project, model=None):
+    """The encoder proposals use: the active version's own fine-tuned one, else ``model``."""
+    mv = active_version(project)
+    if mv is not None and mv.kind == "finetune":
+        path = Path(project.models_dir) / Path(mv.encoder).name
+        if not path.exists():
+            raise MGStudioError(f"The fine-tuned recognizer of label model v{mv.version} is missing; run 'learn' "
+                                "again.", str(path))
+        return _model(path)
+    return _model(model)
+
+
 def repropose_project(project, model=None, progress: Progress = None, cancel: Cancel = None,
                       item_ids: list[int] | None = None) -> int:
-    """Re-propose every item with a skeleton using the active label model; returns the number of
-    proposals written. Reviewed segments are kept."""
-    enc = _model(model)
+    """Re-propose every item with a skeleton using the active label model (and its own encoder
+    when it was fine-tuned); returns the number of proposals written. Reviewed segments are kept."""
+    enc = active_encoder(project, model)
     head = load_active_head(project, enc)
     items = [it for it in project.items() if (item_ids is None or it.id in item_ids) and project.has_skeleton(it.id)]
     total = 0
@@ -292,10 +353,10 @@ def repropose_project(project, model=None, progress: Progress = None, cancel: Ca
 
 
 def learn_from_project(project, progress: Progress = None, cancel: Cancel = None, *, model=None, kind: str = "auto",
-                       activate: bool = True, repropose: bool = True) -> ModelVersion:
+                       activate: bool = True, repropose: bool = True, epochs: int = 3) -> ModelVersion:
     """Train a new version, then (by default) activate it and re-propose the un-reviewed parts."""
     enc = _model(model)
-    mv = train_version(project, enc, kind=kind, progress=progress, cancel=cancel)
+    mv = train_version(project, enc, kind=kind, progress=progress, cancel=cancel, epochs=epochs)
     if activate:
         activate_version(project, mv)
         if repropose:
