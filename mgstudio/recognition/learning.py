@@ -267,13 +267,13 @@ def _train_finetune(project, enc, progress: Progress, cancel: Cancel, *, seed: i
     final, fold = models / f"encoder_v{v}.pt", models / f"encoder_v{v}.fold.pt.tmp"
     tmp_final = models / f"encoder_v{v}.pt.tmp"
     try:
-        per, acc, folds = held_out_accuracy(project, enc, base.groups, base.grouping, "auto", fold, epochs=epochs,
+        per, acc, base_acc = held_out_accuracy(project, enc, base.groups, base.grouping, "auto", fold, epochs=epochs,
                                             seed=seed, progress=progress, cancel=cancel)
         ft = finetune_encoder(project, enc, tmp_final, epochs=epochs, seed=seed, progress=progress, cancel=cancel)
         tmp_final.replace(final)
         ft._mg_source = str(final)
         mv = _train_head_version(project, ft, "auto", None, cancel, seed=seed, version=v, kind_name="finetune",
-                                 held_out=(per, acc, folds))
+                                 held_out=(per, acc, 1, base_acc))
     except BaseException:
         for p in (final, tmp_final, fold):
             p.unlink(missing_ok=True)
@@ -300,10 +300,10 @@ def _train_head_version(project, enc, kind: str, progress: Progress, cancel: Can
     head.temperature = cv.temperature
     v = version if version is not None else _next_version(project)
     source = getattr(enc, "_mg_source", None)
-    per, acc, folds = held_out if held_out is not None else (cv.per_class, cv.accuracy, cv.n_folds)
+    per, acc, folds = held_out[:3] if held_out is not None else (cv.per_class, cv.accuracy, cv.n_folds)
     if held_out is not None:
-        notes.append(f"encoder fine-tuned on these labels; accuracy measured on held-out {data.grouping}s "
-                     "with an encoder fine-tuned without them")
+        notes.append(f"recognizer fine-tuned on these labels; accuracy measured on held-out {data.grouping}s "
+                     f"with one fine-tuned without them (the unchanged recognizer scores {held_out[3]:.0%} there)")
     mv = ModelVersion(
         version=v, path=Path(project.models_dir) / f"head_v{v}.pt", kind=kind_name or head.kind,
         classes=list(head.classes),

@@ -73,8 +73,8 @@ def finetune_encoder(project, enc, out: Path, *, epochs: int, seed: int = 0, gro
 def held_out_accuracy(project, enc, data_groups: list[str], grouping: str, kind: str, tmp: Path, *, epochs: int,
                       seed: int, progress=None, cancel=None) -> tuple[dict[str, float | None], float, int]:
     """Per-class accuracy on held-out groups of an encoder fine-tuned without them, with the
-    few-shot ``kind`` head on top; returns (per-class, accuracy, number of folds)."""
-    from mgstudio.recognition.fewshot import BACKGROUND, train_head
+    few-shot ``kind`` head on top; returns (per-class, accuracy, accuracy of the same head on
+    ``enc`` unchanged, for comparison)."""
     from mgstudio.recognition.learning import collect_examples
 
     uniq = sorted(set(data_groups))
@@ -89,20 +89,27 @@ def held_out_accuracy(project, enc, data_groups: list[str], grouping: str, kind:
     fold_enc = finetune_encoder(project, enc, tmp, epochs=epochs, seed=seed, groups_out=held, group_of=group_of,
                                 progress=progress, cancel=cancel)
     data = collect_examples(project, fold_enc, seed=seed, cancel=cancel)
+    per, acc = _score(data, held, kind, seed)
+    if cancel is not None and (cancel.is_set() if hasattr(cancel, "is_set") else cancel()):
+        raise CancelledError()
+    _, base_acc = _score(collect_examples(project, enc, seed=seed, cancel=cancel), held, kind, seed)
+    return per, acc, base_acc
+
+
+def _score(data, held: set[str], kind: str, seed: int) -> tuple[dict[str, float | None], float]:
+    """Train the few-shot head on the groups not in ``held``, score it on ``held``."""
+    from mgstudio.recognition.fewshot import BACKGROUND, train_head
+
     tr = np.array([g not in held for g in data.groups])
     te = ~tr
     if len(set(np.asarray(data.labels)[tr]) - {BACKGROUND}) < 1 or not te.any():
         raise MGStudioError("The held-out check of fine-tuning has no example to learn or test on; "
                             "use the prototype or linear head instead.")
     head = train_head(data.emb[tr], [lab for lab, t in zip(data.labels, tr) if t], kind=kind, seed=seed)
-    p = head.proba(data.emb[te])
-    pred = [head.classes[j] for j in p.argmax(1)]
+    pred = [head.classes[j] for j in head.proba(data.emb[te]).argmax(1)]
     truth = [lab for lab, t in zip(data.labels, te) if t]
     per: dict[str, float | None] = {}
     for c in sorted(set(data.labels)):
         idx = [i for i, t in enumerate(truth) if t == c]
         per[c] = float(np.mean([pred[i] == c for i in idx])) if idx else None
-    acc = float(np.mean([a == b for a, b in zip(pred, truth)]))
-    if cancel is not None and (cancel.is_set() if hasattr(cancel, "is_set") else cancel()):
-        raise CancelledError()
-    return per, acc, 1
+    return per, float(np.mean([a == b for a, b in zip(pred, truth)]))
