@@ -83,6 +83,7 @@ def import_json(project: "Project", path: str | Path) -> ImportReport:
     report = ImportReport()
     known = set(project.taxonomy.names)
     by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    tiers: dict[str, Any] = {}
     for k, s in enumerate(doc["segments"]):
         if not isinstance(s, dict) or not {"item", "tier", "start", "end", "label"} <= set(s):
             raise FormatError(f"{name}: segment {k + 1} is incomplete.")
@@ -95,11 +96,15 @@ def import_json(project: "Project", path: str | Path) -> ImportReport:
             continue
         out = []
         for k, s in enumerate(segs):
-            info = tier_info.get(s["tier"], {})
-            tier = project.ensure_tier(str(s["tier"]), annotator=info.get("annotator"),
-                                       kind=info.get("kind") or ("model" if s.get("source") == "model" else "human"))
-            if tier.name not in report.tiers:
-                report.tiers.append(tier.name)
+            name_ = str(s["tier"])
+            tier = tiers.get(name_)
+            if tier is None:  # one look-up per tier, not per segment
+                info = tier_info.get(s["tier"], {})
+                tier = tiers[name_] = project.ensure_tier(
+                    name_, annotator=info.get("annotator"),
+                    kind=info.get("kind") or ("model" if s.get("source") == "model" else "human"))
+                if tier.name not in report.tiers:
+                    report.tiers.append(tier.name)
             try:
                 seg = Segment(item_id=item.id, tier_id=tier.id, start=int(s["start"]), end=int(s["end"]),
                               label=str(s["label"]), source=Source(s.get("source", "human")),
