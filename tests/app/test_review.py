@@ -259,3 +259,180 @@ def test_edits_update_views_without_rereading_everything(qtbot, env):
     tl.grab()
     assert {s.id: s for s in tl.visible_segments(pr.proposals_tier.id)}[props[0].id].status == Status.PROPOSED
     assert {s.id: s for s in ctl.proposals_dock.model.rows}[props[0].id].status == Status.PROPOSED
+
+
+ALT = Qt.KeyboardModifier.AltModifier
+ALT_SHIFT = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def bounds(pr, sid):
+    s = pr.segment(sid)
+    return s.start, s.end
+
+
+def test_alt_arrows_move_the_edges_one_frame_each_undoable(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    sid = props[0].id  # frames 100-149, i.e. [100, 150)
+    state.set_selection([sid])
+    state.set_frame(1200)
+    key(qtbot, win, Qt.Key.Key_Left, ALT)
+    assert bounds(pr, sid) == (99, 150) and state.frame == 99  # the player shows the new first frame
+    key(qtbot, win, Qt.Key.Key_Right, ALT)
+    key(qtbot, win, Qt.Key.Key_Right, ALT)
+    assert bounds(pr, sid) == (101, 150) and state.frame == 101
+    key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
+    assert bounds(pr, sid) == (101, 151) and state.frame == 150  # ...and the new last frame
+    key(qtbot, win, Qt.Key.Key_Left, ALT_SHIFT)
+    key(qtbot, win, Qt.Key.Key_Left, ALT_SHIFT)
+    assert bounds(pr, sid) == (101, 149) and state.frame == 148
+    assert pr.segment(sid).status == Status.EDITED  # a corrected proposal counts as reviewed
+    assert state.selection == [sid]
+    # the timeline, the proposals list and the inspector show the new bounds
+    tl = ctl.timeline_dock.timeline
+    tl.grab()
+    vis = {s.id: s for s in tl.visible_segments(pr.proposals_tier.id)}
+    assert (vis[sid].start, vis[sid].end) == (101, 149)
+    rows = {s.id: s for s in ctl.proposals_dock.model.rows}
+    assert (rows[sid].start, rows[sid].end) == (101, 149)
+    assert "frame 101" in ctl.inspector_dock.fields["start"].text()
+    assert "frame 148" in ctl.inspector_dock.fields["end"].text()
+    # every press is one undo step: five presses, five undos back to the proposal as it was
+    for expected in [(101, 150), (101, 151), (101, 150), (100, 150), (99, 150)]:
+        key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert bounds(pr, sid) == expected
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert bounds(pr, sid) == (100, 150) and pr.segment(sid).status == Status.PROPOSED
+    assert "frame 100" in ctl.inspector_dock.fields["start"].text()
+
+
+def test_brackets_set_the_edges_at_the_playhead(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    sid = props[1].id  # [300, 350)
+    state.set_selection([sid])
+    state.set_frame(290)
+    key(qtbot, win, Qt.Key.Key_BracketLeft)
+    assert bounds(pr, sid) == (290, 350)
+    state.set_frame(360)
+    key(qtbot, win, Qt.Key.Key_BracketRight)
+    assert bounds(pr, sid) == (290, 361)  # the frame shown is part of the segment
+    state.set_frame(320)
+    key(qtbot, win, Qt.Key.Key_BracketRight)
+    assert bounds(pr, sid) == (290, 321)
+    key(qtbot, win, Qt.Key.Key_BracketLeft)
+    assert bounds(pr, sid) == (320, 321)  # one frame: the one shown
+    # a start after the end (or an end before the start) is refused, with a sentence
+    state.set_frame(400)
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_BracketLeft)
+    assert bounds(pr, sid) == (320, 321) and "after the segment's last frame" in said.args[0]
+    state.set_frame(10)
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_BracketRight)
+    assert bounds(pr, sid) == (320, 321) and "before the segment's first frame" in said.args[0]
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert bounds(pr, sid) == (290, 321)
+
+
+def test_edge_keys_clamp_at_the_video_ends_and_one_frame(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    mine = pr.create_segment(Segment(item.id, pr.ensure_tier("alice", annotator="alice").id, 0, 2, props[0].label,
+                                     annotator="alice"))
+    last = pr.create_segment(Segment(item.id, pr.tier("alice").id, N - 3, N, props[0].label, annotator="alice"))
+    state.notify_segments_changed()
+    state.set_selection([mine.id])
+    undo_before = pr.undo_text()
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_Left, ALT)  # already at frame 0
+    assert bounds(pr, mine.id) == (0, 2) and "first frame of the video" in said.args[0]
+    key(qtbot, win, Qt.Key.Key_Right, ALT)
+    assert bounds(pr, mine.id) == (1, 2)
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_Right, ALT)  # would leave no frame
+    assert bounds(pr, mine.id) == (1, 2) and "one frame long" in said.args[0]
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_Left, ALT_SHIFT)
+    assert bounds(pr, mine.id) == (1, 2) and "one frame long" in said.args[0]
+    state.set_selection([last.id])
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)  # already ends with the video's last frame
+    assert bounds(pr, last.id) == (N - 3, N) and "last frame of the video" in said.args[0]
+    # refused presses left nothing to undo: one undo takes back the single real change
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert bounds(pr, mine.id) == (0, 2) and pr.undo_text() == undo_before
+    # nothing selected, or two segments: a sentence, no change
+    state.set_selection([])
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_Right, ALT)
+    assert "Select a segment first" in said.args[0]
+    state.set_selection([mine.id, last.id])
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_BracketLeft)
+    assert "just one segment" in said.args[0] and bounds(pr, last.id) == (N - 3, N)
+
+
+def test_edge_keys_refuse_an_overlap_on_my_tier(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    tier = pr.ensure_tier("alice", annotator="alice").id
+    a = pr.create_segment(Segment(item.id, tier, 10, 20, props[0].label, annotator="alice"))
+    pr.create_segment(Segment(item.id, tier, 20, 30, props[0].label, annotator="alice"))
+    state.notify_segments_changed()
+    state.set_selection([a.id])
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_Right, ALT_SHIFT)
+    assert bounds(pr, a.id) == (10, 20) and "cannot overlap" in said.args[0]
+
+
+def test_edge_keys_are_in_the_cheat_sheet_and_rebindable(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    html = cheat_sheet_html(ctl.keymap, pr.taxonomy)
+    for k, text in (("Alt+Left", "start of the selected segment one frame earlier"),
+                    ("Alt+Shift+Right", "end of the selected segment one frame later"),
+                    ("[", "Start the selected segment at the frame shown"),
+                    ("]", "End the selected segment with the frame shown")):
+        assert f"<code>{k}</code>" in html and text in html
+    dlg = KeymapDialog(ctl.keymap, ctl.label_keys(), ctl.settings)
+    qtbot.addWidget(dlg)
+    assert dlg.problem.text() == ""  # the new defaults clash with nothing (iMiGUE's label keys included)
+    from PySide6.QtGui import QKeySequence
+    dlg.edits["start_at_playhead"].setKeySequence(QKeySequence("Ctrl+["))
+    QTimer.singleShot(0, dlg.accept)
+    assert ctl.edit_keymap(dlg)
+    sid = props[2].id
+    state.set_selection([sid])
+    state.set_frame(480)
+    key(qtbot, win, Qt.Key.Key_BracketLeft)
+    assert bounds(pr, sid) == (500, 550)
+    key(qtbot, win, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)
+    assert bounds(pr, sid) == (480, 550)
+
+
+def test_u_reads_the_proposals_once_and_follows_edits(qtbot, env):
+    pr, item, props, state, ctl, win = env
+    queue = ctl._uncertain
+    key(qtbot, win, Qt.Key.Key_U)
+    loads = queue.loads
+    key(qtbot, win, Qt.Key.Key_R)  # our own edit: the queue is patched, not re-read
+    key(qtbot, win, Qt.Key.Key_U)
+    assert state.selection == [props[1].id] and queue.loads == loads
+    key(qtbot, win, Qt.Key.Key_A)
+    key(qtbot, win, Qt.Key.Key_U)
+    assert state.selection == [props[4].id] and queue.loads == loads  # 0.55 left
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo: read again
+    key(qtbot, win, Qt.Key.Key_U)
+    assert state.selection == [props[1].id] and queue.loads == loads + 1
+    # an edit made elsewhere without telling anyone is still caught before U goes there
+    pr.accept(props[1].id)
+    key(qtbot, win, Qt.Key.Key_U)
+    assert state.selection == [props[4].id]
+    # a new, less certain proposal made elsewhere and announced
+    new = pr.add_segments([Segment(item.id, pr.proposals_tier.id, 1500, 1550, props[0].label, source=Source.MODEL,
+                                   status=Status.PROPOSED, confidence=0.01)], "one more")[0]
+    state.notify_segments_changed()
+    key(qtbot, win, Qt.Key.Key_U)
+    assert state.selection == [new.id]
+    for sid in [new.id, props[4].id, props[2].id, props[0].id]:
+        pr.reject(sid)
+    state.notify_segments_changed()
+    with qtbot.waitSignal(ctl.message) as said:
+        key(qtbot, win, Qt.Key.Key_U)
+    assert "Every proposal of this item has been reviewed." == said.args[0]

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.app.review.dialogs import CheatSheet, KeymapDialog, LabelPicker
+from mgstudio.app.review.edges import Edge, nudge, to_playhead
 from mgstudio.app.review.inspector import SegmentInspectorDock
 from mgstudio.app.review.keymap import ACTIONS, load_keymap
 from mgstudio.app.review.palette import LabelPaletteDock
 from mgstudio.app.review.proposals import ProposalsDock
+from mgstudio.app.review.uncertain import UncertainQueue
 from mgstudio.app.timeline.dock import TimelineDock
 
 MAX_SHUTTLE = 4.0
@@ -59,6 +61,8 @@ class ReviewController(QObject):
         self._reverse.timeout.connect(self._reverse_tick)
         self._reverse_speed = 1.0
         self._cheat: CheatSheet | None = None
+        self._uncertain = UncertainQueue()  # U's queue: patched by our own edits, dropped on any other
+        self._patched = False
 
         self.timeline_dock: TimelineDock | None = None
         self.palette_dock: LabelPaletteDock | None = None
@@ -113,6 +117,10 @@ class ReviewController(QObject):
             "accept": self.accept, "reject": self.reject, "relabel": self.relabel, "delete": self.delete,
             "next_segment": self.next_segment, "prev_segment": self.prev_segment,
             "next_uncertain": self.next_uncertain, "undo": self.undo, "redo": self.redo,
+            "start_earlier": lambda: self.nudge_edge("start", -1), "start_later": lambda: self.nudge_edge("start", 1),
+            "end_earlier": lambda: self.nudge_edge("end", -1), "end_later": lambda: self.nudge_edge("end", 1),
+            "start_at_playhead": lambda: self.edge_to_playhead("start"),
+            "end_at_playhead": lambda: self.edge_to_playhead("end"),
             "zoom_in": lambda: self._timeline_call("zoom", 1.5), "zoom_out": lambda: self._timeline_call("zoom", 1 / 1.5),
             "zoom_fit": lambda: self._timeline_call("zoom_fit"), "cheat_sheet": self.show_cheat_sheet,
         }
@@ -167,6 +175,7 @@ class ReviewController(QObject):
         return getattr(self.state.project, "taxonomy", None)
 
     def _project_changed(self, project: Any) -> None:
+        self._uncertain.invalidate()
         self._make_label_actions()
         names = list(getattr(self.taxonomy, "names", []) or [])
         self.set_current_label(names[0] if names else None)
@@ -182,6 +191,7 @@ class ReviewController(QObject):
     def _item_changed(self, item_id: Any) -> None:
         self._reverse.stop()
         self.set_mark_in(None)
+        self._uncertain.invalidate()
         if self.proposals_dock is not None:
             self.proposals_dock.set_item(self.project, item_id)
         if self.inspector_dock is not None:
@@ -195,6 +205,9 @@ class ReviewController(QObject):
             self.proposals_dock.select_segment(first)
 
     def _segments_changed(self) -> None:
+        if not self._patched:  # an edit we did not make (undo, timeline, import): read U's queue again
+            self._uncertain.invalidate()
+        self._patched = False
         if self.project is None:
             return
         alive = []
@@ -218,6 +231,9 @@ class ReviewController(QObject):
             self.timeline_dock.timeline.expect_change(ids)
         if self.proposals_dock is not None:
             self.proposals_dock.expect_change(ids)
+        if ids is not None:
+            self._uncertain.patch(self.project, self.state.item_id, ids)
+            self._patched = True
         self.state.notify_segments_changed()
 
     def _timeline_call(self, name: str, *args: Any) -> None:
@@ -433,11 +449,10 @@ class ReviewController(QObject):
         """U: the proposal the model is least sure about, among those not reviewed yet."""
         if self.state.item_id is None:
             return None
-        props = self.project.segments(self.state.item_id, statuses=[Status.PROPOSED], source=Source.MODEL)
-        if not props:
+        seg = self._uncertain.first(self.project, self.state.item_id)
+        if seg is None:
             self.message.emit("Every proposal of this item has been reviewed.")
             return None
-        seg = min(props, key=lambda s: (1.0 if s.confidence is None else s.confidence, s.start, s.id))
         self.jump_to(seg)
         conf = "" if seg.confidence is None else f" ({round(100 * seg.confidence)}% sure)"
         self.message.emit(f"Least certain proposal: “{seg.label}”{conf}. A accepts, R rejects.")
@@ -450,6 +465,51 @@ class ReviewController(QObject):
         self.state.set_playing(False)
         self.state.set_frame(seg.start)
         self.state.set_selection([seg.id])
+
+    # ------------------------------------------------------------------ segment edges
+    def _one_selected(self) -> Segment | None:
+        sel = self.state.selection
+        if not sel:
+            self.message.emit("Select a segment first (click it, or press N or U).")
+            return None
+        if len(sel) > 1:
+            self.message.emit("Select just one segment to move its start or end.")
+            return None
+        return self.project.segment(sel[0])
+
+    def nudge_edge(self, edge: Edge, frames: int) -> Segment | None:
+        """Alt+←/→ (start), Alt+Shift+←/→ (end): move one edge of the selected segment by ``frames``.
+
+        Pauses and shows the frame at the moved edge. Each press is one undo step; at the video's
+        ends or at one frame long nothing changes and the status bar says why."""
+        seg = self._one_selected()
+        if seg is None:
+            return None
+        self._reverse.stop()
+        self.state.set_playing(False)
+        new = self._set_bounds(seg, nudge(seg.start, seg.end, edge, frames, self.state.frame_count))
+        if new is not None:
+            self.state.set_frame(new.start if edge == "start" else new.end - 1)
+        return new
+
+    def edge_to_playhead(self, edge: Edge) -> Segment | None:
+        """[ / ]: the selected segment starts at the frame shown / ends with the frame shown (included)."""
+        seg = self._one_selected()
+        if seg is None:
+            return None
+        return self._set_bounds(seg, to_playhead(seg.start, seg.end, edge, self.state.frame))
+
+    def _set_bounds(self, seg: Segment, bounds: tuple[int, int] | str) -> Segment | None:
+        if isinstance(bounds, str):  # clamped: nothing changes
+            self.message.emit(bounds)
+            return None
+        start, end = bounds
+        if (start, end) != (seg.start, seg.end):
+            seg = self.project.update_segment(seg.id, start=start, end=end)
+            self._changed([seg.id])
+        self.message.emit(f"“{seg.label}” now runs from frame {seg.start} to frame {seg.end - 1} "
+                          f"({seg.length} frame{'s' * (seg.length != 1)}).")
+        return seg
 
     # ------------------------------------------------------------------ history and help
     def undo(self) -> None:

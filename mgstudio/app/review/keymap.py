@@ -1,6 +1,7 @@
 """The review keyboard map: action names, default keys, descriptions; stored in ``QSettings``.
 
-Users coming from ELAN and BORIS expect Space, the arrows and J/K/L; everything can be
+Users coming from ELAN and BORIS expect Space, the arrows and J/K/L, and to correct a segment's
+edges frame by frame from the keyboard (Alt+arrows, Alt+Shift+arrows, [ and ]); everything can be
 rebound in the keyboard dialog (Help ▸ Keyboard shortcuts…), and F1 shows the cheat sheet.
 Label keys come from the project's taxonomy, not from here.
 """
@@ -41,6 +42,13 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("next_segment", "N", "Next segment", "Reviewing"),
     KeyAction("prev_segment", "P", "Previous segment", "Reviewing"),
     KeyAction("next_uncertain", "U", "Next uncertain proposal (least confident first)", "Reviewing"),
+    KeyAction("start_earlier", "Alt+Left", "Move the start of the selected segment one frame earlier", "Segment edges"),
+    KeyAction("start_later", "Alt+Right", "Move the start of the selected segment one frame later", "Segment edges"),
+    KeyAction("end_earlier", "Alt+Shift+Left", "Move the end of the selected segment one frame earlier",
+              "Segment edges"),
+    KeyAction("end_later", "Alt+Shift+Right", "Move the end of the selected segment one frame later", "Segment edges"),
+    KeyAction("start_at_playhead", "[", "Start the selected segment at the frame shown", "Segment edges"),
+    KeyAction("end_at_playhead", "]", "End the selected segment with the frame shown (included)", "Segment edges"),
     KeyAction("undo", "Ctrl+Z", "Undo", "Editing"),
     KeyAction("redo", "Ctrl+Shift+Z", "Redo", "Editing"),
     KeyAction("zoom_in", "Ctrl+=", "Zoom the timeline in", "Timeline"),
