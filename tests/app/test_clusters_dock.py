@@ -1,5 +1,6 @@
 """The "similar moments" dock on real UTKinect skeletons: find groups in a child process, open a
-moment in the player, label a whole group at once and take it back with one undo."""
+moment in the player, label a whole group at once and take it back with one undo; the list
+follows undo, redo and coding done elsewhere (the keys on the timeline)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from mgstudio.app.panels import ClustersDock
 from mgstudio.app.state import AppState
 from mgstudio.core.project import Project
-from mgstudio.core.segments import Status
+from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.formats.kinect import load_utkinect
 from tests.conftest import require_shared
 
@@ -83,3 +85,101 @@ def test_find_open_and_label_a_group_of_similar_moments(state, qtbot) -> None:
     assert not dock.label_btn.isEnabled()  # nothing selected: a second click labels nothing
     project.undo()
     assert project.count_segments(None) == before
+
+
+@pytest.fixture
+def coding(tmp_path, qtbot):
+    """Two recordings, the review keys (timeline included) and the dock, in one window."""
+    import numpy as np
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMainWindow
+
+    from mgstudio.app.review import ReviewController
+    from mgstudio.core.layouts import CANONICAL
+    from mgstudio.core.skeleton import SkeletonSequence
+
+    p = Project.create(tmp_path / "undo.mgproj", annotator="alice", taxonomy="imigue")
+    rng = np.random.default_rng(0)
+    ids = []
+    for name in ("first", "second"):
+        w = rng.uniform(-0.3, 0.3, (600, CANONICAL.num_joints, 3)).astype(np.float32)
+        seq = SkeletonSequence(CANONICAL, w[..., :2], np.ones((600, CANONICAL.num_joints)), 25.0, w)
+        ids.append(p.add_skeleton_item(name, seq).id)
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    s = AppState()
+    ctl = ReviewController(s, win, settings=QSettings(str(tmp_path / "keys.ini"), QSettings.Format.IniFormat))
+    dock = ClustersDock(s, win)
+    win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    s.set_project(p)
+    s.set_item(ids[0])
+    win.resize(1300, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    # groups as the search returns them: (id, members (item, start, end), spread)
+    groups = [(1, [(ids[0], 100, 130), (ids[1], 40, 70), (ids[0], 300, 330)], 0.1),
+              (2, [(ids[1], 200, 230), (ids[0], 500, 530)], 0.2)]
+    dock.show_groups(groups)
+    yield p, ids, s, ctl, dock, win, groups
+    p.close()
+
+
+def listed(dock) -> dict[int, list]:
+    """What the tree shows: group id -> number of moments listed under it."""
+    out = {}
+    for i in range(dock.tree.topLevelItemCount()):
+        top = dock.tree.topLevelItem(i)
+        out[top.data(0, Qt.ItemDataRole.UserRole)[1]] = top.childCount()
+    return out
+
+
+def test_similar_moments_follow_undo_and_redo_done_on_the_timeline(coding, qtbot) -> None:
+    p, ids, s, ctl, dock, win, groups = coding
+    assert listed(dock) == {1: 3, 2: 2}
+    dock.tree.setCurrentItem(dock.tree.topLevelItem(0))
+    label = p.taxonomy.labels[3].name
+    dock.label_combo.setCurrentText(label)
+    dock.label_btn.click()
+    assert listed(dock) == {2: 2} and [g[0] for g in dock.groups] == [2]
+    assert len(p.segments(ids[0], tier_id="alice")) == 2
+    # Ctrl+Z with the focus on the timeline: the labels go, the group comes back, whole
+    tl = ctl.timeline_dock.timeline
+    tl.setFocus()
+    qtbot.keyClick(tl, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert p.segments(ids[0], tier_id="alice") == []
+    assert listed(dock) == {1: 3, 2: 2} and dock.groups == groups
+    assert "2 groups of similar moments (5 moments)" in dock.status.text()
+    assert dock.selected_group() is None and not dock.label_btn.isEnabled()  # nothing chosen for the user
+    # Ctrl+Shift+Z: labelled again, gone again
+    qtbot.keyClick(tl, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(p.segments(ids[0], tier_id="alice")) == 2 and listed(dock) == {2: 2}
+
+
+def test_similar_moments_follow_coding_elsewhere_even_while_hidden(coding, qtbot) -> None:
+    p, ids, s, ctl, dock, win, groups = coding
+    dock.tree.setCurrentItem(dock.tree.topLevelItem(1))
+    dock.tree.topLevelItem(1).setExpanded(True)
+    # code one moment of group 2 by hand with I / O: that moment leaves the list, the rest stays
+    ctl.set_current_label(p.taxonomy.labels[0].name)
+    s.set_frame(510)
+    ctl.mark_in()
+    s.set_frame(520)
+    ctl.mark_out()
+    assert listed(dock) == {1: 3, 2: 1}
+    assert dock.selected_group() == (2, [(ids[1], 200, 230)])  # still selected, still open
+    assert dock.tree.topLevelItem(1).isExpanded()
+    # a proposal accepted over a moment of group 1 (a review counts as labelled too)
+    prop = p.add_segments([Segment(ids[0], p.proposals_tier.id, 90, 105, p.taxonomy.labels[1].name,
+                                   source=Source.MODEL, status=Status.PROPOSED, confidence=0.4)], "proposals")[0]
+    s.notify_segments_changed()
+    assert listed(dock) == {1: 3, 2: 1}  # only proposed: still unreviewed
+    s.set_selection([prop.id])
+    ctl.accept()
+    assert listed(dock) == {1: 2, 2: 1}
+    # undo while the dock is hidden: it catches up when shown again
+    dock.hide()
+    for _ in range(3):  # the accept, the new proposal, the segment coded with I / O
+        ctl.undo()
+    assert listed(dock) == {1: 2, 2: 1}  # not yet: hidden docks do no work
+    dock.show()
+    assert listed(dock) == {1: 3, 2: 2} and dock.groups == groups

@@ -4,12 +4,18 @@
 process (torch would stall the window) and lists the groups, largest first, each with its
 moments (the most typical first). Clicking a moment opens its recording there; *Label this
 group* gives every moment of the chosen group the chosen label (one undo step).
+
+The list follows the project: after any change to segments (labelling here, coding on the
+timeline, undo and redo anywhere) it shows only the moments that are still unreviewed, so a
+group labelled and then undone comes back, and a group labelled elsewhere leaves. While the dock
+is hidden this waits until it is shown.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
@@ -17,8 +23,11 @@ from PySide6.QtWidgets import (
 
 from mgstudio.app.dialogs import show_error
 from mgstudio.app.workers import ProcessWorker
+from mgstudio.core.segments import Status
 
 Member = tuple[int, int, int]  # (item_id, start, end) in media frames
+Group = tuple[int, list[Member], float]  # (id, members with the most typical first, spread)
+REVIEWED = [Status.ACCEPTED, Status.EDITED, Status.REJECTED]  # what the grouping leaves out
 
 
 def _clock(frame: int, fps: float) -> str:
@@ -34,7 +43,9 @@ class ClustersDock(QDockWidget):
         self.setObjectName("ClustersDock")
         self.state = state
         self.worker: ProcessWorker | None = None
-        self.groups: list[tuple[int, list[Member], float]] = []
+        self.found: list[Group] = []  # as the search returned them
+        self.groups: list[Group] = []  # what is listed: only moments still unreviewed
+        self._stale = False
         w = QWidget()
         lay = QVBoxLayout(w)
         intro = QLabel("Finds moments with movement that you have not labelled yet and groups the ones "
@@ -70,12 +81,13 @@ class ClustersDock(QDockWidget):
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.label_combo.currentIndexChanged.connect(lambda *_: self._update_buttons())
         state.projectChanged.connect(lambda *_: self.reset())
+        state.segmentsChanged.connect(self.refresh)
         self.reset()
 
     # ------------------------------------------------------------------ project
     def reset(self) -> None:
         """Forget the groups and reload the labels (a project was opened or closed)."""
-        self.groups = []
+        self.found, self.groups, self._stale = [], [], False
         self.tree.clear()
         self.label_combo.clear()
         project = self.state.project
@@ -125,9 +137,69 @@ class ClustersDock(QDockWidget):
         self.find_btn.setEnabled(self.state.project is not None)
         self._update_buttons()
 
-    def show_groups(self, groups: list[tuple[int, list[Member], float]]) -> None:
+    def show_groups(self, groups: list[Group]) -> None:
         """List ``groups`` (as returned by :func:`mgstudio.app.jobs.cluster_job`)."""
-        self.groups = list(groups)
+        self.found = list(groups)
+        self.groups = self._unreviewed(self.found)
+        self._fill()
+        if self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+            self.tree.topLevelItem(0).setExpanded(True)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ following the project
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Segments changed (an edit, undo, redo): list only the moments that are still unreviewed."""
+        if not self.found:
+            return
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        groups = self._unreviewed(self.found)
+        if groups == self.groups:
+            return
+        current = self.selected_group()
+        expanded = {self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)[1]
+                    for i in range(self.tree.topLevelItemCount()) if self.tree.topLevelItem(i).isExpanded()}
+        self.groups = groups
+        self._fill()
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            gid = top.data(0, Qt.ItemDataRole.UserRole)[1]
+            top.setExpanded(gid in expanded)
+            if current is not None and gid == current[0]:
+                self.tree.setCurrentItem(top)
+        if current is None or self.selected_group() is None:
+            self.tree.setCurrentItem(None)  # never select another group for the user
+        self._update_buttons()
+
+    def _unreviewed(self, groups: list[Group]) -> list[Group]:
+        """``groups`` without the moments that now overlap a reviewed segment (empty groups dropped)."""
+        project = self.state.project
+        if project is None:
+            return []
+        covered: dict[int, np.ndarray] = {}  # item -> reviewed frames so far, as a running count
+        for item_id in {m[0] for _, members, _ in groups for m in members}:
+            segs = project.segments(item_id, statuses=REVIEWED)
+            top = max([m[2] for _, ms, _ in groups for m in ms if m[0] == item_id] + [s.end for s in segs])
+            mask = np.zeros(top + 1, np.int32)
+            for s in segs:
+                mask[max(0, s.start):max(0, s.end)] = 1
+            covered[item_id] = np.concatenate([[0], np.cumsum(mask)])
+        out = []
+        for gid, members, spread in groups:
+            left = [m for m in members if covered[m[0]][max(0, m[2])] - covered[m[0]][max(0, m[1])] == 0]
+            if left:
+                out.append((gid, left, spread))
+        return out
+
+    def _fill(self) -> None:
         self.tree.clear()
         project = self.state.project
         items = {it.id: it for it in project.items()} if project is not None else {}
@@ -146,12 +218,12 @@ class ClustersDock(QDockWidget):
             self.tree.addTopLevelItem(top)
         self.tree.resizeColumnToContents(0)
         total = sum(len(m) for _, m, _ in self.groups)
-        self.status.setText(f"{len(self.groups)} groups of similar moments ({total} moments). Click a moment to "
-                            "see it; select a group, choose a label and press “Label this group”.")
-        if self.tree.topLevelItemCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
-            self.tree.topLevelItem(0).setExpanded(True)
-        self._update_buttons()
+        if self.groups:
+            self.status.setText(f"{len(self.groups)} group{'s' * (len(self.groups) != 1)} of similar moments "
+                                f"({total} moment{'s' * (total != 1)}). Click a moment to see it; select a group, "
+                                "choose a label and press “Label this group”.")
+        else:
+            self.status.setText("Every moment found has been labelled. Press “Find similar moments” to look again.")
 
     @staticmethod
     def _where(items: dict, m: Member) -> str:
@@ -193,12 +265,10 @@ class ClustersDock(QDockWidget):
         except Exception as exc:  # noqa: BLE001 - shown to the user
             show_error(self, exc)
             return []
-        self.state.notify_segments_changed()
-        self.groups = [g for g in self.groups if g[0] != gid]
-        for i in range(self.tree.topLevelItemCount()):
-            if self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)[1] == gid:
-                self.tree.takeTopLevelItem(i)
-                break
+        self.state.notify_segments_changed()  # the group leaves the list (see refresh)
+        if any(g[0] == gid for g in self.groups):  # hidden dock, or refresh not connected
+            self.groups = [g for g in self.groups if g[0] != gid]
+            self._fill()
         self.tree.setCurrentItem(None)  # a second click must not label the next group too
         self.status.setText(f"Labelled group {gid} as “{label}” ({len(added)} segments). Edit ▸ Undo takes it back.")
         self._update_buttons()
