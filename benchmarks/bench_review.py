@@ -9,7 +9,8 @@ Prints milliseconds per press (median) for
 * the review loop through the real :class:`ReviewController` (keys only, no docks): U then R,
   ``LOOPS`` times, with the queue as shipped vs. the queue dropped before every U (= baseline);
 
-and the ratio baseline / queue.
+and the ratio baseline / queue. Then the cost of one Alt+→ (move the selected segment's start one
+frame: one undoable, saved edit) through the same controller, for reference (no baseline: new).
 """
 
 from __future__ import annotations
@@ -119,6 +120,16 @@ def main() -> None:
         print(f"review loop through the controller, U then R x {LOOPS} (ms per U, median):")
         print(f"  baseline, queue dropped before each U: {dropped:8.3f}")
         print(f"  queue as shipped:                      {kept:8.3f}   ratio {dropped / kept:6.1f}x")
+        seg = ctl.next_uncertain()
+        state.set_selection([seg.id])
+        nudges = []
+        for k in range(REPEATS):
+            t0 = time.perf_counter()
+            ctl.nudge_edge("end", 1 if k % 2 == 0 else -1)
+            nudges.append((time.perf_counter() - t0) * 1000)
+        assert pr.segment(seg.id).end == seg.end
+        print(f"Alt+Shift+→ / ← on a proposal, saved and undoable (ms per press, median): "
+              f"{statistics.median(nudges):8.3f}")
         pr.close()
         win.deleteLater()
 

@@ -11,6 +11,11 @@ typing in a text field) with its shortcut from the user's keymap (``QSettings``,
 :meth:`edit_keymap`); label keys come from the project's taxonomy. Each method below is also
 callable directly (menus, tests). Every change goes through one ``Project`` call (undoable,
 saved at once) followed by ``state.notify_segments_changed()``.
+
+Edge keys (:mod:`~mgstudio.app.review.edges`) move the selected segment's start or end by one
+frame or to the playhead: one undo step per press, refused with a sentence at the video's ends
+or at one frame long. U keeps a queue (:mod:`~mgstudio.app.review.uncertain`) that this
+controller's own edits patch and any other change of segments, item or project drops.
 """
 
 from __future__ import annotations
