@@ -45,6 +45,7 @@ def take(out_dir: str | Path) -> list[Path]:
     from mgstudio.app.demo import build_demo_project
     from mgstudio.app.main_window import MainWindow
     from mgstudio.app.settings import Settings
+    from mgstudio.app.grab import grab
 
     project_path = build_demo_project(tmp / "demo")
     apply_theme(app, "dark")
@@ -63,7 +64,7 @@ def take(out_dir: str | Path) -> list[Path]:
 
     def save(widget, name: str) -> None:
         path = out / name
-        widget.grab().save(str(path))
+        grab(widget).save(str(path))
         saved.append(path)
 
     save(win, "main_window_dark.png")

@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from mgstudio.app.first_paint import after_first_paint
+from mgstudio.app.grab import grab
 
 ENV = "MGSTUDIO_STARTUP_PROBE"
 SCREENSHOT_ENV = "MGSTUDIO_STARTUP_SCREENSHOT"
@@ -54,7 +55,7 @@ def install(app: QApplication, window: QWidget, delay_ms: int = 300, timeout_s: 
     def finish() -> None:
         path = os.environ.get(SCREENSHOT_ENV)
         if path:
-            window.grab().save(path)
+            grab(window).save(path)
         print(f"{MARKER} {shown['t']:.6f} heavy={','.join(heavy_modules()) or '-'} "
               f"project_open={'yes' if shown['project'] else 'no'}", flush=True)
         app.quit()

@@ -13,11 +13,31 @@ import numpy as np
 import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mgstudio.app.player.overlay import PART_COLOURS, part_of_joints
 from mgstudio.app.state import AppState
 from mgstudio.core.skeleton import SkeletonSequence
+
+def _gl_window_class() -> type:
+    """pyqtgraph's 3D view on a native OpenGL window (``QOpenGLWindow``), not a ``QOpenGLWidget``.
+
+    A ``QOpenGLWidget`` makes Qt compose the *whole* main window through OpenGL on every repaint
+    (timeline, player, lists): with software OpenGL (no GPU, remote desktops, Xvfb) that cost
+    60-200 ms per update. A ``QOpenGLWindow`` in a window container renders only its own area.
+    """
+    from pyqtgraph.opengl.GLViewWidget import GLViewMixin
+    from PySide6.QtOpenGL import QOpenGLWindow
+
+    class _GLWindow(GLViewMixin, QOpenGLWindow):
+        def __init__(self, parent: Any) -> None:
+            super().__init__(parent=parent)
+            # the keyboard stays with the main window (Space, arrows, review keys); mouse rotates
+            self.setFlag(Qt.WindowType.WindowDoesNotAcceptFocus, True)
+
+    return _GLWindow
+
 
 class _Bridge(QObject):
     ready = Signal(int, object, object)  # generation, seq, (points, real, lo, hi)
@@ -79,8 +99,13 @@ class View3D(QWidget):
         import pyqtgraph.opengl as gl
 
         self.state = state
-        self.gl = gl.GLViewWidget(self)
-        self.gl.setMinimumSize(240, 200)  # a 0-px GL widget never initialises (see ENVIRONMENT.md)
+        # made with a parent so that Qt, not Python, owns it once the container adopts it (else
+        # both delete it at exit: a crash)
+        self._gl_adopter = QWindow()
+        self.gl = _gl_window_class()(self._gl_adopter)
+        self.gl_container = QWidget.createWindowContainer(self.gl, self)
+        self.gl_container.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.gl_container.setMinimumSize(240, 200)  # a 0-px GL view never initialises (ENVIRONMENT.md)
         self.gl.setBackgroundColor((17, 19, 23, 255))
         grid = gl.GLGridItem()
         grid.setSize(2, 2)
@@ -105,7 +130,7 @@ class View3D(QWidget):
         bar.addWidget(self.reset_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.gl, 1)
+        lay.addWidget(self.gl_container, 1)
         lay.addLayout(bar)
         self.seq: SkeletonSequence | None = None
         self.points: np.ndarray | None = None

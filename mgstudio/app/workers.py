@@ -32,6 +32,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from mgstudio.app.background import lower_process_priority
 from mgstudio.core.errors import CancelledError, MGStudioError
 
 _THROTTLE_S = 0.05
@@ -104,6 +105,7 @@ class Worker(QThread):
 
 def _child_main(out: Any, cancel: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
     """Body of a :class:`ProcessWorker`'s process: run ``fn`` and report through ``out``."""
+    lower_process_priority()  # the window's process runs first on a busy laptop
     last = [0.0]
 
     def progress(done: int, total: int | None = None, *_: Any) -> None:

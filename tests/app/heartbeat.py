@@ -3,39 +3,98 @@
 The test machines are shared: when the load average exceeds the cores, other processes starve
 this one and every gap grows; the limits then scale with load / cores (a frozen GUI thread,
 seconds long, still fails).
+
+``MGSTUDIO_STALL_TRACE=1`` also samples the GUI thread's Python stack every 2 ms from a side
+thread and prints, for each gap over the limit, the innermost app frames seen during it: where
+a stall comes from.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import time
+import traceback
+from collections import Counter
 
 from PySide6.QtCore import QTimer
 
 STALL_MS = 50
 
 
+class _StackSampler(threading.Thread):
+    """Samples the main thread's Python stack (a few app frames) with timestamps."""
+
+    def __init__(self, period_s: float = 0.002) -> None:
+        super().__init__(daemon=True)
+        self.period_s = period_s
+        self.samples: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._main = threading.main_thread().ident
+
+    def run(self) -> None:
+        while not self._stop.wait(self.period_s):
+            frame = sys._current_frames().get(self._main)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)
+            mine = [f for f in stack if "mgstudio" in f.filename or "pyqtgraph" in f.filename
+                    or "/tests/" in f.filename]
+            top = mine[-4:] if mine else stack[-3:]
+            self.samples.append((time.perf_counter(), " < ".join(
+                f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in reversed(top))))
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 class Heartbeat:
     def __init__(self, interval_ms: int = 10) -> None:
         self.gaps: list[float] = []
+        self.ticks: list[float] = []
         self._last = time.perf_counter()
         self.timer = QTimer()
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._beat)
+        self._sampler: _StackSampler | None = None
 
     def _beat(self) -> None:
         now = time.perf_counter()
         self.gaps.append(now - self._last)
+        self.ticks.append(now)
         self._last = now
 
     def start(self) -> None:
         self._last = time.perf_counter()
+        if os.environ.get("MGSTUDIO_STALL_TRACE") and self._sampler is None:
+            self._sampler = _StackSampler()
+            self._sampler.start()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
 
+    def stalls(self, limit_ms: float = STALL_MS) -> list[tuple[float, list[tuple[str, int]]]]:
+        """(gap ms, most frequent sampled stacks) for each gap over ``limit_ms`` (tracing on)."""
+        if self._sampler is None:
+            return []
+        out = []
+        for gap, end in zip(self.gaps, self.ticks):
+            if gap * 1000 < limit_ms:
+                continue
+            seen = Counter(s for t, s in self._sampler.samples if end - gap <= t <= end)
+            out.append((gap * 1000, seen.most_common(3)))
+        return out
+
+    def report(self, what: str) -> None:
+        for gap, stacks in self.stalls():
+            print(f"\n[stall {gap:.0f} ms while {what}]")
+            for stack, n in stacks:
+                print(f"   {n:3d}× {stack}")
+
     def check(self, what: str) -> None:
+        self.report(what)
         gaps = sorted(self.gaps)
         assert len(gaps) > 5, "the GUI thread never ticked"
         p95, worst = gaps[int(0.95 * len(gaps))] * 1000, gaps[-1] * 1000

@@ -90,6 +90,7 @@ def test_choosing_an_hour_long_recording_keeps_the_window_responsive(qtbot, wind
     qtbot.wait(100)
     assert w.player.view.message == ""
     assert w.player.view.joints_drawn > 0
+    beat.report("an hour of skeleton loads")
     gaps = sorted(beat.gaps)
     p95, worst = gaps[int(0.95 * len(gaps))] * 1000, gaps[-1] * 1000
     print(f"\nhour-long skeleton shown after {elapsed:.2f} s; GUI gaps p95 {p95:.0f} ms, worst {worst:.0f} ms")
@@ -115,6 +116,7 @@ def test_switching_quickly_shows_the_last_recording(qtbot, window, long_project)
     qtbot.waitUntil(lambda: w.player.reader is not None, timeout=10_000)
     qtbot.wait(1500)  # stale hour-long loads finish meanwhile and must be dropped
     beat.stop()
+    beat.report("switching recordings")
     assert w.state.item_id == short_id
     assert w.player.skeleton is not None and len(w.player.skeleton.xy) != HOUR_FRAMES
     if short_frames is not None:

@@ -269,3 +269,36 @@ def test_learn_from_my_labels_shows_accuracy_before_use(qtbot, env) -> None:
     assert active_version(w.project).version == 1
     assert "Using label model v1" in w.status_label.text()
     w.close()
+
+
+def test_rotating_the_3d_view_keeps_the_keyboard_with_the_player(qtbot, env) -> None:
+    """Dragging in the 3D view turns the body; the review keys (→ steps a frame) still work after."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from mgstudio.app.grab import grab
+
+    _tmp, project = env
+    w = new_window(qtbot)
+    w.open_project(project, restore=False)
+    qtbot.waitUntil(lambda: w.view3d is not None and w.view3d.points is not None, timeout=20_000)
+    view = w.view3d
+    azimuth = view.camera()["azimuth"]
+    glw = view.gl
+    centre = QPoint(glw.width() // 2, glw.height() // 2)
+    QTest.mousePress(glw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    for dx in (10, 20, 40):
+        QTest.mouseMove(glw, centre + QPoint(dx, 0))
+    QTest.mouseRelease(glw, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre + QPoint(40, 0))
+    qtbot.waitUntil(lambda: view.camera()["azimuth"] != azimuth, timeout=5000)
+    frame = w.state.frame
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: w.state.frame == frame + 1, timeout=5000)
+    # a screenshot of the window shows the 3D view's picture, not a blank hole
+    pix = grab(w).toImage()
+    box = view.gl_container
+    at = box.mapTo(w, QPoint(box.width() // 2, box.height() // 2))
+    region = pix.copy(at.x() - 60, at.y() - 80, 120, 160)
+    colours = {region.pixel(x, y) for x in range(0, 120, 4) for y in range(0, 160, 4)}
+    assert len(colours) > 3, "the 3D view is blank in the screenshot"
+    w.close()

@@ -119,3 +119,27 @@ def test_process_worker_result_cancel_and_error(qtbot) -> None:
 
 def open_missing_video(progress=None, cancel=None):
     raise MediaError("This video could not be opened.", detail="moov atom not found")
+
+
+
+def _own_niceness(progress=None, cancel=None) -> int:
+    import os
+
+    return os.nice(0)
+
+
+def test_worker_processes_give_the_cpu_to_the_window(qtbot) -> None:
+    """A worker's child process runs at a lower priority than the window (never the reverse)."""
+    import os
+
+    from mgstudio.app.background import BACKGROUND_NICE
+
+    if not hasattr(os, "nice"):
+        pytest.skip("process priorities (nice) are a POSIX feature")
+    from mgstudio.app.workers import ProcessWorker
+
+    worker = ProcessWorker(_own_niceness, title="Checking")
+    with qtbot.waitSignal(worker.succeeded, timeout=60_000) as res:
+        worker.start()
+    worker.wait(5000)
+    assert res.args[0] == min(19, os.nice(0) + BACKGROUND_NICE)
