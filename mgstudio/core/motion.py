@@ -18,6 +18,7 @@ Parts (:data:`PARTS`): ``head`` (face anchors and head), ``left_hand`` and ``rig
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -139,12 +140,9 @@ def _nan_moving_average(x: np.ndarray, width: int) -> np.ndarray:
     return np.where(ok, avg, np.nan).astype(np.float32)
 
 
-def _torso(coords: np.ndarray) -> np.ndarray:
-    """T x C torso reference: mean of shoulders (+ hips when seen in >= 90% of frames)."""
-    names = ["left_shoulder", "right_shoulder"]
-    hips = [CANONICAL.index("left_hip"), CANONICAL.index("right_hip")]
-    if len(coords) and np.isfinite(coords[:, hips]).all(axis=2).all(axis=1).mean() >= 0.9:
-        names += ["left_hip", "right_hip"]
+def _torso(coords: np.ndarray, with_hips: bool) -> np.ndarray:
+    """T x C torso reference: mean of the shoulders (and hips when ``with_hips``); NaN if one is missing."""
+    names = ["left_shoulder", "right_shoulder"] + (["left_hip", "right_hip"] if with_hips else [])
     idx = [CANONICAL.index(n) for n in names]
     sub = coords[:, idx]
     complete = np.isfinite(sub).all(axis=(1, 2))
@@ -153,37 +151,92 @@ def _torso(coords: np.ndarray) -> np.ndarray:
     return out
 
 
+class MotionCancelled(Exception):
+    """Raised by :func:`motion_energy` when its ``cancelled`` callback returned true."""
+
+
+CHUNK_FRAMES = 2048  # frames per step: ~10 ms of work, so a cancel is noticed quickly
+
+
+def _canonical_chunk(seq: SkeletonSequence, a: int, b: int, prefer_world: bool, min_conf: float) -> np.ndarray:
+    """Frames [a, b) (array indices) of ``seq`` in the canonical layout; unsure joints are NaN."""
+    part = SkeletonSequence(seq.layout, seq.xy[a:b], seq.conf[a:b], seq.fps,
+                            None if seq.world is None or not prefer_world else seq.world[a:b])
+    can = part.to_layout(CANONICAL)
+    coords = np.array(can.coords(prefer_world), dtype=np.float32, copy=True)
+    coords[can.conf < min_conf] = np.nan
+    return coords
+
+
+def _part_mean(speed: np.ndarray, joints: list[int]) -> np.ndarray:
+    """Per frame, the mean speed of the seen ``joints`` (NaN when none is seen)."""
+    s = speed[:, joints]
+    seen = np.isfinite(s)
+    cnt = seen.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = np.where(cnt > 0, np.where(seen, s, 0.0).sum(axis=1) / np.maximum(cnt, 1), np.nan)
+    return e.astype(np.float32)
+
+
 def motion_energy(seq: SkeletonSequence, parts: tuple[str, ...] = PARTS, *, min_conf: float = 0.3,
-                  smooth_s: float = 0.1, prefer_world: bool = True) -> MotionEnergy:
+                  smooth_s: float = 0.1, prefer_world: bool = True,
+                  cancelled: Callable[[], bool] | None = None, chunk: int = CHUNK_FRAMES) -> MotionEnergy:
     """Motion energy per part of ``seq`` (see the module docstring for the definition).
 
     ``prefer_world`` uses metric 3D world coordinates when the sequence has them (MediaPipe,
     Kinect), otherwise image coordinates; both are normalised by the body size, so curves from
     different sources are comparable. Raises :class:`FormatError` for an empty sequence.
+
+    The frames are processed ``chunk`` at a time (the result does not depend on ``chunk``), so
+    that no single numpy call holds a thread for long and ``cancelled`` (checked between chunks)
+    stops the work within milliseconds by raising :class:`MotionCancelled`.
     """
     if len(seq) == 0:
         raise FormatError("This skeleton has no frames, so there is no movement to show.")
-    can = seq.to_layout(CANONICAL)
-    coords = np.array(can.coords(prefer_world), dtype=np.float32, copy=True)
-    coords[can.conf < min_conf] = np.nan
-    torso = _torso(coords)
-    rel = coords - torso[:, None, :]
 
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise MotionCancelled("The movement computation was stopped.")
+
+    n, step = len(seq), max(2, int(chunk))
+    bounds = [(a, min(n, a + step)) for a in range(0, n, step)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:  # numpy sums one-frame arrays
+        bounds[-2:] = [(bounds[-2][0], n)]  # differently (last bit): keep results chunk-independent
     ls, rs = CANONICAL.index("left_shoulder"), CANONICAL.index("right_shoulder")
-    width = np.linalg.norm(coords[:, ls] - coords[:, rs], axis=1)
+    hips = [CANONICAL.index("left_hip"), CANONICAL.index("right_hip")]
+    prefer_world = prefer_world and seq.world is not None
+    # Pass 1: canonical coordinates, how often the hips are seen, the shoulder widths.
+    chunks: list[np.ndarray] = []
+    widths: list[np.ndarray] = []
+    hips_seen = 0
+    for a, b in bounds:
+        check()
+        c = _canonical_chunk(seq, a, b, prefer_world, min_conf)
+        hips_seen += int(np.isfinite(c[:, hips]).all(axis=2).all(axis=1).sum())
+        widths.append(np.linalg.norm(c[:, ls] - c[:, rs], axis=1))
+        chunks.append(c)
+    with_hips = hips_seen / n >= 0.9
+    width = np.concatenate(widths)
     width = width[np.isfinite(width) & (width > 0)]
     body = float(np.median(width)) if width.size else 1.0
 
-    speed = np.full(rel.shape[:2], np.nan, np.float32)  # T x J
-    if len(rel) > 1:
-        speed[1:] = np.linalg.norm(np.diff(rel, axis=0), axis=2) * (seq.fps / body)
+    # Pass 2: joint speeds relative to the torso, averaged per part.
+    joints = {part: list(part_joints(part)) for part in parts}
+    energy: dict[str, list[np.ndarray]] = {part: [] for part in parts}
+    prev: np.ndarray | None = None  # the last relative pose of the previous chunk
+    while chunks:
+        check()
+        c = chunks.pop(0)  # freed as we go
+        rel = c - _torso(c, with_hips)[:, None, :]
+        speed = np.full(rel.shape[:2], np.nan, np.float32)  # frames x joints
+        if prev is not None:
+            speed[:1] = np.linalg.norm((rel[0] - prev)[None], axis=2) * (seq.fps / body)
+        if len(rel) > 1:
+            speed[1:] = np.linalg.norm(np.diff(rel, axis=0), axis=2) * (seq.fps / body)
+        prev = rel[-1]
+        for part in parts:
+            energy[part].append(_part_mean(speed, joints[part]))
+    check()
     smooth = max(1, int(round(smooth_s * seq.fps)))
-    out: dict[str, np.ndarray] = {}
-    for part in parts:
-        s = speed[:, list(part_joints(part))]
-        seen = np.isfinite(s)
-        cnt = seen.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            e = np.where(cnt > 0, np.where(seen, s, 0.0).sum(axis=1) / np.maximum(cnt, 1), np.nan)
-        out[part] = _nan_moving_average(e.astype(np.float32), smooth)
+    out = {part: _nan_moving_average(np.concatenate(energy[part]), smooth) for part in parts}
     return MotionEnergy(out, seq.fps, seq.start_frame)

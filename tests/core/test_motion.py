@@ -104,3 +104,49 @@ def test_display_keeps_jitter_low_and_gestures_high():
     assert np.nanmax(head) < 0.3  # jitter alone does not fill the row
     assert np.nanmax(hand[205:235]) == pytest.approx(1.0)
     assert np.nanmedian(hand[:150]) < 0.1
+
+
+def noisy_mediapipe(n: int, seed: int = 4) -> SkeletonSequence:
+    """A MediaPipe sequence with drifting joints, uncertain joints and lost joints."""
+    rng = np.random.default_rng(seed)
+    j = MEDIAPIPE_HOLISTIC.num_joints
+    w = (rng.uniform(-0.3, 0.3, (1, j, 3)) + np.cumsum(rng.normal(0, 0.003, (n, j, 3)), axis=0)).astype(np.float32)
+    w[rng.random((n, j)) < 0.02] = np.nan
+    conf = rng.uniform(0.0, 1.0, (n, j)).astype(np.float32)
+    return SkeletonSequence(MEDIAPIPE_HOLISTIC, w[..., :2] * 500 + 300, conf, 30.0, w, start_frame=7)
+
+
+@pytest.mark.parametrize("prefer_world", [True, False])
+def test_result_does_not_depend_on_the_chunk_size(prefer_world):
+    for n, chunks in ((3_001, (1000, 3_000)), (301, (1, 2, 7, 300))):  # 3,000 and 300 leave a one-frame tail
+        seq = noisy_mediapipe(n)
+        whole = motion_energy(seq, chunk=n, prefer_world=prefer_world)
+        assert np.isfinite(whole.parts["arms"]).mean() > 0.1  # the comparison is not about NaNs only
+        for chunk in chunks:
+            got = motion_energy(seq, chunk=chunk, prefer_world=prefer_world)
+            assert got.start_frame == whole.start_frame
+            for part in PARTS:
+                assert np.array_equal(got.parts[part], whole.parts[part], equal_nan=True), (n, chunk, part)
+
+
+def test_cancel_is_checked_between_chunks_and_stops_the_work():
+    from mgstudio.core.motion import MotionCancelled
+
+    seq = noisy_mediapipe(10_000)
+    asked = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return False
+
+    motion_energy(seq, chunk=1000, cancelled=cancelled)
+    assert len(asked) >= 2 * 10  # before each chunk of both passes: never more than 1,000 frames apart
+    asked.clear()
+
+    def after_three() -> bool:
+        asked.append(1)
+        return len(asked) >= 3
+
+    with pytest.raises(MotionCancelled):
+        motion_energy(seq, chunk=1000, cancelled=after_three)
+    assert len(asked) == 3  # it stopped at once
