@@ -163,3 +163,125 @@ def test_skeleton_only_item_plays_with_part_toggles(qtbot, tmp_path) -> None:
         state.set_playing(True)
         qtbot.waitUntil(lambda: not state.playing, timeout=10_000)
         assert state.frame == 39
+
+
+# ---------------------------------------------------------------------- long recordings
+TWO_HOURS_60FPS = 2 * 3600 * 60
+
+
+def label_fits(label) -> bool:
+    """The label's whole text fits in the width it has on screen."""
+    return label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+
+
+def test_frame_number_and_timecode_fit_at_every_width(qtbot, tmp_path) -> None:
+    """Two hours at 60 fps: the labels are never cut, whatever the width, and do not move while
+    the numbers change (their width is reserved for the widest number)."""
+    from PySide6.QtWidgets import QApplication
+
+    w = PlayerWidget(AppState())
+    qtbot.addWidget(w)
+    w.show()
+    t = w.transport
+    last = TWO_HOURS_60FPS - 1
+    t.set_range(TWO_HOURS_60FPS, "01:59:59.983")
+    narrowest = t.minimumSizeHint().width()
+    assert narrowest < 470  # what the main window gives the player at 1200 px wide
+    arrangements = set()
+    for width in [narrowest, narrowest + 1] + list(range(narrowest + 40, 1400, 53)):
+        w.resize(width, 400)
+        QApplication.processEvents()
+        assert t.width() == width
+        geometry = None
+        for frame, tc in ((0, "00:00:00.000"), (88888, "00:24:41.467"), (last, "01:59:59.983")):
+            t.set_position(frame, TWO_HOURS_60FPS, tc)
+            QApplication.processEvents()
+            assert t.frame_label.text() == f"Frame {frame} / {last}"
+            assert label_fits(t.frame_label) and label_fits(t.time_label), (width, frame)
+            now = (t.frame_label.geometry(), t.time_label.geometry(), t.readout.geometry())
+            assert geometry in (None, now), f"the labels moved at width {width}"
+            geometry = now
+        right = t.time_label.mapTo(t, t.time_label.rect().topRight()).x()
+        assert right < t.width(), f"the timecode runs off the bar at width {width}"
+        shown = [c for c in (t.speed, w.overlay_button, t.loop, t.next_segment, t.readout, t.slider)]
+        for i, a in enumerate(shown):  # nothing overlaps
+            for b in shown[i + 1:]:
+                ra = a.geometry().translated(a.parentWidget().mapTo(t, a.parentWidget().rect().topLeft()))
+                rb = b.geometry().translated(b.parentWidget().mapTo(t, b.parentWidget().rect().topLeft()))
+                assert not ra.intersects(rb), (width, a, b)
+        arrangements.add(t._wide)
+    assert arrangements == {False, True}  # beside the slider when narrow, with the buttons when wide
+    w.resize(narrowest, 400)
+    QApplication.processEvents()
+    t.grab().save(str(tmp_path / "transport_narrowest.png"))
+
+
+@pytest.mark.gl
+@pytest.mark.skipif(not __import__("os").environ.get("DISPLAY"), reason="the main window needs a display (xvfb-run)")
+def test_main_window_at_1200_px_shows_the_full_frame_number(qtbot, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from mgstudio.app.main_window import MainWindow
+
+    monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("MGSTUDIO_DATA_DIR", str(tmp_path / "data"))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    t = win.player.transport
+    t.set_range(TWO_HOURS_60FPS, "01:59:59.983")
+    t.set_position(TWO_HOURS_60FPS - 1, TWO_HOURS_60FPS, "01:59:59.983")
+    QApplication.processEvents()
+    assert win.width() == 1200  # the bar no longer forces the window wider
+    assert t.frame_label.text() == f"Frame {TWO_HOURS_60FPS - 1} / {TWO_HOURS_60FPS - 1}"
+    assert label_fits(t.frame_label) and label_fits(t.time_label)
+    assert t.time_label.mapTo(t, t.time_label.rect().topRight()).x() < t.width()
+    win.grab().save(str(tmp_path / "window_1200.png"))
+    win.close()
+
+
+def test_ten_minute_video_seeks_near_the_end_exactly(qtbot, tmp_path, monkeypatch) -> None:
+    """18,000 frames (H.264, B-frames, a keyframe every 2 s): far seeks and steps at the end
+    show the frame asked for, and the label reads the full count."""
+    from .long_clip import make_long_clip, read_long_number
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    clip = make_long_clip(tmp_path / "ten_minutes.mp4", 600, fps=30, size=(160, 128))
+    n = 18_000
+    with Project.create(tmp_path / "long.mgproj", annotator="ana") as p:
+        item = p.add_video(clip, info=probe(clip, cache_dir=tmp_path / "probe"))  # player scans afresh
+        state = AppState()
+        w = PlayerWidget(state)
+        qtbot.addWidget(w)
+        w.resize(640, 480)
+        w.show()
+        state.set_project(p)
+        state.set_item(item.id)
+        wait_shown(qtbot, w, 0)
+        assert w.transport.frame_label.text() == f"Frame 0 / {n - 1}"
+        assert label_fits(w.transport.frame_label)
+
+        def number_on_screen() -> int:
+            img = w.view.image.convertToFormat(QImage.Format.Format_RGB888)
+            wd, h = img.width(), img.height()
+            arr = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * h)
+            return read_long_number(arr.reshape(h, img.bytesPerLine())[:, :3 * wd].reshape(h, wd, 3))
+
+        for f in (n - 1, 9_001, n - 61, 4_097, n - 2, 16_384):
+            state.set_frame(f)
+            wait_shown(qtbot, w, f)
+            assert number_on_screen() == f
+        assert w.transport.frame_label.text() == f"Frame 16384 / {n - 1}"
+        state.set_frame(n - 1)
+        wait_shown(qtbot, w, n - 1)
+        assert w.transport.time_label.text() == "00:09:59.967"
+        for expected in (n - 2, n - 3, n - 2, n - 1):
+            w.transport.back_frame.click() if expected < state.frame else w.transport.next_frame.click()
+            wait_shown(qtbot, w, expected)
+            assert number_on_screen() == expected
+        w.transport.next_frame.click()  # at the last frame: stays there
+        assert state.frame == n - 1
+        w.close_media()

@@ -84,7 +84,7 @@ class PlayerWidget(QWidget):
             a.toggled.connect(lambda on, p=part: self.set_part_visible(p, on))
             self.overlay_actions[part] = a
         self.overlay_button.setMenu(self.overlay_menu)
-        self.transport.layout().itemAt(1).layout().insertWidget(9, self.overlay_button)
+        self.transport.add_tool(self.overlay_button)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -158,7 +158,8 @@ class PlayerWidget(QWidget):
                 self.view.set_message(LOADING_TEXT)
             elif self.skeleton is None:
                 self.view.set_message(NO_SKELETON_TEXT)
-        self.transport.set_range(self.state.frame_count)
+        n = self.state.frame_count
+        self.transport.set_range(n, timecode(max(n - 1, 0), item.rate or item.fps))
         self._on_frame(self.state.frame)
 
     def _on_skeleton_loaded(self, item_id: Any, seq: Any) -> None:
