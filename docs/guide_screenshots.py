@@ -33,6 +33,7 @@ def main(out_dir: Path) -> list[Path]:
 
     app = make_application()
     from mgstudio.app.demo import build_demo_project
+    from mgstudio.app.grab import grab
     from mgstudio.app.main_window import MainWindow
     from mgstudio.app.settings import Settings
 
@@ -41,7 +42,7 @@ def main(out_dir: Path) -> list[Path]:
 
     def save(widget, name: str) -> None:  # noqa: ANN001
         path = out_dir / name
-        if not widget.grab().save(str(path)):
+        if not grab(widget).save(str(path)):  # grab() draws the 3D view in too
             raise SystemExit(f"could not save {path}")
         saved.append(path)
 
