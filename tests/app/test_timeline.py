@@ -359,3 +359,164 @@ def test_dragging_past_the_right_edge_scrolls_and_keeps_moving(qtbot, project, i
     send(tl, QEvent.Type.MouseButtonRelease, edge, y)
     s = project.segment(seg.id)
     assert s.start > 100 and s.length == 20
+
+
+# ---------------------------------------------------------------- motion rows from the shared loader
+def _state_dock(qtbot, project):
+    """An app state, its skeleton loader (made first, as the player does) and a timeline dock."""
+    from mgstudio.app.skeleton_loader import skeleton_loader
+    from mgstudio.app.state import AppState
+
+    state = AppState()
+    skeleton_loader(state)
+    dock = TimelineDock(None, None, state)
+    qtbot.addWidget(dock)
+    dock.resize(HEADER_W + N_FRAMES + 20, 360)
+    dock.show()
+    state.set_project(project)
+    return state, dock
+
+
+def test_movement_rows_come_from_the_shared_skeleton_read_and_are_right(qtbot, project, item, monkeypatch, tmp_path):
+    from mgstudio.core.motion import motion_energy
+
+    calls = []
+    read = project.load_skeleton
+    monkeypatch.setattr(project, "load_skeleton", lambda item_id: calls.append(item_id) or read(item_id))
+    still = project.add_skeleton_item("still", skeleton(N_FRAMES))
+    state, dock = _state_dock(qtbot, project)
+    tl = dock.timeline
+    state.set_item(item.id)
+    qtbot.waitUntil(lambda: tl.motion is not None and not tl.property("motion_pending"), timeout=10000)
+    expected = motion_energy(project.load_skeleton(item.id))
+    calls.pop()  # the line above
+    for part in expected.parts:
+        assert np.array_equal(tl.motion.parts[part], expected.parts[part], equal_nan=True), part
+    assert np.nanmax(tl.motion.parts["left_hand"][405:425]) > 0.1
+    assert calls == [item.id]  # read once, by the loader the player and the 3D view share
+    dock.grab().save(str(tmp_path / "motion_rows.png"))
+    # another item, then back: the movement of the first is remembered, its skeleton read again once
+    state.set_item(still.id)
+    qtbot.waitUntil(lambda: tl.motion is not None and tl.item_id == still.id, timeout=10000)
+    assert np.nanmax(tl.motion.parts["left_hand"]) < 1e-3
+    state.set_item(item.id)
+    assert tl.motion is not None and np.nanmax(tl.motion.parts["left_hand"]) > 0.1  # at once
+    qtbot.waitUntil(lambda: not dock.loader.loading, timeout=10000)
+    assert calls == [item.id, still.id, item.id]
+    # a new skeleton of the current item (an extraction finished): computed again, read once more
+    project.save_skeleton(item.id, skeleton(N_FRAMES))
+    state.notify_skeleton_changed(item.id)
+    assert tl.motion is None and tl.property("motion_pending")
+    qtbot.waitUntil(lambda: tl.motion is not None, timeout=10000)
+    assert np.nanmax(tl.motion.parts["left_hand"]) < 1e-3
+    assert calls == [item.id, still.id, item.id, item.id]
+
+
+def test_leaving_an_item_stops_its_movement_computation_early(qtbot, project, item):
+    import time
+
+    from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
+    from mgstudio.core.motion import motion_energy
+
+    n = 36_000  # 20 minutes at 30 fps
+    rng = np.random.default_rng(2)
+    world = (rng.uniform(-0.3, 0.3, (1, MEDIAPIPE_HOLISTIC.num_joints, 3))
+             + rng.normal(0, 0.002, (n, MEDIAPIPE_HOLISTIC.num_joints, 3))).astype(np.float32)
+    long_seq = SkeletonSequence(MEDIAPIPE_HOLISTIC, world[..., :2] * 500 + 300,
+                                np.ones(world.shape[:2], np.float32), 30.0, world)
+    long_item = project.add_skeleton_item("twenty minutes", long_seq)
+    t0 = time.perf_counter()
+    motion_energy(long_seq)  # what a full computation takes here, now
+    full_s = time.perf_counter() - t0
+
+    state, dock = _state_dock(qtbot, project)
+    tl = dock.timeline
+    long_key = dock._key_of(long_item.id)
+    stops = []
+    dock.motion.cancelled.connect(lambda key: stops.append((key, time.perf_counter())))
+    state.set_item(long_item.id)
+    qtbot.waitUntil(lambda: dock.motion.computing(long_key), timeout=20000)
+    qtbot.wait(20)  # the computation is under way
+    t_switch = time.perf_counter()
+    state.set_item(item.id)  # the user moves on
+    qtbot.waitUntil(lambda: len(stops) > 0, timeout=10000)
+    stop_s = stops[0][1] - t_switch
+    assert stops[0][0] == long_key
+    assert dock.motion.cached(long_key) is None  # it did not run to its end
+    print(f"\nfull computation {1000 * full_s:.0f} ms; stopped {1000 * stop_s:.0f} ms after the switch")
+    assert stop_s < full_s / 2
+    qtbot.waitUntil(lambda: tl.motion is not None, timeout=10000)  # the item now shown gets its rows
+    assert tl.item_id == item.id and np.nanmax(tl.motion.parts["left_hand"]) > 0.1
+
+
+def test_switching_items_in_the_window_reads_each_skeleton_once(qtbot, tmp_path, monkeypatch):
+    import os
+
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("the main window's 3D view needs a display: run under xvfb-run")
+    from mgstudio.app.demo import build_demo_project
+    from mgstudio.app.main_window import MainWindow
+
+    path = build_demo_project(tmp_path / "demo")
+    with Project.open(path) as p:
+        video_id = p.items()[0].id
+        other_id = p.add_skeleton_item("clip", skeleton(N_FRAMES, moving=slice(400, 430))).id
+    calls = []
+    read = Project.load_skeleton
+    monkeypatch.setattr(Project, "load_skeleton", lambda self, item_id: calls.append(item_id) or read(self, item_id))
+    for name in ("MGSTUDIO_SETTINGS", "XDG_CACHE_HOME", "MGSTUDIO_DATA_DIR"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.open_project(path, restore=False)
+    tl = w.review.timeline_dock.timeline
+
+    def settled(item_id: int) -> bool:
+        return (w.state.item_id == item_id and tl.item_id == item_id and tl.motion is not None
+                and w.player.skeleton is not None)
+
+    qtbot.waitUntil(lambda: settled(video_id), timeout=20000)
+    assert calls == [video_id]
+    for item_id in (other_id, video_id, other_id):
+        w.state.set_item(item_id)
+        qtbot.waitUntil(lambda: settled(item_id), timeout=20000)
+    qtbot.wait(200)  # nothing else reads it afterwards
+    assert calls == [video_id, other_id, video_id, other_id]
+    assert np.nanmax(tl.motion.parts["left_hand"]) > 0.1  # the rows of the item shown
+    w.grab().save(str(tmp_path / "window.png"))
+    w.close()
+
+
+def test_queued_movement_jobs_of_left_items_never_start(qtbot):
+    import threading
+
+    from mgstudio.app.timeline.motion_job import MotionComputer
+
+    comp = MotionComputer()
+    release, loads = threading.Event(), []
+
+    def slow_load(name):
+        def load():
+            loads.append(name)
+            if name == "a":
+                release.wait(10)  # the first item is still being read...
+            return skeleton(200, moving=slice(50, 80))
+        return load
+
+    stopped, ready = [], []
+    comp.cancelled.connect(stopped.append)
+    comp.ready.connect(lambda key, motion: ready.append(key))
+    assert comp.request("a", slow_load("a")) is None
+    qtbot.waitUntil(lambda: loads == ["a"], timeout=5000)
+    comp.request("b", slow_load("b"))  # ...the user passes over a second one (queued behind it)...
+    comp.request("c", slow_load("c"))  # ...and stops at a third
+    assert not comp.computing("a") and not comp.computing("b") and comp.computing("c")
+    release.set()
+    qtbot.waitUntil(lambda: ready == ["c"], timeout=10000)
+    assert loads == ["a", "c"]  # the second item's job never started its work
+    assert sorted(stopped) == ["a", "b"]
+    assert comp.cached("c") is not None and comp.cached("a") is None
+    assert comp.wait(5000)

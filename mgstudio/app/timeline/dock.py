@@ -6,7 +6,9 @@ Construct it standalone with a project and an item::
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
 
 With a state object it follows the current item, frame and selection and writes the user's
-seeks and selections back (see :mod:`mgstudio.app.timeline.binding`).
+seeks and selections back (see :mod:`mgstudio.app.timeline.binding`); its movement rows are then
+computed from the skeleton the shared :mod:`~mgstudio.app.skeleton_loader` reads (never a second
+read), and the computation for an item the user has left stops.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QScrollBar, QToolButton,
                                QVBoxLayout, QWidget)
 
+from mgstudio.app.skeleton_loader import SkeletonLoader, skeleton_loader
 from mgstudio.app.timeline.binding import StateBinding
 from mgstudio.app.timeline.motion_job import MotionComputer
 from mgstudio.app.timeline.widget import TimelineWidget
@@ -88,6 +91,12 @@ class TimelineDock(QDockWidget):
 
         self.timeline.viewChanged.connect(self._sync_scroll)
         self.timeline.message.connect(self.show_message)
+        self.state = state
+        self.loader: SkeletonLoader | None = None
+        if state is not None:  # the skeleton is read once, by the loader every view shares
+            self.loader = skeleton_loader(state)  # made before we listen to state: it hears items first
+            self.loader.loaded.connect(self._skeleton_loaded)
+            state.skeletonChanged.connect(self._skeleton_changed)
         self.binding = StateBinding(self, state) if state is not None else None
         self.load_motion()
         self._sync_scroll()
@@ -113,31 +122,83 @@ class TimelineDock(QDockWidget):
         self.set_item(item_id)
 
     def _motion_key(self) -> Any:
-        return (str(getattr(self.project, "path", id(self.project))), self.timeline.item_id)
+        return self._key_of(self.timeline.item_id)
+
+    def _key_of(self, item_id: Any) -> Any:
+        return (str(getattr(self.project, "path", id(self.project))), item_id)
+
+    def _uses_loader(self) -> bool:
+        """Whether the shared skeleton loader reads the item this dock shows."""
+        return (self.loader is not None and self.state.project is self.project
+                and self.loader.item_id == self.timeline.item_id)
 
     def load_motion(self, seq: Any = None, reload: bool = False) -> None:
-        """Compute the movement rows from ``seq`` or, in the background, from the item's stored
-        skeleton (remembered per item; ``reload=True`` after a new extraction)."""
+        """Show the movement rows of the current item, computed in the background from ``seq``,
+        else from the skeleton the shared loader reads (with a state), else from the stored one.
+
+        Results are remembered per item; ``reload=True`` (a new skeleton) computes again. Work
+        for the item shown before stops.
+        """
         tl = self.timeline
         tl.set_motion(None)
         tl.setProperty("motion_pending", False)
         if tl.item_id is None or self.project is None:
+            self.motion.want(None)
             tl.repaint_all()
             return
         key = self._motion_key()
         if seq is not None or reload:
             self.motion.forget(key)
+        self.motion.want(key)
         if seq is None:
-            if not self.project.has_skeleton(tl.item_id):
+            got = self.motion.cached(key)
+            if got is not None:
+                self._motion_ready(key, got)
+                return
+            if self._uses_loader():
+                if self.loader.loading:  # computed when it arrives (_skeleton_loaded)
+                    tl.setProperty("motion_pending", True)
+                    tl.repaint_all()
+                    return
+                seq = self.loader.seq
+                if seq is None:  # no skeleton, or it could not be read (the player says why)
+                    tl.repaint_all()
+                    return
+            elif not self.project.has_skeleton(tl.item_id):
                 tl.repaint_all()
                 return
-            project, item_id = self.project, tl.item_id
-            seq = lambda: project.load_skeleton(item_id)  # noqa: E731  (runs in the pool: files only)
+            else:
+                project, item_id = self.project, tl.item_id
+                seq = lambda: project.load_skeleton(item_id)  # noqa: E731  (runs in the pool: files only)
         tl.setProperty("motion_pending", True)
         tl.repaint_all()
         got = self.motion.request(key, seq)
         if got is not None:
             self._motion_ready(key, got)
+
+    def _skeleton_loaded(self, item_id: Any, seq: Any) -> None:
+        """The shared loader read a skeleton: compute its movement if this dock shows it."""
+        if not self._uses_loader() or item_id != self.timeline.item_id:
+            return
+        key = self._motion_key()
+        got = self.motion.cached(key)
+        if got is not None and self.timeline.motion is got:
+            return  # already shown (the item was computed before)
+        if seq is None:
+            self.timeline.setProperty("motion_pending", False)
+            self.timeline.repaint_all()
+            return
+        if got is not None:
+            self._motion_ready(key, got)
+        else:
+            self.load_motion(seq)
+
+    def _skeleton_changed(self, item_id: Any) -> None:
+        """A new skeleton was stored for ``item_id``: its movement is computed again."""
+        if item_id == self.timeline.item_id:
+            self.load_motion(reload=True)
+        else:
+            self.motion.forget(self._key_of(item_id))
 
     def _motion_ready(self, key: Any, motion: Any) -> None:
         if key == self._motion_key():
