@@ -46,7 +46,7 @@ from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.core.taxonomy import Taxonomy, load_taxonomy
 from mgstudio.core.timebase import as_fraction, timecode
 
-__all__ = ["Project", "Item", "Tier", "AuditEntry", "PROPOSALS_TIER", "SUFFIX"]
+__all__ = ["Project", "Item", "Tier", "AuditEntry", "ChangeSet", "PROPOSALS_TIER", "SUFFIX"]
 
 SUFFIX = ".mgproj"
 DB_NAME = "project.sqlite"
@@ -54,6 +54,10 @@ PROPOSALS_TIER = "proposals"
 _UPDATABLE = ("start", "end", "label", "status", "note", "confidence", "tier_id")
 _KIND_RE = re.compile(r"^[a-z0-9_]+$")
 _I32 = 2**31 - 1
+# Audit actions that never touch a segment (so they carry no segment id); any other audit row
+# without a segment id makes changes_since() answer "everything may have changed".
+_SEGMENT_FREE_ACTIONS = frozenset({"set taxonomy", "add annotator", "add tier", "add item", "set attribute",
+                                   "relink"})
 
 
 @dataclass
@@ -99,6 +103,22 @@ class AuditEntry:
     after: dict[str, Any] | None
     item_id: int | None = None
     description: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """The segments changed after a change counter (see :meth:`Project.changes_since`).
+
+    ``counter`` is the counter to ask from next time; ``segment_ids`` the segments created,
+    changed or deleted; ``item_ids`` the items they belong (or belonged) to.
+    """
+
+    counter: int
+    segment_ids: frozenset[int]
+    item_ids: frozenset[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.segment_ids)
 
 
 def _info_get(info: Any, key: str) -> Any:
@@ -958,6 +978,59 @@ class Project:
                 db.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, hid))
                 self._audit_ops(db, now, "undo" if undo else "redo", description, ops)
             return description
+
+    # ------------------------------------------------------------------ change tracking
+    # Every write to the segments table goes through _run (commands) or _step (undo/redo), which
+    # write one audit row per segment touched in the same transaction. The audit ids therefore
+    # count every saved change, made by this window or by any other connection or program.
+    CHANGES_LIMIT = 2000  # more segments than this: re-reading everything is cheaper than patching
+
+    def change_counter(self) -> int:
+        """A number that grows with every saved change (the newest audit row).
+
+        Read it *before* reading the segments you show; later pass it to :meth:`changes_since`."""
+        return int(self._q("SELECT coalesce(max(id), 0) FROM audit")[0][0])
+
+    def changes_since(self, counter: int | None, limit: int | None = None) -> ChangeSet | None:
+        """Which segments changed after ``counter`` (from :meth:`change_counter` or an earlier
+        :class:`ChangeSet`): any edit, undo, redo, import or new proposals, by anyone.
+
+        ``None`` means "re-read everything": no counter, more than ``limit`` segments changed
+        (default :attr:`CHANGES_LIMIT`), a change the log cannot attribute to segments, or a
+        counter the project has never reached (the file was replaced)."""
+        if counter is None:
+            return None
+        limit = self.CHANGES_LIMIT if limit is None else int(limit)
+        rows = self._q("SELECT id, action, item_id, segment_id, CASE WHEN segment_id IS NOT NULL AND before IS NOT NULL "
+                       "THEN json_extract(before, '$.item_id') END FROM audit WHERE id > ? ORDER BY id LIMIT ?",
+                       (int(counter), limit + 1))
+        if not rows:
+            return ChangeSet(int(counter), frozenset(), frozenset()) if self.change_counter() >= counter else None
+        seg_ids: set[int] = set()
+        item_ids: set[int] = set()
+        for _id, action, item_id, seg_id, old_item in rows:
+            if seg_id is None:
+                if action in _SEGMENT_FREE_ACTIONS:
+                    continue
+                return None
+            seg_ids.add(int(seg_id))
+            for i in (item_id, old_item):
+                if i is not None:
+                    item_ids.add(int(i))
+        if len(rows) > limit or len(seg_ids) > limit:
+            return None
+        return ChangeSet(int(rows[-1][0]), frozenset(seg_ids), frozenset(item_ids))
+
+    def segments_by_id(self, ids: Iterable[int]) -> dict[int, Segment | None]:
+        """The current state of each segment id (``None``: it no longer exists), in few queries."""
+        want = sorted({int(i) for i in ids})
+        out: dict[int, Segment | None] = dict.fromkeys(want)
+        for k in range(0, len(want), 500):
+            chunk = want[k:k + 500]
+            rows = self._q(f"SELECT {self._SEG_COLS} FROM segments WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+            for r in rows:
+                out[r[0]] = self._seg(r)
+        return out
 
     # ------------------------------------------------------------------ audit
     def audit(self, item_id: int | None = None, limit: int | None = None,
