@@ -520,3 +520,17 @@ def test_queued_movement_jobs_of_left_items_never_start(qtbot):
     assert sorted(stopped) == ["a", "b"]
     assert comp.cached("c") is not None and comp.cached("a") is None
     assert comp.wait(5000)
+
+
+def test_an_unreadable_skeleton_leaves_the_rows_empty_with_a_reason(qtbot, project, item, monkeypatch):
+    from mgstudio.core.errors import FormatError
+
+    def broken(item_id):
+        raise FormatError("The skeleton file of this recording is damaged.")
+
+    monkeypatch.setattr(project, "load_skeleton", broken)
+    state, dock = _state_dock(qtbot, project)
+    state.set_item(item.id)
+    qtbot.waitUntil(lambda: "damaged" in dock.status_label.text(), timeout=10000)
+    assert dock.status_label.text() == "Movement could not be computed: The skeleton file of this recording is damaged."
+    assert dock.timeline.motion is None and not dock.timeline.property("motion_pending")

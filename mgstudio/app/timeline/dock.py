@@ -96,6 +96,7 @@ class TimelineDock(QDockWidget):
         if state is not None:  # the skeleton is read once, by the loader every view shares
             self.loader = skeleton_loader(state)  # made before we listen to state: it hears items first
             self.loader.loaded.connect(self._skeleton_loaded)
+            self.loader.failed.connect(self._skeleton_failed)
             state.skeletonChanged.connect(self._skeleton_changed)
         self.binding = StateBinding(self, state) if state is not None else None
         self.load_motion()
@@ -192,6 +193,10 @@ class TimelineDock(QDockWidget):
             self._motion_ready(key, got)
         else:
             self.load_motion(seq)
+
+    def _skeleton_failed(self, item_id: Any, error: Any) -> None:
+        if self._uses_loader() and item_id == self.timeline.item_id:
+            self._motion_failed(self._motion_key(), str(error))
 
     def _skeleton_changed(self, item_id: Any) -> None:
         """A new skeleton was stored for ``item_id``: its movement is computed again."""
