@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import threading
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -39,25 +38,8 @@ def _gl_window_class() -> type:
     return _GLWindow
 
 
-class _Bridge(QObject):
-    ready = Signal(int, object, object)  # generation, seq, (points, real, lo, hi)
-
-
-def _prepare(seq: SkeletonSequence, gen: int, bridge: _Bridge) -> None:
-    """GL points and the body's extent, computed in a thread (seconds for hours of skeleton)."""
-    pts, real = gl_points(seq)
-    sample = pts[::len(pts) // 2000 + 1]  # the extent of ~2,000 frames is the body's extent
-    finite = sample[np.isfinite(sample).all(axis=-1)]
-    if len(finite):
-        lo, hi = np.percentile(finite, 0.5, axis=0), np.percentile(finite, 99.5, axis=0)
-    else:
-        lo = hi = None
-    z = pts[..., 2]
-    floor = float(np.nanmin(z)) if np.isfinite(z).any() else -0.6
-    bridge.ready.emit(gen, seq, (pts, real, lo, hi, floor))
-
-
 DEFAULT_CAMERA = dict(distance=1.9, elevation=8.0, azimuth=-90.0)
+SAMPLE_FRAMES = 500  # the body's place and size come from at most this many frames (~5 ms)
 
 
 def _rgba(hex_colour: str) -> tuple[float, float, float]:
@@ -65,30 +47,58 @@ def _rgba(hex_colour: str) -> tuple[float, float, float]:
     return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
 
 
-def gl_points(seq: SkeletonSequence) -> tuple[np.ndarray, bool]:
-    """All frames as GL coordinates (T x J x 3, z up, centred on the body) and whether 3D is real.
+class GLPlacement:
+    """How a skeleton's coordinates become GL coordinates (z up, centred on the body).
 
-    Scale and centre come from about 2,000 frames of long sequences (an hour takes a second, not ten).
+    Measured once per skeleton from at most :data:`SAMPLE_FRAMES` evenly spread frames (an hour
+    takes milliseconds); each shown frame is then converted on its own, so an hour-long recording
+    costs no extra memory (a whole-recording copy of GL points was 100 MB per hour).
     """
-    step = len(seq.xy) // 2000 + 1
-    if seq.world is not None and np.isfinite(seq.world).any():
-        w = seq.world
-        pts = np.stack([w[..., 0], -w[..., 2], w[..., 1]], axis=-1)
-        real = True
-    else:  # flat: image coordinates (y down) scaled so that the body is ~1 unit tall
-        xy = seq.xy
-        sample = xy[::step]
-        finite = sample[np.isfinite(sample).all(axis=-1)]
-        span = float(np.ptp(finite[:, 1])) if len(finite) else 1.0
-        s = 1.0 / max(span, 1e-6)
-        pts = np.stack([xy[..., 0] * s, np.zeros(xy.shape[:2], xy.dtype), -xy[..., 1] * s], axis=-1)
-        real = False
-    sample = pts[::step]
-    finite = sample[np.isfinite(sample).all(axis=-1)]
-    pts = pts.astype(np.float32)
-    if len(finite):
-        pts -= np.median(finite, axis=0).astype(np.float32)
-    return pts, real
+
+    def __init__(self, seq: SkeletonSequence) -> None:
+        self.seq = seq
+        step = len(seq.xy) // SAMPLE_FRAMES + 1
+        self.real = seq.world is not None and bool(
+            np.isfinite(seq.world[::step]).any() or np.isfinite(seq.world).any())
+        self.scale = 1.0
+        self.centre = np.zeros(3, np.float32)
+        if not self.real:  # flat: image coordinates (y down) scaled so that the body is ~1 unit tall
+            sample = seq.xy[::step]
+            finite = sample[np.isfinite(sample).all(axis=-1)]
+            span = float(np.ptp(finite[:, 1])) if len(finite) else 1.0
+            self.scale = 1.0 / max(span, 1e-6)
+        pts = self._convert(slice(None, None, step))
+        finite = pts[np.isfinite(pts).all(axis=-1)]
+        if len(finite):
+            self.centre = np.median(finite, axis=0).astype(np.float32)
+            finite = finite - self.centre
+            self.extent: tuple[np.ndarray, np.ndarray] | None = (
+                np.percentile(finite, 0.5, axis=0), np.percentile(finite, 99.5, axis=0))
+            self.floor = float(finite[:, 2].min())
+        else:
+            self.extent, self.floor = None, -0.6
+
+    def _convert(self, frames: Any) -> np.ndarray:
+        if self.real:
+            w = self.seq.world[frames]
+            pts = np.stack([w[..., 0], -w[..., 2], w[..., 1]], axis=-1)
+        else:
+            xy = self.seq.xy[frames]
+            pts = np.stack([xy[..., 0] * self.scale, np.zeros(xy.shape[:-1], xy.dtype),
+                            -xy[..., 1] * self.scale], axis=-1)
+        return pts.astype(np.float32)
+
+    def __len__(self) -> int:
+        return len(self.seq.xy)
+
+    def __getitem__(self, k: Any) -> np.ndarray:
+        """GL points of frame(s) ``k`` (sequence index), as if indexing a T x J x 3 array."""
+        frames, rest = (k[0], k[1:]) if isinstance(k, tuple) else (k, ())
+        pts = self._convert(frames) - self.centre
+        if not rest:
+            return pts
+        lead = () if np.ndim(frames) == 0 and not isinstance(frames, slice) else (slice(None),)
+        return pts[lead + rest]
 
 
 class View3D(QWidget):
@@ -133,14 +143,10 @@ class View3D(QWidget):
         lay.addWidget(self.gl_container, 1)
         lay.addLayout(bar)
         self.seq: SkeletonSequence | None = None
-        self.points: np.ndarray | None = None
+        self.points: GLPlacement | None = None  # GL points by frame: points[k] is J x 3
         self.frame: int | None = None
         self._parts: list[str] = []
         self._extent: tuple[np.ndarray, np.ndarray] | None = None
-        self._gen = 0
-        self.preparing = False
-        self._bridge = _Bridge(self)
-        self._bridge.ready.connect(self._on_prepared)
         self.reset_view()
         if state is not None:
             from mgstudio.app.skeleton_loader import skeleton_loader
@@ -158,7 +164,6 @@ class View3D(QWidget):
 
     # ------------------------------------------------------------------ content
     def _show_loading(self) -> None:
-        self._gen += 1
         self.seq = self.points = None
         self._clear()
         self.info.setText("Loading the skeleton…")
@@ -166,39 +171,24 @@ class View3D(QWidget):
     def _on_loaded(self, item_id: int | None, seq: SkeletonSequence | None) -> None:
         if self.state is not None and item_id != self.state.item_id:
             return
-        self.set_skeleton(seq, wait=False)
+        self.set_skeleton(seq)
 
-    def set_skeleton(self, seq: SkeletonSequence | None, wait: bool = True) -> None:
-        """Show ``seq`` (``None``: nothing); its points are prepared in a thread unless ``wait``."""
-        self._gen += 1
-        self.preparing = False
+    def set_skeleton(self, seq: SkeletonSequence | None) -> None:
+        """Show ``seq`` (``None``: nothing). Placing it takes milliseconds even for hours: only a
+        sample of frames is measured and each frame is converted when it is shown."""
         if seq is None:
             self.seq = self.points = None
             self._extent = None
             self.info.setText("No skeleton for this recording yet.")
             self._clear()
             return
-        if wait:
-            _prepare(seq, self._gen, self._bridge)  # queued or direct: handled at once on this thread
-            return
-        self.preparing = True
-        self.seq = self.points = None
-        self._clear()
-        self.info.setText("Loading the skeleton…")
-        threading.Thread(target=_prepare, args=(seq, self._gen, self._bridge), name="mg-view3d",
-                         daemon=True).start()
-
-    def _on_prepared(self, gen: int, seq: SkeletonSequence, prepared: tuple) -> None:
-        if gen != self._gen:
-            return
-        self.preparing = False
-        self.seq = seq
-        self.points, real, lo, hi, floor = prepared
-        self._extent = None if lo is None else (lo, hi)
+        place = GLPlacement(seq)
+        self.seq, self.points = seq, place
+        self._extent = place.extent
         self.grid.resetTransform()
-        self.grid.translate(0, 0, floor)
+        self.grid.translate(0, 0, place.floor)
         self._parts = part_of_joints(seq.layout)
-        self.info.setText("3D world coordinates (metres)" if real
+        self.info.setText("3D world coordinates (metres)" if place.real
                           else "This skeleton has no 3D coordinates: shown flat.")
         self.reset_view()
         frame = self.state.frame if self.state is not None else self.frame

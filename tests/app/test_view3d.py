@@ -70,3 +70,27 @@ def test_view3d_draws_and_follows_frames(qtbot, tmp_path) -> None:
         view.set_skeleton(None)
         qtbot.wait(50)
         assert lit_pixels(view) < 400  # only the grid is left
+
+
+def test_placement_centres_the_body_upright_without_copying_the_recording() -> None:
+    """The body stands upright around the origin, flat skeletons ~1 unit tall; frames are converted
+    one at a time (no copy of the whole recording is kept)."""
+    from mgstudio.app.view3d import GLPlacement
+    from mgstudio.core.skeleton import SkeletonSequence
+
+    seq = demo.make_skeleton()
+    nose, hip = seq.layout.joints.index("nose"), seq.layout.joints.index("left_hip")
+    for s in (seq, SkeletonSequence(seq.layout, seq.xy, seq.conf, seq.fps)):  # world, then flat
+        place = GLPlacement(s)
+        assert place.real == (s.world is not None)
+        every = np.concatenate([place[k] for k in range(len(place))])
+        every = every[np.isfinite(every).all(axis=1)]
+        assert np.abs(np.median(every, axis=0)).max() < 0.05  # centred on the body
+        assert place[0][nose, 2] > place[0][hip, 2] + 0.3  # head above hips: z is up
+        lo, hi = place.extent
+        assert (every >= lo - 1e-6).mean() > 0.98 and (every <= hi + 1e-6).mean() > 0.98
+        assert place[5:8, nose, 2].shape == (3,)
+        if not place.real:
+            assert 0.7 < hi[2] - lo[2] < 1.3  # about one unit tall
+        assert not any(isinstance(v, np.ndarray) and v.size >= s.xy.size for v in vars(place).values()
+                       if v is not s.xy)
