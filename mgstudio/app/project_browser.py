@@ -9,19 +9,26 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
+from mgstudio.app.changes import ChangeTracker
 from mgstudio.app.state import AppState
 from mgstudio.core.segments import Source, Status
 
 COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed")
 
 
+def proposal_counts(project: Any, item_id: int) -> tuple[int, int]:
+    """(reviewed, total) of an item's model proposals, counted by SQLite (no segment is read)."""
+    total = project.count_segments(item_id, source=Source.MODEL)
+    pending = project.count_segments(item_id, source=Source.MODEL, statuses=[Status.PROPOSED]) if total else 0
+    return total - pending, total
+
+
 def item_status(project: Any, item: Any) -> dict[str, Any]:
     """What the browser shows for one item: skeleton present, proposals, reviewed share, media state."""
-    model = project.segments(item.id, source=Source.MODEL)
-    reviewed = sum(s.status != Status.PROPOSED for s in model)
+    reviewed, total = proposal_counts(project, item.id)
     media = project.check_media(item.id) if item.kind == "video" else "ok"
-    return {"skeleton": project.has_skeleton(item.id), "proposals": len(model),
-            "reviewed": (reviewed / len(model)) if model else None, "media": media}
+    return {"skeleton": project.has_skeleton(item.id), "proposals": total, "reviewed_count": reviewed,
+            "reviewed": (reviewed / total) if total else None, "media": media}
 
 
 class ProjectBrowser(QWidget):
@@ -68,8 +75,9 @@ class ProjectBrowser(QWidget):
         self.tree.currentItemChanged.connect(self._on_current)
         state.projectChanged.connect(lambda _p: self.refresh())
         state.itemChanged.connect(self._follow_state)
-        state.segmentsChanged.connect(self.refresh_statuses)
+        state.segmentsChanged.connect(self._segments_changed)
         self._rows: dict[int, QTreeWidgetItem] = {}
+        self.changes = ChangeTracker()  # which items' segments changed since the statuses were read
         self.refresh()
 
     def refresh(self) -> None:
@@ -90,9 +98,11 @@ class ProjectBrowser(QWidget):
         self._update_buttons()
 
     def refresh_statuses(self) -> None:
+        """Re-read every item's status (skeleton, media, proposals)."""
         project = self.state.project
         if project is None:
             return
+        self.changes.reset(project)
         for item in project.items():
             row = self._rows.get(item.id)
             if row is None:
@@ -103,12 +113,29 @@ class ProjectBrowser(QWidget):
             row.setToolTip(0, f"{item.name} — {kind}, {length}, {item.fps:g} fps")
             row.setText(1, "✓" if st["skeleton"] else "–")
             row.setToolTip(1, "Skeleton extracted" if st["skeleton"] else "No skeleton yet: use Extract skeleton")
-            row.setText(2, str(st["proposals"]) if st["proposals"] else "–")
-            row.setText(3, "–" if st["reviewed"] is None else f"{round(100 * st['reviewed'])} %")
+            self._show_counts(row, st["reviewed_count"], st["proposals"])
             if st["media"] != "ok":
                 row.setForeground(0, QBrush(QColor("#D55E00")))
                 row.setToolTip(0, f"The video is {st['media']}: relink it (File ▸ Relink the video…)")
         self._update_buttons()
+
+    def _segments_changed(self) -> None:
+        """Segments changed: recount the proposals of just the items the project's change log
+        names (skeleton and media do not change with segments); all items when it cannot tell."""
+        project = self.state.project
+        cs = self.changes.pull(project)
+        if cs is None:
+            self.refresh_statuses()
+            return
+        for item_id in cs.item_ids:
+            row = self._rows.get(item_id)
+            if row is not None:
+                self._show_counts(row, *proposal_counts(project, item_id))
+
+    @staticmethod
+    def _show_counts(row: QTreeWidgetItem, reviewed: int, total: int) -> None:
+        row.setText(2, str(total) if total else "–")
+        row.setText(3, f"{round(100 * reviewed / total)} %" if total else "–")
 
     def row_texts(self) -> list[list[str]]:
         """Text of every row (tests, screenshots)."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from mgstudio.app.changes import ChangeTracker
 from mgstudio.app.dialogs import show_error
 from mgstudio.app.workers import ProcessWorker
 from mgstudio.core.segments import Status
@@ -46,6 +47,7 @@ class ClustersDock(QDockWidget):
         self.found: list[Group] = []  # as the search returned them
         self.groups: list[Group] = []  # what is listed: only moments still unreviewed
         self._stale = False
+        self.changes = ChangeTracker()  # which recordings' segments changed since the groups were checked
         w = QWidget()
         lay = QVBoxLayout(w)
         intro = QLabel("Finds moments with movement that you have not labelled yet and groups the ones "
@@ -161,6 +163,9 @@ class ClustersDock(QDockWidget):
             self._stale = True
             return
         self._stale = False
+        cs = self.changes.pull(self.state.project)
+        if cs is not None and not (cs.item_ids & {m[0] for _, ms, _ in self.found for m in ms}):
+            return  # no segment of a listed recording changed
         groups = self._unreviewed(self.found)
         if groups == self.groups:
             return
@@ -182,6 +187,7 @@ class ClustersDock(QDockWidget):
     def _unreviewed(self, groups: list[Group]) -> list[Group]:
         """``groups`` without the moments that now overlap a reviewed segment (empty groups dropped)."""
         project = self.state.project
+        self.changes.reset(project)  # before reading: later changes are caught by refresh()
         if project is None:
             return []
         covered: dict[int, np.ndarray] = {}  # item -> reviewed frames so far, as a running count

@@ -15,7 +15,8 @@ saved at once) followed by ``state.notify_segments_changed()``.
 Edge keys (:mod:`~mgstudio.app.review.edges`) move the selected segment's start or end by one
 frame or to the playhead: one undo step per press, refused with a sentence at the video's ends
 or at one frame long. U keeps a queue (:mod:`~mgstudio.app.review.uncertain`) that this
-controller's own edits patch and any other change of segments, item or project drops.
+controller patches from the project's change log after any edit (its own, undo, the timeline's,
+another program's) and drops when the log cannot tell, or on another item or project.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
 from mgstudio.core.errors import MGStudioError
+from mgstudio.app.changes import ChangeTracker
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.app.review.dialogs import CheatSheet, KeymapDialog, LabelPicker
 from mgstudio.app.review.edges import Edge, nudge, to_playhead
@@ -66,8 +68,8 @@ class ReviewController(QObject):
         self._reverse.timeout.connect(self._reverse_tick)
         self._reverse_speed = 1.0
         self._cheat: CheatSheet | None = None
-        self._uncertain = UncertainQueue()  # U's queue: patched by our own edits, dropped on any other
-        self._patched = False
+        self._uncertain = UncertainQueue()  # U's queue: patched from the change log, dropped when it can't tell
+        self._changes = ChangeTracker()
 
         self.timeline_dock: TimelineDock | None = None
         self.palette_dock: LabelPaletteDock | None = None
@@ -108,7 +110,7 @@ class ReviewController(QObject):
             self.palette_dock.labelChosen.connect(self.apply_label)
         if self.inspector_dock is not None:
             ins = self.inspector_dock
-            ins.edited.connect(lambda: self._changed([ins.segment.id] if ins.segment is not None else None))
+            ins.edited.connect(self._changed)
             self.inspector_dock.message.connect(self.message)
         if self.proposals_dock is not None:
             self.proposals_dock.jumpRequested.connect(self.jump_to)
@@ -181,6 +183,7 @@ class ReviewController(QObject):
 
     def _project_changed(self, project: Any) -> None:
         self._uncertain.invalidate()
+        self._changes.reset(project)
         self._make_label_actions()
         names = list(getattr(self.taxonomy, "names", []) or [])
         self.set_current_label(names[0] if names else None)
@@ -210,9 +213,11 @@ class ReviewController(QObject):
             self.proposals_dock.select_segment(first)
 
     def _segments_changed(self) -> None:
-        if not self._patched:  # an edit we did not make (undo, timeline, import): read U's queue again
+        cs = self._changes.pull(self.project)
+        if cs is None:  # the change log cannot tell what changed: read U's queue again
             self._uncertain.invalidate()
-        self._patched = False
+        elif cs and self.state.item_id in cs.item_ids:
+            self._uncertain.patch(self.project, self.state.item_id, cs.segment_ids)
         if self.project is None:
             return
         alive = []
@@ -229,16 +234,9 @@ class ReviewController(QObject):
         if self.inspector_dock is not None:
             self.inspector_dock.show_segment(alive[0] if alive else None)
 
-    def _changed(self, ids: list[int] | None) -> None:
-        """Tell every view that these segments (only) changed: they re-read just them.
-        ``None``: anything may have changed (undo, redo): they re-read everything."""
-        if self.timeline_dock is not None:
-            self.timeline_dock.timeline.expect_change(ids)
-        if self.proposals_dock is not None:
-            self.proposals_dock.expect_change(ids)
-        if ids is not None:
-            self._uncertain.patch(self.project, self.state.item_id, ids)
-            self._patched = True
+    def _changed(self) -> None:
+        """Tell every view that segments changed; each asks the project's change log which ones
+        and re-reads just those (see :class:`~mgstudio.app.changes.ChangeTracker`)."""
         self.state.notify_segments_changed()
 
     def _timeline_call(self, name: str, *args: Any) -> None:
@@ -335,7 +333,7 @@ class ReviewController(QObject):
                       source=Source.HUMAN, status=Status.ACCEPTED, annotator=self.project.annotator)
         made = self.project.create_segment(seg)
         self.set_mark_in(None)
-        self._changed([made.id])
+        self._changed()
         self.state.set_selection([made.id])
         self.message.emit(f"Added “{made.label}”, frames {made.start}–{made.end - 1}.")
         return made
@@ -350,7 +348,7 @@ class ReviewController(QObject):
         for sid in sel:
             self.project.update_segment(sid, label=name)
         self.set_current_label(name)
-        self._changed(list(sel))
+        self._changed()
         self.message.emit(f"Relabelled as “{name}”.")
 
     def relabel(self, picker: LabelPicker | None = None) -> str | None:
@@ -375,7 +373,7 @@ class ReviewController(QObject):
         last = None
         for sid in sel:
             last = self.project.accept(sid) if status == "accept" else self.project.reject(sid)
-        self._changed(list(sel))
+        self._changed()
         done = "Accepted" if status == "accept" else "Rejected"
         if self.auto_advance and last is not None and last.source == Source.MODEL:
             nxt = self._next_proposal_after(last)
@@ -401,7 +399,7 @@ class ReviewController(QObject):
         for sid in sel:
             self.project.delete_segment(sid)
         self.state.set_selection([])
-        self._changed(list(sel))
+        self._changed()
         self.message.emit("Deleted. Ctrl+Z brings it back.")
 
     def _next_proposal_after(self, seg: Segment) -> Segment | None:
@@ -511,7 +509,7 @@ class ReviewController(QObject):
         start, end = bounds
         if (start, end) != (seg.start, seg.end):
             seg = self.project.update_segment(seg.id, start=start, end=end)
-            self._changed([seg.id])
+            self._changed()
         self.message.emit(f"“{seg.label}” now runs from frame {seg.start} to frame {seg.end - 1} "
                           f"({seg.length} frame{'s' * (seg.length != 1)}).")
         return seg
@@ -521,14 +519,14 @@ class ReviewController(QObject):
         if self.project is None:
             return
         what = self.project.undo()
-        self._changed(None)
+        self._changed()
         self.message.emit(f"Undone: {what}" if what else "Nothing to undo.")
 
     def redo(self) -> None:
         if self.project is None:
             return
         what = self.project.redo()
-        self._changed(None)
+        self._changed()
         self.message.emit(f"Redone: {what}" if what else "Nothing to redo.")
 
     def show_cheat_sheet(self) -> CheatSheet:

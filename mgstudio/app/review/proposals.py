@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
-from mgstudio.core.errors import MGStudioError
+from mgstudio.app.changes import ChangeTracker
 from mgstudio.core.segments import REVIEWED, Segment, Source, Status
 from mgstudio.core.timebase import timecode
 
@@ -50,6 +50,7 @@ class ProposalsModel(QAbstractTableModel):
         self.rows: list[Segment] = []
         self.fps = 25.0
         self.sort_column, self.sort_order = COL_START, Qt.SortOrder.AscendingOrder
+        self.changes = ChangeTracker()
         self.reload()
 
     def set_item(self, project: Any, item_id: int | None) -> None:
@@ -57,7 +58,9 @@ class ProposalsModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        """Read every proposal of the item again."""
         self.beginResetModel()
+        self.changes.reset(self.project)  # before reading: changes count from here
         item = None if self.project is None or self.item_id is None else self.project.item(self.item_id)
         self.fps = float(item.fps) if item is not None and item.fps else 25.0
         self.rows = item_proposals(self.project, self.item_id)
@@ -68,9 +71,11 @@ class ProposalsModel(QAbstractTableModel):
         return (s.label.lower(), -1.0 if s.confidence is None else s.confidence, s.status.value,
                 s.start, s.length)[self.sort_column]
 
+    def _full_key(self, s: Segment) -> tuple:
+        return (self._key(s), s.start, s.id or 0)
+
     def _sort_rows(self) -> None:
-        self.rows.sort(key=lambda s: (self._key(s), s.start, s.id or 0),
-                       reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        self.rows.sort(key=self._full_key, reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting in Python with a key (thousands of rows in milliseconds, unlike a proxy's
@@ -80,28 +85,59 @@ class ProposalsModel(QAbstractTableModel):
         self._sort_rows()
         self.layoutChanged.emit()
 
-    def patch(self, changed: dict[int, Segment | None]) -> bool:
-        """Update rows in place for known changes; False when a full reload is needed (a new
-        proposal appeared). Rows keep their place until the next sort."""
-        pos = {s.id: i for i, s in enumerate(self.rows)}
-        removed = []
-        for sid, seg in changed.items():
-            i = pos.get(sid)
-            mine = seg is not None and seg.item_id == self.item_id and seg.source == Source.MODEL
-            if i is None:
-                if mine:
-                    return False
-                continue
-            if mine:
-                self.rows[i] = seg
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
-            else:
-                removed.append(i)
-        for i in sorted(removed, reverse=True):
-            self.beginRemoveRows(QModelIndex(), i, i)
-            del self.rows[i]
-            self.endRemoveRows()
+    def update_from_project(self) -> bool:
+        """Catch up with the project's changes since the last read: only the proposals its
+        change log names are re-read and put in their sorted place. Returns False when it had
+        to read everything again (the log could not tell, or another project)."""
+        cs = self.changes.pull(self.project)
+        if cs is None:
+            self.reload()
+            return False
+        if cs and self.item_id in cs.item_ids:
+            self.patch(self.project.segments_by_id(cs.segment_ids))
         return True
+
+    def _insert_pos(self, seg: Segment) -> int:
+        """Where ``seg`` goes in the sorted rows (binary search)."""
+        key, desc = self._full_key(seg), self.sort_order == Qt.SortOrder.DescendingOrder
+        lo, hi = 0, len(self.rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            k = self._full_key(self.rows[mid])
+            if (k > key) if desc else (k < key):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def patch(self, changed: dict[int, Segment | None]) -> None:
+        """Apply known changes (segment id -> its state now, ``None`` = deleted): rows change,
+        move to their sorted place, appear or go, so the list equals a fresh read. Rows are
+        moved (not reset), so the view keeps its selection and scroll position."""
+        for sid, seg in changed.items():
+            i = self.row_of(sid)
+            mine = seg is not None and seg.item_id == self.item_id and seg.source == Source.MODEL
+            if i >= 0 and not mine:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self.rows[i]
+                self.endRemoveRows()
+            elif i < 0 and mine:
+                j = self._insert_pos(seg)
+                self.beginInsertRows(QModelIndex(), j, j)
+                self.rows.insert(j, seg)
+                self.endInsertRows()
+            elif mine:
+                old = self.rows.pop(i)
+                j = self._insert_pos(seg)
+                if j == i:
+                    self.rows.insert(i, seg)
+                else:
+                    self.rows.insert(i, old)
+                    self.beginMoveRows(QModelIndex(), i, i, QModelIndex(), j + 1 if j > i else j)
+                    del self.rows[i]
+                    self.rows.insert(j, seg)
+                    self.endMoveRows()
+                self.dataChanged.emit(self.index(j, 0), self.index(j, len(COLUMNS) - 1))
 
     def row_of(self, seg_id: int) -> int:
         return next((i for i, s in enumerate(self.rows) if s.id == seg_id), -1)
@@ -155,7 +191,8 @@ class ProposalsFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self.statuses: tuple[Status, ...] | None = None
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(False)
+        # re-filter the rows the source changes (it never sorts itself: see sort() below)
+        self.setDynamicSortFilter(True)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         src = self.sourceModel()
@@ -276,33 +313,24 @@ class ProposalsDock(QDockWidget):
         if getattr(self, "_stale", False):
             self.refresh()
 
-    def expect_change(self, ids: list[int] | None) -> None:
-        """The next :meth:`refresh` is about these segments only (re-read just them; ``None``: all)."""
-        self._expected = None if ids is None else list(ids)
-
     def refresh(self) -> None:
-        """Re-read the proposals (after an edit, undo, new proposals) keeping the selected row.
+        """Catch up with the project (after an edit, undo, new proposals): only the proposals
+        that changed are re-read; the selected row, the sort order and the scroll position stay.
 
         While the dock is hidden (closed, or a tab behind another) this waits until it shows."""
         if not self.isVisible():
             self._stale = True
-            self._expected = None
             return
         self._stale = False
         keep = self.selected_segment()
-        expected, self._expected = getattr(self, "_expected", None), None
-        changed: dict[int, Segment | None] = {}
-        for sid in expected or ():
-            try:
-                changed[sid] = self.model.project.segment(sid)
-            except MGStudioError:
-                changed[sid] = None
-        if expected is None or not self.model.patch(changed):
-            self.model.reload()
-        elif self.proxy.statuses is not None:
-            self.proxy.set_statuses(self.proxy.statuses)  # re-filter the changed rows
+        scroll = self.table.verticalScrollBar().value()
+        patched = self.model.update_from_project()
         self._update_progress()
-        if keep is not None:
+        if patched:
+            self.table.verticalScrollBar().setValue(scroll)
+            if keep is not None:
+                self.select_segment(keep.id, scroll=False)
+        elif keep is not None:
             self.select_segment(keep.id)
 
     def _update_progress(self) -> None:
@@ -313,8 +341,9 @@ class ProposalsDock(QDockWidget):
         idx = self.table.currentIndex()
         return None if not idx.isValid() else self.proxy.data(idx, SEGMENT_ROLE)
 
-    def select_segment(self, seg_id: int | None) -> None:
-        """Highlight a segment's row (when it is in the list) without jumping."""
+    def select_segment(self, seg_id: int | None, scroll: bool = True) -> None:
+        """Highlight a segment's row (when it is in the list) without jumping; ``scroll``:
+        bring the row into view."""
         if seg_id is None:
             self.table.clearSelection()
             return
@@ -325,7 +354,8 @@ class ProposalsDock(QDockWidget):
         if idx.isValid():
             self.table.blockSignals(True)
             self.table.setCurrentIndex(idx)
-            self.table.scrollTo(idx)
+            if scroll:
+                self.table.scrollTo(idx)
             self.table.blockSignals(False)
 
     def visible_segments(self) -> list[Segment]:

@@ -4,7 +4,9 @@ The timeline asks for the segments overlapping the visible frames many times a s
 repaint, every mouse move). The cache answers from memory while the request lies inside the
 window it last fetched from SQLite (the visible span plus one span of margin on each side), and
 otherwise runs one indexed range query, ``Project.segments(item_id, tier_id, start, end)``.
-Any edit calls :meth:`invalidate`. Each window also keeps numpy arrays of its segments
+After an edit the timeline patches the windows (:meth:`patch`) with just the segments the project's
+change log names (windows of other tiers keep their arrays); when the log cannot tell, it
+calls :meth:`invalidate`. Each window also keeps numpy arrays of its segments
 (start, end, look, priority) for drawing thousands of them per pixel column at overview zooms.
 """
 
@@ -32,6 +34,7 @@ class _Window:
     end: int
     segments: list[Segment]
     starts: list[int] = field(default_factory=list)
+    ids: set[int] = field(default_factory=set)
     max_len: int = 0
     _arrays: dict[str, np.ndarray] | None = None
     looks: tuple[Any, Any] = (None, None)  # (look keys, look index per segment), filled by the painter
@@ -39,6 +42,7 @@ class _Window:
     def __post_init__(self) -> None:
         self.segments.sort(key=lambda s: (s.start, s.end))
         self.starts = [s.start for s in self.segments]
+        self.ids = {s.id for s in self.segments}
         self.max_len = max((s.length for s in self.segments), default=0)
 
     def bounds(self, start: int, end: int) -> tuple[int, int]:
@@ -74,10 +78,14 @@ class SegmentCache:
     def patch(self, changed: dict[int, Segment | None]) -> None:
         """Apply known changes (segment id -> its new state, ``None`` = deleted) to the cached
         windows without asking SQLite again (a segment moved to another tier moves window)."""
+        if not changed:
+            return
         for tier_id, w in list(self._windows.items()):
-            segs = [s for s in w.segments if s.id not in changed]
-            segs += [s for s in changed.values() if s is not None and s.tier_id == tier_id
-                     and s.item_id == self.item_id and s.start < w.end and s.end > w.start]
+            new = [s for s in changed.values() if s is not None and s.tier_id == tier_id
+                   and s.item_id == self.item_id and s.start < w.end and s.end > w.start]
+            if not new and not any(sid in w.ids for sid in changed):
+                continue  # untouched: keep the window with its arrays
+            segs = [s for s in w.segments if s.id not in changed] + new
             self._windows[tier_id] = _Window(w.start, w.end, segs)
 
     def window(self, tier_id: int, start: int, end: int) -> _Window:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.motion import PART_TITLES, PARTS, MotionEnergy
 from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.app.changes import ChangeTracker
 from mgstudio.app.timeline.segment_cache import SegmentCache
 from mgstudio.app.timeline.style import (PART_COLORS, edge_pen, fill_brush, hatch_brush, label_color,
                                          style_key, text_color)
@@ -125,7 +126,7 @@ class TimelineWidget(QWidget):
         self.motion: MotionEnergy | None = None
         self.show_motion = True
         self._drag: _Drag | None = None
-        self._expected: list[int] | None = None
+        self.changes = ChangeTracker()  # which segments changed since the cache was filled
         self._version = 0  # bumped whenever what the cached picture shows may have changed
         self._content: QPixmap | None = None
         self._content_key: tuple = ()
@@ -148,6 +149,7 @@ class TimelineWidget(QWidget):
         self.fps = float(self.item.fps) if self.item is not None and self.item.fps else 25.0
         n = int(self.item.frame_count) if self.item is not None and self.item.frame_count else 1
         self.view = Viewport(n, max(1, self.width() - HEADER_W))
+        self.changes.reset(self.project)  # before the new cache reads anything
         self.cache = None if self.item is None else SegmentCache(self.project, self.item.id)
         self.selection = []
         self.motion = None
@@ -173,24 +175,18 @@ class TimelineWidget(QWidget):
         self._version += 1
         self.update()
 
-    def expect_change(self, ids: list[int] | None) -> None:
-        """The next :meth:`refresh` is about these segments only: re-read just them (fast with
-        10,000 segments) instead of the whole visible window (``None``: re-read everything)."""
-        self._expected = None if ids is None else list(ids)
-
     def refresh(self) -> None:
-        """Forget cached segments (after an edit, undo, import...) and repaint."""
-        expected, self._expected = self._expected, None
-        if self.cache is not None and expected is not None:
-            changed: dict[int, Segment | None] = {}
-            for sid in expected:
-                try:
-                    changed[sid] = self.project.segment(sid)
-                except MGStudioError:
-                    changed[sid] = None
-            self.cache.patch(changed)
-        elif self.cache is not None:
-            self.cache.invalidate()
+        """Show the project's segments as they are now (after an edit, undo, import...).
+
+        The project's change log names the segments changed since the last refresh; only those
+        are re-read and patched into the cached windows. When it cannot tell (bulk changes,
+        another project) the cache is dropped and the visible windows re-read."""
+        if self.cache is not None:
+            cs = self.changes.pull(self.project)
+            if cs is None:
+                self.cache.invalidate()
+            elif cs and self.cache.item_id in cs.item_ids:
+                self.cache.patch(self.project.segments_by_id(cs.segment_ids))
         self._version += 1
         self.update()
 
@@ -735,7 +731,7 @@ class TimelineWidget(QWidget):
             return
         if d.mode in ("move", "start", "end") and d.seg is not None:
             if (d.start, d.end) != (d.seg.start, d.seg.end):
-                self._edit(lambda: self.project.update_segment(d.seg.id, start=d.start, end=d.end), [d.seg.id])
+                self._edit(lambda: self.project.update_segment(d.seg.id, start=d.start, end=d.end))
         elif d.mode == "create":
             self.create_segment(d.tier, d.start, d.end)
         self.update()
@@ -767,24 +763,24 @@ class TimelineWidget(QWidget):
         m = QMenu(self)
         pr = self.project
         if seg.status != Status.ACCEPTED:
-            m.addAction("Accept", lambda: self._edit(lambda: pr.accept(seg.id), [seg.id]))
+            m.addAction("Accept", lambda: self._edit(lambda: pr.accept(seg.id)))
         if seg.status != Status.REJECTED:
-            m.addAction("Reject", lambda: self._edit(lambda: pr.reject(seg.id), [seg.id]))
+            m.addAction("Reject", lambda: self._edit(lambda: pr.reject(seg.id)))
         sub = m.addMenu("Change label")
         for name in getattr(self.taxonomy, "names", []) or []:
-            act = sub.addAction(name, lambda n=name: self._edit(lambda: pr.update_segment(seg.id, label=n), [seg.id]))
+            act = sub.addAction(name, lambda n=name: self._edit(lambda: pr.update_segment(seg.id, label=n)))
             act.setCheckable(True)
             act.setChecked(name == seg.label)
         split = m.addAction(f"Split at the playhead (frame {self.frame})",
-                            lambda: self._edit(lambda: pr.split_segment(seg.id, self.frame), [seg.id]))
+                            lambda: self._edit(lambda: pr.split_segment(seg.id, self.frame)))
         split.setEnabled(seg.start < self.frame < seg.end)
         nxt = next((s for s in self.visible_segments(seg.tier_id) if s.start >= seg.end and s.id != seg.id), None)
         merge = m.addAction("Merge with the next segment",
-                            lambda: self._edit(lambda: pr.merge_segments([seg.id, nxt.id]), [seg.id, nxt.id]) if nxt else None)
+                            lambda: self._edit(lambda: pr.merge_segments([seg.id, nxt.id])) if nxt else None)
         merge.setEnabled(nxt is not None)
         m.addSeparator()
         m.addAction("Go to its start", lambda: self._seek(seg.start))
-        m.addAction("Delete", lambda: (self._select([]), self._edit(lambda: pr.delete_segment(seg.id), [seg.id])))
+        m.addAction("Delete", lambda: (self._select([]), self._edit(lambda: pr.delete_segment(seg.id))))
         return m
 
     def contextMenuEvent(self, event: Any) -> None:  # noqa: N802
@@ -827,24 +823,17 @@ class TimelineWidget(QWidget):
             self._select([made.id])
         return made
 
-    def _edit(self, fn: Callable[[], Any], ids: list[int] | tuple[int, ...] = ()) -> Any:
-        """Run one project edit; ``ids`` are the segments it touches (results are added), so the
-        views re-read only those. A refused edit becomes a message."""
+    def _edit(self, fn: Callable[[], Any]) -> Any:
+        """Run one project edit, show it and emit ``edited``; views re-read only the segments the
+        project's change log names. A refused edit becomes a message."""
         try:
             out = fn()
         except MGStudioError as exc:
             self.message.emit(str(exc))
             self.refresh()
             return None
-        touched = list(ids)
-        for seg in (out if isinstance(out, (tuple, list)) else (out,)):
-            if isinstance(seg, Segment) and seg.id is not None:
-                touched.append(seg.id)
-        self.expect_change(touched)
         self.refresh()
-        self.expect_change(touched)  # for the refresh that the app state's segmentsChanged brings
         self.edited.emit()
-        self._expected = None
         return out
 
     def _select(self, ids: list[int]) -> None:
