@@ -16,7 +16,7 @@ from mgstudio.app.demo import build_demo_project
 from mgstudio.core.layouts import get_layout
 from mgstudio.core.skeleton import SkeletonSequence
 
-from .heartbeat import STALL_MS, Heartbeat
+from .heartbeat import Heartbeat
 
 pytestmark = pytest.mark.gl  # the window holds the OpenGL 3D view
 
@@ -90,15 +90,14 @@ def test_choosing_an_hour_long_recording_keeps_the_window_responsive(qtbot, wind
     qtbot.wait(100)
     assert w.player.view.message == ""
     assert w.player.view.joints_drawn > 0
-    beat.report("an hour of skeleton loads")
     gaps = sorted(beat.gaps)
-    p95, worst = gaps[int(0.95 * len(gaps))] * 1000, gaps[-1] * 1000
-    print(f"\nhour-long skeleton shown after {elapsed:.2f} s; GUI gaps p95 {p95:.0f} ms, worst {worst:.0f} ms")
-    load = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
-    assert len(gaps) > 5 and p95 < STALL_MS * load, f"GUI stalled: p95 {p95:.0f} ms (load factor {load:.1f})"
-    # one 3D repaint with Xvfb's software OpenGL (its first skeleton) can take ~0.3 s; reading the
-    # hour on the GUI thread froze the window for ~9 s
-    assert worst < 1000, f"the window froze for {worst:.0f} ms"
+    print(f"\nhour-long skeleton shown after {elapsed:.2f} s; GUI gaps p95 "
+          f"{gaps[int(0.95 * len(gaps))] * 1000:.0f} ms, worst {gaps[-1] * 1000:.0f} ms")
+    # p95 < 50 ms and no gap over 250 ms (both scaled by the load of a shared test machine);
+    # measured on 2 cores under Xvfb's software OpenGL: p95 11-28 ms, worst 32-71 ms. Reading the
+    # hour on the GUI thread froze the window for ~9 s; the 3D view as a QOpenGLWidget (the whole
+    # window composed through software OpenGL) gave 170-200 ms gaps.
+    beat.check("an hour of skeleton loads")
 
 
 def test_switching_quickly_shows_the_last_recording(qtbot, window, long_project) -> None:
@@ -116,13 +115,12 @@ def test_switching_quickly_shows_the_last_recording(qtbot, window, long_project)
     qtbot.waitUntil(lambda: w.player.reader is not None, timeout=10_000)
     qtbot.wait(1500)  # stale hour-long loads finish meanwhile and must be dropped
     beat.stop()
-    beat.report("switching recordings")
     assert w.state.item_id == short_id
     assert w.player.skeleton is not None and len(w.player.skeleton.xy) != HOUR_FRAMES
     if short_frames is not None:
         assert len(w.player.skeleton.xy) == short_frames
     assert w.view3d.seq is not None and len(w.view3d.seq.xy) != HOUR_FRAMES
     assert w.player.view.message == ""
-    # the stale reads of the hour (and the timeline's motion rows) compete for the CPU here, so only
-    # a frozen window fails: reading the hour on the GUI thread froze it for ~9 s
-    assert max(beat.gaps) < 1.0, f"the window froze for {max(beat.gaps):.1f} s while switching"
+    gaps = sorted(beat.gaps)
+    print(f"\nswitching: GUI gaps p95 {gaps[int(0.95 * len(gaps))] * 1000:.0f} ms, worst {gaps[-1] * 1000:.0f} ms")
+    beat.check("switching recordings")  # stale reads are dropped, never shown nor waited for
