@@ -186,7 +186,12 @@ class TimelineWidget(QWidget):
             if cs is None:
                 self.cache.invalidate()
             elif cs and self.cache.item_id in cs.item_ids:
-                self.cache.patch(self.project.segments_by_id(cs.segment_ids))
+                changed = self.project.segments_by_id(cs.segment_ids)
+                self.cache.patch(changed)
+                shown = {t.id for t in self.tiers}
+                if any(s is not None and s.item_id == self.item_id and s.tier_id not in shown for s in changed.values()):
+                    self.reload_tiers()  # a tier made since (another annotator's): give it a row
+                    return
         self._version += 1
         self.update()
 
