@@ -290,3 +290,36 @@ def test_ten_minute_video_seeks_near_the_end_exactly(qtbot, tmp_path, monkeypatc
         w.transport.next_frame.click()  # at the last frame: stays there
         assert state.frame == n - 1
         w.close_media()
+
+
+def test_readout_makes_room_when_the_buttons_grow_without_a_resize(qtbot) -> None:
+    """A button growing (restyled, renamed) while the bar keeps its width must not push the frame
+    number and timecode over each other or off the bar (seen after re-docking the 3D view)."""
+    from PySide6.QtCore import QPoint
+
+    from mgstudio.app.player.transport import TransportBar
+
+    from PySide6.QtWidgets import QWidget
+
+    holder = QWidget()  # places the bar by hand: the bar cannot grow the window
+    qtbot.addWidget(holder)
+    bar = TransportBar(holder)
+    bar.set_range(108_000, "01:00:00.000")
+    holder.resize(1000, 80)
+    holder.show()
+    qtbot.waitExposed(holder)
+    need = (bar._row_min_without_readout() + max(0, bar._row.spacing())
+            + bar.readout.minimumSizeHint().width())
+    bar.setGeometry(0, 0, need + 4, 60)  # just wide enough: the readout sits in the button row
+    qtbot.waitUntil(lambda: bar._wide)
+    bar.loop.setText("⟲ Loop the selected segment")  # the row grows, the bar does not
+    qtbot.wait(100)
+
+    def fits() -> bool:
+        right = bar.time_label.mapTo(bar, QPoint(bar.time_label.width(), 0)).x()
+        readout = bar.readout
+        return right <= bar.width() and readout.width() >= readout.minimumSizeHint().width()
+
+    qtbot.waitUntil(fits, timeout=2000)
+    fm = bar.frame_label.fontMetrics()
+    assert fm.horizontalAdvance(bar.frame_label.text()) <= bar.frame_label.width()

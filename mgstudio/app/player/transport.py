@@ -177,6 +177,13 @@ class TransportBar(QWidget):
         super().resizeEvent(event)
         self._arrange()
 
+    def event(self, event) -> bool:  # noqa: N802 - Qt API
+        # a child's size changed (a tool button added or restyled, the labels widened): the button
+        # row may no longer have room for the readout although the bar kept its width
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._arrange()
+        return super().event(event)
+
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
