@@ -17,6 +17,8 @@ from mgstudio.app.project_browser import ProjectBrowser
 from mgstudio.app.review import ReviewController
 from mgstudio.app.review.proposals import COL_STATUS, FILTERS, ProposalsModel
 from mgstudio.app.state import AppState
+from mgstudio.app.timeline.segment_cache import _Window
+from mgstudio.app.timeline.style import style_key
 from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
 from mgstudio.core.segments import REVIEWED, Segment, Source, Status
@@ -90,6 +92,13 @@ def check_views(pr: Project, state: AppState, ctl: ReviewController, browser: Pr
     assert {s.tier_id for s in pr.segments(state.item_id)} <= {t.id for t in tl.tiers}
     for tier in tl.tiers:
         assert order(tl.visible_segments(tier.id)) == order(pr.segments(state.item_id, tier_id=tier.id, start=a, end=b))
+        w = tl.cache.window(tier.id, a, b)  # what the overview paints from: arrays and looks
+        fresh_w = _Window(w.start, w.end, pr.segments(state.item_id, tier_id=tier.id, start=w.start, end=w.end))
+        assert w.starts == fresh_w.starts and order(w.segments) == order(fresh_w.segments)
+        for name, arr in w.arrays().items():
+            assert arr.tolist() == fresh_w.arrays()[name].tolist(), name
+        keys, ids = w.looks(style_key)
+        assert [keys[i] for i in ids] == [style_key(s) for s in w.segments]
     assert tl.cache.queries == before  # what was compared came from the (patched) cache
     dock = ctl.proposals_dock
     fresh = ProposalsModel(pr, state.item_id)
@@ -137,6 +146,14 @@ def test_key_edits_undo_redo_show_what_the_project_holds(qtbot, env):
     key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     check_views(pr, state, ctl, browser)
     key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    check_views(pr, state, ctl, browser)
+    # edges moved by the keys: same segment, new frames
+    state.set_selection([props[8].id])
+    key(qtbot, win, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert pr.segment(props[8].id).start == props[8].start - 1
+    check_views(pr, state, ctl, browser)
+    key(qtbot, win, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert pr.segment(props[8].id).end == props[8].end + 1
     check_views(pr, state, ctl, browser)
     # a new segment of one's own (I ... O) and a note saved in the inspector
     state.set_selection([])

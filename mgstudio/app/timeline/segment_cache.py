@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -28,6 +28,12 @@ def look_of(seg: Segment) -> tuple[str, str, float | None]:
     return seg.label, status, seg.confidence
 
 
+def _priority(s: Segment) -> float:
+    """What wins a pixel column at overview zooms: reviewed > proposed (by confidence) > rejected."""
+    return ((0.0 if s.status == Status.REJECTED else 2.0 if s.status != Status.PROPOSED else 1.0)
+            + (1.0 if s.confidence is None else float(s.confidence)) * 0.5)
+
+
 @dataclass
 class _Window:
     start: int
@@ -37,10 +43,10 @@ class _Window:
     ids: set[int] = field(default_factory=set)
     max_len: int = 0
     _arrays: dict[str, np.ndarray] | None = None
-    looks: tuple[Any, Any] = (None, None)  # (look keys, look index per segment), filled by the painter
+    _looks: tuple[Any, ...] | None = None  # (key function, look keys, look index per segment)
 
     def __post_init__(self) -> None:
-        self.segments.sort(key=lambda s: (s.start, s.end))
+        self.segments.sort(key=lambda s: (s.start, s.end, s.id or 0))
         self.starts = [s.start for s in self.segments]
         self.ids = {s.id for s in self.segments}
         self.max_len = max((s.length for s in self.segments), default=0)
@@ -56,11 +62,42 @@ class _Window:
             n = len(segs)
             starts = np.fromiter((s.start for s in segs), np.int64, n)
             ends = np.fromiter((s.end for s in segs), np.int64, n)
-            prio = np.fromiter((
-                (0.0 if s.status == Status.REJECTED else 2.0 if s.status != Status.PROPOSED else 1.0)
-                + (1.0 if s.confidence is None else float(s.confidence)) * 0.5 for s in segs), np.float64, n)
+            prio = np.fromiter((_priority(s) for s in segs), np.float64, n)
             self._arrays = {"start": starts, "end": ends, "prio": prio}
         return self._arrays
+
+    def looks(self, key: Callable[[Segment], Any]) -> tuple[list[Any], np.ndarray]:
+        """(distinct looks, index of each segment's look) for the painter's ``key`` (kept)."""
+        if self._looks is None or self._looks[0] is not key:
+            table: dict[Any, int] = {}
+            ids = np.fromiter((table.setdefault(key(s), len(table)) for s in self.segments), np.int64,
+                              len(self.segments))
+            self._looks = (key, list(table), ids)
+        return self._looks[1], self._looks[2]
+
+    def replace_in_place(self, seg: Segment) -> bool:
+        """Swap in a new state of a segment that kept its frames (accept, reject, relabel, note),
+        updating the arrays and looks for that one entry. False when it is not here as such."""
+        i = bisect_left(self.starts, seg.start)
+        while i < len(self.segments) and self.starts[i] == seg.start and self.segments[i].id != seg.id:
+            i += 1
+        if i >= len(self.segments):
+            return False
+        old = self.segments[i]
+        if old.id != seg.id or (old.start, old.end) != (seg.start, seg.end):
+            return False
+        self.segments[i] = seg
+        if self._arrays is not None:
+            self._arrays["prio"][i] = _priority(seg)
+        if self._looks is not None:
+            key, keys, ids = self._looks
+            k = key(seg)
+            try:
+                ids[i] = keys.index(k)
+            except ValueError:
+                keys.append(k)
+                ids[i] = len(keys) - 1
+        return True
 
 
 class SegmentCache:
@@ -83,8 +120,11 @@ class SegmentCache:
         for tier_id, w in list(self._windows.items()):
             new = [s for s in changed.values() if s is not None and s.tier_id == tier_id
                    and s.item_id == self.item_id and s.start < w.end and s.end > w.start]
-            if not new and not any(sid in w.ids for sid in changed):
+            gone = [sid for sid in changed if sid in w.ids]
+            if not new and not gone:
                 continue  # untouched: keep the window with its arrays
+            if len(new) == len(gone) and {s.id for s in new} == set(gone) and all(w.replace_in_place(s) for s in new):
+                continue  # same frames, new status or label: patched in place
             segs = [s for s in w.segments if s.id not in changed] + new
             self._windows[tier_id] = _Window(w.start, w.end, segs)
 

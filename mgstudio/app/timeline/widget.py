@@ -559,13 +559,7 @@ class TimelineWidget(QWidget):
         chosen = np.full(v.width, -1, np.int64)
         chosen[cols_s[last]] = seg_s[last]
         # per-column look id (looks computed once per cached window), then runs of equal looks
-        keys, seg_look = win.looks
-        if keys is None:
-            table: dict[tuple, int] = {}
-            seg_look = np.fromiter((table.setdefault(style_key(sg), len(table)) for sg in win.segments),
-                                   np.int64, len(win.segments))
-            keys = list(table)
-            win.looks = (keys, seg_look)
+        keys, seg_look = win.looks(style_key)
         look_id = np.where(chosen >= 0, seg_look[np.maximum(chosen, 0)], -1)
         change = np.flatnonzero(np.r_[True, look_id[1:] != look_id[:-1]])
         ends = np.r_[change[1:], v.width]
