@@ -302,3 +302,39 @@ def test_rotating_the_3d_view_keeps_the_keyboard_with_the_player(qtbot, env) -> 
     colours = {region.pixel(x, y) for x in range(0, 120, 4) for y in range(0, 160, 4)}
     assert len(colours) > 3, "the 3D view is blank in the screenshot"
     w.close()
+
+
+def test_3d_view_keeps_drawing_when_its_dock_floats_and_comes_back(qtbot, env) -> None:
+    """The 3D view is a native OpenGL window inside its dock: floating the dock, docking it again,
+    closing and reopening it (View menu) and tabbing it with the timeline all keep the skeleton."""
+    import numpy as np
+
+    _tmp, project = env
+    w = new_window(qtbot)
+    w.open_project(project, restore=False)
+    qtbot.waitUntil(lambda: w.view3d is not None and w.view3d.points is not None, timeout=20_000)
+    view, dock = w.view3d, w.view3d_dock
+
+    def lit() -> int:
+        img = view.gl.grabFramebuffer()
+        arr = np.array([[img.pixelColor(x, y).red() for x in range(0, img.width(), 4)]
+                        for y in range(0, img.height(), 4)])
+        return int((arr > 80).sum())
+
+    def drawn() -> bool:
+        return view.gl.isExposed() and lit() > 20
+
+    qtbot.waitUntil(drawn, timeout=5000)
+    dock.setFloating(True)
+    dock.resize(420, 420)
+    qtbot.waitUntil(drawn, timeout=5000)
+    dock.setFloating(False)
+    qtbot.waitUntil(drawn, timeout=5000)
+    dock.hide()
+    qtbot.waitUntil(lambda: not view.gl.isExposed(), timeout=5000)
+    dock.show()
+    qtbot.waitUntil(drawn, timeout=5000)
+    w.tabifyDockWidget(w.review.timeline_dock, dock)
+    dock.raise_()
+    qtbot.waitUntil(drawn, timeout=5000)
+    w.close()
