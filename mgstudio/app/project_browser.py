@@ -18,9 +18,9 @@ COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed")
 
 def proposal_counts(project: Any, item_id: int) -> tuple[int, int]:
     """(reviewed, total) of an item's model proposals, counted by SQLite (no segment is read)."""
-    total = project.count_segments(item_id, source=Source.MODEL)
-    pending = project.count_segments(item_id, source=Source.MODEL, statuses=[Status.PROPOSED]) if total else 0
-    return total - pending, total
+    counts = project.status_counts(item_id, source=Source.MODEL)
+    total = sum(counts.values())
+    return total - counts[Status.PROPOSED.value], total
 
 
 def item_status(project: Any, item: Any) -> dict[str, Any]:

@@ -665,9 +665,10 @@ class Project:
         where, params = self._where(item_id, tier_id, start, end, statuses, source)
         return int(self._q(f"SELECT count(*) FROM segments{where}", params)[0][0])
 
-    def status_counts(self, item_id: int | None = None, tier_id: int | str | Tier | None = None) -> dict[str, int]:
+    def status_counts(self, item_id: int | None = None, tier_id: int | str | Tier | None = None,
+                      source: Source | str | None = None) -> dict[str, int]:
         """Number of segments per status (every status present as a key)."""
-        where, params = self._where(item_id, tier_id, None, None, None, None)
+        where, params = self._where(item_id, tier_id, None, None, None, source)
         counts = {s.value: 0 for s in Status}
         for status, n in self._q(f"SELECT status, count(*) FROM segments{where} GROUP BY status", params):
             counts[status] = n

@@ -48,6 +48,7 @@ class ProposalsModel(QAbstractTableModel):
         super().__init__(parent)
         self.project, self.item_id = project, item_id
         self.rows: list[Segment] = []
+        self.reviewed = 0  # rows accepted, edited or rejected (kept up to date by patch)
         self.fps = 25.0
         self.sort_column, self.sort_order = COL_START, Qt.SortOrder.AscendingOrder
         self.changes = ChangeTracker()
@@ -64,6 +65,7 @@ class ProposalsModel(QAbstractTableModel):
         item = None if self.project is None or self.item_id is None else self.project.item(self.item_id)
         self.fps = float(item.fps) if item is not None and item.fps else 25.0
         self.rows = item_proposals(self.project, self.item_id)
+        self.reviewed = sum(s.status in REVIEWED for s in self.rows)
         self._sort_rows()
         self.endResetModel()
 
@@ -117,6 +119,9 @@ class ProposalsModel(QAbstractTableModel):
         for sid, seg in changed.items():
             i = self.row_of(sid)
             mine = seg is not None and seg.item_id == self.item_id and seg.source == Source.MODEL
+            was = i >= 0 and self.rows[i].status in REVIEWED
+            now = mine and seg is not None and seg.status in REVIEWED
+            self.reviewed += int(now) - int(was)
             if i >= 0 and not mine:
                 self.beginRemoveRows(QModelIndex(), i, i)
                 del self.rows[i]
@@ -334,8 +339,7 @@ class ProposalsDock(QDockWidget):
             self.select_segment(keep.id)
 
     def _update_progress(self) -> None:
-        rows = self.model.rows
-        self.progress.set_counts(sum(s.status in REVIEWED for s in rows), len(rows))
+        self.progress.set_counts(self.model.reviewed, len(self.model.rows))
 
     def selected_segment(self) -> Segment | None:
         idx = self.table.currentIndex()
