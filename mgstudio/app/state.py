@@ -18,7 +18,10 @@ Signals (all emitted on the GUI thread):
 ``skeletonChanged(object)``  the skeleton of item id changed (extraction finished, import):
                              views showing that item reload it.
 ``segmentsChanged()``        segments of the project changed (an edit, undo/redo, proposals):
-                             views re-read what they show from the project.
+                             views catch up with the project. It carries no ids on purpose:
+                             each view asks the project which segments changed since it last
+                             looked (:class:`~mgstudio.app.changes.ChangeTracker`, built on the
+                             audit log), so it re-reads only those, whoever made the change.
 
 Use::
 
@@ -192,5 +195,6 @@ class AppState(QObject):
         self.skeletonChanged.emit(item_id)
 
     def notify_segments_changed(self) -> None:
-        """Tell every view that segments changed (call after a project edit, undo or redo)."""
+        """Tell every view that segments changed (call after a project edit, undo or redo, or
+        after another process wrote the project); each re-reads only what changed."""
         self.segmentsChanged.emit()
