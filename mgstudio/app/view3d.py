@@ -229,7 +229,8 @@ class View3D(QWidget):
             return DEFAULT_CAMERA["distance"]
         lo, hi = self._extent
         width, height = float(hi[0] - lo[0]), float(hi[2] - lo[2])
-        aspect = max(self.gl.width(), 1) / max(self.gl.height(), 1)
+        box = self.gl_container  # laid out at once; the GL window inside follows it a bit later
+        aspect = max(box.width(), 1) / max(box.height(), 1)
         half = np.tan(np.radians(self.gl.opts["fov"]) / 2)
         return 1.2 * max(width / (2 * half), height * aspect / (2 * half), 0.5) + float(hi[1] - lo[1]) / 2
 

@@ -94,3 +94,33 @@ def test_placement_centres_the_body_upright_without_copying_the_recording() -> N
             assert 0.7 < hi[2] - lo[2] < 1.3  # about one unit tall
         assert not any(isinstance(v, np.ndarray) and v.size >= s.xy.size for v in vars(place).values()
                        if v is not s.xy)
+
+
+@pytest.mark.parametrize("size", [(640, 220), (260, 520)])
+def test_the_whole_body_fits_in_a_wide_or_tall_view(qtbot, tmp_path, size) -> None:
+    """After placing a skeleton, nothing bright (bones, joints) touches the picture's edges."""
+    from mgstudio.app.view3d import View3D
+
+    seq = demo.make_skeleton()
+    with Project.create(tmp_path / "p.mgproj", annotator="ana") as p:
+        item = p.add_skeleton_item("demo", seq)
+        state = AppState()
+        view = View3D(state)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        state.set_project(p)  # placed before the view is laid out on screen (as in the window)
+        state.set_item(item.id)
+        qtbot.waitUntil(lambda: view.points is not None, timeout=5000)
+        view.show()
+        qtbot.waitExposed(view)
+        state.set_frame(75)  # an arm raised above the head
+        qtbot.wait(100)
+        img = view.gl.grabFramebuffer()
+        w, h = img.width(), img.height()
+        bright = np.array([[img.pixelColor(x, y).lightness() > 200 for x in range(0, w, 2)]
+                           for y in range(0, h, 2)])
+        assert bright.sum() > 30
+        rows, cols = np.nonzero(bright)
+        edge = 3
+        assert rows.min() >= edge and rows.max() < bright.shape[0] - edge, "head or feet cut off"
+        assert cols.min() >= edge and cols.max() < bright.shape[1] - edge, "a hand cut off"
