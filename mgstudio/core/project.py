@@ -595,6 +595,11 @@ class Project:
             return None
         return SkeletonSequence.load_npz(path)
 
+    def skeleton_file(self, item_id: int, kind: str = "raw") -> Path | None:
+        """The file holding an item's stored skeleton (``None`` if it has none); read-only use."""
+        path = self._skeleton_path(item_id, kind)
+        return path if path.exists() else None
+
     def has_skeleton(self, item_id: int, kind: str = "raw") -> bool:
         return self._skeleton_path(item_id, kind).exists()
 
