@@ -22,7 +22,7 @@ def grab(widget: QWidget) -> QPixmap:
     painter: QPainter | None = None
     for view in views:
         box = view.gl_container
-        if not box.isVisible() or not view.gl.isExposed():
+        if not box.isVisible() or (hasattr(view.gl, "isExposed") and not view.gl.isExposed()):
             continue
         image = view.gl.grabFramebuffer()
         if image.isNull():

@@ -7,6 +7,7 @@ without world coordinates are shown flat (their 2D coordinates, scaled to about 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from mgstudio.app.player.overlay import PART_COLOURS, part_of_joints
 from mgstudio.app.state import AppState
 from mgstudio.core.skeleton import SkeletonSequence
+
+def gl_as_window() -> bool:
+    """Whether the 3D view is a native OpenGL window (the default) or, with the environment
+    variable ``MGSTUDIO_GL_WIDGET=1``, a ``QOpenGLWidget``: the previous design, kept as a way
+    out where native child windows misbehave and as the baseline of ``bench_window_stall``."""
+    return os.environ.get("MGSTUDIO_GL_WIDGET", "") not in ("1", "true", "yes")
+
 
 def _gl_window_class() -> type:
     """pyqtgraph's 3D view on a native OpenGL window (``QOpenGLWindow``), not a ``QOpenGLWidget``.
@@ -109,11 +117,14 @@ class View3D(QWidget):
         import pyqtgraph.opengl as gl
 
         self.state = state
-        # made with a parent so that Qt, not Python, owns it once the container adopts it (else
-        # both delete it at exit: a crash)
-        self._gl_adopter = QWindow()
-        self.gl = _gl_window_class()(self._gl_adopter)
-        self.gl_container = QWidget.createWindowContainer(self.gl, self)
+        if gl_as_window():
+            # made with a parent so that Qt, not Python, owns it once the container adopts it
+            # (else both delete it at exit: a crash)
+            self._gl_adopter = QWindow()
+            self.gl = _gl_window_class()(self._gl_adopter)
+            self.gl_container = QWidget.createWindowContainer(self.gl, self)
+        else:
+            self.gl = self.gl_container = gl.GLViewWidget(self)
         self.gl_container.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.gl_container.setMinimumSize(240, 200)  # a 0-px GL view never initialises (ENVIRONMENT.md)
         self.gl.setBackgroundColor((17, 19, 23, 255))

@@ -534,3 +534,49 @@ def test_an_unreadable_skeleton_leaves_the_rows_empty_with_a_reason(qtbot, proje
     qtbot.waitUntil(lambda: "damaged" in dock.status_label.text(), timeout=10000)
     assert dock.status_label.text() == "Movement could not be computed: The skeleton file of this recording is damaged."
     assert dock.timeline.motion is None and not dock.timeline.property("motion_pending")
+
+
+def test_long_recordings_get_the_same_rows_from_the_helper_process(qtbot, project, item) -> None:
+    """Over PROCESS_FRAMES frames the rows are computed in the helper process, from the stored
+    file, and are exactly what motion_energy gives here; leaving such an item stops its job there."""
+    import time
+
+    from mgstudio.app.timeline import motion_job
+    from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
+    from mgstudio.core.motion import motion_energy
+
+    n = motion_job.PROCESS_FRAMES + 3_000
+    rng = np.random.default_rng(5)
+    world = (rng.uniform(-0.3, 0.3, (1, MEDIAPIPE_HOLISTIC.num_joints, 3))
+             + rng.normal(0, 0.01, (n, MEDIAPIPE_HOLISTIC.num_joints, 3))).astype(np.float32)
+    seq = SkeletonSequence(MEDIAPIPE_HOLISTIC, world[..., :2] * 500 + 300,
+                           np.ones(world.shape[:2], np.float32), 30.0, world)
+    long_item = project.add_skeleton_item("long", seq)
+    motion_job.warm_up()  # the helper process is started once per app: not part of the figures
+    state, dock = _state_dock(qtbot, project)
+    tl = dock.timeline
+    key = dock._key_of(long_item.id)
+    t0 = time.perf_counter()
+    state.set_item(long_item.id)
+    qtbot.waitUntil(lambda: dock.motion.computing(key), timeout=20000)
+    assert dock.motion._pending[key].future is not None  # handed to the helper process
+    qtbot.waitUntil(lambda: tl.motion is not None and tl.item_id == long_item.id, timeout=60000)
+    full_s = time.perf_counter() - t0
+    expected = motion_energy(project.load_skeleton(long_item.id))
+    for part, values in expected.parts.items():
+        assert np.array_equal(tl.motion.parts[part], values, equal_nan=True), part
+    # a new skeleton for it, then the user leaves while it is computed again
+    stops = []
+    dock.motion.cancelled.connect(lambda k: stops.append(time.perf_counter()))
+    project.save_skeleton(long_item.id, seq)
+    state.notify_skeleton_changed(long_item.id)
+    qtbot.waitUntil(lambda: dock.motion.computing(key), timeout=20000)
+    qtbot.wait(20)
+    t_switch = time.perf_counter()
+    state.set_item(item.id)
+    qtbot.waitUntil(lambda: len(stops) > 0, timeout=20000)
+    print(f"\nhelper process: {1000 * full_s:.0f} ms for the rows; stopped {1000 * (stops[0] - t_switch):.0f} ms "
+          "after the switch")
+    assert stops[0] - t_switch < full_s
+    assert dock.motion.cached(key) is None
+    qtbot.waitUntil(lambda: tl.motion is not None and tl.item_id == item.id, timeout=20000)

@@ -173,9 +173,16 @@ class TimelineDock(QDockWidget):
                 seq = lambda: project.load_skeleton(item_id)  # noqa: E731  (runs in the pool: files only)
         tl.setProperty("motion_pending", True)
         tl.repaint_all()
-        got = self.motion.request(key, seq)
+        got = self.motion.request(key, seq, file=self._stored_file(seq))
         if got is not None:
             self._motion_ready(key, got)
+
+    def _stored_file(self, seq: Any) -> Any:
+        """The file of the current item's stored skeleton when ``seq`` was read from it (a long
+        one is then computed in the helper process, which reads the file itself)."""
+        if not self._uses_loader() or seq is not self.loader.seq:
+            return None
+        return self.project.skeleton_file(self.timeline.item_id)
 
     def _skeleton_loaded(self, item_id: Any, seq: Any) -> None:
         """The shared loader read a skeleton: compute its movement if this dock shows it."""

@@ -1,9 +1,21 @@
-"""Computing motion energy off the GUI thread (under a second for an hour), stopped when unwanted."""
+"""Computing motion energy off the GUI thread (under a second for an hour), stopped when unwanted.
+
+Short recordings are computed in a thread of this process. Long ones (over
+:data:`PROCESS_FRAMES` frames, when their skeleton file is known) are computed in one helper
+process shared by the whole app, which reads the file itself: numpy holds Python's GIL for part
+of the work, and a thread doing an hour's worth of it next to the window made the window miss
+its repaints for up to ~100 ms (measured ~50-60 ms without it, bench_window_stall). The helper
+process runs at a lower priority than the window and is started on first use.
+"""
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing as mp
 import threading
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -12,6 +24,70 @@ from mgstudio.core.motion import MotionCancelled, MotionEnergy, motion_energy
 from mgstudio.core.skeleton import SkeletonSequence
 
 SeqSource = SkeletonSequence | Callable[[], SkeletonSequence | None]
+PROCESS_FRAMES = 54_000  # 30 minutes at 30 fps: longer ones are computed in the helper process
+_STOP_SLOTS = 4096
+
+_pool: ProcessPoolExecutor | None = None
+_stop_flags: Any = None  # shared bytes: job number % _STOP_SLOTS -> 1 = stop
+_numbers = itertools.count(1)
+_child_flags: Any = None
+
+
+def _child_init(flags: Any) -> None:
+    global _child_flags
+    from mgstudio.app.background import lower_process_priority
+
+    _child_flags = flags
+    lower_process_priority()
+
+
+def _child_compute(path: str, number: int) -> MotionEnergy | None:
+    """In the helper process: read the skeleton file and compute, stopping when asked."""
+    slot = number % _STOP_SLOTS
+
+    def stopped() -> bool:
+        return bool(_child_flags[slot])
+
+    if stopped():
+        raise MotionCancelled
+    seq = SkeletonSequence.load_npz(path)
+    if stopped():
+        raise MotionCancelled
+    return motion_energy(seq, cancelled=stopped)
+
+
+def _process_pool() -> ProcessPoolExecutor:
+    global _pool, _stop_flags
+    if _pool is None:
+        ctx = mp.get_context("spawn")
+        if _stop_flags is None:
+            _stop_flags = ctx.RawArray("b", _STOP_SLOTS)
+        _pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_child_init, initargs=(_stop_flags,))
+    return _pool
+
+
+def _ready() -> bool:
+    return True
+
+
+def warm_up(timeout: float = 60.0) -> None:
+    """Start the helper process now and wait until it answers (tests, benchmarks)."""
+    _process_pool().submit(_ready).result(timeout=timeout)
+
+
+class _FlagEvent:
+    """A stop flag in the memory shared with the helper process (the API of threading.Event)."""
+
+    def __init__(self, number: int) -> None:
+        _process_pool()
+        self.slot = number % _STOP_SLOTS
+        _stop_flags[self.slot] = 0
+
+    def set(self) -> None:
+        _stop_flags[self.slot] = 1
+
+    def is_set(self) -> bool:
+        return bool(_stop_flags[self.slot])
 
 
 class _Signals(QObject):
@@ -25,7 +101,8 @@ class _Ticket:
     """What the GUI thread keeps of a job (never the QRunnable itself, which the pool deletes)."""
 
     number: int
-    stop: threading.Event
+    stop: Any  # threading.Event, or _FlagEvent for the helper process
+    future: Future | None = None
 
 
 class _Job(QRunnable):
@@ -73,7 +150,6 @@ class MotionComputer(QObject):
         super().__init__(parent)
         self._cache: dict[Any, MotionEnergy] = {}
         self._pending: dict[Any, _Ticket] = {}  # the newest job of each key not finished yet
-        self._numbers = 0
         self._max = max_cached
         # no Qt parent: the running job keeps it alive even if the dock is closed meanwhile
         self._signals = _Signals()
@@ -98,15 +174,53 @@ class MotionComputer(QObject):
             if k != key:
                 ticket.stop.set()
 
-    def request(self, key: Any, seq: SeqSource) -> MotionEnergy | None:
+    def request(self, key: Any, seq: SeqSource, file: Path | None = None) -> MotionEnergy | None:
+        """See the class docstring; ``file`` is where ``seq`` is stored, if it is (long recordings
+        are then computed in the helper process from that file)."""
         self.want(key)
         if key in self._cache:
             return self._cache[key]
         if not self.computing(key):
-            self._numbers += 1
-            ticket = self._pending[key] = _Ticket(self._numbers, threading.Event())
-            self.pool.start(_Job(key, ticket, seq, self._signals))
+            number = next(_numbers)
+            long = isinstance(seq, SkeletonSequence) and len(seq.xy) > PROCESS_FRAMES
+            if long and file is not None and Path(file).is_file():
+                ticket = self._pending[key] = _Ticket(number, _FlagEvent(number))
+                try:
+                    ticket.future = _process_pool().submit(_child_compute, str(file), number)
+                except Exception:  # noqa: BLE001 - the helper process is gone: start a new one
+                    self._reset_pool()
+                    ticket.future = _process_pool().submit(_child_compute, str(file), number)
+                ticket.future.add_done_callback(lambda f, k=key, n=number: self._from_process(k, n, f))
+            else:
+                ticket = self._pending[key] = _Ticket(number, threading.Event())
+                self.pool.start(_Job(key, ticket, seq, self._signals))
         return None
+
+    @staticmethod
+    def _reset_pool() -> None:
+        global _pool
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+    def _from_process(self, key: Any, number: int, future: Future) -> None:
+        """(executor thread) Relay the helper process's answer to the GUI thread."""
+        if future.cancelled():
+            self._signals.stopped.emit(key, number)
+            return
+        exc = future.exception()
+        if isinstance(exc, MotionCancelled):
+            self._signals.stopped.emit(key, number)
+        elif exc is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
+            if isinstance(exc, BrokenProcessPool):
+                self._reset_pool()
+                self._signals.failed.emit(key, number, "the helper process stopped unexpectedly")
+            else:
+                self._signals.failed.emit(key, number, str(exc))
+        else:
+            self._signals.done.emit(key, number, future.result())
 
     def forget(self, key: Any) -> None:
         """Drop the result of ``key`` and stop a computation of it (its input is outdated)."""
@@ -117,7 +231,16 @@ class MotionComputer(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until queued computations finished (tests and benchmarks)."""
-        return self.pool.waitForDone(msecs)
+        import time
+
+        end = time.monotonic() + msecs / 1000
+        for ticket in list(self._pending.values()):
+            if ticket.future is not None:
+                try:
+                    ticket.future.exception(timeout=max(0.0, end - time.monotonic()))
+                except Exception:  # noqa: BLE001 - timed out: reported below
+                    return False
+        return self.pool.waitForDone(max(0, int((end - time.monotonic()) * 1000)))
 
     def _take(self, key: Any, number: int) -> bool:
         """Whether job ``number`` is the newest of ``key`` (it is then no longer pending)."""
