@@ -116,6 +116,8 @@ def coding(tmp_path, qtbot):
     win.resize(1300, 800)
     win.show()
     qtbot.waitExposed(win)
+    win.activateWindow()  # the window's shortcuts (Ctrl+Z) need it active under a real X server
+    qtbot.waitActive(win)
     # groups as the search returns them: (id, members (item, start, end), spread)
     groups = [(1, [(ids[0], 100, 130), (ids[1], 40, 70), (ids[0], 300, 330)], 0.1),
               (2, [(ids[1], 200, 230), (ids[0], 500, 530)], 0.2)]
