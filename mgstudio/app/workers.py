@@ -39,13 +39,19 @@ _THROTTLE_S = 0.05
 
 
 class Worker(QThread):
-    """Runs ``fn`` in a thread with progress, cancel and readable errors (see the module doc)."""
+    """Runs ``fn`` in a thread with progress, cancel and readable errors (see the module doc).
+
+    A started worker keeps itself referenced until its thread has ended, so dropping every
+    reference early (``done`` is emitted just before the thread ends) never destroys a running
+    ``QThread``, which Qt answers by aborting the whole program.
+    """
 
     progress = Signal(int, int)
     succeeded = Signal(object)
     failed = Signal(object)
     cancelled = Signal()
     done = Signal()
+    _running: set["Worker"] = set()
 
     def __init__(self, fn: Callable[..., Any], *args: Any, title: str = "Working",
                  pass_progress: bool = True, pass_cancel: bool = True, **kwargs: Any) -> None:
@@ -58,6 +64,15 @@ class Worker(QThread):
         self.error: MGStudioError | None = None
         self.was_cancelled = False
         self._last_emit = 0.0
+        self.finished.connect(self._ended)  # queued: runs on the GUI thread once the thread ended
+
+    def start(self, *args: Any) -> None:  # noqa: D102 - QThread.start, kept alive while running
+        Worker._running.add(self)
+        super().start(*args)
+
+    def _ended(self) -> None:
+        self.wait()  # returns at once: the thread has left run()
+        Worker._running.discard(self)
 
     # ------------------------------------------------------------------ called from the job
     def _progress(self, done: int, total: int | None = None, *_: Any) -> None:

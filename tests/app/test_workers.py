@@ -143,3 +143,19 @@ def test_worker_processes_give_the_cpu_to_the_window(qtbot) -> None:
         worker.start()
     worker.wait(5000)
     assert res.args[0] == min(19, os.nice(0) + BACKGROUND_NICE)
+
+
+def test_a_worker_nobody_holds_any_more_finishes_safely(qtbot) -> None:
+    """Dropping every reference to a running worker must not destroy its thread (Qt would abort
+    the program): it keeps itself alive until its thread has ended."""
+    import gc
+
+    ended = []
+    worker = Worker(busy_job, 300, title="Counting")
+    worker.done.connect(lambda: ended.append(True))
+    worker.start()
+    del worker
+    gc.collect()
+    qtbot.waitUntil(lambda: bool(ended), timeout=60_000)
+    qtbot.waitUntil(lambda: not Worker._running, timeout=10_000)
+    gc.collect()
