@@ -746,7 +746,35 @@ class Project:
                     f"The segment {self._describe(d, rate)} would overlap {self._describe(other, rate)} "
                     f"on tier '{tier}'; segments on one annotator's tier cannot overlap.")
 
-    def _run(self, cmd: Command) -> None:
+    @staticmethod
+    def _bounds_changed(op: dict[str, Any]) -> frozenset[str] | None:
+        """Which of start/end a single-segment update changes (``None``: it changes the label,
+        tier, note or item too)."""
+        b, a = op["before"], op["after"]
+        if any(b.get(k) != a.get(k) for k in ("label", "tier_id", "note", "item_id")):
+            return None
+        return frozenset(k for k in ("start", "end") if b[k] != a[k])
+
+    def _merge_into_last(self, db: sqlite3.Connection, cmd: Command, now: float, within: float) -> bool:
+        """Join ``cmd`` (one edge change) to this annotator's newest undo step when it continues it."""
+        if within <= 0 or len(cmd.ops) != 1 or cmd.ops[0]["op"] != "update":
+            return False
+        row = db.execute("SELECT id, action, ops, undone, created FROM history WHERE who = ? ORDER BY id DESC LIMIT 1",
+                         (self.annotator,)).fetchone()
+        if row is None or row[3] or row[1] != cmd.action or now - row[4] > within:
+            return False
+        last = ops_from_json(row[2])
+        new = cmd.ops[0]
+        if len(last) != 1 or last[0]["op"] != "update" or last[0]["after"] != new["before"]:
+            return False
+        edge, before = self._bounds_changed(new), self._bounds_changed(last[0])
+        if not edge or before is None or not before <= edge:  # (a step may have come back: empty)
+            return False
+        merged = [{"op": "update", "before": last[0]["before"], "after": new["after"]}]
+        db.execute("UPDATE history SET ops = ?, created = ? WHERE id = ?", (ops_to_json(merged), now, row[0]))
+        return True
+
+    def _run(self, cmd: Command, merge_within: float = 0.0) -> None:
         """Validate, apply and commit a command with its history and audit rows."""
         if not cmd.ops:
             return
@@ -760,6 +788,9 @@ class Project:
                 raise ProjectError("This segment was just changed in another window or program; "
                                    "nothing was saved, look again and retry.", str(exc)) from exc
             self._check_overlaps(db, touched)
+            if self._merge_into_last(db, cmd, now, merge_within):
+                self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops)
+                return
             db.execute("DELETE FROM history WHERE undone = 1 AND who = ?", (self.annotator,))
             db.execute("INSERT INTO history (action, description, ops, undone, who, created) VALUES (?, ?, ?, 0, ?, ?)",
                        (cmd.action, cmd.description, ops_to_json(cmd.ops), self.annotator, now))
@@ -813,10 +844,13 @@ class Project:
         cmd.delete(before)
         self._run(cmd)
 
-    def update_segment(self, segment_id: int, **fields: Any) -> Segment:
+    def update_segment(self, segment_id: int, merge_within: float = 0.0, **fields: Any) -> Segment:
         """Change start/end/label/status/note/confidence/tier_id (one undo step).
 
-        A human change of a model proposal's range or label marks it ``edited``.
+        A human change of a model proposal's range or label marks it ``edited``. With
+        ``merge_within`` (seconds), a change of the same edge(s) of the same segment made that
+        soon after the previous one joins its undo step (a key held down to nudge an edge frame by
+        frame is undone at once); the audit log still records every change.
         """
         unknown = set(fields) - set(_UPDATABLE)
         if unknown:
@@ -848,7 +882,7 @@ class Project:
         action, what = _update_action(before, after)
         cmd = Command(action, f"{what} {self._describe(before)}")
         cmd.update(before, after)
-        self._run(cmd)
+        self._run(cmd, merge_within=merge_within)
         return self.segment(segment_id)
 
     def accept(self, segment_id: int) -> Segment:

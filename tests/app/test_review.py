@@ -296,13 +296,34 @@ def test_alt_arrows_move_the_edges_one_frame_each_undoable(qtbot, env):
     assert (rows[sid].start, rows[sid].end) == (101, 149)
     assert "frame 101" in ctl.inspector_dock.fields["start"].text()
     assert "frame 148" in ctl.inspector_dock.fields["end"].text()
-    # every press is one undo step: five presses, five undos back to the proposal as it was
-    for expected in [(101, 150), (101, 151), (101, 150), (100, 150), (99, 150)]:
-        key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-        assert bounds(pr, sid) == expected
+    # quick presses of one edge are one undo step: the end's three presses, then the start's
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert bounds(pr, sid) == (101, 150)
     key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert bounds(pr, sid) == (100, 150) and pr.segment(sid).status == Status.PROPOSED
     assert "frame 100" in ctl.inspector_dock.fields["start"].text()
+    # redo brings the whole move of the start back at once
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert bounds(pr, sid) == (101, 150)
+    assert len(pr.audit(segment_id=sid)) >= 6  # the audit log still has every single press
+
+
+def test_a_pause_between_nudges_starts_a_new_undo_step(qtbot, env, monkeypatch):
+    from mgstudio.app.review import controller as controller_module
+
+    pr, item, props, state, ctl, win = env
+    monkeypatch.setattr(controller_module, "NUDGE_MERGE_S", 0.3)
+    sid = props[0].id  # [100, 150)
+    state.set_selection([sid])
+    key(qtbot, win, Qt.Key.Key_Left, ALT)
+    key(qtbot, win, Qt.Key.Key_Left, ALT)
+    qtbot.wait(450)  # the annotator stops to look
+    key(qtbot, win, Qt.Key.Key_Left, ALT)
+    assert bounds(pr, sid) == (97, 150)
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert bounds(pr, sid) == (98, 150)
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert bounds(pr, sid) == (100, 150)
 
 
 def test_brackets_set_the_edges_at_the_playhead(qtbot, env):

@@ -110,3 +110,48 @@ def test_undo_redo_follow_the_model(steps) -> None:
             assert p.integrity_check() == "ok"
         finally:
             p.close()
+
+
+def test_quick_nudges_of_one_edge_are_one_undo_step(tmp_path: Path) -> None:
+    """update_segment(merge_within=...) joins changes of the same edge of the same segment into
+    the previous undo step; another edge, another segment, a pause or a label change do not."""
+    import time as _time
+
+    with Project.create(tmp_path / "n.mgproj", annotator="ana") as p:
+        item = p.add_skeleton_item("x", SkeletonSequence.empty(CANONICAL, 1000, 25.0))
+        tier = p.ensure_tier("ana").id
+        a = p.create_segment(Segment(item.id, tier, 100, 150, "folding arms"))
+        b = p.create_segment(Segment(item.id, tier, 300, 350, "folding arms"))
+        for start in (99, 100, 101, 102):  # start: back and forth, then on: one step
+            p.update_segment(a.id, start=start, merge_within=5)
+        for end in (151, 152):  # the end: a new step, merged with itself
+            p.update_segment(a.id, end=end, merge_within=5)
+        p.update_segment(b.id, start=299, merge_within=5)  # another segment: a new step
+        p.update_segment(a.id, end=153, merge_within=5)  # a after b: a new step
+        p.update_segment(a.id, end=154, merge_within=0)  # not asked to merge: a new step
+        p.update_segment(a.id, label="rubbing eyes", merge_within=5)  # a label: a new step
+        p.update_segment(a.id, end=155, merge_within=0.05)
+        _time.sleep(0.1)
+        p.update_segment(a.id, end=156, merge_within=0.05)  # after a pause: a new step
+
+        def ab() -> tuple:
+            s, t = p.segment(a.id), p.segment(b.id)
+            return (s.start, s.end, s.label), (t.start, t.end)
+
+        undone = []
+        while p.can_undo() and len(undone) < 8:
+            p.undo()
+            undone.append(ab())
+        assert undone == [
+            ((102, 155, "rubbing eyes"), (299, 350)),
+            ((102, 154, "rubbing eyes"), (299, 350)),
+            ((102, 154, "folding arms"), (299, 350)),
+            ((102, 153, "folding arms"), (299, 350)),
+            ((102, 152, "folding arms"), (299, 350)),
+            ((102, 152, "folding arms"), (300, 350)),
+            ((102, 150, "folding arms"), (300, 350)),
+            ((100, 150, "folding arms"), (300, 350)),
+        ]
+        p.redo()
+        assert ab() == ((102, 150, "folding arms"), (300, 350))  # the merged move comes back whole
+        assert len(p.audit(segment_id=a.id)) >= 13  # every single change is still in the audit log

@@ -13,7 +13,8 @@ callable directly (menus, tests). Every change goes through one ``Project`` call
 saved at once) followed by ``state.notify_segments_changed()``.
 
 Edge keys (:mod:`~mgstudio.app.review.edges`) move the selected segment's start or end by one
-frame or to the playhead: one undo step per press, refused with a sentence at the video's ends
+frame or to the playhead (quick repeated nudges of one edge are one undo step), refused with a
+sentence at the video's ends
 or at one frame long. U keeps a queue (:mod:`~mgstudio.app.review.uncertain`) that this
 controller patches from the project's change log after any edit (its own, undo, the timeline's,
 another program's) and drops when the log cannot tell, or on another item or project.
@@ -40,6 +41,7 @@ from mgstudio.app.review.uncertain import UncertainQueue
 from mgstudio.app.timeline.dock import TimelineDock
 
 MAX_SHUTTLE = 4.0
+NUDGE_MERGE_S = 1.5  # edge nudges of the same edge this close together are one undo step
 
 
 class ReviewController(QObject):
@@ -483,14 +485,17 @@ class ReviewController(QObject):
     def nudge_edge(self, edge: Edge, frames: int) -> Segment | None:
         """Alt+←/→ (start), Alt+Shift+←/→ (end): move one edge of the selected segment by ``frames``.
 
-        Pauses and shows the frame at the moved edge. Each press is one undo step; at the video's
-        ends or at one frame long nothing changes and the status bar says why."""
+        Pauses and shows the frame at the moved edge. Presses of the same edge less than
+        :data:`NUDGE_MERGE_S` apart are one undo step (holding the key, then Ctrl+Z, undoes the
+        whole move); at the video's ends or at one frame long nothing changes and the status bar
+        says why."""
         seg = self._one_selected()
         if seg is None:
             return None
         self._reverse.stop()
         self.state.set_playing(False)
-        new = self._set_bounds(seg, nudge(seg.start, seg.end, edge, frames, self.state.frame_count))
+        new = self._set_bounds(seg, nudge(seg.start, seg.end, edge, frames, self.state.frame_count),
+                               merge_within=NUDGE_MERGE_S)
         if new is not None:
             self.state.set_frame(new.start if edge == "start" else new.end - 1)
         return new
@@ -502,13 +507,13 @@ class ReviewController(QObject):
             return None
         return self._set_bounds(seg, to_playhead(seg.start, seg.end, edge, self.state.frame))
 
-    def _set_bounds(self, seg: Segment, bounds: tuple[int, int] | str) -> Segment | None:
+    def _set_bounds(self, seg: Segment, bounds: tuple[int, int] | str, merge_within: float = 0.0) -> Segment | None:
         if isinstance(bounds, str):  # clamped: nothing changes
             self.message.emit(bounds)
             return None
         start, end = bounds
         if (start, end) != (seg.start, seg.end):
-            seg = self.project.update_segment(seg.id, start=start, end=end)
+            seg = self.project.update_segment(seg.id, start=start, end=end, merge_within=merge_within)
             self._changed()
         self.message.emit(f"“{seg.label}” now runs from frame {seg.start} to frame {seg.end - 1} "
                           f"({seg.length} frame{'s' * (seg.length != 1)}).")
