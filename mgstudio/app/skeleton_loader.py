@@ -9,13 +9,17 @@ or ``failed(item_id, error)``. A load overtaken by another item is dropped, neve
 
     loader = skeleton_loader(state)   # before connecting to state.itemChanged yourself
     loader.loaded.connect(view.show_skeleton)
+
+Work a view needs on each new skeleton can run in the reading thread too, off the GUI thread:
+``loader.add_preparer("name", fn)``; ``loader.prepared("name", seq)`` is then ``fn(seq)`` for the
+skeleton just loaded (``None`` if it failed or was not made for ``seq``: compute it yourself).
 """
 
 from __future__ import annotations
 
 import threading
 import traceback
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,19 +31,27 @@ LOADING_TEXT = "Loading the skeleton…"
 class _Bridge(QObject):
     """Carries a finished load from the reading thread to the GUI thread (queued signal)."""
 
-    done = Signal(int, object, object, object)  # generation, item_id, seq, error
+    done = Signal(int, object, object, object, object)  # generation, item_id, seq, error, prepared
 
 
-def _read(project: Any, item_id: int, gen: int, bridge: _Bridge) -> None:
+def _read(project: Any, item_id: int, gen: int, bridge: _Bridge,
+          preparers: dict[str, Callable[[Any], Any]]) -> None:
     try:
         seq = project.load_skeleton(item_id)  # files only: no SQLite here
     except MGStudioError as exc:
-        bridge.done.emit(gen, item_id, None, exc)
+        bridge.done.emit(gen, item_id, None, exc, {})
     except Exception as exc:  # noqa: BLE001 - shown to the user with details on demand
         bridge.done.emit(gen, item_id, None, MGStudioError(
-            f"The skeleton could not be read ({type(exc).__name__}).", detail=traceback.format_exc()))
+            f"The skeleton could not be read ({type(exc).__name__}).", detail=traceback.format_exc()), {})
     else:
-        bridge.done.emit(gen, item_id, seq, None)
+        prepared: dict[str, Any] = {}
+        if seq is not None:
+            for name, fn in preparers.items():
+                try:
+                    prepared[name] = fn(seq)
+                except Exception:  # noqa: BLE001 - the view computes it itself (and reports)
+                    pass
+        bridge.done.emit(gen, item_id, seq, None, prepared)
 
 
 class SkeletonLoader(QObject):
@@ -61,16 +73,30 @@ class SkeletonLoader(QObject):
         self._lock = threading.Lock()
         self._wanted: tuple[Any, int, int] | None = None  # (project, item_id, generation)
         self._reading = False
+        self._preparers: dict[str, Callable[[Any], Any]] = {}
+        self._prepared: dict[str, Any] = {}
         state.itemChanged.connect(lambda _i: self.reload())
         state.projectChanged.connect(lambda _p: self.reload())
         state.skeletonChanged.connect(lambda i: i == state.item_id and self.reload())
         self.reload()
+
+    def add_preparer(self, name: str, fn: Callable[[Any], Any]) -> None:
+        """Run ``fn(seq)`` in the reading thread on every skeleton read from now on."""
+        with self._lock:
+            self._preparers = {**self._preparers, name: fn}
+
+    def prepared(self, name: str, seq: Any) -> Any:
+        """What preparer ``name`` made of ``seq`` (``None``: not made for this skeleton)."""
+        if seq is None or seq is not self.seq:
+            return None
+        return self._prepared.get(name)
 
     def reload(self) -> None:
         """(Re)read the current item's skeleton; an unfinished older read is dropped."""
         self._gen += 1
         st = self.state
         self.item_id, self.seq = st.item_id, None
+        self._prepared = {}
         if st.project is None or self.item_id is None:
             self.loading = False
             return
@@ -90,13 +116,16 @@ class SkeletonLoader(QObject):
                 if wanted is None:
                     self._reading = False
                     return
-            _read(wanted[0], wanted[1], wanted[2], self._bridge)
+            with self._lock:
+                preparers = self._preparers
+            _read(wanted[0], wanted[1], wanted[2], self._bridge, preparers)
 
-    def _on_done(self, gen: int, item_id: Any, seq: Any, error: Any) -> None:
+    def _on_done(self, gen: int, item_id: Any, seq: Any, error: Any, prepared: Any) -> None:
         if gen != self._gen:
             return  # the user moved on meanwhile
         self.loading = False
         self.seq = seq
+        self._prepared = dict(prepared)
         if error is not None:
             self.failed.emit(item_id, error)
         self.loaded.emit(item_id, seq)

@@ -163,6 +163,7 @@ class View3D(QWidget):
             from mgstudio.app.skeleton_loader import skeleton_loader
 
             self.loader = skeleton_loader(state)
+            self.loader.add_preparer("gl_placement", GLPlacement)  # measured in the reading thread
             self.loader.started.connect(lambda _i: self._show_loading())
             self.loader.loaded.connect(self._on_loaded)
             self.loader.failed.connect(lambda _i, exc: self.info.setText(str(exc)))
@@ -193,7 +194,11 @@ class View3D(QWidget):
             self.info.setText("No skeleton for this recording yet.")
             self._clear()
             return
-        place = GLPlacement(seq)
+        place = None
+        if getattr(self, "loader", None) is not None:
+            place = self.loader.prepared("gl_placement", seq)
+        if place is None:
+            place = GLPlacement(seq)
         self.seq, self.points = seq, place
         self._extent = place.extent
         self.grid.resetTransform()

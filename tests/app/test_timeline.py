@@ -559,7 +559,8 @@ def test_long_recordings_get_the_same_rows_from_the_helper_process(qtbot, projec
     t0 = time.perf_counter()
     state.set_item(long_item.id)
     qtbot.waitUntil(lambda: dock.motion.computing(key), timeout=20000)
-    assert dock.motion._pending[key].future is not None  # handed to the helper process
+    ticket = dock.motion._pending[key]
+    assert ticket.submitted.wait(20) and ticket.future is not None  # handed to the helper process
     qtbot.waitUntil(lambda: tl.motion is not None and tl.item_id == long_item.id, timeout=60000)
     full_s = time.perf_counter() - t0
     expected = motion_energy(project.load_skeleton(long_item.id))

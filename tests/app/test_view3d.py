@@ -41,6 +41,8 @@ def test_view3d_draws_and_follows_frames(qtbot, tmp_path) -> None:
         state.set_project(p)
         state.set_item(item.id)
         qtbot.waitUntil(lambda: "3D" in view.info.text(), timeout=5000)  # read in a thread
+        # ...and placed there too (measuring the body is no work for the GUI thread)
+        assert view.points is not None and view.points is view.loader.prepared("gl_placement", view.seq)
         state.set_frame(10)  # resting
         qtbot.wait(50)
         before = view.gl.grabFramebuffer()

@@ -14,7 +14,7 @@ import itertools
 import multiprocessing as mp
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -56,13 +56,18 @@ def _child_compute(path: str, number: int) -> MotionEnergy | None:
     return motion_energy(seq, cancelled=stopped)
 
 
+def _flags() -> Any:
+    global _stop_flags
+    if _stop_flags is None:
+        _stop_flags = mp.get_context("spawn").RawArray("b", _STOP_SLOTS)
+    return _stop_flags
+
+
 def _process_pool() -> ProcessPoolExecutor:
-    global _pool, _stop_flags
+    global _pool
     if _pool is None:
-        ctx = mp.get_context("spawn")
-        if _stop_flags is None:
-            _stop_flags = ctx.RawArray("b", _STOP_SLOTS)
-        _pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_child_init, initargs=(_stop_flags,))
+        _pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=_child_init,
+                                    initargs=(_flags(),))
     return _pool
 
 
@@ -79,9 +84,8 @@ class _FlagEvent:
     """A stop flag in the memory shared with the helper process (the API of threading.Event)."""
 
     def __init__(self, number: int) -> None:
-        _process_pool()
         self.slot = number % _STOP_SLOTS
-        _stop_flags[self.slot] = 0
+        _flags()[self.slot] = 0
 
     def set(self) -> None:
         _stop_flags[self.slot] = 1
@@ -102,7 +106,8 @@ class _Ticket:
 
     number: int
     stop: Any  # threading.Event, or _FlagEvent for the helper process
-    future: Future | None = None
+    future: Future | None = None  # helper process: set once submitted (see ``submitted``)
+    submitted: threading.Event = field(default_factory=threading.Event)
 
 
 class _Job(QRunnable):
@@ -185,16 +190,31 @@ class MotionComputer(QObject):
             long = isinstance(seq, SkeletonSequence) and len(seq.xy) > PROCESS_FRAMES
             if long and file is not None and Path(file).is_file():
                 ticket = self._pending[key] = _Ticket(number, _FlagEvent(number))
-                try:
-                    ticket.future = _process_pool().submit(_child_compute, str(file), number)
-                except Exception:  # noqa: BLE001 - the helper process is gone: start a new one
-                    self._reset_pool()
-                    ticket.future = _process_pool().submit(_child_compute, str(file), number)
-                ticket.future.add_done_callback(lambda f, k=key, n=number: self._from_process(k, n, f))
+                # submitting may start the helper process (a fork + exec of this big process):
+                # done from a short-lived thread so that the window never waits for it
+                threading.Thread(target=self._submit, args=(key, ticket, str(file)), daemon=True,
+                                 name="mg-motion-submit").start()
             else:
                 ticket = self._pending[key] = _Ticket(number, threading.Event())
                 self.pool.start(_Job(key, ticket, seq, self._signals))
         return None
+
+    def _submit(self, key: Any, ticket: _Ticket, file: str) -> None:
+        """(submitting thread) Hand one computation to the helper process."""
+        number = ticket.number
+        try:
+            try:
+                future = _process_pool().submit(_child_compute, file, number)
+            except Exception:  # noqa: BLE001 - the helper process is gone: start a new one
+                self._reset_pool()
+                future = _process_pool().submit(_child_compute, file, number)
+        except Exception as exc:  # noqa: BLE001 - reported as a line on the motion rows
+            self._signals.failed.emit(key, number, f"the helper process could not start ({exc})")
+            ticket.submitted.set()
+            return
+        ticket.future = future
+        ticket.submitted.set()
+        future.add_done_callback(lambda f, k=key, n=number: self._from_process(k, n, f))
 
     @staticmethod
     def _reset_pool() -> None:
@@ -235,6 +255,8 @@ class MotionComputer(QObject):
 
         end = time.monotonic() + msecs / 1000
         for ticket in list(self._pending.values()):
+            if isinstance(ticket.stop, _FlagEvent):
+                ticket.submitted.wait(max(0.0, end - time.monotonic()))
             if ticket.future is not None:
                 try:
                     ticket.future.exception(timeout=max(0.0, end - time.monotonic()))
