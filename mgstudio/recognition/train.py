@@ -184,9 +184,13 @@ def run_training(mode: str, cfg: dict, data: str | Path | ClipSet, out: str | Pa
         for n in clips.notes:
             log(f"note: {n}")
         if mode == "pretrain":
-            return _pretrain(cfg, clips, out, device, dd, resume, progress, cancel, log, show_bar)
-        return _supervised(mode, cfg, clips, out, device, dd, base, resume, progress, cancel, log,
-                           eval_data, show_bar)
+            result = _pretrain(cfg, clips, out, device, dd, resume, progress, cancel, log, show_bar)
+        else:
+            result = _supervised(mode, cfg, clips, out, device, dd, base, resume, progress, cancel, log,
+                                 eval_data, show_bar)
+        if dd.world > 1:  # every rank is done (rank 0 has written the checkpoint) before the group
+            dist.barrier()  # goes: a rank tearing gloo down early was seen aborting (std::terminate)
+        return result
     finally:
         if dd.started_here:
             dist.destroy_process_group()
