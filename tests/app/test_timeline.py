@@ -581,3 +581,12 @@ def test_long_recordings_get_the_same_rows_from_the_helper_process(qtbot, projec
     assert stops[0] - t_switch < full_s
     assert dock.motion.cached(key) is None
     qtbot.waitUntil(lambda: tl.motion is not None and tl.item_id == item.id, timeout=20000)
+    # the app closing stops a computation under way at once (quitting does not wait for it)
+    state.set_item(long_item.id)
+    qtbot.waitUntil(lambda: dock.motion.computing(key), timeout=20000)
+    assert dock.motion._pending[key].submitted.wait(20)
+    qtbot.wait(50)
+    t_quit = time.perf_counter()
+    motion_job.stop_all()  # what QApplication.aboutToQuit triggers
+    qtbot.waitUntil(lambda: len(stops) > 1, timeout=20000)
+    assert stops[1] - t_quit < full_s and dock.motion.cached(key) is None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 from mgstudio.core.motion import MotionCancelled, MotionEnergy, motion_energy
 from mgstudio.core.skeleton import SkeletonSequence
@@ -69,6 +69,14 @@ def _process_pool() -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=_child_init,
                                     initargs=(_flags(),))
     return _pool
+
+
+def stop_all() -> None:
+    """Ask every helper-process computation to stop (the app is closing: it then exits at once
+    instead of waiting up to seconds for a two-hour recording's rows nobody will see)."""
+    if _stop_flags is not None:
+        for slot in range(_STOP_SLOTS):
+            _stop_flags[slot] = 1
 
 
 def _ready() -> bool:
@@ -163,6 +171,10 @@ class MotionComputer(QObject):
         self._signals.stopped.connect(self._on_stopped)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
+        app = QCoreApplication.instance()
+        if app is not None and not app.property("mg_motion_stop_on_quit"):
+            app.setProperty("mg_motion_stop_on_quit", True)
+            app.aboutToQuit.connect(stop_all)
 
     def cached(self, key: Any) -> MotionEnergy | None:
         """The result of ``key`` if it is known."""
