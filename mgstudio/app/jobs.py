@@ -74,3 +74,41 @@ def cluster_job(project_path: str | Path, annotator: str | None = None, progress
 
     with Project.open(project_path, annotator=annotator) as project:
         return [(c.id, list(c.members), c.spread) for c in cluster_windows(project, progress=progress, cancel=cancel)]
+
+
+# ---------------------------------------------------------------------- the movement-rows helper
+# (mgstudio.app.timeline.motion_job keeps one such process for long recordings; these run there)
+MOTION_STOP_SLOTS = 4096
+_motion_flags: Any = None
+
+
+def motion_helper_init(flags: Any) -> None:
+    """The helper process starts: remember the shared stop flags, give the window the CPU first."""
+    global _motion_flags
+    from mgstudio.app.background import lower_process_priority
+
+    _motion_flags = flags
+    lower_process_priority()
+
+
+def motion_helper_ready() -> bool:
+    return True
+
+
+def motion_from_file(path: str, number: int) -> Any:
+    """Read a stored skeleton and compute its movement rows, stopping when job ``number``'s flag is
+    set (``MotionCancelled``)."""
+    from mgstudio.core.motion import MotionCancelled, motion_energy
+    from mgstudio.core.skeleton import SkeletonSequence
+
+    slot = number % MOTION_STOP_SLOTS
+
+    def stopped() -> bool:
+        return bool(_motion_flags[slot])
+
+    if stopped():
+        raise MotionCancelled
+    seq = SkeletonSequence.load_npz(path)
+    if stopped():
+        raise MotionCancelled
+    return motion_energy(seq, cancelled=stopped)

@@ -553,6 +553,9 @@ def test_long_recordings_get_the_same_rows_from_the_helper_process(qtbot, projec
                            np.ones(world.shape[:2], np.float32), 30.0, world)
     long_item = project.add_skeleton_item("long", seq)
     motion_job.warm_up()  # the helper process is started once per app: not part of the figures
+    # it is a lean process: it never loads Qt (its functions live in the Qt-free app.jobs)
+    qt_there = motion_job._process_pool().submit(eval, "'PySide6.QtCore' in __import__('sys').modules")
+    assert qt_there.result(timeout=30) is False
     state, dock = _state_dock(qtbot, project)
     tl = dock.timeline
     key = dock._key_of(long_item.id)

@@ -20,40 +20,17 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
+from mgstudio.app import jobs
 from mgstudio.core.motion import MotionCancelled, MotionEnergy, motion_energy
 from mgstudio.core.skeleton import SkeletonSequence
 
 SeqSource = SkeletonSequence | Callable[[], SkeletonSequence | None]
 PROCESS_FRAMES = 54_000  # 30 minutes at 30 fps: longer ones are computed in the helper process
-_STOP_SLOTS = 4096
+_STOP_SLOTS = jobs.MOTION_STOP_SLOTS
 
 _pool: ProcessPoolExecutor | None = None
 _stop_flags: Any = None  # shared bytes: job number % _STOP_SLOTS -> 1 = stop
 _numbers = itertools.count(1)
-_child_flags: Any = None
-
-
-def _child_init(flags: Any) -> None:
-    global _child_flags
-    from mgstudio.app.background import lower_process_priority
-
-    _child_flags = flags
-    lower_process_priority()
-
-
-def _child_compute(path: str, number: int) -> MotionEnergy | None:
-    """In the helper process: read the skeleton file and compute, stopping when asked."""
-    slot = number % _STOP_SLOTS
-
-    def stopped() -> bool:
-        return bool(_child_flags[slot])
-
-    if stopped():
-        raise MotionCancelled
-    seq = SkeletonSequence.load_npz(path)
-    if stopped():
-        raise MotionCancelled
-    return motion_energy(seq, cancelled=stopped)
 
 
 def _flags() -> Any:
@@ -66,7 +43,8 @@ def _flags() -> Any:
 def _process_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
-        _pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=_child_init,
+        # its functions live in the Qt-free mgstudio.app.jobs: the helper never imports Qt
+        _pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=jobs.motion_helper_init,
                                     initargs=(_flags(),))
     return _pool
 
@@ -79,13 +57,9 @@ def stop_all() -> None:
             _stop_flags[slot] = 1
 
 
-def _ready() -> bool:
-    return True
-
-
 def warm_up(timeout: float = 60.0) -> None:
     """Start the helper process now and wait until it answers (tests, benchmarks)."""
-    _process_pool().submit(_ready).result(timeout=timeout)
+    _process_pool().submit(jobs.motion_helper_ready).result(timeout=timeout)
 
 
 class _FlagEvent:
@@ -216,10 +190,10 @@ class MotionComputer(QObject):
         number = ticket.number
         try:
             try:
-                future = _process_pool().submit(_child_compute, file, number)
+                future = _process_pool().submit(jobs.motion_from_file, file, number)
             except Exception:  # noqa: BLE001 - the helper process is gone: start a new one
                 self._reset_pool()
-                future = _process_pool().submit(_child_compute, file, number)
+                future = _process_pool().submit(jobs.motion_from_file, file, number)
         except Exception as exc:  # noqa: BLE001 - reported as a line on the motion rows
             self._signals.failed.emit(key, number, f"the helper process could not start ({exc})")
             ticket.submitted.set()
