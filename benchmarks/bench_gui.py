@@ -23,54 +23,34 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for _k in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):
     os.environ.pop(_k, None)
 
-from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from benchmarks.qt_loop import pump, wait_for  # noqa: E402
 from mgstudio.app import demo  # noqa: E402
 from mgstudio.app.player import PlayerWidget  # noqa: E402
 from mgstudio.app.state import AppState  # noqa: E402
 from mgstudio.app.workers import ProcessWorker, Worker  # noqa: E402
 from mgstudio.core.project import Project  # noqa: E402
 from mgstudio.media.video import VideoReader  # noqa: E402
+from tests.app.heartbeat import Heartbeat  # noqa: E402
 
 N_EXTRACT = 100
 
 
-def pump(app: QApplication, seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.001)
-
-
-def heartbeat(app: QApplication, run_until_done) -> tuple[float, float, int]:
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    t = QTimer()
-    t.timeout.connect(beat)
-    last[0] = time.perf_counter()
-    t.start(10)
+def heartbeat(run_until_done) -> tuple[float, float, int]:
+    """(worst, p95 gap in ms, ticks) of the GUI heartbeat while ``run_until_done()`` runs."""
+    beat = Heartbeat()
+    beat.start()
     run_until_done()
-    t.stop()
-    gaps.sort()
-    return gaps[-1] * 1000, gaps[int(0.95 * len(gaps))] * 1000, len(gaps)
+    beat.stop()
+    p95, worst = beat.summary()
+    return worst, p95, len(beat.gaps)
 
 
-def extract_in(app: QApplication, worker_cls: type, project_path: Path, item_id: int) -> None:
-    if worker_cls is ProcessWorker:
-        w = ProcessWorker(_extract_first_frames, str(project_path), item_id, title="extract")
-    else:
-        w = Worker(_extract_first_frames, str(project_path), item_id, title="extract")
+def extract_in(worker_cls: type, project_path: Path, item_id: int) -> None:
+    w = worker_cls(_extract_first_frames, str(project_path), item_id, title="extract")
     w.start()
-    while not w.isFinished():
-        app.processEvents()
-        time.sleep(0.001)
+    wait_for(w.isFinished, 600)
     if w.error is not None:
         raise SystemExit(f"extraction failed: {w.error} {w.error.detail}")
 
@@ -95,10 +75,10 @@ def main() -> None:
 
     print(f"1. GUI heartbeat (10 ms timer) while MediaPipe extracts {N_EXTRACT} frames; load avg "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    base = heartbeat(app, lambda: pump(app, 2.0))
+    base = heartbeat(lambda: pump(2.0))
     print(f"   idle GUI (baseline)      worst {base[0]:6.1f} ms   p95 {base[1]:5.1f} ms   ({base[2]} ticks)")
     for cls in (Worker, ProcessWorker):
-        m = heartbeat(app, lambda cls=cls: extract_in(app, cls, project_path, item_id))
+        m = heartbeat(lambda cls=cls: extract_in(cls, project_path, item_id))
         print(f"   {cls.__name__:<14} job      worst {m[0]:6.1f} ms   p95 {m[1]:5.1f} ms   ({m[2]} ticks)  "
               f"worst/baseline {m[0] / max(base[0], 1e-3):.1f}x")
 
@@ -117,7 +97,7 @@ def main() -> None:
         w.show()
         state.set_project(p)
         state.set_item(item_id)
-        pump(app, 0.5)
+        pump(0.5)
         lat = []
         for f in frames:
             t0 = time.perf_counter()
@@ -130,7 +110,7 @@ def main() -> None:
               f"(VideoReader.frame alone, same frames: {direct:.1f} ms; ratio {statistics.median(lat) / direct:.2f})")
         for speed in (1.0, 4.0):
             state.set_frame(0)
-            pump(app, 0.3)
+            pump(0.3)
             state.set_speed(speed)
             shown0 = w.frames_shown
             t0 = time.perf_counter()

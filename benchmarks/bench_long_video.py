@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -36,56 +37,16 @@ for _key in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):  # set by `import
     os.environ.pop(_key, None)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from benchmarks.qt_loop import wait_for  # noqa: E402
+from tests.app.heartbeat import Heartbeat  # noqa: E402
 from tests.app.long_clip import make_long_clip, read_long_number  # noqa: E402
 
 FPS = 30
 SEEKS = 40
 STEPS = 20
-
-
-class Heartbeat:
-    """A 10 ms timer on the GUI thread; ``gaps`` are the times between its ticks."""
-
-    def __init__(self) -> None:
-        self.gaps: list[float] = []
-        self._last = 0.0
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._beat)
-
-    def _beat(self) -> None:
-        now = time.perf_counter()
-        self.gaps.append(now - self._last)
-        self._last = now
-
-    def start(self) -> None:
-        self.gaps.clear()
-        self._last = time.perf_counter()
-        self.timer.start()
-
-    def stop(self) -> tuple[float, float]:
-        """(p95, worst) gap in milliseconds."""
-        self.timer.stop()
-        g = sorted(self.gaps) or [0.0]
-        return g[int(0.95 * (len(g) - 1))] * 1000, g[-1] * 1000
-
-
-def wait_for(pred, timeout: float = 30.0) -> bool:
-    """Run the Qt event loop until ``pred()`` is true (checked every 2 ms) or ``timeout`` s."""
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(2)
-    deadline = time.perf_counter() + timeout
-    poll.timeout.connect(lambda: (pred() or time.perf_counter() > deadline) and loop.quit())
-    poll.start()
-    if not pred():
-        loop.exec()
-    poll.stop()
-    return bool(pred())
 
 
 def shown_number(img: QImage) -> int:
@@ -125,7 +86,6 @@ def measure(app: QApplication, clip: Path, work: Path, seed: int) -> dict[str, f
     player._show = spy
     state.set_project(project)
     app.processEvents()
-    beat = Heartbeat()
     out: dict[str, float] = {"frames": info.frame_count}
     n = info.frame_count
 
@@ -134,43 +94,42 @@ def measure(app: QApplication, clip: Path, work: Path, seed: int) -> dict[str, f
             state.set_item(None)
             app.processEvents()
         shown_at.clear()
+        beat = Heartbeat()
         beat.start()
         t0 = time.perf_counter()
         state.set_item(item.id)
         if not wait_for(lambda: 0 in shown_at and player.view.shown_frame == 0, 120):
             raise SystemExit(f"{clip.name}: the first frame never appeared ({kind} open).")
         out[f"open_{kind}"] = (shown_at[0] - t0) * 1000
-        out[f"open_{kind}_p95"], out[f"open_{kind}_worst"] = beat.stop()
+        beat.stop()
+        out[f"open_{kind}_p95"], out[f"open_{kind}_worst"] = beat.summary()
     label_ok = player.transport.frame_label.text() == f"Frame 0 / {n - 1}"
+
+    def show(f: int, ask: Callable[[], None], what: str) -> tuple[float, bool]:
+        """Ask for frame ``f``; (ms until it was on screen, whether the picture shows ``f``)."""
+        shown_at.clear()
+        t0 = time.perf_counter()
+        ask()
+        if not wait_for(lambda: player.view.shown_frame == f, 30):
+            raise SystemExit(f"{clip.name}: frame {f} never appeared after a {what}.")
+        return (shown_at.get(f, time.perf_counter()) - t0) * 1000, shown_number(player.view.image) == f
 
     rng = random.Random(seed)
     targets = [rng.randrange(n) for _ in range(SEEKS)]
-    lat, exact = [], 0
+    beat = Heartbeat()
     beat.start()
-    for f in targets:
-        shown_at.clear()
-        t0 = time.perf_counter()
-        state.set_frame(f)
-        if not wait_for(lambda: player.view.shown_frame == f, 30):
-            raise SystemExit(f"{clip.name}: frame {f} never appeared after a seek.")
-        lat.append((shown_at.get(f, time.perf_counter()) - t0) * 1000)
-        exact += shown_number(player.view.image) == f
-    out["seek_p95_gap"], out["seek_worst_gap"] = beat.stop()
+    seeks = [show(f, lambda f=f: state.set_frame(f), "seek") for f in targets]
+    beat.stop()
+    out["seek_p95_gap"], out["seek_worst_gap"] = beat.summary()
+    lat = [ms for ms, _ in seeks]
     out["seek_p50"], out["seek_p95"], out["seek_worst"] = pct(lat, .5), pct(lat, .95), max(lat)
-    out["seek_exact"], out["seeks"] = exact, len(targets)
+    out["seek_exact"], out["seeks"] = sum(ok for _, ok in seeks), len(targets)
 
     state.set_frame(n - 1 - STEPS)
     wait_for(lambda: player.view.shown_frame == n - 1 - STEPS, 30)
-    steps, exact_steps = [], 0
-    for delta in [1] * STEPS + [-1] * STEPS:
-        f = state.frame + delta
-        shown_at.clear()
-        t0 = time.perf_counter()
-        player.step(delta)
-        if not wait_for(lambda: player.view.shown_frame == f, 30):
-            raise SystemExit(f"{clip.name}: frame {f} never appeared after a step.")
-        steps.append((shown_at.get(f, time.perf_counter()) - t0) * 1000)
-        exact_steps += shown_number(player.view.image) == f
+    stepped = [show(state.frame + delta, lambda delta=delta: player.step(delta), "step")
+               for delta in [1] * STEPS + [-1] * STEPS]
+    steps, exact_steps = [ms for ms, _ in stepped], sum(ok for _, ok in stepped)
     out["step_p50"], out["step_p95"] = pct(steps, .5), pct(steps, .95)
     out["step_exact"], out["steps"] = exact_steps, len(steps)
     out["label_ok"] = float(label_ok)

@@ -34,8 +34,10 @@ SWITCHES = 5
 def measure() -> dict:
     """One design (chosen by the environment): gaps while switching to the hour and back."""
     import numpy as np
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
+
+    from benchmarks.qt_loop import pump, wait_for
+    from tests.app.heartbeat import Heartbeat
 
     tmp = Path(tempfile.mkdtemp(prefix="mg-bench-stall-"))
     os.environ.update(MGSTUDIO_SETTINGS=str(tmp / "s.ini"), XDG_CACHE_HOME=str(tmp / "cache"),
@@ -57,53 +59,30 @@ def measure() -> dict:
             layout, xy, np.ones(xy.shape[:2], np.float32), 30.0)).id
     del xy
 
-    def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.002)
-
-    def until(cond, timeout: float = 30.0) -> None:
-        end = time.monotonic() + timeout
-        while not cond() and time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.002)
-
     w = MainWindow()
     w.resize(1300, 850)
     w.show()
     w.open_project(path, restore=False)
-    until(lambda: w.view3d is not None and w.view3d.points is not None)
+    wait_for(lambda: w.view3d is not None and w.view3d.points is not None)
     pump(1.5)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.timeout.connect(beat)
+    beat = Heartbeat()  # gaps are gathered over every switch (the timer runs only during them)
     shown = []
     for _ in range(SWITCHES):
         for item, frames in ((long_id, HOUR), (short_id, None)):
-            last[0] = time.perf_counter()
-            timer.start(10)
+            beat.start()
             t0 = time.perf_counter()
             w.state.set_item(item)
-            until(lambda: w.view3d.points is not None and w.player.skeleton is not None
-                  and (frames is None or len(w.player.skeleton.xy) == frames))
+            wait_for(lambda: w.view3d.points is not None and w.player.skeleton is not None
+                     and (frames is None or len(w.player.skeleton.xy) == frames))
             if frames:
                 shown.append(time.perf_counter() - t0)
             pump(0.3)  # repaints after the load
-            timer.stop()
+            beat.stop()
     w.close()
     pump(0.2)
     shutil.rmtree(tmp, ignore_errors=True)
-    g = sorted(gaps)
-    return {"p95": g[int(0.95 * len(g))] * 1000, "worst": g[-1] * 1000, "ticks": len(g),
-            "shown_s": sorted(shown)[len(shown) // 2]}
+    p95, worst = beat.summary()
+    return {"p95": p95, "worst": worst, "ticks": len(beat.gaps), "shown_s": sorted(shown)[len(shown) // 2]}
 
 
 def main() -> int:

@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         return worker
 
     def _forget(self, worker: Worker) -> None:
-        worker.wait(2000)
+        # no wait here: a worker keeps itself alive until its thread has ended (Worker._running)
         if worker in self.workers:
             self.workers.remove(worker)
 

@@ -590,10 +590,8 @@ class Project:
         return path
 
     def load_skeleton(self, item_id: int, kind: str = "raw") -> SkeletonSequence | None:
-        path = self._skeleton_path(item_id, kind)
-        if not path.exists():
-            return None
-        return SkeletonSequence.load_npz(path)
+        path = self.skeleton_file(item_id, kind)
+        return None if path is None else SkeletonSequence.load_npz(path)
 
     def skeleton_file(self, item_id: int, kind: str = "raw") -> Path | None:
         """The file holding an item's stored skeleton (``None`` if it has none); read-only use."""
@@ -601,7 +599,7 @@ class Project:
         return path if path.exists() else None
 
     def has_skeleton(self, item_id: int, kind: str = "raw") -> bool:
-        return self._skeleton_path(item_id, kind).exists()
+        return self.skeleton_file(item_id, kind) is not None
 
     # ------------------------------------------------------------------ segment reads
     _SEG_COLS = ("id, item_id, tier_id, start_frame, end_frame, label, source, status, confidence, "
