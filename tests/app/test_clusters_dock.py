@@ -16,6 +16,7 @@ from mgstudio.app.state import AppState
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.formats.kinect import load_utkinect
+from .waiting import wait_worker
 from tests.conftest import require_shared
 
 SHOTS = Path(os.environ.get("MGSTUDIO_SHOTS") or tempfile.mkdtemp(prefix="mg-shots-"))
@@ -42,8 +43,7 @@ def test_find_open_and_label_a_group_of_similar_moments(state, qtbot) -> None:
     assert dock.label_combo.count() == len(project.taxonomy.labels) and not dock.label_btn.isEnabled()
     worker = dock.find()
     assert worker is not None and not dock.find_btn.isEnabled()
-    with qtbot.waitSignal(worker.done, timeout=90000):
-        pass
+    wait_worker(qtbot, worker, 90000)
     assert worker.error is None, worker.error and worker.error.detail
     assert dock.tree.topLevelItemCount() >= 2 and dock.find_btn.isEnabled()
     assert dock.tree.topLevelItemCount() == len(dock.groups)

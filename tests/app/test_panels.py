@@ -15,6 +15,7 @@ from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment
 from mgstudio.core.skeleton import SkeletonSequence
+from .waiting import wait_worker
 
 # Screenshots go to docs/images only when asked (make screenshots sets MGSTUDIO_SHOTS); a test run
 # must not change tracked files.
@@ -49,8 +50,7 @@ def test_agreement_dock_lists_and_jumps(state, qtbot) -> None:
     dock.resize(520, 560)
     assert dock.checked_tiers() == ["alice", "bob"]
     worker = dock.compare()
-    with qtbot.waitSignal(worker.done, timeout=20000):
-        pass
+    wait_worker(qtbot, worker, 20000)
     assert "alice</b> vs <b>bob" in dock.summary.text() and "κ" in dock.summary.text()
     assert dock.table.rowCount() >= 6  # per item: start mismatch, relabel, a segment bob missed
     row = next(r for r in range(dock.table.rowCount()) if "rubbing eyes" in dock.table.item(r, 2).text()
@@ -69,8 +69,7 @@ def test_dataset_dialog_exports_with_progress(state, qtbot, tmp_path) -> None:
     qtbot.addWidget(dlg)
     dlg.folder.setText(str(tmp_path / "ds"))
     worker = dlg.start()
-    with qtbot.waitSignal(worker.done, timeout=30000):
-        pass
+    wait_worker(qtbot, worker, 30000)
     assert dlg.summary is not None and dlg.summary.clips == 15
     assert (tmp_path / "ds" / "manifest.csv").exists() and (tmp_path / "ds" / "mgstudio_skeleton.pkl").exists()
     assert dlg.message.text().startswith("Wrote 15 clips")
@@ -85,8 +84,7 @@ def test_report_dock_streams_a_real_answer(state, qtbot, tmp_path) -> None:
     dock.scenario.setCurrentIndex(dock.scenario.findData("stress"))
     dock.context.setText("job interview")
     worker = dock.generate()
-    with qtbot.waitSignal(worker.done, timeout=120000):
-        pass
+    wait_worker(qtbot, worker, 120000)
     assert dock.result is not None, worker.error
     assert dock.output.toPlainText().strip()  # the answer streamed into the panel
     assert dock.verdict.text() and dock.verdict.text() != "Writing…"
