@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from mgstudio.app.changes import ChangeTracker
 from mgstudio.app.state import AppState
+from mgstudio.core.fingerprint import media_status
 from mgstudio.core.segments import Source, Status
 
 COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed")
@@ -23,12 +26,57 @@ def proposal_counts(project: Any, item_id: int) -> tuple[int, int]:
     return total - counts[Status.PROPOSED.value], total
 
 
+MEDIA_TIPS = {
+    "missing": "The video file was not found where it was: point to its new place with "
+               "File ▸ Relink the video…",
+    "changed": "Another file is now where this video was (its content differs): point to the "
+               "original with File ▸ Relink the video…",
+}
+
+
 def item_status(project: Any, item: Any) -> dict[str, Any]:
-    """What the browser shows for one item: skeleton present, proposals, reviewed share, media state."""
+    """What the browser shows for one item: skeleton present, proposals, reviewed share, media state.
+
+    The media state is the quick one (the file's presence and size); the content is verified in
+    a thread (:func:`verify_media`).
+    """
     reviewed, total = proposal_counts(project, item.id)
-    media = project.check_media(item.id) if item.kind == "video" else "ok"
+    media = project.check_media(item.id, verify=False) if item.kind == "video" else "ok"
     return {"skeleton": project.has_skeleton(item.id), "proposals": total, "reviewed_count": reviewed,
             "reviewed": (reviewed / total) if total else None, "media": media}
+
+
+def file_key(path: str) -> tuple[str, int, int] | None:
+    """(path, size, modification time): a verified file is not read again until one changes."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return path, st.st_size, st.st_mtime_ns
+
+
+def verify_media(jobs: list[tuple[int, str, str]]) -> dict[int, tuple[Any, str]]:
+    """{item id: (file key, status)} for (item id, video path, fingerprint) jobs: reads the files."""
+    out = {}
+    for item_id, path, fp in jobs:
+        key = file_key(path)
+        out[item_id] = (key, media_status(path, fp, verify=True))
+    return out
+
+
+class _MediaBridge(QObject):
+    checked = Signal(int, object)  # generation, verify_media's result
+
+    def run(self, gen: int, jobs: list[tuple[int, str, str]]) -> None:
+        """Thread body: verify, then hand the result to the GUI thread."""
+        result = verify_media(jobs)
+        try:
+            self.checked.emit(gen, result)
+        except RuntimeError:  # the window was closed meanwhile
+            pass
+
+
+MEDIA_ROLE = Qt.ItemDataRole.UserRole + 1  # a row's media state: "ok", "missing" or "changed"
 
 
 class ProjectBrowser(QWidget):
@@ -78,6 +126,13 @@ class ProjectBrowser(QWidget):
         state.segmentsChanged.connect(self._segments_changed)
         self._rows: dict[int, QTreeWidgetItem] = {}
         self.changes = ChangeTracker()  # which items' segments changed since the statuses were read
+        # Hashing each video's first and last MiB takes milliseconds per file on a local disk and
+        # far more on a network or USB drive: it is done in a thread, once per file version.
+        self._verified: dict[tuple[str, int, int], str] = {}
+        self._media_gen = 0
+        self._media_bridge = _MediaBridge(self)
+        self._media_bridge.checked.connect(self._on_media_checked)
+        self.media_thread: threading.Thread | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -103,6 +158,7 @@ class ProjectBrowser(QWidget):
         if project is None:
             return
         self.changes.reset(project)
+        jobs: list[tuple[int, str, str]] = []
         for item in project.items():
             row = self._rows.get(item.id)
             if row is None:
@@ -114,10 +170,44 @@ class ProjectBrowser(QWidget):
             row.setText(1, "✓" if st["skeleton"] else "–")
             row.setToolTip(1, "Skeleton extracted" if st["skeleton"] else "No skeleton yet: use Extract skeleton")
             self._show_counts(row, st["reviewed_count"], st["proposals"])
-            if st["media"] != "ok":
-                row.setForeground(0, QBrush(QColor("#D55E00")))
-                row.setToolTip(0, f"The video is {st['media']}: relink it (File ▸ Relink the video…)")
+            media = st["media"]
+            if media == "ok" and item.kind == "video":
+                verified = self._verified.get(file_key(item.video_path or ""))
+                if verified is None:  # being verified: a "changed" mark stays until that is done
+                    jobs.append((item.id, item.video_path or "", item.fingerprint or ""))
+                    media = "changed" if row.data(0, MEDIA_ROLE) == "changed" else "ok"
+                else:
+                    media = verified
+            self._show_media(row, media)
+        self._media_gen += 1
+        if jobs:
+            self.media_thread = threading.Thread(target=self._media_bridge.run, args=(self._media_gen, jobs),
+                                                 name="mg-verify-media", daemon=True)
+            self.media_thread.start()
         self._update_buttons()
+
+    def _on_media_checked(self, gen: int, result: dict[int, tuple[Any, str]]) -> None:
+        for item_id, (key, status) in result.items():
+            if key is not None:
+                self._verified[key] = status
+            row = self._rows.get(item_id)
+            if gen == self._media_gen and row is not None:
+                self._show_media(row, status)
+
+    @staticmethod
+    def _show_media(row: QTreeWidgetItem, status: str) -> None:
+        """Mark a row whose video is missing or replaced (orange, with what to do in its tooltip)."""
+        row.setData(0, MEDIA_ROLE, status)
+        if status == "ok":
+            row.setData(0, Qt.ItemDataRole.ForegroundRole, None)
+            return
+        row.setForeground(0, QBrush(QColor("#D55E00")))
+        row.setToolTip(0, MEDIA_TIPS.get(status, f"The video is {status}."))
+
+    def media_status(self, item_id: int) -> str:
+        """What the row of ``item_id`` says of its video (tests)."""
+        row = self._rows.get(item_id)
+        return "ok" if row is None else row.data(0, MEDIA_ROLE) or "ok"
 
     def _segments_changed(self) -> None:
         """Segments changed: recount the proposals of just the items the project's change log

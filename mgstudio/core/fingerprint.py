@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["fingerprint", "fingerprint_size", "find_by_fingerprint", "CHUNK"]
+__all__ = ["fingerprint", "fingerprint_size", "find_by_fingerprint", "media_status", "CHUNK"]
 
 CHUNK = 1 << 20
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg",
@@ -40,6 +40,26 @@ def fingerprint_size(fp: str) -> int | None:
         return int(fp.split(":")[1])
     except (AttributeError, IndexError, ValueError):
         return None
+
+
+def media_status(path: str | Path | None, expected: str | None, verify: bool = True) -> str:
+    """``"ok"``, ``"missing"`` (no readable file at ``path``) or ``"changed"`` (another file there).
+
+    Without ``verify`` only the file's size is compared (one ``stat``: instant even on a network
+    drive); with it the first and last MiB are hashed as well.
+    """
+    p = Path(path or "")
+    try:
+        if not p.is_file():
+            return "missing"
+        size = fingerprint_size(expected or "")
+        if size is not None and p.stat().st_size != size:
+            return "changed"
+        if not verify:
+            return "ok"
+        return "ok" if fingerprint(p) == expected else "changed"
+    except OSError:
+        return "missing"
 
 
 def find_by_fingerprint(fp: str, search_dirs: Iterable[str | Path], name_hint: str | None = None,

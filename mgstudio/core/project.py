@@ -40,7 +40,7 @@ from typing import Any
 from mgstudio.core import store_schema
 from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json
 from mgstudio.core.errors import ProjectError
-from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint
+from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint, media_status
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.core.taxonomy import Taxonomy, load_taxonomy
@@ -527,18 +527,16 @@ class Project:
             self._audit_rows(db, [(time.time(), self.annotator, "set attribute", key, item.id, None,
                                    json.dumps({key: before}), json.dumps({key: value}))])
 
-    def check_media(self, item_id: int) -> str:
-        """``"ok"``, ``"missing"`` (no file at the path) or ``"changed"`` (another file there)."""
+    def check_media(self, item_id: int, verify: bool = True) -> str:
+        """``"ok"``, ``"missing"`` (no file at the path) or ``"changed"`` (another file there).
+
+        ``verify=False`` compares the size only (no read: for the GUI thread); see
+        :func:`~mgstudio.core.fingerprint.media_status`.
+        """
         item = self.item(item_id)
         if item.kind != "video":
             return "ok"
-        p = Path(item.video_path or "")
-        if not p.is_file():
-            return "missing"
-        try:
-            return "ok" if fingerprint(p) == item.fingerprint else "changed"
-        except OSError:
-            return "missing"
+        return media_status(item.video_path, item.fingerprint, verify)
 
     def relink(self, item_id: int, new_path: str | Path, force: bool = False) -> Item:
         """Point a video item at a moved file; refuses a different file unless ``force``."""

@@ -200,3 +200,9 @@ def test_missing_moved_and_changed_video(tmp_path) -> None:
         _fake_video(moved, seed=3)
         assert p.check_media(item.id) == "changed"
         assert p.find_moved(item.id, [tmp_path]) is None
+        # The quick check the window uses reads no byte: it sees a size change, not a same-size swap.
+        assert p.check_media(item.id, verify=False) == "ok"
+        moved.write_bytes(b"a few bytes")
+        assert p.check_media(item.id, verify=False) == "changed"
+        moved.unlink()
+        assert p.check_media(item.id, verify=False) == "missing"

@@ -178,7 +178,7 @@ class PlayerWidget(QWidget):
             self.view.set_skeleton_frame(st.frame)
 
     def _open_video(self, item: Any) -> None:
-        status = self.state.project.check_media(item.id)
+        status = self.state.project.check_media(item.id, verify=False)  # no read on the GUI thread
         if status == "missing":
             self.view.set_message(f"The video of “{item.name}” was not found at\n{item.video_path}\n\n"
                                   "Use File ▸ Relink the video… to point to its new place."
