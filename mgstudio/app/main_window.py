@@ -37,22 +37,33 @@ def _placeholder_dock(title: str, name: str, text: str, parent: QWidget) -> QDoc
     return dock
 
 
-def probe_files(paths: list[Path], progress: Callable[..., None] | None = None, cancel: Any = None) -> list[tuple[Path, Any]]:
-    """Read what each dropped/added file is (in a worker): (path, VideoInfo | skeleton list)."""
+def add_to_project(project: Any, paths: list[Path], progress: Callable[..., None] | None = None,
+                   cancel: Any = None) -> tuple[list[int], list[str]]:
+    """Read each video or skeleton file and add it to ``project`` (in a worker thread: the
+    :class:`Project` is thread-safe, and probing, fingerprinting and writing an hour of skeleton
+    take seconds). Returns (ids of the items added, one readable problem per file that was not)."""
     from mgstudio.formats.skeletons import load_skeletons
     from mgstudio.media.video import probe
 
-    out: list[tuple[Path, Any]] = []
+    added: list[int] = []
+    problems: list[str] = []
     for k, p in enumerate(paths):
         if cancel is not None and cancel.is_set():
             break
-        if p.suffix.lower() in VIDEO_EXTS:
-            out.append((p, probe(p)))
-        else:
-            out.append((p, load_skeletons(p)))
+        try:
+            if p.suffix.lower() in VIDEO_EXTS:
+                added.append(project.add_video(p, info=probe(p)).id)
+            else:
+                for name, seq in load_skeletons(p):
+                    added.append(project.add_skeleton_item(name or p.stem, seq).id)
+        except MGStudioError as exc:
+            msg = str(exc)
+            problems.append(msg if p.name in msg else f"{p.name}: {msg}")
+        except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the others
+            problems.append(f"{p.name}: this file could not be read ({type(exc).__name__}: {exc}).")
         if progress:
             progress(k + 1, len(paths))
-    return out
+    return added, problems
 
 
 class MainWindow(QMainWindow):
@@ -336,31 +347,33 @@ class MainWindow(QMainWindow):
             self.add_files(files)
 
     def add_files(self, paths: list[Path]) -> Worker | None:
-        """Add videos and skeleton files (probed in a worker, then added to the project)."""
+        """Add videos and skeleton files (read and added in a worker; the list follows)."""
         if self.project is None:
             self.show_message("Open or create a project first, then drop recordings on it.")
             return None
-        return self.run_worker(Worker(probe_files, list(paths), title="Reading the new recordings"),
-                               self._add_probed)
+        project = self.project
+        worker = Worker(add_to_project, project, list(paths), title="Adding the new recordings")
+        worker.done.connect(lambda: self._added(project, worker))  # also after Cancel: kept
+        return self.run_worker(worker)
 
-    def _add_probed(self, probed: list[tuple[Path, Any]]) -> None:
-        added, problems = [], []
-        for path, what in probed:
-            try:
-                if path.suffix.lower() in VIDEO_EXTS:
-                    added.append(self.project.add_video(path, info=what))
-                else:
-                    for name, seq in what:
-                        added.append(self.project.add_skeleton_item(name or path.stem, seq))
-            except MGStudioError as exc:
-                problems.append(str(exc))
+    def _added(self, project: Any, worker: Worker) -> None:
+        if project is not self.project:
+            return
         self.browser.refresh()
+        if worker.result is None:
+            return
+        added, problems = worker.result
         if added:
-            self.state.set_item(added[-1].id)
-        if problems:
-            dialogs.show_error(self, MGStudioError(f"{len(problems)} file(s) could not be added.",
-                                                   "\n".join(problems)))
-        self.show_message(f"Added {len(added)} recording(s).")
+            self.state.set_item(added[-1])
+        done = f"{len(added)} recording{'s were' if len(added) != 1 else ' was'} added." if added else ""
+        if len(problems) == 1:
+            dialogs.show_error(self, MGStudioError(f"A file could not be added:\n\n{problems[0]}\n\n{done}".strip()),
+                               "Adding recordings")
+        elif problems:
+            dialogs.show_error(self, MGStudioError(f"{len(problems)} files could not be added (Show Details "
+                                                   f"says why for each). {done}".strip(), "\n\n".join(problems)),
+                               "Adding recordings")
+        self.show_message(f"Added {len(added)} recording{'' if len(added) == 1 else 's'}.")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls():
