@@ -164,8 +164,12 @@ def test_moved_video_is_relinked_and_skeleton_files_are_dropped(qtbot, env) -> N
     tmp, project = env
     from mgstudio.core.project import Project
 
-    with Project.open(project) as p:
-        video = Path(p.items()[0].video_path)
+    with Project.open(project) as p:  # this test's own copy of the video (the demo's is shared)
+        item = p.items()[0]
+        video = tmp / "videos" / Path(item.video_path).name
+        video.parent.mkdir()
+        shutil.copy(item.video_path, video)
+        p.relink(item.id, video)
     moved = tmp / "moved" / video.name
     moved.parent.mkdir()
     shutil.move(str(video), moved)
