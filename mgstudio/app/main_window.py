@@ -185,6 +185,9 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self.add_action = self._action(m, "&Add recordings…", self.add_recordings, "Ctrl+Shift+A")
         self._action(m, "Re&link the video…", self.relink_video)
+        m.addSeparator()
+        self._action(m, "&Import coding (ELAN, BORIS, CSV)…", self.import_coding)
+        self._action(m, "E&xport coding (ELAN, BORIS, CSV)…", self.export_coding)
         self._action(m, "&Export a dataset…", self.export_dataset)
         m.addSeparator()
         self._action(m, "&Close project", self.close_project, QKeySequence.StandardKey.Close)
@@ -411,6 +414,56 @@ class MainWindow(QMainWindow):
         self.browser.refresh_statuses()
         self.show_message(f"The video is now read from {path}.")
         return True
+
+    def import_coding(self, path: Path | None = None) -> Worker | None:
+        """Import an ELAN, BORIS, CSV or JSON file (asked for when ``path`` is None), in a worker."""
+        from mgstudio.app import annotations_io as aio
+
+        project = self.project
+        if project is None:
+            self.show_message("Open a project first.")
+            return None
+        path = path or aio.ask_import(self, self.settings.coding_dir)
+        if path is None:
+            return None
+        self.settings.coding_dir = path.parent
+
+        def done(result: Any) -> None:
+            report, item_name = result
+            self.state.notify_segments_changed()
+            self.show_message(f"Imported {report.imported} segment(s) from {path.name}.")
+            self.import_box = aio.show_import(self, aio.import_message(path, report, item_name))
+        return self.run_worker(Worker(aio.import_job, project, path, self.state.item_id, title=f"Importing {path.name}",
+                                      pass_progress=False, pass_cancel=False), done)
+
+    def export_coding(self, path: Path | None = None, fmt: str | None = None) -> Worker | None:
+        """Export the coding (ELAN: this recording; CSV, BORIS, JSON: all), in a worker."""
+        from mgstudio.app import annotations_io as aio
+
+        project, item = self.project, self.state.item
+        if project is None:
+            self.show_message("Open a project first.")
+            return None
+        if path is None:
+            start = Path(self.settings.coding_dir or Path.home()) / (item.name if item else project.path.stem)
+            asked = aio.ask_export(self, start, item is not None)
+            if asked is None:
+                return None
+            path, fmt = asked
+        try:
+            fmt = fmt or aio.detect_format(path, for_export=True)
+        except MGStudioError as exc:
+            dialogs.show_error(self, exc, "Export coding")
+            return None
+        if fmt == "eaf" and item is None:
+            self.show_message("Choose the recording to export for ELAN first.")
+            return None
+        self.settings.coding_dir = path.parent
+
+        def done(n: int) -> None:
+            self.show_message(f"Exported {n} segment(s) to {path}.")
+        return self.run_worker(Worker(aio.export_job, project, path, fmt, self.state.item_id, title=f"Exporting {path.name}",
+                                      pass_progress=False, pass_cancel=False), done)
 
     def export_dataset(self) -> None:
         if self.project is None:

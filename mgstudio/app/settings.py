@@ -69,6 +69,16 @@ class Settings:
     def theme(self, name: str) -> None:
         self.q.setValue("ui/theme", name if name in THEMES else "dark")
 
+    # ------------------------------------------------------------------ folders
+    @property
+    def coding_dir(self) -> str:
+        """The folder of the last coding file imported or exported ("" before the first)."""
+        return str(self.q.value("files/coding_dir", ""))
+
+    @coding_dir.setter
+    def coding_dir(self, folder: str | Path) -> None:
+        self.q.setValue("files/coding_dir", str(folder))
+
     # ------------------------------------------------------------------ window layout
     def save_window(self, window: QMainWindow) -> None:
         self.q.setValue("window/geometry", window.saveGeometry())

@@ -69,6 +69,33 @@ def import_file(project: "Project", path: str | Path, fmt: str = "auto", item_id
     raise FormatError(f"Unknown format '{fmt}'. Known formats: {', '.join(FORMATS)}.")
 
 
+def target_item(project: "Project", path: str | Path, fmt: str, current: int | None) -> int | None:
+    """Which recording a file for one recording goes to when imported in the window.
+
+    An ELAN file, or a CSV without an ``item`` column, describes one recording: the one named
+    like the file if the project has it, else ``current`` (the one on screen). Files that name
+    their recordings (BORIS, iMiGUE, JSON, CSV with ``item``) return None: each part goes to its own.
+    """
+    path = Path(path)
+    if fmt == "csv":
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                header = fh.readline()
+        except OSError as exc:
+            raise FormatError(f"Could not read {path.name}: {exc.strerror}.") from exc
+        names = {h.strip().strip('"').lower() for h in header.replace("\t", ",").replace(";", ",").split(",")}
+        if "item" in names:
+            return None
+    elif fmt != "eaf":
+        return None
+    match = find_item(project, path.stem)
+    if match is not None:
+        return match.id
+    if current is None:
+        raise FormatError(f"{path.name} holds the coding of one recording: choose that recording first.")
+    return current
+
+
 def export_file(project: "Project", path: str | Path, fmt: str | None = None,
                 item_ids: list[int] | None = None, tiers: list[str] | None = None,
                 statuses: list | None = None) -> int:

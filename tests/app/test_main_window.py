@@ -377,3 +377,57 @@ def test_adding_long_skeletons_keeps_the_window_fluid_and_reports_a_bad_file(qtb
     print("\nadding an hour of skeleton: GUI gaps p95 %.0f ms, worst %.0f ms" % beat.summary())
     beat.check("an hour of skeleton is added to the project")
     w.close()
+
+
+def test_import_and_export_coding_from_the_file_menu(qtbot, env) -> None:
+    from pympi.Elan import Eaf
+    from PySide6.QtWidgets import QMessageBox
+
+    from .waiting import wait_worker
+
+    tmp, project = env
+    w = new_window(qtbot)
+    w.open_project(project)
+    item = w.state.item
+    kept = [s for s in w.project.segments(item.id) if s.status.value != "rejected"]
+
+    # Export this recording for ELAN: every segment but rejected proposals, one tier per coder.
+    worker = w.export_coding(tmp / "for elan.eaf")
+    wait_worker(qtbot, worker, 30_000)
+    assert worker.error is None, worker.error and worker.error.detail
+    eaf = Eaf(str(tmp / "for elan.eaf"))
+    assert sum(len(eaf.get_annotation_data_for_tier(t)) for t in eaf.get_tier_names()) == len(kept)
+    assert "demo annotator" in eaf.get_tier_names()
+
+    # A colleague coded the same video in ELAN: their tier comes in as one undoable step.
+    theirs = Eaf()
+    theirs.add_tier("bob")
+    theirs.add_annotation("bob", 4000, 6000, "folding arms")
+    theirs.add_annotation("bob", 10_000, 11_200, "rubbing eyes")
+    theirs.to_file(str(tmp / "bob's coding.eaf"))
+    worker = w.import_coding(tmp / "bob's coding.eaf")
+    wait_worker(qtbot, worker, 30_000)
+    assert worker.error is None, worker.error and worker.error.detail
+    timeline = w.review.timeline_dock.timeline
+    bob = next(t for t in timeline.tiers if t.name == "bob")  # a row appeared for the new tier
+    assert [(s.start, s.end, s.label) for s in w.project.segments(item.id, tier_id=bob.id)] == [
+        (100, 150, "folding arms"), (250, 280, "rubbing eyes")]
+    box = w.import_box
+    assert box.isVisible() and "Imported 2 segment(s)" in box.text() and item.name in box.text()
+    box.grab().save(str(tmp / "import.png"))
+    box.close()
+
+    w.review.actions["undo"].trigger()  # Edit ▸ Undo takes the whole import back
+    qtbot.waitUntil(lambda: not w.project.segments(item.id, tier_id=bob.id), timeout=5000)
+
+    # A broken file: a readable message, nothing changed.
+    (tmp / "broken.eaf").write_text("<ANNOTATION_DOCUMENT><TIER")
+    before = w.project.count_segments(None)
+    worker = w.import_coding(tmp / "broken.eaf")
+    wait_worker(qtbot, worker, 30_000)
+    assert worker.error is not None and "could not be read as an ELAN file" in str(worker.error)
+    assert w.project.count_segments(None) == before
+    err = next(b for b in w.findChildren(QMessageBox) if b.isVisible() and b is not box)
+    assert "broken.eaf" in err.text()
+    err.close()
+    w.close()

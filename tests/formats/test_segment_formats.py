@@ -260,3 +260,21 @@ def test_import_next_to_existing_segments_never_fails(project_factory, tmp_path)
     rep = import_file(p, f)
     assert rep.imported == 2 and rep.overlaps == 1
     assert [s.label for s in p.segments(item, tier_id=p.tier("bob (overlap)").id)] == ["rubbing eyes"]
+
+
+def test_a_file_for_one_recording_goes_to_the_recording_of_its_name_else_the_one_on_screen(
+        project_factory, tmp_path) -> None:
+    from mgstudio.formats.segment_io import target_item
+
+    p = project_factory("where", items=("session1", "session2"))
+    s1, s2 = (p.item_by_name(n).id for n in ("session1", "session2"))
+    for name in ("session2.eaf", "other.eaf", "flat.csv", "named.csv"):
+        (tmp_path / name).write_text("start,end,label\n" if name == "flat.csv" else
+                                     "item,tier,start,end,label\n" if name == "named.csv" else "")
+    assert target_item(p, tmp_path / "session2.eaf", "eaf", s1) == s2  # named like a recording
+    assert target_item(p, tmp_path / "other.eaf", "eaf", s1) == s1  # else the one on screen
+    assert target_item(p, tmp_path / "flat.csv", "csv", s2) == s2  # no item column: one recording
+    assert target_item(p, tmp_path / "named.csv", "csv", s2) is None  # rows say their recording
+    assert target_item(p, tmp_path / "x.boris", "boris", s1) is None
+    with pytest.raises(FormatError, match="choose that recording first"):
+        target_item(p, tmp_path / "other.eaf", "eaf", None)

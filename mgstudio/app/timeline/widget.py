@@ -185,6 +185,9 @@ class TimelineWidget(QWidget):
             cs = self.changes.pull(self.project)
             if cs is None:
                 self.cache.invalidate()
+                if self.project is not None and {t.id for t in self.project.tiers()} != {t.id for t in self.tiers}:
+                    self.reload_tiers()  # e.g. a large import made a tier
+                    return
             elif cs and self.cache.item_id in cs.item_ids:
                 changed = self.project.segments_by_id(cs.segment_ids)
                 self.cache.patch(changed)

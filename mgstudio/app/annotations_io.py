@@ -1,0 +1,72 @@
+"""File ▸ Import coding… / Export coding…: ELAN, BORIS, CSV and JSON files from the window.
+
+The jobs run in a worker thread (the :class:`~mgstudio.core.project.Project` is thread-safe);
+an import is one undoable step per recording, so Ctrl+Z takes it back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from mgstudio.core.segments import Status
+from mgstudio.formats.segment_io import detect_format, export_file, import_file, target_item
+from mgstudio.formats.tracks import ImportReport
+
+IMPORT_FILTER = ("Coding files (*.eaf *.boris *.csv *.tsv *.txt *.json);;ELAN (*.eaf);;"
+                 "BORIS projects (*.boris);;Tables (*.csv *.tsv *.txt);;MG Studio JSON (*.json);;All files (*)")
+
+# (file-dialog filter, format, suffix); ELAN holds one recording, the others the whole project
+EXPORTS = (
+    ("ELAN file of this recording (*.eaf)", "eaf", ".eaf"),
+    ("CSV table of all recordings (*.csv)", "csv", ".csv"),
+    ("BORIS project of all recordings (*.boris)", "boris", ".boris"),
+    ("MG Studio JSON of everything, for another MG Studio (*.json)", "json", ".json"),
+)
+KEPT = [s for s in Status if s != Status.REJECTED]  # rejected proposals are not coding
+
+
+def import_job(project: Any, path: Path, current: int | None) -> tuple[ImportReport, str | None]:
+    """Import ``path`` as the window does (see :func:`target_item`); returns the report and the
+    name of the recording it went to (None when the file names its recordings)."""
+    fmt = detect_format(path)
+    target = target_item(project, path, fmt, current)
+    report = import_file(project, path, fmt, target)
+    return report, (project.item(target).name if target is not None else None)
+
+
+def export_job(project: Any, path: Path, fmt: str, current: int | None) -> int:
+    """Write the coding to ``path``; returns the number of segments written."""
+    return export_file(project, path, fmt, [current] if fmt == "eaf" and current is not None else None,
+                       None, None if fmt == "json" else KEPT)
+
+
+def ask_import(parent: QWidget, start_dir: str = "") -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Import coding (ELAN, BORIS, CSV…)", start_dir, IMPORT_FILTER)
+    return Path(path) if path else None
+
+
+def ask_export(parent: QWidget, start: Path, has_item: bool) -> tuple[Path, str] | None:
+    """Ask where and in which format; ELAN is offered only with a recording on screen."""
+    choices = [c for c in EXPORTS if has_item or c[1] != "eaf"]
+    path, chosen = QFileDialog.getSaveFileName(parent, "Export coding", str(start.with_suffix(choices[0][2])),
+                                               ";;".join(c[0] for c in choices))
+    if not path:
+        return None
+    fmt, suffix = next(((f, s) for name, f, s in choices if name == chosen), choices[0][1:])
+    path = Path(path)
+    return (path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)), fmt
+
+
+def import_message(path: Path, report: ImportReport, item_name: str | None) -> str:
+    where = f" into “{item_name}”" if item_name else ""
+    return (f"{path.name} was imported{where}.\n\n{report.summary()}\n\n"
+            "Edit ▸ Undo (Ctrl+Z) takes the import back.")
+
+
+def show_import(parent: QWidget, text: str) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Information, "Import coding", text, QMessageBox.StandardButton.Ok, parent)
+    box.open()
+    return box
