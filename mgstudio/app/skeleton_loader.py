@@ -39,9 +39,9 @@ def _read(project: Any, item_id: int, gen: int, bridge: _Bridge,
     try:
         seq = project.load_skeleton(item_id)  # files only: no SQLite here
     except MGStudioError as exc:
-        bridge.done.emit(gen, item_id, None, exc, {})
+        result = (gen, item_id, None, exc, {})
     except Exception as exc:  # noqa: BLE001 - shown to the user with details on demand
-        bridge.done.emit(gen, item_id, None, MGStudioError(
+        result = (gen, item_id, None, MGStudioError(
             f"The skeleton could not be read ({type(exc).__name__}).", detail=traceback.format_exc()), {})
     else:
         prepared: dict[str, Any] = {}
@@ -51,7 +51,11 @@ def _read(project: Any, item_id: int, gen: int, bridge: _Bridge,
                     prepared[name] = fn(seq)
                 except Exception:  # noqa: BLE001 - the view computes it itself (and reports)
                     pass
-        bridge.done.emit(gen, item_id, seq, None, prepared)
+        result = (gen, item_id, seq, None, prepared)
+    try:
+        bridge.done.emit(*result)
+    except RuntimeError:  # the window was closed while the file was read: nobody to tell
+        pass
 
 
 class SkeletonLoader(QObject):

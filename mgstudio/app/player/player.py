@@ -43,15 +43,21 @@ def _open_reader(path: Any, gen: int, bridge: _FrameBridge) -> None:
     """Open a video in a thread (the first open of a long video scans it: seconds)."""
     from mgstudio.media.prefetch import PrefetchReader
 
+    reader = None
     try:
         reader = PrefetchReader(path, on_frame=bridge.frame.emit, on_error=bridge.error.emit)
     except MGStudioError as exc:
-        bridge.opened.emit(gen, None, exc)
+        result = (gen, None, exc)
     except Exception as exc:  # noqa: BLE001 - shown to the user with details on demand
-        bridge.opened.emit(gen, None, MGStudioError(f"The video could not be opened ({type(exc).__name__}).",
-                                                    detail=repr(exc)))
+        result = (gen, None, MGStudioError(f"The video could not be opened ({type(exc).__name__}).",
+                                           detail=repr(exc)))
     else:
-        bridge.opened.emit(gen, reader, None)
+        result = (gen, reader, None)
+    try:
+        bridge.opened.emit(*result)
+    except RuntimeError:  # the player was closed while the video opened
+        if reader is not None:
+            reader.close()
 
 
 class PlayerWidget(QWidget):
