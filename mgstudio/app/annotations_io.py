@@ -62,8 +62,9 @@ def ask_export(parent: QWidget, start: Path, has_item: bool) -> tuple[Path, str]
 
 def import_message(path: Path, report: ImportReport, item_name: str | None) -> str:
     where = f" into “{item_name}”" if item_name else ""
-    return (f"{path.name} was imported{where}.\n\n{report.summary()}\n\n"
-            "Edit ▸ Undo (Ctrl+Z) takes the import back.")
+    undo = ("Edit ▸ Undo (Ctrl+Z) takes the import back." if item_name else
+            "Edit ▸ Undo (Ctrl+Z) takes the import back, one recording at a time.")
+    return f"{path.name} was imported{where}.\n\n{report.summary()}\n\n{undo}"
 
 
 def show_import(parent: QWidget, text: str) -> QMessageBox:
