@@ -7,7 +7,12 @@ split, merge, bulk add, replace proposals): a list of operations
 - ``{"op": "delete", "before": ROW}``
 - ``{"op": "update", "before": ROW, "after": ROW}``
 
-where ``ROW`` is a full segment as a dict (``Segment.to_dict()``, with its id). Undo applies
+where ``ROW`` is a full segment as a dict (``Segment.to_dict()``, with its id), and
+
+- ``{"op": "taxonomy", "before": TAXONOMY, "after": TAXONOMY}``
+
+for the project's label set (``Taxonomy.to_dict()``), so that renaming a label and relabelling its
+segments is one step that undo takes back whole. Undo applies
 :func:`invert` (the operations reversed, before and after swapped); redo applies the list again.
 Ids are kept: an undone delete re-creates the segment under its old id, so audit rows and
 references stay valid. The project stores each command as one ``history`` row, committed in
@@ -22,7 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Command", "StaleEditError", "invert", "apply_ops", "SEGMENT_COLUMNS", "row_to_db", "ops_to_json", "ops_from_json"]
+__all__ = ["Command", "StaleEditError", "invert", "apply_ops", "SEGMENT_COLUMNS", "row_to_db", "ops_to_json",
+           "ops_from_json", "segment_ops"]
 
 # Segment field -> column, in insert order.
 SEGMENT_COLUMNS: dict[str, str] = {
@@ -65,6 +71,11 @@ class Command:
         self.ops.append({"op": "update", "before": before, "after": after})
 
 
+def segment_ops(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The operations on segments (not on the label set)."""
+    return [op for op in ops if op["op"] != "taxonomy"]
+
+
 def invert(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The operations that undo ``ops``."""
     out = []
@@ -73,8 +84,8 @@ def invert(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
             out.append({"op": "delete", "before": op["after"]})
         elif op["op"] == "delete":
             out.append({"op": "insert", "after": op["before"]})
-        else:
-            out.append({"op": "update", "before": op["after"], "after": op["before"]})
+        else:  # update, taxonomy
+            out.append({"op": op["op"], "before": op["after"], "after": op["before"]})
     return out
 
 
@@ -98,6 +109,11 @@ def apply_ops(conn: sqlite3.Connection, ops: Iterable[dict[str, Any]]) -> None:
     """
     ops = list(ops)
     for op in ops:  # optimistic check: every row we change or delete is as we last saw it
+        if op["op"] == "taxonomy":
+            row = conn.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchone()
+            if row is None or json.loads(row[0]) != op["before"]:
+                raise StaleEditError(0)
+            continue
         if op["op"] == "insert":
             if op["after"].get("id") is not None and conn.execute(
                     "SELECT 1 FROM segments WHERE id = ?", (op["after"]["id"],)).fetchone():
@@ -120,7 +136,10 @@ def apply_ops(conn: sqlite3.Connection, ops: Iterable[dict[str, Any]]) -> None:
         while j < len(ops) and ops[j]["op"] == kind:
             j += 1
         batch = ops[i:j]
-        if kind == "insert":
+        if kind == "taxonomy":
+            conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES ('taxonomy', ?)",
+                             [(json.dumps(op["after"]),) for op in batch])
+        elif kind == "insert":
             conn.executemany(_INSERT, [row_to_db(op["after"]) for op in batch])
         elif kind == "delete":
             conn.executemany("DELETE FROM segments WHERE id = ?", [(op["before"]["id"],) for op in batch])

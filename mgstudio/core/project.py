@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from mgstudio.core import store_schema
-from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json
+from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json, segment_ops
 from mgstudio.core.errors import ProjectError
 from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint, media_status
 from mgstudio.core.segments import Segment, Source, Status
@@ -348,6 +348,29 @@ class Project:
             self._audit_rows(db, [(time.time(), self.annotator, "set taxonomy", tax.name, None, None,
                                    json.dumps(before), json.dumps(tax.to_dict()))])
         self._taxonomy = tax
+
+    def edit_labels(self, taxonomy: Taxonomy, renames: dict[str, str] | None = None,
+                    description: str = "Edit the labels") -> int:
+        """Replace the label set and rename the labels of existing segments (``renames``: old name
+        -> new name) as one undoable step; returns how many segments were relabelled."""
+        if not isinstance(taxonomy, Taxonomy):
+            raise ProjectError("edit_labels needs a Taxonomy.")
+        before, after = self.taxonomy.to_dict(), taxonomy.to_dict()
+        cmd = Command("edit labels", description)
+        if before != after:
+            cmd.ops.append({"op": "taxonomy", "before": before, "after": after})
+        now = time.time()
+        n = 0
+        for old, new in (renames or {}).items():
+            if old == new:
+                continue
+            for r in self._q(f"SELECT {self._SEG_COLS} FROM segments WHERE label = ?", (old,)):
+                row = self._seg(r).to_dict()
+                cmd.update(row, dict(row, label=new, modified=now))
+                n += 1
+        self._run(cmd)
+        self._taxonomy = None
+        return n
 
     # ------------------------------------------------------------------ state
     def get_state(self, key: str, default: Any = None) -> Any:
@@ -776,7 +799,7 @@ class Project:
             return
         now = time.time()
         with self._tx() as db:
-            touched = [op["after"] for op in cmd.ops if op["op"] != "delete"]
+            touched = [op["after"] for op in segment_ops(cmd.ops) if op["op"] != "delete"]
             self._check_rows(db, touched)
             try:
                 apply_ops(db, cmd.ops)
@@ -800,6 +823,11 @@ class Project:
         rows = []
         for op in ops:
             before, after = op.get("before"), op.get("after")
+            if op["op"] == "taxonomy":  # no segment: views re-read everything (colours, names)
+                rows.append((now, self.annotator, action, description, None, None,
+                             json.dumps(before), json.dumps(after)))
+                self._taxonomy = None
+                continue
             ref = after or before
             rows.append((now, self.annotator, action, description, ref["item_id"], ref["id"],
                          None if before is None else json.dumps(before),
