@@ -70,6 +70,21 @@ def main(out_dir: Path) -> list[Path]:
         save(sheet, "cheat_sheet.png")
         sheet.close()
 
+        from mgstudio.app.review.label_editor import LabelEditor, label_usage
+
+        editor = LabelEditor(win.project.taxonomy, label_usage(win.project), win.review.keymap, win)
+        editor.resize(820, 520)
+        editor.show()
+        settle(app, 400)
+        save(editor, "label_editor.png")
+        editor.close()
+
+    file_menu = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "File")
+    file_menu.popup(win.mapToGlobal(win.rect().topLeft()))
+    settle(app, 400)
+    save(file_menu, "file_menu.png")
+    file_menu.close()
+
     tools = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "Tools")
     tools.popup(win.mapToGlobal(win.rect().topLeft()))
     settle(app, 400)

@@ -199,6 +199,8 @@ class MainWindow(QMainWindow):
                 act = self.review.actions.get(name)
                 if act is not None:
                     e.addAction(act)
+            e.addSeparator()
+            self._action(e, "Edit &labels…", self.review.edit_labels)
         t = mb.addMenu("&Tools")
         self.extract_action = self._action(t, "&Extract skeleton", self.extract_skeleton)
         self.propose_action = self._action(t, "&Find gestures (model proposals)", self.make_proposals)

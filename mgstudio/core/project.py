@@ -689,6 +689,10 @@ class Project:
         where, params = self._where(item_id, tier_id, start, end, statuses, source)
         return int(self._q(f"SELECT count(*) FROM segments{where}", params)[0][0])
 
+    def label_counts(self) -> dict[str, int]:
+        """How many segments carry each label, over all items and tiers (counted by SQLite)."""
+        return {label: int(n) for label, n in self._q("SELECT label, count(*) FROM segments GROUP BY label")}
+
     def status_counts(self, item_id: int | None = None, tier_id: int | str | Tier | None = None,
                       source: Source | str | None = None) -> dict[str, int]:
         """Number of segments per status (every status present as a key)."""

@@ -457,3 +457,44 @@ def test_u_reads_the_proposals_once_and_follows_edits(qtbot, env):
     with qtbot.waitSignal(ctl.message) as said:
         key(qtbot, win, Qt.Key.Key_U)
     assert "Every proposal of this item has been reviewed." == said.args[0]
+
+
+def test_labels_are_edited_renamed_on_their_segments_and_undone(qtbot, env):
+    from mgstudio.app.review.label_editor import COL_KEY, COL_NAME, COL_USED, LabelEditor, label_usage
+
+    pr, item, props, state, ctl, win = env
+    names = pr.taxonomy.names
+    old = names[1]
+    dlg = LabelEditor(pr.taxonomy, label_usage(pr), ctl.keymap)
+    qtbot.addWidget(dlg)
+    ok = dlg.buttons.button(dlg.buttons.StandardButton.Ok)
+    assert dlg.table.rowCount() == len(names) and dlg.table.item(1, COL_USED).text() == "1"
+    dlg.table.setCurrentCell(1, COL_NAME)
+    assert not dlg.remove_selected() and "stays" in dlg.problem.text()  # in use: kept, and why
+    dlg.table.item(1, COL_KEY).setText("A")  # the accept key
+    assert "review key" in dlg.problem.text() and not ok.isEnabled()
+    dlg.table.item(1, COL_KEY).setText("")
+    dlg.table.item(1, COL_NAME).setText(names[2])  # two labels of one name
+    assert "twice" in dlg.problem.text() and not ok.isEnabled()
+
+    dlg.table.item(1, COL_NAME).setText("scratching the head")
+    dlg.set_color(1, "#123456")
+    free = pr.taxonomy.labels[1].shortcut  # the renamed label gave its key up (above)
+    row = dlg.add_label("leg bouncing")
+    dlg.table.item(row, COL_KEY).setText(free)
+    assert dlg.problem.text() == "" and ok.isEnabled()
+    QTimer.singleShot(0, dlg.accept)
+    assert ctl.edit_labels(dlg)
+    assert pr.segment(props[1].id).label == "scratching the head"
+    assert pr.taxonomy.get("scratching the head").color == "#123456"
+    palette = [ctl.palette_dock.list.item(i).text() for i in range(ctl.palette_dock.list.count())]
+    assert f"leg bouncing   [{free}]" in palette and not any(t.startswith(old) for t in palette)
+
+    state.set_selection([props[0].id])
+    key(qtbot, win, getattr(Qt.Key, f"Key_{free}"))  # the new label's key works at once
+    assert pr.segment(props[0].id).label == "leg bouncing"
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # that relabel
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the label edit, whole
+    assert pr.segment(props[1].id).label == old and pr.taxonomy.names == names
+    palette = [ctl.palette_dock.list.item(i).text() for i in range(ctl.palette_dock.list.count())]
+    assert not any("leg bouncing" in t for t in palette) and any(t.startswith(old) for t in palette)

@@ -35,6 +35,7 @@ from mgstudio.app.review.dialogs import CheatSheet, KeymapDialog, LabelPicker
 from mgstudio.app.review.edges import Edge, nudge, to_playhead
 from mgstudio.app.review.inspector import SegmentInspectorDock
 from mgstudio.app.review.keymap import ACTIONS, load_keymap
+from mgstudio.app.review.label_editor import LabelEditor, label_usage
 from mgstudio.app.review.palette import LabelPaletteDock
 from mgstudio.app.review.proposals import ProposalsDock
 from mgstudio.app.review.uncertain import UncertainQueue
@@ -110,6 +111,7 @@ class ReviewController(QObject):
             self.message.connect(self.timeline_dock.show_message)
         if self.palette_dock is not None:
             self.palette_dock.labelChosen.connect(self.apply_label)
+            self.palette_dock.editRequested.connect(self.edit_labels)
         if self.inspector_dock is not None:
             ins = self.inspector_dock
             ins.edited.connect(self._changed)
@@ -186,6 +188,7 @@ class ReviewController(QObject):
     def _project_changed(self, project: Any) -> None:
         self._uncertain.invalidate()
         self._changes.reset(project)
+        self._taxonomy_seen = self.taxonomy
         self._make_label_actions()
         names = list(getattr(self.taxonomy, "names", []) or [])
         self.set_current_label(names[0] if names else None)
@@ -218,6 +221,8 @@ class ReviewController(QObject):
         cs = self._changes.pull(self.project)
         if cs is None:  # the change log cannot tell what changed: read U's queue again
             self._uncertain.invalidate()
+            if self.project is not None and self.taxonomy is not self._taxonomy_seen:
+                self._labels_changed()  # the label set was edited, or that edit undone
         elif cs and self.state.item_id in cs.item_ids:
             self._uncertain.patch(self.project, self.state.item_id, cs.segment_ids)
         if self.project is None:
@@ -295,6 +300,37 @@ class ReviewController(QObject):
         self.state.step(-1)
 
     # ------------------------------------------------------------------ coding
+    def edit_labels(self, dialog: LabelEditor | None = None) -> bool:
+        """Edit labels…: on OK the label set changes and renamed labels follow on every segment,
+        as one undoable step."""
+        if self.project is None:
+            return False
+        dlg = dialog or LabelEditor(self.taxonomy, label_usage(self.project), self.keymap, self.window)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.taxonomy is None:
+            return False
+        renames = dlg.renames
+        what = ("Rename " + ", ".join(f"“{a}” to “{b}”" for a, b in renames.items())) if renames else "Edit the labels"
+        try:
+            n = self.project.edit_labels(dlg.taxonomy, renames, what)
+        except MGStudioError as exc:
+            self.message.emit(str(exc))
+            return False
+        if self.current_label in renames:
+            self.current_label = renames[self.current_label]
+        self._changed()  # views re-read (names, colours); _segments_changed rebuilds the palette
+        self.message.emit(f"Labels saved{f'; {n} segment(s) relabelled' if n else ''}. Ctrl+Z takes it back.")
+        return True
+
+    def _labels_changed(self) -> None:
+        """The label set changed: palette, label keys and the label for new segments follow."""
+        self._taxonomy_seen = self.taxonomy
+        self._make_label_actions()
+        names = list(getattr(self.taxonomy, "names", []) or [])
+        if self.palette_dock is not None:
+            self.palette_dock.set_taxonomy(self.taxonomy)
+        self.set_current_label(self.current_label if self.current_label in names else (names[0] if names else None))
+        self._timeline_call("repaint_all")
+
     def set_current_label(self, name: str | None) -> None:
         self.current_label = name
         if self.timeline_dock is not None:

@@ -117,7 +117,7 @@ class KeymapDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Click a key, then press the new key. Label keys are set in the taxonomy."))
+        lay.addWidget(QLabel("Click a key, then press the new key. Label keys are set with Edit ▸ Edit labels…"))
         lay.addWidget(self.table)
         lay.addWidget(self.problem)
         lay.addWidget(self.buttons)

@@ -10,8 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (QDockWidget, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QVBoxLayout, QWidget)
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
@@ -79,6 +79,7 @@ class LabelPaletteDock(QDockWidget):
     """
 
     labelChosen = Signal(str)
+    editRequested = Signal()
 
     def __init__(self, taxonomy: Any, parent: QWidget | None = None) -> None:
         super().__init__("Labels", parent)
@@ -97,6 +98,11 @@ class LabelPaletteDock(QDockWidget):
         lay.addWidget(self.search)
         lay.addWidget(self.list, 1)
         lay.addWidget(self.current)
+        self.edit_button = QPushButton("Edit labels…")
+        self.edit_button.setToolTip("Add, rename or recolour labels and set their keys")
+        self.edit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay the review's
+        self.edit_button.clicked.connect(self.editRequested)
+        lay.addWidget(self.edit_button)
         self.setWidget(body)
         self.set_current_label(None)
 
