@@ -201,6 +201,7 @@ class MainWindow(QMainWindow):
                     e.addAction(act)
             e.addSeparator()
             self._action(e, "Edit &labels…", self.review.edit_labels)
+            self._action(e, "&Reaction time when marking…", self.review.ask_reaction_ms)
         t = mb.addMenu("&Tools")
         self.extract_action = self._action(t, "&Extract skeleton", self.extract_skeleton)
         self.propose_action = self._action(t, "&Find gestures (model proposals)", self.make_proposals)

@@ -498,3 +498,26 @@ def test_labels_are_edited_renamed_on_their_segments_and_undone(qtbot, env):
     assert pr.segment(props[1].id).label == old and pr.taxonomy.names == names
     palette = [ctl.palette_dock.list.item(i).text() for i in range(ctl.palette_dock.list.count())]
     assert not any("leg bouncing" in t for t in palette) and any(t.startswith(old) for t in palette)
+
+
+def test_marks_made_while_playing_allow_for_the_reaction_time(qtbot, env, tmp_path):
+    pr, item, props, state, ctl, win = env
+    assert ctl.reaction_ms == 0
+    ctl.set_reaction_ms(200)  # 200 ms at 25 fps = 5 frames
+    other = QMainWindow()
+    qtbot.addWidget(other)
+    assert ReviewController(AppState(), other, create_docks=False, settings=ctl.settings).reaction_ms == 200  # kept
+    ctl.set_current_label(pr.taxonomy.names[0])
+    state.set_frame(1300)
+    state.set_playing(True)
+    state.set_frame(1305)  # where the playhead is when I is pressed
+    ctl.mark_in()
+    assert ctl.mark_in_frame == 1300 and "reaction time" in ctl.timeline_dock.status_label.text()
+    state.set_speed(2.0)
+    state.set_frame(1420)
+    made = ctl.mark_out()  # at 2x the reaction costs twice the frames
+    assert (made.start, made.end) == (1300, 1420 - 10 + 1)
+    state.set_playing(False)
+    state.set_frame(1500)
+    ctl.mark_in()  # paused: exact
+    assert ctl.mark_in_frame == 1500

@@ -62,6 +62,7 @@ class ReviewController(QObject):
         self.window = window
         self.settings = settings
         self.keymap = load_keymap(settings)
+        self.reaction_ms = self._load_reaction_ms()
         self.current_label: str | None = None
         self.mark_in_frame: int | None = None
         self.auto_advance = True  # after A/R, select the next proposal to review
@@ -349,12 +350,60 @@ class ReviewController(QObject):
         p = self.project
         return p.ensure_tier(p.annotator, annotator=p.annotator)
 
+    # ------------------------------------------------------------------ reaction time (ELAN's delayed marking)
+    REACTION_KEY = "review/reaction_ms"
+
+    def _load_reaction_ms(self) -> int:
+        s = self.settings or QSettings()
+        try:
+            return max(0, min(1000, int(s.value(self.REACTION_KEY, 0))))
+        except (TypeError, ValueError):
+            return 0
+
+    def set_reaction_ms(self, ms: int) -> None:
+        """Marks made while playing are set this much earlier (0: where the playhead is)."""
+        self.reaction_ms = max(0, min(1000, int(ms)))
+        (self.settings or QSettings()).setValue(self.REACTION_KEY, self.reaction_ms)
+
+    def ask_reaction_ms(self) -> None:
+        """Edit ▸ Reaction time when marking…: ask for the milliseconds."""
+        from PySide6.QtWidgets import QInputDialog, QSpinBox
+
+        dlg = QInputDialog(self.window)
+        dlg.setWindowTitle("Reaction time when marking")
+        dlg.setLabelText("When you press I or O while the video plays, set the mark this much earlier, to\n"
+                         "make up for the time it takes to react (0 = exactly where the playhead is; about\n"
+                         "200-300 ms is typical). Marks made while paused are always exact.")
+        dlg.setInputMode(QInputDialog.InputMode.IntInput)
+        dlg.setIntRange(0, 1000)
+        dlg.setIntStep(10)
+        dlg.setIntValue(self.reaction_ms)
+        spin = dlg.findChild(QSpinBox)
+        if spin is not None:
+            spin.setSuffix(" ms")
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            ms = dlg.intValue()
+            self.set_reaction_ms(ms)
+            self.message.emit(f"Marks made while playing are set {ms} ms earlier." if ms else
+                              "Marks are set where the playhead is.")
+
+    def _mark_frame(self) -> tuple[int, int]:
+        """(frame to mark, frames taken off for the reaction time) for I and O."""
+        st = self.state
+        if not st.playing or self.playing_backwards or not self.reaction_ms:
+            return st.frame, 0
+        back = int(round(self.reaction_ms / 1000.0 * st.fps * st.speed))
+        frame = max(0, st.frame - back)
+        return frame, st.frame - frame
+
     def mark_in(self) -> None:
-        """I: the new segment starts at the current frame."""
+        """I: the new segment starts at the current frame (earlier by the reaction time while playing)."""
         if self.state.item_id is None:
             return
-        self.set_mark_in(self.state.frame)
-        self.message.emit(f"Start marked at frame {self.state.frame}; press O at its last frame.")
+        frame, back = self._mark_frame()
+        self.set_mark_in(frame)
+        early = f" ({back} frames before the playhead, for your reaction time)" if back else ""
+        self.message.emit(f"Start marked at frame {frame}{early}; press O at its last frame.")
 
     def mark_out(self) -> Segment | None:
         """O: the new segment ends with the current frame; it is created on your tier."""
@@ -366,7 +415,7 @@ class ReviewController(QObject):
         if not self.current_label:
             self.message.emit("Pick a label first (click one in the label palette or press its key).")
             return None
-        a, b = sorted((self.mark_in_frame, self.state.frame))
+        a, b = sorted((self.mark_in_frame, self._mark_frame()[0]))
         seg = Segment(self.state.item_id, self.my_tier().id, a, b + 1, self.current_label,
                       source=Source.HUMAN, status=Status.ACCEPTED, annotator=self.project.annotator)
         made = self.project.create_segment(seg)
