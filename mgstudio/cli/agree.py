@@ -18,17 +18,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tier", action="append", default=[], help="tier to compare (repeatable; default all human tiers)")
     p.add_argument("--item", action="append", default=[], help="item name (repeatable; default all)")
     p.add_argument("--out", help="folder for agreement.csv, disagreements.csv and agreement.html")
+    p.add_argument("--overlap", type=float, default=60.0, metavar="PERCENT",
+                   help="gesture-by-gesture (Holle & Rein) linking criterion: the frames two segments share "
+                        "as a share of the frames either covers (default 60)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from mgstudio.core.agreement import agreement
+    from mgstudio.core.errors import MGStudioError
     from mgstudio.core.project import Project
     from mgstudio.formats.agreement_report import write_agreement_csv, write_agreement_html
 
     with Project.open(args.project) as project:
         ids = [project.item_by_name(n).id for n in args.item] or None
-        report = agreement(project, args.tier or None, ids)
+        if not 0 < args.overlap <= 100:
+            raise MGStudioError("--overlap is a percentage between 1 and 100.")
+        report = agreement(project, args.tier or None, ids, min_overlap=args.overlap / 100.0)
     print(report.summary())
     if args.out:
         out = Path(args.out)

@@ -7,7 +7,9 @@
 - segment-level F1 at several temporal-IoU thresholds (tier A as reference, labels must match);
 - the confusion matrix between two annotators' frame labels;
 - the disagreements: maximal runs of frames where two tiers differ, so a reviewer can jump
-  there in the player.
+  there in the player;
+- event by event, the modified Cohen's kappa of Holle & Rein (EasyDIAg, ELAN), see
+  :mod:`mgstudio.core.event_agreement`.
 
 Rejected segments are not annotations and are left out; every other status counts.
 """
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mgstudio.core.errors import MGStudioError
+from mgstudio.core.event_agreement import DEFAULT_OVERLAP, EventAgreement, event_agreement
 from mgstudio.core.metrics import SpottingScores, cohen_kappa, confusion_matrix, frame_labels, spotting_scores
 from mgstudio.core.segments import Status
 from mgstudio.core.timebase import timecode
@@ -85,6 +88,7 @@ class PairAgreement:
     confusion: np.ndarray
     labels: list[str]
     disagreements: list[Disagreement] = field(default_factory=list)
+    events: EventAgreement | None = None  # gesture by gesture (Holle & Rein)
 
 
 @dataclass
@@ -102,6 +106,8 @@ class AgreementReport:
             f1 = ", ".join(f"IoU>{t:g}: {s.f1:.2f}" for t, s in p.segment_scores.items())
             lines.append(f"  {p.tier_a} vs {p.tier_b}: Cohen's kappa {p.kappa:.3f} over {p.n_frames} frames; "
                          f"segment F1 {f1}; {len(p.disagreements)} disagreement(s)")
+            if p.events is not None:
+                lines.append(f"    gesture by gesture: {p.events.summary()}")
         if self.fleiss is not None:
             lines.append(f"  Fleiss' kappa ({len(self.tiers)} annotators): {self.fleiss:.3f}")
         return "\n".join(lines)
@@ -130,10 +136,12 @@ def _runs(a: np.ndarray, b: np.ndarray, min_frames: int) -> list[tuple[int, int,
 
 
 def compare_tiers(project: "Project", tier_a: str, tier_b: str, item_ids: Sequence[int] | None = None,
-                  iou_thresholds: Iterable[float] = IOU_THRESHOLDS, min_frames: int = 1) -> PairAgreement:
-    """Agreement between two tiers over the items (all items when None)."""
+                  iou_thresholds: Iterable[float] = IOU_THRESHOLDS, min_frames: int = 1,
+                  min_overlap: float = DEFAULT_OVERLAP) -> PairAgreement:
+    """Agreement between two tiers over the items (all items when None); ``min_overlap`` is the
+    linking criterion of the event-based kappa."""
     ids = list(item_ids) if item_ids is not None else [it.id for it in project.items()]
-    la, lb, pred, ref, dis = [], [], [], [], []
+    la, lb, pred, ref, dis, per_item = [], [], [], [], [], []
     for iid in ids:
         item = project.item(iid)
         n = int(item.frame_count or 0)
@@ -142,8 +150,11 @@ def compare_tiers(project: "Project", tier_a: str, tier_b: str, item_ids: Sequen
         a, b = _labels(project, iid, tier_a, n), _labels(project, iid, tier_b, n)
         la.append(a)
         lb.append(b)
-        ref += project.segments(iid, tier_id=project.tier(tier_a).id, statuses=COUNTED)
-        pred += project.segments(iid, tier_id=project.tier(tier_b).id, statuses=COUNTED)
+        seg_a = project.segments(iid, tier_id=project.tier(tier_a).id, statuses=COUNTED)
+        seg_b = project.segments(iid, tier_id=project.tier(tier_b).id, statuses=COUNTED)
+        ref += seg_a
+        pred += seg_b
+        per_item.append((seg_a, seg_b))
         dis += [Disagreement(iid, item.name, s, e, x, y, item.fps) for s, e, x, y in _runs(a, b, min_frames)]
     if not la:
         raise MGStudioError("There are no frames to compare: the chosen items have no length.")
@@ -153,7 +164,7 @@ def compare_tiers(project: "Project", tier_a: str, tier_b: str, item_ids: Sequen
     per_class = {lab: cohen_kappa(list(a_all == lab), list(b_all == lab)) for lab in labels if lab != NONE}
     scores = {t: spotting_scores(pred, ref, iou=t) for t in iou_thresholds}
     return PairAgreement(tier_a, tier_b, len(a_all), cohen_kappa(list(a_all), list(b_all)), per_class,
-                         scores, conf, labels, dis)
+                         scores, conf, labels, dis, event_agreement(per_item, min_overlap))
 
 
 def fleiss_over_tiers(project: "Project", tiers: Sequence[str], item_ids: Sequence[int] | None = None) -> float:
@@ -178,7 +189,8 @@ def fleiss_over_tiers(project: "Project", tiers: Sequence[str], item_ids: Sequen
 
 
 def agreement(project: "Project", tiers: Sequence[str] | None = None, item_ids: Sequence[int] | None = None,
-              iou_thresholds: Iterable[float] = IOU_THRESHOLDS) -> AgreementReport:
+              iou_thresholds: Iterable[float] = IOU_THRESHOLDS, min_overlap: float = DEFAULT_OVERLAP
+              ) -> AgreementReport:
     """Every pair of the tiers (default: all human tiers), plus Fleiss' kappa for 3 or more."""
     names = list(tiers) if tiers else [t.name for t in project.tiers() if t.kind == "human"]
     for n in names:
@@ -187,7 +199,7 @@ def agreement(project: "Project", tiers: Sequence[str] | None = None, item_ids: 
         raise MGStudioError("Agreement needs at least two annotators' tiers; "
                             f"this project has {len(names)}: {', '.join(names) or 'none'}.")
     ids = list(item_ids) if item_ids is not None else [it.id for it in project.items()]
-    pairs = [compare_tiers(project, a, b, ids, iou_thresholds)
+    pairs = [compare_tiers(project, a, b, ids, iou_thresholds, min_overlap=min_overlap)
              for i, a in enumerate(names) for b in names[i + 1:]]
     fleiss = fleiss_over_tiers(project, names, ids) if len(names) >= 3 else None
     return AgreementReport([project.item(i).name for i in ids], names, pairs, fleiss)

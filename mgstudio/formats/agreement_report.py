@@ -25,6 +25,14 @@ def write_agreement_csv(report: AgreementReport, folder: str | Path) -> list[Pat
                 w.writerow([p.tier_a, p.tier_b, "cohen_kappa_frames", lab, f"{k:.6f}"])
             for t, s in p.segment_scores.items():
                 w.writerow([p.tier_a, p.tier_b, f"segment_f1_iou>{t:g}", "", f"{s.f1:.6f}"])
+            ev = p.events
+            if ev is not None:
+                crit = f"overlap>={ev.min_overlap:g}"
+                w.writerow([p.tier_a, p.tier_b, f"modified_kappa_events_{crit}", "", f"{ev.kappa:.6f}"])
+                w.writerow([p.tier_a, p.tier_b, f"modified_kappa_linked_{crit}", "", f"{ev.kappa_linked:.6f}"])
+                w.writerow([p.tier_a, p.tier_b, "events_linked", "", ev.linked])
+                w.writerow([p.tier_a, p.tier_b, "events_unmatched", p.tier_a, ev.only_a])
+                w.writerow([p.tier_a, p.tier_b, "events_unmatched", p.tier_b, ev.only_b])
         if report.fleiss is not None:
             w.writerow(["(all)", "(all)", "fleiss_kappa_frames", "", f"{report.fleiss:.6f}"])
     with atomic_write(d, newline="") as fh:
@@ -47,7 +55,10 @@ def write_agreement_html(report: AgreementReport, path: str | Path) -> Path:
              f"<p>Items: {e(', '.join(report.items))}<br>Tiers: {e(', '.join(report.tiers))}</p>",
              "<p>Cohen's kappa compares two annotators frame by frame (frames without a segment count "
              "as “(none)”); 1 is perfect agreement, 0 is what chance would give. Segment F1 counts "
-             "segments of the same label whose overlap (IoU) exceeds the threshold.</p>"]
+             "segments of the same label whose overlap (IoU) exceeds the threshold. The modified "
+             "kappa of Holle &amp; Rein (as in EasyDIAg and ELAN) compares gesture by gesture: two "
+             "segments are linked when the frames both cover are at least the criterion's share of "
+             "the frames either covers; a segment without a partner counts as “(unmatched)”.</p>"]
     if report.fleiss is not None:
         parts.append(f"<p><b>Fleiss' kappa</b> over all {len(report.tiers)} annotators: {report.fleiss:.3f}</p>")
     for p in report.pairs:
@@ -67,6 +78,18 @@ def write_agreement_html(report: AgreementReport, path: str | Path) -> Path:
                 for v in p.confusion[i])
             rows.append(f"<tr><th class=l>{e(lab)}</th>{cells}</tr>")
         parts.append("<h3>Confusion (frames)</h3><table>" + "".join(rows) + "</table>")
+        ev = p.events
+        if ev is not None:
+            parts.append(f"<h3>Gesture by gesture</h3><p>{e(ev.summary())}.</p>")
+            emx = max(1, int(ev.matrix.max()))
+            erows = [f"<tr><th class=l>{e(p.tier_a)} ↓ / {e(p.tier_b)} →</th>" + "".join(
+                f"<th>{e(lab)}</th>" for lab in ev.labels) + "</tr>"]
+            for i, lab in enumerate(ev.labels):
+                cells = "".join(
+                    f"<td style='background:rgba(0,114,178,{0.08 + 0.8 * v / emx:.2f})'>{v}</td>" if v else "<td></td>"
+                    for v in ev.matrix[i])
+                erows.append(f"<tr><th class=l>{e(lab)}</th>{cells}</tr>")
+            parts.append("<table>" + "".join(erows) + "</table>")
         if p.disagreements:
             parts.append("<h3>Disagreements</h3><table><tr><th class=l>Item</th><th class=l>Where</th>"
                          f"<th class=l>{e(p.tier_a)}</th><th class=l>{e(p.tier_b)}</th></tr>" + "".join(

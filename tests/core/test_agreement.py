@@ -66,16 +66,24 @@ def test_pair_matches_sklearn_and_lists_disagreements(project) -> None:
     assert [(d.start, d.end, d.label_a, d.label_b) for d in pair.disagreements] == [
         (10, 12, "folding arms", "(none)"), (100, 140, "rubbing eyes", "touching jaw")]
     assert pair.segment_scores[0.5].tp == 1 and pair.segment_scores[0.5].n_gt == 2
+    # gesture by gesture (Holle & Rein): both pairs overlap >= 60 %, one label differs
+    ev = pair.events
+    assert (ev.linked, ev.only_a, ev.only_b, ev.same_label) == (2, 0, 0, 1)
+    assert ev.kappa_linked == pytest.approx(cohen_kappa_score(["folding arms", "rubbing eyes"],
+                                                               ["folding arms", "touching jaw"]))
 
 
 def test_report_files_and_fleiss(project, tmp_path) -> None:
     rep = agreement(project)
     assert len(rep.pairs) == 3 and rep.fleiss is not None and 0 < rep.fleiss < 1
     files = write_agreement_csv(rep, tmp_path / "out")
-    assert "cohen_kappa_frames" in files[0].read_text()
+    assert "cohen_kappa_frames" in files[0].read_text() and "modified_kappa_events_overlap>=0.6" in files[0].read_text()
     assert "touching jaw" in files[1].read_text()
     page = write_agreement_html(rep, tmp_path / "out" / "agreement.html").read_text()
-    assert "Fleiss" in page and "alice vs bob" in page
+    assert "Fleiss" in page and "alice vs bob" in page and "Gesture by gesture" in page
+    # carol's "head up" has no partner in alice's coding: unmatched on one side
+    ac = next(p for p in rep.pairs if (p.tier_a, p.tier_b) == ("alice", "carol"))
+    assert (ac.events.linked, ac.events.only_a, ac.events.only_b) == (1, 1, 1)
 
 
 def test_one_tier_is_a_clear_error(tmp_path) -> None:
@@ -92,5 +100,11 @@ def test_agree_cli(project, tmp_path, capsys) -> None:
     assert main(["agree", str(folder), "--tier", "alice", "--tier", "bob", "--out", str(tmp_path / "ag")]) == 0
     out = capsys.readouterr().out
     assert "alice vs bob: Cohen's kappa" in out and (tmp_path / "ag" / "agreement.html").exists()
+    assert "modified κ (Holle & Rein, overlap ≥ 60%)" in out
+    assert main(["agree", str(folder), "--tier", "alice", "--tier", "bob", "--overlap", "99"]) == 0
+    # folding arms overlap on 38 of 40 frames: linked at 60 %, not at 99 %
+    assert "1 pair(s) linked (0 with the same label), 1 + 1 unmatched" in capsys.readouterr().out
+    assert main(["agree", str(folder), "--overlap", "0"]) == 2
+    assert "percentage" in capsys.readouterr().err
     assert main(["agree", str(folder), "--tier", "nobody", "--tier", "bob"]) == 2
     assert "nobody" in capsys.readouterr().err

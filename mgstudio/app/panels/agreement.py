@@ -1,20 +1,21 @@
 """The agreement dock: how well annotators agree, and where they do not.
 
 Pick two or more annotators' tiers, press *Compare*: Cohen's kappa for every pair (frame by
-frame), Fleiss' kappa for three or more, segment F1 at several overlaps, and the list of
-disagreements. Double-clicking a disagreement opens its item at its first frame, so the team
+frame), the modified kappa of Holle & Rein (gesture by gesture), Fleiss' kappa for three or more,
+segment F1 at several overlaps, and the list of disagreements. Double-clicking a disagreement opens its item at its first frame, so the team
 can look at the moment together. The figures can be saved as CSV and HTML.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-    QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QListWidgetItem, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from mgstudio.app.dialogs import show_error
@@ -38,6 +39,18 @@ class AgreementDock(QDockWidget):
         lay.addWidget(self.tiers)
         self.current_only = QCheckBox("Only the current item")
         lay.addWidget(self.current_only)
+        overlap_row = QHBoxLayout()
+        overlap_row.addWidget(QLabel("Gestures match when they overlap by at least"))
+        self.overlap = QSpinBox()
+        self.overlap.setRange(10, 100)
+        self.overlap.setSingleStep(5)
+        self.overlap.setValue(60)
+        self.overlap.setSuffix(" %")
+        self.overlap.setToolTip("Holle & Rein's linking criterion: the frames both segments cover, as a share "
+                                "of the frames either covers (EasyDIAg and ELAN use 60 %)")
+        overlap_row.addWidget(self.overlap)
+        overlap_row.addStretch(1)
+        lay.addLayout(overlap_row)
         row = QHBoxLayout()
         self.compare_btn = QPushButton("Compare")
         self.save_btn = QPushButton("Save CSV + HTML…")
@@ -92,8 +105,8 @@ class AgreementDock(QDockWidget):
         from mgstudio.core.agreement import agreement
 
         self.summary.setText("Comparing…")
-        self.worker = Worker(agreement, project, tiers, items, title="Comparing annotators",
-                             pass_progress=False, pass_cancel=False)
+        self.worker = Worker(agreement, project, tiers, items, min_overlap=self.overlap.value() / 100.0,
+                             title="Comparing annotators", pass_progress=False, pass_cancel=False)
         self.worker.succeeded.connect(self.show_report)
         self.worker.failed.connect(lambda e: (self.summary.setText(""), show_error(self, e)))
         self.worker.start()
@@ -105,8 +118,10 @@ class AgreementDock(QDockWidget):
         lines = []
         for p in report.pairs:
             f1 = p.segment_scores.get(0.3) or next(iter(p.segment_scores.values()))
-            lines.append(f"<b>{p.tier_a}</b> vs <b>{p.tier_b}</b>: Cohen's κ = {p.kappa:.2f}, "
+            lines.append(f"<b>{p.tier_a}</b> vs <b>{p.tier_b}</b>: Cohen's κ = {p.kappa:.2f} (frame by frame), "
                          f"segment F1 (overlap &gt; 0.3) = {f1.f1:.2f}, {len(p.disagreements)} disagreement(s)")
+            if p.events is not None:
+                lines.append("&nbsp;&nbsp;gesture by gesture: " + html.escape(p.events.summary()))
         if report.fleiss is not None:
             lines.append(f"Fleiss' κ over {len(report.tiers)} annotators = {report.fleiss:.2f}")
         lines.append("<span style='color:gray'>κ: 1 is perfect agreement, 0 is what chance would give.</span>")
