@@ -14,8 +14,17 @@ except ImportError:  # pragma: no cover
     STYLE_DIR = Path(__file__).resolve().parents[2] / "resources" / "style"
 
 
+# Python hands the GIL from a busy thread to a waiting one every 5 ms by default. The GUI thread
+# gives the GIL up around many Qt calls while it plays a frame, and waited up to 5 ms to get it
+# back each time a worker thread was computing: 250-370 ms gaps during playback. At 0.5 ms the
+# gaps are 30-60 ms (benchmarks/bench_gil.py); threads doing the work take a little longer.
+GIL_SWITCH_S = 0.0005
+
+
 def make_application(argv: list[str] | None = None):
-    """The ``QApplication`` (created once), with the environment cleaned of OpenCV's Qt paths."""
+    """The ``QApplication`` (created once), with the environment cleaned of OpenCV's Qt paths,
+    and the GIL switch interval the window needs (:data:`GIL_SWITCH_S`)."""
+    sys.setswitchinterval(GIL_SWITCH_S)
     # `import cv2` points Qt at its own (Qt5) plugins and fonts: remove those before Qt starts.
     for key in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):
         os.environ.pop(key, None)

@@ -10,5 +10,11 @@ try:
 
     # As in mgstudio.app.main: every OpenGL context shares resources (pyqtgraph caches shaders).
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    # As in mgstudio.app.main: the GUI thread gets the GIL back quickly from worker threads.
+    import sys
+
+    from mgstudio.app.main import GIL_SWITCH_S
+
+    sys.setswitchinterval(GIL_SWITCH_S)
 except ImportError:  # pragma: no cover - the tests skip without PySide6
     pass
