@@ -67,7 +67,9 @@ def import_message(path: Path, report: ImportReport, item_name: str | None) -> s
     return f"{path.name} was imported{where}.\n\n{report.summary()}\n\n{undo}"
 
 
-def show_import(parent: QWidget, text: str) -> QMessageBox:
+def show_import(parent: QWidget, text: str, report: ImportReport | None = None) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Information, "Import coding", text, QMessageBox.StandardButton.Ok, parent)
+    if report is not None and len(report.warnings) > report.MAX_WARNINGS:
+        box.setDetailedText("\n".join(report.warnings))  # every note, behind "Show Details…"
     box.open()
     return box

@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
             report, item_name = result
             self.state.notify_segments_changed()
             self.show_message(f"Imported {report.imported} segment(s) from {path.name}.")
-            self.import_box = aio.show_import(self, aio.import_message(path, report, item_name))
+            self.import_box = aio.show_import(self, aio.import_message(path, report, item_name), report)
         return self.run_worker(Worker(aio.import_job, project, path, self.state.item_id, title=f"Importing {path.name}",
                                       pass_progress=False, pass_cancel=False), done)
 

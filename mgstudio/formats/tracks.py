@@ -61,10 +61,15 @@ class ImportReport:
     tiers: list[str] = field(default_factory=list)
     unknown_labels: Counter = field(default_factory=Counter)
     clipped: int = 0
-    skipped: int = 0
+    skipped: int = 0  # rows not imported, for any reason (the counts below and the warnings say why)
+    past_end: int = 0
+    too_short: int = 0
+    too_short_first: int | None = None  # frame of the first row shorter than one frame
     overlaps: int = 0
     duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
+
+    MAX_WARNINGS = 8  # a summary a person can read; the rest are counted
 
     def summary(self) -> str:
         parts = [f"Imported {self.imported} segment(s) on {len(self.tiers)} tier(s)."]
@@ -73,13 +78,18 @@ class ImportReport:
             parts.append(f"Labels not in the project's taxonomy were kept: {labels}.")
         if self.clipped:
             parts.append(f"{self.clipped} segment(s) ran past the end of the media and were shortened.")
-        if self.skipped:
-            parts.append(f"{self.skipped} segment(s) started after the end of the media and were skipped.")
+        if self.past_end:
+            parts.append(f"{self.past_end} segment(s) started after the end of the media and were skipped.")
+        if self.too_short:
+            parts.append(f"{self.too_short} segment(s) shorter than one frame were skipped "
+                         f"(the first at frame {self.too_short_first}).")
         if self.duplicates:
             parts.append(f"{self.duplicates} segment(s) already in the project were not added again.")
         if self.overlaps:
             parts.append(f"{self.overlaps} overlapping segment(s) were put on separate '(overlap)' tiers.")
-        parts += self.warnings
+        parts += self.warnings[:self.MAX_WARNINGS]
+        if len(self.warnings) > self.MAX_WARNINGS:
+            parts.append(f"(and {len(self.warnings) - self.MAX_WARNINGS} more notes like these)")
         return " ".join(parts)
 
 
@@ -138,13 +148,16 @@ def apply_tracks(project: "Project", item_id: int, tracks: Iterable[Track],
             if label not in known:
                 report.unknown_labels[label] += 1
             start, end = int(row.start), int(row.end)
-            if end <= start:
+            if end <= start:  # shorter than a frame once times are rounded to frames
                 report.skipped += 1
-                report.warnings.append(f"A '{label}' segment with no length at frame {start} was skipped.")
+                report.too_short += 1
+                if report.too_short_first is None:
+                    report.too_short_first = start
                 continue
             if n_frames:
                 if start >= n_frames:
                     report.skipped += 1
+                    report.past_end += 1
                     continue
                 if end > n_frames:
                     end = n_frames

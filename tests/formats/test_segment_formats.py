@@ -278,3 +278,19 @@ def test_a_file_for_one_recording_goes_to_the_recording_of_its_name_else_the_one
     assert target_item(p, tmp_path / "x.boris", "boris", s1) is None
     with pytest.raises(FormatError, match="choose that recording first"):
         target_item(p, tmp_path / "other.eaf", "eaf", None)
+
+
+def test_an_import_summary_stays_readable(project_factory, tmp_path) -> None:
+    p = project_factory(n_frames=500)
+    rows = ["item,tier,label,start_frame,end_frame,start_s,end_s"]
+    rows += [f"session1,bob,folding arms,,,{k * 0.004:.3f},{k * 0.004 + 0.003:.3f}" for k in range(3000)]  # < 1 frame
+    rows += [f"nowhere{k},bob,folding arms,25,50,," for k in range(30)]
+    rows += ["session1,bob,folding arms,750,775,,"]  # after the end (500 frames)
+    f = tmp_path / "tiny.csv"
+    f.write_text("\n".join(rows) + "\n")
+    rep = import_file(p, f)
+    assert rep.too_short > 2500 and rep.past_end == 1 and rep.skipped == rep.too_short + 1 + 30
+    text = rep.summary()
+    assert "shorter than one frame were skipped (the first at frame 0)" in text
+    assert "1 segment(s) started after the end" in text and "(and 22 more notes like these)" in text
+    assert len(text) < 1500  # 3,000 rows no longer make 3,000 sentences
