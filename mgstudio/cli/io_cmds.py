@@ -76,6 +76,8 @@ def run_import(args: argparse.Namespace) -> int:
         for f in args.files:
             report = import_file(project, f, args.format, item_id, label_map)
             print(f"{Path(f).name}: {report.summary()}")
+            for note in report.warnings[report.MAX_WARNINGS:]:  # the ones the summary only counted
+                print(f"  {note}")
     return 0
 
 
