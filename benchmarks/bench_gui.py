@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import statistics
 import tempfile
 import time
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.qt_loop import pump, wait_for  # noqa: E402
 from mgstudio.app import demo  # noqa: E402
+from mgstudio.app.main import GIL_SWITCH_S  # noqa: E402
 from mgstudio.app.player import PlayerWidget  # noqa: E402
 from mgstudio.app.state import AppState  # noqa: E402
 from mgstudio.app.workers import ProcessWorker, Worker  # noqa: E402
@@ -67,6 +69,7 @@ def _extract_first_frames(project_path: str, item_id: int, progress=None, cancel
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
+    sys.setswitchinterval(GIL_SWITCH_S)  # as the app does (mgstudio.app.main)
     tmp = Path(tempfile.mkdtemp())
     os.environ["XDG_CACHE_HOME"] = str(tmp / "cache")
     project_path = demo.build_demo_project(tmp / "demo")
