@@ -56,8 +56,7 @@ _KIND_RE = re.compile(r"^[a-z0-9_]+$")
 _I32 = 2**31 - 1
 # Audit actions that never touch a segment (so they carry no segment id); any other audit row
 # without a segment id makes changes_since() answer "everything may have changed".
-_SEGMENT_FREE_ACTIONS = frozenset({"set taxonomy", "add annotator", "add tier", "add item", "set attribute",
-                                   "relink"})
+_SEGMENT_FREE_ACTIONS = frozenset({"add annotator", "add tier", "add item", "set attribute", "relink"})
 
 
 @dataclass
@@ -1080,6 +1079,7 @@ class Project:
             if seg_id is None:
                 if action in _SEGMENT_FREE_ACTIONS:
                     continue
+                self._taxonomy = None  # e.g. the label set edited (or that undone) elsewhere
                 return None
             seg_ids.add(int(seg_id))
             for i in (item_id, old_item):

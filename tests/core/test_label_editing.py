@@ -62,3 +62,18 @@ def test_a_bad_label_set_is_refused_and_nothing_changes(tmp_path) -> None:
         with pytest.raises(FormatError, match="twice"):
             p.edit_labels(Taxonomy(tax.name, tax.labels + [tax.labels[0]]), {})
         assert p.taxonomy.to_dict() == before and p.undo_text() is None
+
+
+def test_another_window_sees_the_new_labels(tmp_path) -> None:
+    with Project.create(tmp_path / "two", annotator="alice") as p:
+        path = p.path
+    with Project.open(path, annotator="alice") as a, Project.open(path, annotator="bob") as b:
+        assert b.taxonomy.names == a.taxonomy.names  # read (and cached) by both
+        counter = b.change_counter()
+        tax = a.taxonomy
+        a.edit_labels(Taxonomy(tax.name, tax.labels + [Label("leg bouncing", "#44AA88")]), {})
+        assert b.changes_since(counter) is None  # "re-read everything"
+        assert "leg bouncing" in b.taxonomy  # and the label set is read again
+        counter = b.change_counter()
+        a.undo()
+        assert b.changes_since(counter) is None and "leg bouncing" not in b.taxonomy

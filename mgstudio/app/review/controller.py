@@ -189,7 +189,7 @@ class ReviewController(QObject):
     def _project_changed(self, project: Any) -> None:
         self._uncertain.invalidate()
         self._changes.reset(project)
-        self._taxonomy_seen = self.taxonomy
+        self._taxonomy_seen = self._taxonomy_key()
         self._make_label_actions()
         names = list(getattr(self.taxonomy, "names", []) or [])
         self.set_current_label(names[0] if names else None)
@@ -222,7 +222,7 @@ class ReviewController(QObject):
         cs = self._changes.pull(self.project)
         if cs is None:  # the change log cannot tell what changed: read U's queue again
             self._uncertain.invalidate()
-            if self.project is not None and self.taxonomy is not self._taxonomy_seen:
+            if self.project is not None and self._taxonomy_key() != self._taxonomy_seen:
                 self._labels_changed()  # the label set was edited, or that edit undone
         elif cs and self.state.item_id in cs.item_ids:
             self._uncertain.patch(self.project, self.state.item_id, cs.segment_ids)
@@ -322,9 +322,14 @@ class ReviewController(QObject):
         self.message.emit(f"Labels saved{f'; {n} segment(s) relabelled' if n else ''}. Ctrl+Z takes it back.")
         return True
 
+    def _taxonomy_key(self) -> Any:
+        """What the palette and the label keys show of the label set (compared after changes)."""
+        tax = self.taxonomy
+        return None if tax is None else tax.to_dict()
+
     def _labels_changed(self) -> None:
         """The label set changed: palette, label keys and the label for new segments follow."""
-        self._taxonomy_seen = self.taxonomy
+        self._taxonomy_seen = self._taxonomy_key()
         self._make_label_actions()
         names = list(getattr(self.taxonomy, "names", []) or [])
         if self.palette_dock is not None:
