@@ -32,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     with Project.open(args.project) as project:
         ids = [project.item_by_name(n).id for n in args.item] or None
-        if not 0 < args.overlap <= 100:
-            raise MGStudioError("--overlap is a percentage between 1 and 100.")
+        if not 1 <= args.overlap <= 100:  # 0.6 is most likely a share meant as 60 %: say so
+            raise MGStudioError(f"--overlap is a percentage between 1 and 100 (60 means 60 %), not {args.overlap:g}.")
         report = agreement(project, args.tier or None, ids, min_overlap=args.overlap / 100.0)
     print(report.summary())
     if args.out:

@@ -43,17 +43,17 @@ def relative_overlap(a: Segment, b: Segment) -> float:
 def link(segs_a: Sequence[Segment], segs_b: Sequence[Segment], min_overlap: float = DEFAULT_OVERLAP
          ) -> tuple[list[tuple[Segment, Segment]], list[Segment], list[Segment]]:
     """(linked pairs, A's unmatched, B's unmatched) for the segments of one recording."""
+    if not 0.0 < min_overlap <= 1.0:
+        raise ValueError("the overlap criterion is a share between 0 and 1")
     b_sorted = sorted(segs_b, key=lambda s: s.start)
     b_starts = [s.start for s in b_sorted]
-    longest = max((s.end - s.start for s in b_sorted), default=0)
     candidates: list[tuple[float, int, int]] = []
     for i, a in enumerate(segs_a):
-        # partners start before a ends, and no earlier than the longest B segment before a starts
-        for j in range(bisect.bisect_left(b_starts, a.end) - 1, -1, -1):
-            b = b_sorted[j]
-            if b.start + longest <= a.start:
-                break
-            r = relative_overlap(a, b)
+        # A partner b covers at least min_overlap of the extent, which is at least len(b), so
+        # len(b) <= len(a) / min_overlap: it starts before a ends and less than that before a.
+        lo = bisect.bisect_left(b_starts, a.start - (a.end - a.start) / min_overlap)
+        for j in range(lo, bisect.bisect_left(b_starts, a.end)):
+            r = relative_overlap(a, b_sorted[j])
             if r >= min_overlap:
                 candidates.append((r, i, j))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
@@ -107,7 +107,8 @@ class EventAgreement:
 
     def summary(self) -> str:
         linked = "" if np.isnan(self.kappa_linked) else f", {self.kappa_linked:.2f} on the linked pairs"
-        return (f"modified κ (Holle & Rein, overlap ≥ {self.min_overlap:.0%}) = {self.kappa:.2f}{linked}; "
+        kappa = "not defined (no segments)" if np.isnan(self.kappa) else f"{self.kappa:.2f}"
+        return (f"modified κ (Holle & Rein, overlap ≥ {round(self.min_overlap * 100, 1):g}%) = {kappa}{linked}; "
                 f"{self.linked} pair(s) linked ({self.same_label} with the same label), "
                 f"{self.only_a} + {self.only_b} unmatched")
 
@@ -118,16 +119,17 @@ def event_agreement(per_item: Sequence[tuple[Sequence[Segment], Sequence[Segment
     of each recording (segments are only linked within a recording)."""
     if not 0.0 < min_overlap <= 1.0:
         raise ValueError("the overlap criterion is a share between 0 and 1")
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str | None, str | None]] = []  # None: unmatched
     n_linked = n_a = n_b = 0
     for segs_a, segs_b in per_item:
         pairs, only_a, only_b = link(segs_a, segs_b, min_overlap)
         rows += [(a.label, b.label) for a, b in pairs]
-        rows += [(a.label, UNMATCHED) for a in only_a]
-        rows += [(UNMATCHED, b.label) for b in only_b]
+        rows += [(a.label, None) for a in only_a]
+        rows += [(None, b.label) for b in only_b]
         n_linked, n_a, n_b = n_linked + len(pairs), n_a + len(only_a), n_b + len(only_b)
-    labels = [UNMATCHED] + sorted({x for r in rows for x in r} - {UNMATCHED})
-    index = {lab: k for k, lab in enumerate(labels)}
+    names = sorted({x for r in rows for x in r if x is not None})
+    index: dict[str | None, int] = {None: 0, **{lab: k + 1 for k, lab in enumerate(names)}}
+    labels = [UNMATCHED] + names
     m = np.zeros((len(labels), len(labels)), dtype=np.int64)
     for la, lb in rows:
         m[index[la], index[lb]] += 1

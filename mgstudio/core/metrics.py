@@ -11,6 +11,7 @@ then IoU). precision = correct / predictions, recall = correct / ground truth, F
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -57,7 +58,14 @@ def _group(segs: Iterable[Any]) -> dict[Hashable, list[Any]]:
 
 def spotting_scores(pred: Iterable[Any], gt: Iterable[Any], iou: float = 0.3,
                     class_agnostic: bool = False) -> SpottingScores:
-    """MiGA spotting precision/recall/F1 (``iou`` is a strict lower bound on temporal IoU)."""
+    """MiGA spotting precision/recall/F1 (``iou`` is a strict lower bound on temporal IoU).
+
+    Predictions are taken by confidence, highest first; each takes the unused ground-truth
+    segment of its label (any label with ``class_agnostic``) with the highest IoU above ``iou``,
+    the earliest listed on ties. Only ground truth that can reach the bound is looked at: with
+    IoU > t > 0 a partner is shorter than len(p) / t and starts less than that before p, so the
+    search is a window of the segments sorted by start, not all of them.
+    """
     pred_by, gt_by = _group(pred), _group(gt)
     tp = n_pred = n_gt = 0
     for key in set(pred_by) | set(gt_by):
@@ -66,13 +74,27 @@ def spotting_scores(pred: Iterable[Any], gt: Iterable[Any], iou: float = 0.3,
         n_pred += len(preds)
         n_gt += len(gts)
         used = [False] * len(gts)
+        lanes: dict[Any, tuple[list[int], list[int], int]] = {}  # label -> (starts, indices, longest)
+        by_label: dict[Any, list[int]] = defaultdict(list)
+        for k, g in enumerate(gts):
+            by_label[None if class_agnostic else g.label].append(k)
+        for lab, idx in by_label.items():
+            idx.sort(key=lambda k: gts[k].start)
+            lanes[lab] = ([gts[k].start for k in idx], idx, max(gts[k].end - gts[k].start for k in idx))
         for p in preds:
+            lane = lanes.get(None if class_agnostic else p.label)
+            if lane is None:
+                continue
+            starts, idx, longest = lane
+            span = (p.end - p.start) / iou if iou > 0 else longest
+            lo = bisect.bisect_right(starts, p.start - span - 1)
+            hi = bisect.bisect_left(starts, p.end)
             best, best_iou = -1, iou
-            for k, g in enumerate(gts):
-                if used[k] or (not class_agnostic and g.label != p.label):
+            for k in idx[lo:hi]:
+                if used[k]:
                     continue
-                v = temporal_iou(p, g)
-                if v > best_iou:
+                v = temporal_iou(p, gts[k])
+                if v > best_iou or (v == best_iou and best >= 0 and k < best):
                     best, best_iou = k, v
             if best >= 0:
                 used[best] = True

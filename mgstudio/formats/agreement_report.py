@@ -28,8 +28,9 @@ def write_agreement_csv(report: AgreementReport, folder: str | Path) -> list[Pat
             ev = p.events
             if ev is not None:
                 crit = f"overlap>={ev.min_overlap:g}"
-                w.writerow([p.tier_a, p.tier_b, f"modified_kappa_events_{crit}", "", f"{ev.kappa:.6f}"])
-                w.writerow([p.tier_a, p.tier_b, f"modified_kappa_linked_{crit}", "", f"{ev.kappa_linked:.6f}"])
+                for name, k in (("events", ev.kappa), ("linked", ev.kappa_linked)):
+                    w.writerow([p.tier_a, p.tier_b, f"modified_kappa_{name}_{crit}", "",
+                                "NA" if k != k else f"{k:.6f}"])  # NA (R, SPSS): not defined
                 w.writerow([p.tier_a, p.tier_b, "events_linked", "", ev.linked])
                 w.writerow([p.tier_a, p.tier_b, "events_unmatched", p.tier_a, ev.only_a])
                 w.writerow([p.tier_a, p.tier_b, "events_unmatched", p.tier_b, ev.only_b])

@@ -61,3 +61,16 @@ def test_identical_codings_agree_fully_and_recordings_stay_apart() -> None:
     assert ev2.linked == 0 and ev2.only_a == ev2.only_b == 30 and math.isnan(ev2.kappa_linked)
     with pytest.raises(ValueError):
         event_agreement([(a, a)], min_overlap=0)
+
+
+def test_one_long_segment_does_not_change_the_links_and_odd_labels_are_safe() -> None:
+    rng = np.random.default_rng(5)
+    a = [seg(int(s), int(s) + 30, "x") for s in np.sort(rng.choice(100_000, 800, replace=False))]
+    b = [seg(s.start + int(rng.integers(-5, 6)), s.end, "x") for s in a]
+    before = link(a, b)
+    long = seg(0, 100_000, "x")  # e.g. a model tier's whole-recording segment
+    pairs, only_a, only_b = link(a, b + [long])
+    assert len(pairs) == len(before[0]) and only_b == [long]
+    # a label spelled like the marker is still a label
+    ev = event_agreement([([seg(0, 10, UNMATCHED)], [seg(0, 10, UNMATCHED)])])
+    assert ev.kappa_linked == pytest.approx(1.0) and ev.same_label == 1 and ev.raw == pytest.approx(1.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
@@ -82,3 +83,44 @@ def test_confusion_matrix() -> None:
     assert labs == ["a", "b"] and m.tolist() == [[1, 1], [0, 1]]
     with pytest.raises(ValueError):
         confusion_matrix(["a"], [])
+
+
+def _spotting_reference(pred, gt, iou, class_agnostic=False):
+    """The plain all-pairs definition, to check the windowed search against."""
+    tp = 0
+    by_item: dict = {}
+    for g in gt:
+        by_item.setdefault(g.item_id, []).append(g)
+    used: set = set()
+    for p in sorted(pred, key=lambda s: -(s.confidence or 0.0)):
+        best, best_iou = None, iou
+        for k, g in enumerate(by_item.get(p.item_id, [])):
+            if (p.item_id, k) in used or (not class_agnostic and g.label != p.label):
+                continue
+            v = temporal_iou(p, g)
+            if v > best_iou:
+                best, best_iou = k, v
+        if best is not None:
+            used.add((p.item_id, best))
+            tp += 1
+    return tp
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_spotting_window_search_equals_all_pairs(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+
+    def segs(n, conf=False):
+        out = []
+        for _ in range(n):
+            a = int(rng.integers(0, 3000))
+            length = int(rng.choice([int(rng.integers(1, 40)), int(rng.integers(200, 900))], p=[0.9, 0.1]))
+            out.append(S(a, a + length, str(rng.choice(["p", "q"])), int(rng.integers(1, 3)),
+                         float(rng.random()) if conf else None))
+        return out
+
+    pred, gt = segs(300, conf=True), segs(300)
+    for t in (0.0, 0.1, 0.3, 0.5, 0.7):
+        for agnostic in (False, True):
+            assert spotting_scores(pred, gt, t, agnostic).tp == _spotting_reference(pred, gt, t, agnostic)
+
