@@ -62,8 +62,12 @@ def ask_export(parent: QWidget, start: Path, has_item: bool) -> tuple[Path, str]
 
 def import_message(path: Path, report: ImportReport, item_name: str | None) -> str:
     where = f" into “{item_name}”" if item_name else ""
-    undo = ("Edit ▸ Undo (Ctrl+Z) takes the import back." if item_name else
-            "Edit ▸ Undo (Ctrl+Z) takes the import back, one recording at a time.")
+    if not report.imported:  # no undo step was made: Ctrl+Z would undo the edit before
+        undo = "Nothing was added, so there is nothing to undo."
+    elif item_name:
+        undo = "Edit ▸ Undo (Ctrl+Z) takes the import back."
+    else:
+        undo = "Edit ▸ Undo (Ctrl+Z) takes the import back, one recording at a time."
     return f"{path.name} was imported{where}.\n\n{report.summary()}\n\n{undo}"
 
 

@@ -354,15 +354,26 @@ class Project:
         -> new name) as one undoable step; returns how many segments were relabelled."""
         if not isinstance(taxonomy, Taxonomy):
             raise ProjectError("edit_labels needs a Taxonomy.")
+        renames = {a: b for a, b in (renames or {}).items() if a != b}
+        for old, new in renames.items():
+            if new not in taxonomy:
+                raise ProjectError(f"“{old}” cannot be renamed to “{new}”: the new label set has no “{new}”.")
+        # A label of the set that segments use may not vanish: they would keep a label the
+        # project no longer knows (imported labels that were never in the set are not checked).
+        used = self.label_counts()
+        lost = [name for name in self.taxonomy.names if used.get(name) and name not in taxonomy and name not in renames]
+        if lost:
+            n = sum(used[name] for name in lost)
+            raise ProjectError(f"“{lost[0]}”{' and others' if len(lost) > 1 else ''} would be removed but "
+                               f"{n} segment(s) still use {'it' if len(lost) == 1 else 'them'}: rename it to "
+                               "another label instead, or relabel those segments first.")
         before, after = self.taxonomy.to_dict(), taxonomy.to_dict()
         cmd = Command("edit labels", description)
         if before != after:
             cmd.ops.append({"op": "taxonomy", "before": before, "after": after})
         now = time.time()
         n = 0
-        for old, new in (renames or {}).items():
-            if old == new:
-                continue
+        for old, new in renames.items():
             for r in self._q(f"SELECT {self._SEG_COLS} FROM segments WHERE label = ?", (old,)):
                 row = self._seg(r).to_dict()
                 cmd.update(row, dict(row, label=new, modified=now))
@@ -1040,7 +1051,7 @@ class Project:
                     apply_ops(db, ops)
                 except StaleEditError as exc:
                     raise ProjectError(
-                        f"'{description}' can no longer be {'undone' if undo else 'redone'}: its segments "
+                        f"'{description}' can no longer be {'undone' if undo else 'redone'}: its segments or labels "
                         "were changed in another window or program since.", str(exc)) from exc
                 db.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, hid))
                 self._audit_ops(db, now, "undo" if undo else "redo", description, ops)

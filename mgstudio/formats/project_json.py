@@ -95,6 +95,7 @@ def import_json(project: "Project", path: str | Path) -> ImportReport:
             report.warnings.append(f"No item named '{item_name}' in the project: its {len(segs)} segment(s) were skipped.")
             continue
         out = []
+        have: dict[int, set[tuple[int, int, str]]] = {}  # per tier: what the item already has
         for k, s in enumerate(segs):
             name_ = str(s["tier"])
             tier = tiers.get(name_)
@@ -114,9 +115,16 @@ def import_json(project: "Project", path: str | Path) -> ImportReport:
                               modified=float(s.get("modified") or 0) or time.time())
             except (TypeError, ValueError) as exc:
                 raise FormatError(f"{name}: segment {k + 1} of '{item_name}' has a bad value ({exc}).") from None
+            if tier.id not in have:
+                have[tier.id] = {(x.start, x.end, x.label) for x in project.segments(item.id, tier_id=tier.id)}
+            if (seg.start, seg.end, seg.label) in have[tier.id]:
+                report.duplicates += 1  # importing the same file twice adds nothing
+                continue
+            have[tier.id].add((seg.start, seg.end, seg.label))
             if seg.label not in known:
                 report.unknown_labels[seg.label] += 1
             out.append(seg)
-        project.add_segments(out, f"Import {name}")
+        if out:
+            project.add_segments(out, f"Import {name}")
         report.imported += len(out)
     return report

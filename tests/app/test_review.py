@@ -474,8 +474,11 @@ def test_labels_are_edited_renamed_on_their_segments_and_undone(qtbot, env):
     dlg.table.item(1, COL_KEY).setText("A")  # the accept key
     assert "review key" in dlg.problem.text() and not ok.isEnabled()
     dlg.table.item(1, COL_KEY).setText("")
-    dlg.table.item(1, COL_NAME).setText(names[2])  # two labels of one name
+    dlg.table.item(1, COL_NAME).setText(names[2])  # onto another label: a merge, said before OK
+    assert f"“{old}” will be merged into “{names[2]}”" in dlg.info.text() and ok.isEnabled()
+    dlg.add_label(names[3])  # a new label with a name already taken
     assert "twice" in dlg.problem.text() and not ok.isEnabled()
+    assert dlg.remove_selected()  # (the new row: nothing uses it)
 
     dlg.table.item(1, COL_NAME).setText("scratching the head")
     dlg.set_color(1, "#123456")
@@ -521,3 +524,30 @@ def test_marks_made_while_playing_allow_for_the_reaction_time(qtbot, env, tmp_pa
     state.set_frame(1500)
     ctl.mark_in()  # paused: exact
     assert ctl.mark_in_frame == 1500
+    state.set_speed(1.0)
+    state.set_playing(True)
+    state.set_frame(1503)  # O soon after a paused I: the end is not taken back past the start
+    made = ctl.mark_out()
+    assert (made.start, made.end) == (1500, 1501)
+
+
+
+def test_a_rename_onto_another_label_merges_and_the_new_segment_label_follows(qtbot, env):
+    from mgstudio.app.review.label_editor import COL_NAME, LabelEditor, label_usage
+
+    pr, item, props, state, ctl, win = env
+    names = pr.taxonomy.names
+    ctl.set_current_label(names[4])
+    dlg = LabelEditor(pr.taxonomy, label_usage(pr), ctl.keymap)
+    qtbot.addWidget(dlg)
+    dlg.table.item(1, COL_NAME).setText(names[2])  # merge names[1] into names[2]
+    dlg.table.item(4, COL_NAME).setText("renamed")
+    QTimer.singleShot(0, dlg.accept)
+    assert ctl.edit_labels(dlg)
+    assert pr.segment(props[1].id).label == names[2] == pr.segment(props[2].id).label
+    assert names[1] not in pr.taxonomy and ctl.current_label == "renamed"
+    ctl.undo()
+    assert pr.segment(props[1].id).label == names[1] and pr.taxonomy.names == names
+    assert ctl.current_label == names[4]  # followed the rename back, not the first label
+    ctl.redo()
+    assert ctl.current_label == "renamed"

@@ -77,3 +77,23 @@ def test_another_window_sees_the_new_labels(tmp_path) -> None:
         counter = b.change_counter()
         a.undo()
         assert b.changes_since(counter) is None and "leg bouncing" not in b.taxonomy
+
+
+def test_a_used_label_cannot_vanish_and_renames_need_their_target(tmp_path) -> None:
+    from mgstudio.core.errors import ProjectError
+
+    with Project.create(tmp_path / "orphan", annotator="alice") as p:
+        item = p.add_skeleton_item("S01", SkeletonSequence.empty(CANONICAL, 500, 25.0)).id
+        tax = p.taxonomy
+        used = tax.labels[0].name
+        p.create_segment(Segment(item, p.tier("alice").id, 0, 10, used))
+        before = p.taxonomy.to_dict()
+        with pytest.raises(ProjectError, match="still use"):
+            p.edit_labels(Taxonomy(tax.name, tax.labels[1:]), {})  # dropped while in use
+        with pytest.raises(ProjectError, match="has no"):
+            p.edit_labels(Taxonomy(tax.name, tax.labels[1:]), {used: "not a label"})
+        assert p.taxonomy.to_dict() == before and p.segments(item)[0].label == used
+        # merging into another label is a rename onto it
+        target = tax.labels[1].name
+        assert p.edit_labels(Taxonomy(tax.name, tax.labels[1:]), {used: target}) == 1
+        assert p.segments(item)[0].label == target and used not in p.taxonomy

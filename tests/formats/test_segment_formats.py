@@ -161,6 +161,9 @@ def test_json_round_trip_every_field(project_factory, tmp_path) -> None:
     import_file(dst, out)
     same_segments(src, dst, fields=("start", "end", "label", "status", "confidence", "note", "source",
                                     "annotator", "created", "modified"))
+    # importing it again (or into the project it came from) adds nothing and refuses nothing
+    rep = import_file(src, out)
+    assert rep.imported == 0 and rep.duplicates == 60 and "already in the project" in rep.summary()
 
 
 def test_overlaps_out_of_range_and_unknown_labels(project_factory, tmp_path) -> None:

@@ -328,13 +328,25 @@ class ReviewController(QObject):
         return None if tax is None else tax.to_dict()
 
     def _labels_changed(self) -> None:
-        """The label set changed: palette, label keys and the label for new segments follow."""
+        """The label set changed: palette, label keys and the label for new segments follow
+        (through a rename, or its undo and redo, to the label with the same colour and key)."""
+        seen = self._taxonomy_seen if isinstance(self._taxonomy_seen, dict) else {}
+        old_labels = seen.get("labels", [])
+        old_names = [lab.get("name") for lab in old_labels]
         self._taxonomy_seen = self._taxonomy_key()
         self._make_label_actions()
         names = list(getattr(self.taxonomy, "names", []) or [])
         if self.palette_dock is not None:
             self.palette_dock.set_taxonomy(self.taxonomy)
-        self.set_current_label(self.current_label if self.current_label in names else (names[0] if names else None))
+        current = self.current_label
+        if current not in names:  # renamed: the new label with its colour and key, else its place
+            was = next((lab for lab in old_labels if lab.get("name") == current), {})
+            same = [lab.name for lab in getattr(self.taxonomy, "labels", []) or []
+                    if lab.name not in old_names and lab.color == was.get("color")
+                    and (lab.shortcut or None) == (was.get("shortcut") or None)]
+            k = old_names.index(current) if current in old_names else -1
+            current = same[0] if same else names[k] if 0 <= k < len(names) else (names[0] if names else None)
+        self.set_current_label(current)
         self._timeline_call("repaint_all")
 
     def set_current_label(self, name: str | None) -> None:
@@ -361,8 +373,8 @@ class ReviewController(QObject):
     def _load_reaction_ms(self) -> int:
         s = self.settings or QSettings()
         try:
-            return max(0, min(1000, int(s.value(self.REACTION_KEY, 0))))
-        except (TypeError, ValueError):
+            return max(0, min(1000, int(round(float(s.value(self.REACTION_KEY, 0))))))
+        except (TypeError, ValueError, OverflowError):  # junk in the settings file: off
             return 0
 
     def set_reaction_ms(self, ms: int) -> None:
@@ -420,7 +432,10 @@ class ReviewController(QObject):
         if not self.current_label:
             self.message.emit("Pick a label first (click one in the label palette or press its key).")
             return None
-        a, b = sorted((self.mark_in_frame, self._mark_frame()[0]))
+        end = self._mark_frame()[0]
+        if self.state.frame >= self.mark_in_frame:  # O after I: the reaction time never puts the end before I
+            end = max(end, self.mark_in_frame)
+        a, b = sorted((self.mark_in_frame, end))
         seg = Segment(self.state.item_id, self.my_tier().id, a, b + 1, self.current_label,
                       source=Source.HUMAN, status=Status.ACCEPTED, annotator=self.project.annotator)
         made = self.project.create_segment(seg)

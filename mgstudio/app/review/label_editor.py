@@ -79,6 +79,9 @@ class LabelEditor(QDialog):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #c03000;")
+        self.info = QLabel()  # what OK will do beyond the table (merges)
+        self.info.setWordWrap(True)
+        self.merges: list[tuple[str, str]] = []
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -90,6 +93,7 @@ class LabelEditor(QDialog):
         lay.addWidget(self.table, 1)
         lay.addLayout(row_buttons)
         lay.addWidget(self.problem)
+        lay.addWidget(self.info)
         lay.addWidget(self.buttons)
         self.resize(820, 560)
         self.check()
@@ -185,17 +189,29 @@ class LabelEditor(QDialog):
 
     # ------------------------------------------------------------------ result
     def build(self) -> tuple[Taxonomy, dict[str, str]]:
-        """The edited label set and the renames; raises MGStudioError with a plain sentence."""
-        labels = [self._row_label(r) for r in range(self.table.rowCount())]
-        renames = {}
-        for r, lab in enumerate(labels):
-            original = self.table.item(r, COL_NAME).data(ORIGINAL)
+        """The edited label set and the renames; raises MGStudioError with a plain sentence.
+
+        An existing label renamed to the name of another label is merged into it: it leaves the
+        set and its segments take the other label (``merges`` lists these)."""
+        rows = [(self._row_label(r), self.table.item(r, COL_NAME).data(ORIGINAL)) for r in range(self.table.rowCount())]
+        claimed = {lab.name for lab, original in rows if original == lab.name}  # labels keeping their name
+        renames: dict[str, str] = {}
+        merges: list[tuple[str, str]] = []
+        kept: list[Label] = []
+        names: set[str] = set()
+        for lab, original in rows:
             if original and original != lab.name:
                 renames[original] = lab.name
-        tax = Taxonomy(self.original.name, labels, self.original.description)  # validates (FormatError)
-        problems = conflicts(self.keymap, {lab.name: lab.shortcut for lab in labels if lab.shortcut})
+                if lab.name in names or lab.name in claimed:  # onto another label: a merge
+                    merges.append((original, lab.name))
+                    continue
+            names.add(lab.name)
+            kept.append(lab)  # a new row repeating a name stays: Taxonomy refuses it with the reason
+        tax = Taxonomy(self.original.name, kept, self.original.description)  # validates (FormatError)
+        problems = conflicts(self.keymap, {lab.name: lab.shortcut for lab in kept if lab.shortcut})
         if problems:
             raise MGStudioError(" ".join(problems))
+        self.merges = merges
         return tax, renames
 
     def check(self) -> bool:
@@ -204,9 +220,13 @@ class LabelEditor(QDialog):
             self.build()
         except MGStudioError as exc:
             self.problem.setText(str(exc))
+            self.info.setText("")
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return False
         self.problem.setText("")
+        self.info.setText(" ".join(
+            f"“{a}” will be merged into “{b}” ({self.usage.get(a, 0)} segment(s) take the label “{b}”)."
+            for a, b in self.merges))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         return True
 
