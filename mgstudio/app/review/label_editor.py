@@ -86,7 +86,8 @@ class LabelEditor(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         hint = QLabel("Double-click a cell to change it (the colour: double-click the swatch). Renaming a "
-                      "label renames it on all its segments; Edit ▸ Undo takes the whole change back.")
+                      "label renames it on all its segments; renaming it to another label's name merges "
+                      "the two. Edit ▸ Undo takes the whole change back.")
         hint.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.addWidget(hint)
