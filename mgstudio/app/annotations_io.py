@@ -63,7 +63,7 @@ def ask_export(parent: QWidget, start: Path, has_item: bool) -> tuple[Path, str]
 def import_message(path: Path, report: ImportReport, item_name: str | None) -> str:
     where = f" into “{item_name}”" if item_name else ""
     if not report.imported:  # no undo step was made: Ctrl+Z would undo the edit before
-        undo = "Nothing was added, so there is nothing to undo."
+        undo = "Nothing was added, so this import made no undo step (Ctrl+Z would undo your edit before it)."
     elif item_name:
         undo = "Edit ▸ Undo (Ctrl+Z) takes the import back."
     else:

@@ -370,7 +370,7 @@ class Project:
         before, after = self.taxonomy.to_dict(), taxonomy.to_dict()
         cmd = Command("edit labels", description)
         if before != after:
-            cmd.ops.append({"op": "taxonomy", "before": before, "after": after})
+            cmd.ops.append({"op": "taxonomy", "before": before, "after": after, "renames": renames})
         now = time.time()
         n = 0
         for old, new in renames.items():
@@ -1014,6 +1014,22 @@ class Project:
         rows = self._q(f"SELECT id, action, description, ops FROM history WHERE undone = ? AND who = ? "
                        f"ORDER BY id {order} LIMIT 1", (undone, self.annotator))
         return rows[0] if rows else None
+
+    def label_renames(self, undo: bool) -> dict[str, str]:
+        """How label names map through the step :meth:`undo` (or :meth:`redo`) would take next:
+        old name -> new name, for a label edit (empty for any other step). Undoing a merge maps
+        nothing back: the label merged into kept its name throughout."""
+        row = self._last(0 if undo else 1)
+        if row is None:
+            return {}
+        op = next((o for o in ops_from_json(row[3]) if o["op"] == "taxonomy"), None)
+        if op is None:
+            return {}
+        renames = dict(op.get("renames") or {})
+        if not undo:
+            return renames
+        kept = {lab["name"] for lab in op["before"].get("labels", [])} - set(renames)
+        return {new: old for old, new in renames.items() if new not in kept}
 
     def can_undo(self) -> bool:
         return not self.read_only and self._last(0) is not None

@@ -104,8 +104,6 @@ def import_json(project: "Project", path: str | Path) -> ImportReport:
                 tier = tiers[name_] = project.ensure_tier(
                     name_, annotator=info.get("annotator"),
                     kind=info.get("kind") or ("model" if s.get("source") == "model" else "human"))
-                if tier.name not in report.tiers:
-                    report.tiers.append(tier.name)
             try:
                 seg = Segment(item_id=item.id, tier_id=tier.id, start=int(s["start"]), end=int(s["end"]),
                               label=str(s["label"]), source=Source(s.get("source", "human")),
@@ -121,6 +119,8 @@ def import_json(project: "Project", path: str | Path) -> ImportReport:
                 report.duplicates += 1  # importing the same file twice adds nothing
                 continue
             have[tier.id].add((seg.start, seg.end, seg.label))
+            if tier.name not in report.tiers:  # tiers that received segments
+                report.tiers.append(tier.name)
             if seg.label not in known:
                 report.unknown_labels[seg.label] += 1
             out.append(seg)

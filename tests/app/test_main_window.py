@@ -421,7 +421,7 @@ def test_import_and_export_coding_from_the_file_menu(qtbot, env) -> None:
     worker = w.import_coding(tmp / "bob's coding.eaf")
     wait_worker(qtbot, worker, 30_000)
     again = w.import_box
-    assert "already in the project" in again.text() and "nothing to undo" in again.text()
+    assert "already in the project" in again.text() and "made no undo step" in again.text()
     again.close()
     w.review.actions["undo"].trigger()  # Edit ▸ Undo takes the whole (first) import back
     qtbot.waitUntil(lambda: not w.project.segments(item.id, tier_id=bob.id), timeout=5000)

@@ -551,3 +551,51 @@ def test_a_rename_onto_another_label_merges_and_the_new_segment_label_follows(qt
     assert ctl.current_label == names[4]  # followed the rename back, not the first label
     ctl.redo()
     assert ctl.current_label == "renamed"
+
+
+def test_label_edits_follow_the_label_through_swaps_merges_undo_and_redo(qtbot, env):
+    from mgstudio.app.review.label_editor import COL_NAME, LabelEditor, label_usage
+
+    pr, item, props, state, ctl, win = env
+    names = pr.taxonomy.names
+
+    def edit(changes: dict[int, str], new_row: str | None = None, move_new_to_top: bool = False) -> bool:
+        dlg = LabelEditor(pr.taxonomy, label_usage(pr), ctl.keymap)
+        qtbot.addWidget(dlg)
+        if new_row is not None:
+            dlg.add_label(new_row)
+            if move_new_to_top:
+                while dlg.table.currentRow() > 0:
+                    dlg.move_selected(-1)
+        rows = {next(i for i in range(dlg.table.rowCount()) if dlg.table.item(i, COL_NAME).text() == names[k]): name
+                for k, name in changes.items()}  # found before any is renamed
+        for r, name in rows.items():
+            dlg.table.item(r, COL_NAME).setText(name)
+        QTimer.singleShot(0, dlg.accept)
+        return ctl.edit_labels(dlg)
+
+    # OK without a change makes no undo step, and says nothing of Ctrl+Z
+    before = pr.undo_text()
+    assert not edit({}) and pr.undo_text() == before
+
+    # a swap: the label for new segments follows its label, not its old name
+    ctl.set_current_label(names[0])
+    assert edit({0: names[1], 1: names[0]})
+    assert ctl.current_label == names[1] and pr.segment(props[0].id).label == names[1]
+    ctl.undo()
+    assert ctl.current_label == names[0] and pr.segment(props[0].id).label == names[0]
+
+    # a merge, undone and redone, with the merged label chosen in between
+    assert edit({2: names[3]})
+    ctl.undo()
+    ctl.set_current_label(names[2])
+    ctl.redo()
+    assert ctl.current_label == names[3] and pr.segment(props[2].id).label == names[3]
+    ctl.undo()
+
+    # merging into a new label works wherever the new row is
+    for top in (False, True):
+        assert edit({4: "hands near face"}, new_row="hands near face", move_new_to_top=top)
+        assert pr.segment(props[4].id).label == "hands near face" and names[4] not in pr.taxonomy
+        ctl.undo()
+        assert pr.taxonomy.names == names

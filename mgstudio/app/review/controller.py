@@ -63,6 +63,7 @@ class ReviewController(QObject):
         self.settings = settings
         self.keymap = load_keymap(settings)
         self.reaction_ms = self._load_reaction_ms()
+        self._label_map: dict[str, str] = {}  # label renames of the step being applied
         self.current_label: str | None = None
         self.mark_in_frame: int | None = None
         self.auto_advance = True  # after A/R, select the next proposal to review
@@ -309,16 +310,21 @@ class ReviewController(QObject):
         dlg = dialog or LabelEditor(self.taxonomy, label_usage(self.project), self.keymap, self.window)
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.taxonomy is None:
             return False
-        renames = dlg.renames
-        what = ("Rename " + ", ".join(f"“{a}” to “{b}”" for a, b in renames.items())) if renames else "Edit the labels"
+        renames = {a: b for a, b in dlg.renames.items() if a != b}
+        if not renames and dlg.taxonomy.to_dict() == self.taxonomy.to_dict():
+            self.message.emit("The labels are unchanged.")  # no undo step: say nothing about Ctrl+Z
+            return False
+        merged = dict(getattr(dlg, "merges", []) or [])
+        parts = [f"merge “{a}” into “{b}”" if a in merged else f"rename “{a}” to “{b}”" for a, b in renames.items()]
+        what = ("; ".join(parts) if parts else "edit the labels").capitalize()
         try:
             n = self.project.edit_labels(dlg.taxonomy, renames, what)
         except MGStudioError as exc:
             self.message.emit(str(exc))
             return False
-        if self.current_label in renames:
-            self.current_label = renames[self.current_label]
+        self._label_map = renames  # the label for new segments follows its label
         self._changed()  # views re-read (names, colours); _segments_changed rebuilds the palette
+        self._label_map = {}
         self.message.emit(f"Labels saved{f'; {n} segment(s) relabelled' if n else ''}. Ctrl+Z takes it back.")
         return True
 
@@ -338,8 +344,9 @@ class ReviewController(QObject):
         names = list(getattr(self.taxonomy, "names", []) or [])
         if self.palette_dock is not None:
             self.palette_dock.set_taxonomy(self.taxonomy)
-        current = self.current_label
-        if current not in names:  # renamed: the new label with its colour and key, else its place
+        current = self._label_map.get(self.current_label, self.current_label)  # this window's edit/undo/redo
+        self._label_map = {}
+        if current not in names:  # changed elsewhere: the new label with its colour and key, else its place
             was = next((lab for lab in old_labels if lab.get("name") == current), {})
             same = [lab.name for lab in getattr(self.taxonomy, "labels", []) or []
                     if lab.name not in old_names and lab.color == was.get("color")
@@ -628,15 +635,19 @@ class ReviewController(QObject):
     def undo(self) -> None:
         if self.project is None:
             return
+        self._label_map = self.project.label_renames(undo=True)
         what = self.project.undo()
         self._changed()
+        self._label_map = {}
         self.message.emit(f"Undone: {what}" if what else "Nothing to undo.")
 
     def redo(self) -> None:
         if self.project is None:
             return
+        self._label_map = self.project.label_renames(undo=False)
         what = self.project.redo()
         self._changed()
+        self._label_map = {}
         self.message.emit(f"Redone: {what}" if what else "Nothing to redo.")
 
     def show_cheat_sheet(self) -> CheatSheet:

@@ -195,7 +195,8 @@ class LabelEditor(QDialog):
         An existing label renamed to the name of another label is merged into it: it leaves the
         set and its segments take the other label (``merges`` lists these)."""
         rows = [(self._row_label(r), self.table.item(r, COL_NAME).data(ORIGINAL)) for r in range(self.table.rowCount())]
-        claimed = {lab.name for lab, original in rows if original == lab.name}  # labels keeping their name
+        # names a renamed label merges into: labels keeping their name, and new labels
+        claimed = {lab.name for lab, original in rows if original == lab.name or not original}
         renames: dict[str, str] = {}
         merges: list[tuple[str, str]] = []
         kept: list[Label] = []
