@@ -45,6 +45,20 @@ def write_agreement_csv(report: AgreementReport, folder: str | Path) -> list[Pat
                             timecode(x.start, x.fps), timecode(x.end, x.fps)])
     return [a, d]
 
+def _matrix_html(tier_a: str, tier_b: str, labels: list, counts) -> str:
+    """A counts table, coder A's labels down and coder B's across, shaded by count."""
+    e = html.escape
+    mx = max(1, int(counts.max()))
+    rows = [f"<tr><th class=l>{e(tier_a)} ↓ / {e(tier_b)} →</th>" + "".join(
+        f"<th>{e(str(lab))}</th>" for lab in labels) + "</tr>"]
+    for i, lab in enumerate(labels):
+        cells = "".join(
+            f"<td style='background:rgba(0,114,178,{0.08 + 0.8 * v / mx:.2f})'>{v}</td>" if v else "<td></td>"
+            for v in counts[i])
+        rows.append(f"<tr><th class=l>{e(str(lab))}</th>{cells}</tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
 def write_agreement_html(report: AgreementReport, path: str | Path) -> Path:
     """A report-contained HTML page with the figures, confusion matrices and disagreements."""
     e = html.escape
@@ -70,27 +84,11 @@ def write_agreement_html(report: AgreementReport, path: str | Path) -> Path:
             f"<td>{s.f1:.3f}</td>" for s in p.segment_scores.values()) + "</tr></table>")
         parts.append("<table><tr><th class=l>Class</th><th>kappa</th></tr>" + "".join(
             f"<tr><td class=l>{e(lab)}</td><td>{k:.3f}</td></tr>" for lab, k in p.per_class.items()) + "</table>")
-        mx = max(1, int(p.confusion.max()))
-        rows = [f"<tr><th class=l>{e(p.tier_a)} ↓ / {e(p.tier_b)} →</th>" + "".join(
-            f"<th>{e(lab)}</th>" for lab in p.labels) + "</tr>"]
-        for i, lab in enumerate(p.labels):
-            cells = "".join(
-                f"<td style='background:rgba(0,114,178,{0.08 + 0.8 * v / mx:.2f})'>{v}</td>" if v else "<td></td>"
-                for v in p.confusion[i])
-            rows.append(f"<tr><th class=l>{e(lab)}</th>{cells}</tr>")
-        parts.append("<h3>Confusion (frames)</h3><table>" + "".join(rows) + "</table>")
+        parts.append("<h3>Confusion (frames)</h3>" + _matrix_html(p.tier_a, p.tier_b, p.labels, p.confusion))
         ev = p.events
         if ev is not None:
-            parts.append(f"<h3>Gesture by gesture</h3><p>{e(ev.summary())}.</p>")
-            emx = max(1, int(ev.matrix.max()))
-            erows = [f"<tr><th class=l>{e(p.tier_a)} ↓ / {e(p.tier_b)} →</th>" + "".join(
-                f"<th>{e(lab)}</th>" for lab in ev.labels) + "</tr>"]
-            for i, lab in enumerate(ev.labels):
-                cells = "".join(
-                    f"<td style='background:rgba(0,114,178,{0.08 + 0.8 * v / emx:.2f})'>{v}</td>" if v else "<td></td>"
-                    for v in ev.matrix[i])
-                erows.append(f"<tr><th class=l>{e(lab)}</th>{cells}</tr>")
-            parts.append("<table>" + "".join(erows) + "</table>")
+            parts.append(f"<h3>Gesture by gesture</h3><p>{e(ev.summary())}.</p>"
+                         + _matrix_html(p.tier_a, p.tier_b, ev.labels, ev.matrix))
         if p.disagreements:
             parts.append("<h3>Disagreements</h3><table><tr><th class=l>Item</th><th class=l>Where</th>"
                          f"<th class=l>{e(p.tier_a)}</th><th class=l>{e(p.tier_b)}</th></tr>" + "".join(
