@@ -31,6 +31,16 @@ def skeleton(n: int, start_frame: int = 0, moving: slice | None = None) -> Skele
                             start_frame=start_frame)
 
 
+def fidgeting_holistic(n: int, seed: int, jitter: float) -> SkeletonSequence:
+    """``n`` frames at 30 fps of a MediaPipe Holistic body that stays put and jitters a little."""
+    from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
+
+    rng = np.random.default_rng(seed)
+    j = MEDIAPIPE_HOLISTIC.num_joints
+    world = (rng.uniform(-0.3, 0.3, (1, j, 3)) + rng.normal(0, jitter, (n, j, 3))).astype(np.float32)
+    return SkeletonSequence(MEDIAPIPE_HOLISTIC, world[..., :2] * 500 + 300, np.ones((n, j), np.float32), 30.0, world)
+
+
 @pytest.fixture
 def project(tmp_path):
     pr = Project.create(tmp_path / "t", taxonomy="imigue", annotator="alice")
@@ -415,15 +425,9 @@ def test_movement_rows_come_from_the_shared_skeleton_read_and_are_right(qtbot, p
 def test_leaving_an_item_stops_its_movement_computation_early(qtbot, project, item):
     import time
 
-    from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
     from mgstudio.core.motion import motion_energy
 
-    n = 36_000  # 20 minutes at 30 fps
-    rng = np.random.default_rng(2)
-    world = (rng.uniform(-0.3, 0.3, (1, MEDIAPIPE_HOLISTIC.num_joints, 3))
-             + rng.normal(0, 0.002, (n, MEDIAPIPE_HOLISTIC.num_joints, 3))).astype(np.float32)
-    long_seq = SkeletonSequence(MEDIAPIPE_HOLISTIC, world[..., :2] * 500 + 300,
-                                np.ones(world.shape[:2], np.float32), 30.0, world)
+    long_seq = fidgeting_holistic(36_000, seed=2, jitter=0.002)  # 20 minutes at 30 fps
     long_item = project.add_skeleton_item("twenty minutes", long_seq)
     t0 = time.perf_counter()
     motion_energy(long_seq)  # what a full computation takes here, now
@@ -542,15 +546,9 @@ def test_long_recordings_get_the_same_rows_from_the_helper_process(qtbot, projec
     import time
 
     from mgstudio.app.timeline import motion_job
-    from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
     from mgstudio.core.motion import motion_energy
 
-    n = motion_job.PROCESS_FRAMES + 3_000
-    rng = np.random.default_rng(5)
-    world = (rng.uniform(-0.3, 0.3, (1, MEDIAPIPE_HOLISTIC.num_joints, 3))
-             + rng.normal(0, 0.01, (n, MEDIAPIPE_HOLISTIC.num_joints, 3))).astype(np.float32)
-    seq = SkeletonSequence(MEDIAPIPE_HOLISTIC, world[..., :2] * 500 + 300,
-                           np.ones(world.shape[:2], np.float32), 30.0, world)
+    seq = fidgeting_holistic(motion_job.PROCESS_FRAMES + 3_000, seed=5, jitter=0.01)
     long_item = project.add_skeleton_item("long", seq)
     motion_job.warm_up()  # the helper process is started once per app: not part of the figures
     # it is a lean process: it never loads Qt (its functions live in the Qt-free app.jobs)
