@@ -41,6 +41,7 @@ from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.qt_loop import wait_for  # noqa: E402
+from mgstudio.app.player.frame_view import qimage_rgb  # noqa: E402
 from tests.app.heartbeat import Heartbeat  # noqa: E402
 from tests.app.long_clip import make_long_clip, read_long_number  # noqa: E402
 
@@ -50,10 +51,7 @@ STEPS = 20
 
 
 def shown_number(img: QImage) -> int:
-    img = img.convertToFormat(QImage.Format.Format_RGB888)
-    w, h = img.width(), img.height()
-    arr = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * h).reshape(h, img.bytesPerLine())
-    return read_long_number(arr[:, :3 * w].reshape(h, w, 3))
+    return read_long_number(qimage_rgb(img))
 
 
 def pct(values: list[float], q: float) -> float:

@@ -16,6 +16,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtGui import QImage
 
 from mgstudio.app.player import PlayerWidget
+from mgstudio.app.player.frame_view import qimage_rgb
 from mgstudio.app.state import AppState
 from mgstudio.core.layouts import get_layout
 from mgstudio.core.project import Project
@@ -29,10 +30,7 @@ N = 120
 
 
 def image_number(img: QImage) -> int:
-    img = img.convertToFormat(QImage.Format.Format_RGB888)
-    w, h = img.width(), img.height()
-    arr = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * h).reshape(h, img.bytesPerLine())
-    return read_number(arr[:, :3 * w].reshape(h, w, 3))
+    return read_number(qimage_rgb(img))
 
 
 @pytest.fixture
@@ -270,10 +268,7 @@ def test_ten_minute_video_seeks_near_the_end_exactly(qtbot, tmp_path, monkeypatc
         assert label_fits(w.transport.frame_label)
 
         def number_on_screen() -> int:
-            img = w.view.image.convertToFormat(QImage.Format.Format_RGB888)
-            wd, h = img.width(), img.height()
-            arr = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * h)
-            return read_long_number(arr.reshape(h, img.bytesPerLine())[:, :3 * wd].reshape(h, wd, 3))
+            return read_long_number(qimage_rgb(w.view.image))
 
         for f in (n - 1, 9_001, n - 61, 4_097, n - 2, 16_384):
             state.set_frame(f)

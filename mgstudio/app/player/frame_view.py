@@ -11,6 +11,14 @@ from mgstudio.app.player.overlay import OverlayStyle, draw_skeleton, fit_transfo
 from mgstudio.core.skeleton import SkeletonSequence
 
 
+
+def qimage_rgb(img: QImage) -> np.ndarray:
+    """A copy of ``img`` as an H x W x 3 RGB array (rows padded by Qt are cut)."""
+    img = img.convertToFormat(QImage.Format.Format_RGB888)
+    w, h = img.width(), img.height()
+    arr = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * h).reshape(h, img.bytesPerLine())
+    return arr[:, :3 * w].reshape(h, w, 3).copy()
+
 class FrameView(QWidget):
     """Paints the current RGB frame (letter-boxed) and the skeleton of the same frame.
 
@@ -123,7 +131,4 @@ class FrameView(QWidget):
 
     def grab_rgb(self) -> np.ndarray:
         """The widget as an RGB array (for tests and screenshots)."""
-        img = self.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-        w, h = img.width(), img.height()
-        arr = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * h).reshape(h, img.bytesPerLine())
-        return arr[:, :3 * w].reshape(h, w, 3).copy()
+        return qimage_rgb(self.grab().toImage())
