@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QPushButton, QTreeWidge
 
 from mgstudio.app.changes import ChangeTracker
 from mgstudio.app.state import AppState
+from mgstudio.app.workers import emit_from_thread
 from mgstudio.core.fingerprint import media_status
 from mgstudio.core.segments import Source, Status
 
@@ -69,11 +70,7 @@ class _MediaBridge(QObject):
 
     def run(self, gen: int, jobs: list[tuple[int, str, str]]) -> None:
         """Thread body: verify, then hand the result to the GUI thread."""
-        result = verify_media(jobs)
-        try:
-            self.checked.emit(gen, result)
-        except RuntimeError:  # the window was closed meanwhile
-            pass
+        emit_from_thread(self.checked, gen, verify_media(jobs))
 
 
 MEDIA_ROLE = Qt.ItemDataRole.UserRole + 1  # a row's media state: "ok", "missing" or "changed"

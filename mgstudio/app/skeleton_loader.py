@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from mgstudio.app.workers import emit_from_thread
 from mgstudio.core.errors import MGStudioError
 
 LOADING_TEXT = "Loading the skeleton…"
@@ -52,10 +53,7 @@ def _read(project: Any, item_id: int, gen: int, bridge: _Bridge,
                 except Exception:  # noqa: BLE001 - the view computes it itself (and reports)
                     pass
         result = (gen, item_id, seq, None, prepared)
-    try:
-        bridge.done.emit(*result)
-    except RuntimeError:  # the window was closed while the file was read: nobody to tell
-        pass
+    emit_from_thread(bridge.done, *result)
 
 
 class SkeletonLoader(QObject):

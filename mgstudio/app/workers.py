@@ -38,6 +38,16 @@ from mgstudio.core.errors import CancelledError, MGStudioError
 _THROTTLE_S = 0.05
 
 
+def emit_from_thread(signal: Any, *args: Any) -> bool:
+    """Emit a bridge object's ``signal`` from a plain thread; False when the object was deleted
+    meanwhile (the window closed while the thread worked: nobody is left to tell)."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        return False
+    return True
+
+
 class Worker(QThread):
     """Runs ``fn`` in a thread with progress, cancel and readable errors (see the module doc).
 

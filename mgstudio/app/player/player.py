@@ -22,6 +22,7 @@ from mgstudio.app.player.overlay import PART_TITLES, PARTS
 from mgstudio.app.player.transport import TransportBar
 from mgstudio.app.skeleton_loader import LOADING_TEXT, skeleton_loader
 from mgstudio.app.state import AppState
+from mgstudio.app.workers import emit_from_thread
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.timebase import timecode
 
@@ -53,11 +54,8 @@ def _open_reader(path: Any, gen: int, bridge: _FrameBridge) -> None:
                                            detail=repr(exc)))
     else:
         result = (gen, reader, None)
-    try:
-        bridge.opened.emit(*result)
-    except RuntimeError:  # the player was closed while the video opened
-        if reader is not None:
-            reader.close()
+    if not emit_from_thread(bridge.opened, *result) and reader is not None:
+        reader.close()  # the player was closed while the video opened
 
 
 class PlayerWidget(QWidget):

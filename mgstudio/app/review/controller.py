@@ -314,7 +314,7 @@ class ReviewController(QObject):
         if not renames and dlg.taxonomy.to_dict() == self.taxonomy.to_dict():
             self.message.emit("The labels are unchanged.")  # no undo step: say nothing about Ctrl+Z
             return False
-        merged = dict(getattr(dlg, "merges", []) or [])
+        merged = dict(dlg.merges)
         parts = [f"merge “{a}” into “{b}”" if a in merged else f"rename “{a}” to “{b}”" for a, b in renames.items()]
         what = ("; ".join(parts) if parts else "edit the labels").capitalize()
         try:
