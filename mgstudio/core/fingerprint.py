@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -50,10 +51,11 @@ def media_status(path: str | Path | None, expected: str | None, verify: bool = T
     """
     p = Path(path or "")
     try:
-        if not p.is_file():
+        st = p.stat()  # one call: presence, kind and size
+        if not stat.S_ISREG(st.st_mode):
             return "missing"
         size = fingerprint_size(expected or "")
-        if size is not None and p.stat().st_size != size:
+        if size is not None and st.st_size != size:
             return "changed"
         if not verify:
             return "ok"
