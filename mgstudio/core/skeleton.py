@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from mgstudio.core.atomic import atomic_file
+from mgstudio.core.atomic import atomic_file, open_regular
 from mgstudio.core.errors import FormatError
 from mgstudio.core.layouts import CANONICAL, JointLayout, get_layout, mapping_matrix
 
@@ -237,7 +237,12 @@ class SkeletonSequence:
         if not path.exists():
             raise FormatError(f"Skeleton file not found: {path}")
         try:
-            with np.load(path, allow_pickle=False) as z:
+            fh = open_regular(path)  # a FIFO or device named like a skeleton is refused, never waited on
+        except OSError as exc:
+            raise FormatError(f"The skeleton file {path.name} could not be read: {exc.strerror or exc}.",
+                              str(exc)) from exc
+        try:
+            with fh, np.load(fh, allow_pickle=False) as z:
                 version = int(z["version"]) if "version" in z else 1
                 if version > NPZ_VERSION:
                     raise FormatError(f"{path.name} was written by a newer MG Studio (skeleton format {version}).")

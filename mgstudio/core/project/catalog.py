@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mgstudio.core.atomic import clean_temp_files
 from mgstudio.core.errors import ProjectError
 from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint, media_status
 from mgstudio.core.project.rows import ITEM_COLS, KIND_RE, PROPOSALS_TIER, Item, Tier, info_get, item_from_row
@@ -220,17 +221,56 @@ class Catalog:
         hint = Path(item.video_path).name if item.video_path else None
         return find_by_fingerprint(item.fingerprint, search_dirs, name_hint=hint)
 
-    # ------------------------------------------------------------------ skeleton files
+    # ------------------------------------------------------------------ the project's own folders
+    def _own_folder(self, name: str, create: bool = True) -> Path:
+        """``PROJECT/name`` for writing: refused when it (or a link in its place) leads outside the
+        project, so a planted link never makes MG Studio write elsewhere."""
+        d = self.path / name
+        try:
+            real, root = d.resolve(), self.path.resolve()
+        except (OSError, RuntimeError) as exc:  # a link loop
+            raise ProjectError(f"The folder {name}/ of {self.path.name} cannot be used ({exc}).") from exc
+        if real != root and root not in real.parents:
+            raise ProjectError(f"The folder {name}/ of {self.path.name} leads outside the project (to {real}), "
+                               "so MG Studio will not write there; replace that link with a real folder.")
+        if create:
+            try:
+                d.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise ProjectError(f"The folder {name}/ of {self.path.name} could not be made.", str(exc)) from exc
+        return d
+
+    def _clean_temp_files(self) -> int:
+        """Remove what killed writers left (``*.tmp`` in the project folder, skeletons/, models/
+        and cache/); folders that lead outside the project are not touched."""
+        removed = clean_temp_files(self.path)
+        for name, recursive in (("skeletons", False), ("models", False), ("cache", True)):
+            try:
+                folder = self._own_folder(name, create=False)
+            except ProjectError:
+                continue
+            removed += clean_temp_files(folder, recursive=recursive)
+        return removed
+
     @property
     def skeletons_dir(self) -> Path:
         return self.path / "skeletons"
 
     @property
     def models_dir(self) -> Path:
-        d = self.path / "models"
-        if not self.read_only:
-            d.mkdir(exist_ok=True)
-        return d
+        """``PROJECT/models`` (made when missing; refused when it leads outside the project)."""
+        if self.read_only:
+            return self.path / "models"
+        return self._own_folder("models")
+
+    @property
+    def cache_dir(self) -> Path:
+        """``PROJECT/cache`` for resumable work such as pose checkpoints (``cache/pose``)."""
+        if self.read_only:
+            return self.path / "cache"
+        return self._own_folder("cache")
+
+    # ------------------------------------------------------------------ skeleton files
 
     def _skeleton_path(self, item_id: int, kind: str) -> Path:
         if not KIND_RE.match(kind):
@@ -241,9 +281,8 @@ class Catalog:
         """Store a skeleton for an item (atomic write; replaces the previous one of that kind)."""
         self.item(item_id)
         self._check_writable()
-        path = self._skeleton_path(item_id, kind)
+        path = self._own_folder("skeletons") / self._skeleton_path(item_id, kind).name
         try:
-            self.skeletons_dir.mkdir(exist_ok=True)
             seq.save_npz(path)
         except OSError as exc:
             raise ProjectError(f"The skeleton could not be saved in {self.skeletons_dir}.", str(exc)) from exc

@@ -114,10 +114,13 @@ class Project(Catalog, Queries, Rules, History, Changes, Connection):
                 raise ProjectError(_READ_ONLY_FOLDER.format(folder=folder), str(exc)) from exc
             raise ProjectError(f"The project at {folder} could not be opened.", str(exc)) from exc
         try:
-            return cls(folder, conn, annotator, read_only=read_only)
+            project = cls(folder, conn, annotator, read_only=read_only)
         except BaseException:
             conn.close()
             raise
+        if not read_only:
+            project._clean_temp_files()
+        return project
 
     def __repr__(self) -> str:
         return f"<Project {self.path} annotator={self.annotator!r}{' read-only' if self.read_only else ''}>"
