@@ -3,9 +3,12 @@ videos (check, relink, find a moved one) and their stored skeleton files."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,8 @@ from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint, media_st
 from mgstudio.core.project.rows import ITEM_COLS, KIND_RE, PROPOSALS_TIER, Item, Tier, info_get, item_from_row
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.core.timebase import as_fraction
+
+_SKELETON_FILE = re.compile(r"^item(\d+)_[a-z0-9_]+\.npz$")
 
 
 class Catalog:
@@ -104,7 +109,10 @@ class Catalog:
 
     def _insert_item(self, name: str, kind: str, video_path: str | None, fp: str | None, fps: Any,
                      frame_count: int | None, width: int | None, height: int | None,
-                     attributes: dict[str, Any] | None) -> int:
+                     attributes: dict[str, Any] | None,
+                     then: Callable[[int], None] | None = None) -> int:
+        """Insert an item row; ``then(item_id)`` runs inside the same transaction (its files are
+        written before the row commits, so a kill leaves the item whole or absent)."""
         try:
             rate = as_fraction(fps)
         except (ValueError, TypeError, ZeroDivisionError) as exc:
@@ -120,12 +128,15 @@ class Catalog:
                 (name, kind, video_path, fp, str(rate), None if frame_count is None else int(frame_count),
                  None if width is None else int(width), None if height is None else int(height), now))
             item_id = cur.lastrowid
+            self._drop_orphan_skeletons(item_id)  # files a killed add left under this (new) id
             for k, v in (attributes or {}).items():
                 db.execute("INSERT INTO attributes (item_id, key, value) VALUES (?, ?, ?)", (item_id, str(k), json.dumps(v)))
             self._audit_rows(db, [(now, self.annotator, "add item", name, item_id, None, None,
                                    json.dumps({"name": name, "kind": kind, "video_path": video_path,
                                                "fps": str(rate), "frame_count": frame_count,
                                                "attributes": attributes or {}}))])
+            if then is not None:
+                then(item_id)
         return item_id
 
     def add_video(self, path: str | Path, name: str | None = None, attributes: dict[str, Any] | None = None,
@@ -154,13 +165,17 @@ class Catalog:
     def add_skeleton_item(self, name: str, seq: SkeletonSequence, attributes: dict[str, Any] | None = None) -> Item:
         """An item with skeletons and no video (e.g. iMiGUE, SMG or Kinect files)."""
         w, h = seq.image_size if seq.image_size else (None, None)
-        item_id = self._insert_item(name, "skeleton", None, None, seq.fps, seq.start_frame + len(seq.xy), w, h, attributes)
-        try:
-            self.save_skeleton(item_id, seq)
-        except BaseException:
-            with self._tx() as db:  # no half-made item without its skeleton
-                db.execute("DELETE FROM items WHERE id = ?", (item_id,))
-            raise
+        skeletons = self._own_folder("skeletons")
+
+        def write(item_id: int) -> None:  # inside the row's transaction: no row without its file
+            try:
+                seq.save_npz(skeletons / self._skeleton_path(item_id, "raw").name)
+            except OSError as exc:
+                raise ProjectError(f"The skeleton could not be saved in {skeletons}, so '{name}' was not added.",
+                                   str(exc)) from exc
+
+        item_id = self._insert_item(name, "skeleton", None, None, seq.fps, seq.start_frame + len(seq.xy), w, h,
+                                    attributes, then=write)
         return self.item(item_id)
 
     def set_item_attribute(self, item_id: int, key: str, value: Any) -> None:
@@ -239,6 +254,39 @@ class Catalog:
             except OSError as exc:
                 raise ProjectError(f"The folder {name}/ of {self.path.name} could not be made.", str(exc)) from exc
         return d
+
+    def _drop_orphan_skeletons(self, above: int) -> int:
+        """Remove skeleton files of item ids from ``above`` on that no committed item ever had.
+
+        Call it holding the write lock: an add writes its skeleton inside its row's transaction, so
+        a file for an id beyond the committed sequence is what a killed add left behind (removed
+        items keep their ids below it, so undoing a removal finds their files)."""
+        removed = 0
+        try:
+            entries = list(os.scandir(self.skeletons_dir))
+        except OSError:
+            return 0
+        for entry in entries:
+            m = _SKELETON_FILE.match(entry.name)
+            if m and int(m.group(1)) >= above:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+        return removed
+
+    def _recover(self) -> None:
+        """After a kill: drop skeleton files of adds that never committed, then leftover temp files."""
+        try:
+            self._own_folder("skeletons", create=False)
+            skeletons_ok = True
+        except ProjectError:  # a folder leading outside the project: nothing there is ours to delete
+            skeletons_ok = False
+        if skeletons_ok:
+            with self._tx() as db:  # the write lock: no add is half-way in another process now
+                row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'items'").fetchone()
+                top = db.execute("SELECT max(id) FROM items").fetchone()[0]
+                self._drop_orphan_skeletons(max(row[0] if row else 0, top or 0) + 1)
+        self._clean_temp_files()
 
     def _clean_temp_files(self) -> int:
         """Remove what killed writers left (``*.tmp`` in the project folder, skeletons/, models/

@@ -119,7 +119,11 @@ class Project(Catalog, Queries, Rules, History, Changes, Connection):
             conn.close()
             raise
         if not read_only:
-            project._clean_temp_files()
+            try:
+                project._recover()
+            except BaseException:
+                project.close()
+                raise
         return project
 
     def __repr__(self) -> str:
