@@ -23,7 +23,6 @@ from mgstudio.app.state import AppState
 from mgstudio.app.workers import ProcessWorker, Worker, WorkerPanel
 from mgstudio.core.errors import MGStudioError, ProjectError
 
-VIDEO_EXTS = {".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv"}
 SAVE_POSITION_MS = 400
 
 
@@ -35,35 +34,6 @@ def _placeholder_dock(title: str, name: str, text: str, parent: QWidget) -> QDoc
     label.setWordWrap(True)
     dock.setWidget(label)
     return dock
-
-
-def add_to_project(project: Any, paths: list[Path], progress: Callable[..., None] | None = None,
-                   cancel: Any = None) -> tuple[list[int], list[str]]:
-    """Read each video or skeleton file and add it to ``project`` (in a worker thread: the
-    :class:`Project` is thread-safe, and probing, fingerprinting and writing an hour of skeleton
-    take seconds). Returns (ids of the items added, one readable problem per file that was not)."""
-    from mgstudio.formats.skeletons import load_skeletons
-    from mgstudio.media.video import probe
-
-    added: list[int] = []
-    problems: list[str] = []
-    for k, p in enumerate(paths):
-        if cancel is not None and cancel.is_set():
-            break
-        try:
-            if p.suffix.lower() in VIDEO_EXTS:
-                added.append(project.add_video(p, info=probe(p)).id)
-            else:
-                for name, seq in load_skeletons(p):
-                    added.append(project.add_skeleton_item(name or p.stem, seq).id)
-        except MGStudioError as exc:
-            msg = str(exc)
-            problems.append(msg if p.name in msg else f"{p.name}: {msg}")
-        except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the others
-            problems.append(f"{p.name}: this file could not be read ({type(exc).__name__}: {exc}).")
-        if progress:
-            progress(k + 1, len(paths))
-    return added, problems
 
 
 class MainWindow(QMainWindow):
@@ -352,13 +322,17 @@ class MainWindow(QMainWindow):
         if files:
             self.add_files(files)
 
-    def add_files(self, paths: list[Path]) -> Worker | None:
-        """Add videos and skeleton files (read and added in a worker; the list follows)."""
+    def add_files(self, paths: list[Path], fps: float | None = None, name: str | None = None) -> Worker | None:
+        """Add videos and skeleton files (read and added in a worker; the list follows) through
+        :func:`mgstudio.workflows.ingest.add_paths`, as ``mgstudio add`` does. ``fps`` is the rate of
+        skeleton-only recordings (OpenPose folders carry none), ``name`` the item's name (one file)."""
+        from mgstudio.workflows.ingest import add_paths
+
         if self.project is None:
             self.show_message("Open or create a project first, then drop recordings on it.")
             return None
         project = self.project
-        worker = Worker(add_to_project, project, list(paths), title="Adding the new recordings")
+        worker = Worker(add_paths, project, list(paths), fps=fps, name=name, title="Adding the new recordings")
         worker.done.connect(lambda: self._added(project, worker))  # also after Cancel: kept
         return self.run_worker(worker)
 
@@ -368,10 +342,13 @@ class MainWindow(QMainWindow):
         self.browser.refresh()
         if worker.result is None:
             return
-        added, problems = worker.result
+        result = worker.result
+        added, problems = result.added, result.problems
         if added:
             self.state.set_item(added[-1])
         done = f"{len(added)} recording{'s were' if len(added) != 1 else ' was'} added." if added else ""
+        if result.notes:  # a damaged video, unreadable frame files: said, not hidden
+            done = f"{done}\n\n" + "\n".join(result.notes)
         if len(problems) == 1:
             dialogs.show_error(self, MGStudioError(f"A file could not be added:\n\n{problems[0]}\n\n{done}".strip()),
                                "Adding recordings")

@@ -202,5 +202,14 @@ def describe_item(item: Any, seq: Any = None) -> str:
     return f"Added skeleton item '{item.name}': {item.frame_count} frames at {_fps(item.fps)} fps{layout}."
 
 
-__all__ = ["AddResult", "FpsNeeded", "VIDEO_EXTS", "add_recordings", "check_skeleton", "describe_item",
+__all__ = ["AddResult", "FpsNeeded", "VIDEO_EXTS", "add_paths", "add_recordings", "check_skeleton", "describe_item",
            "is_video", "split_paths", "CancelledError"]
+
+
+def add_paths(project: Any, paths: Sequence[str | Path], *, attributes: dict[str, Any] | None = None,
+              fps: float | None = None, name: str | None = None, progress: Progress | None = None,
+              cancel: Any = None) -> AddResult:
+    """:func:`add_recordings` for picked or dropped paths: videos by extension, the rest skeletons."""
+    videos, skeletons = split_paths(paths)
+    return add_recordings(project, videos, skeletons, attributes=attributes, fps=fps, name=name,
+                          progress=progress, cancel=cancel)
