@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
             self.open_project(path)
 
     def open_demo(self) -> None:
-        from mgstudio.app.demo import ensure_demo_project
+        from mgstudio.workflows.demo import ensure_demo_project
 
         try:
             self.open_project(ensure_demo_project())
@@ -482,10 +482,10 @@ class MainWindow(QMainWindow):
         if item is None or project is None or item.kind != "video":
             self.show_message("Choose a video in the project list first.")
             return None
-        from mgstudio.app.jobs import extract_job
+        from mgstudio.workflows.extract import extract_item
 
         item_id, name = item.id, item.name
-        worker = ProcessWorker(extract_job, str(project.path), item_id, project.annotator,
+        worker = ProcessWorker(extract_item, str(project.path), item_id, project.annotator,
                                title=f"Extracting the skeleton of “{name}”")
 
         def done(n_frames: int) -> None:
@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
         if item is None or project is None or not project.has_skeleton(item.id):
             self.show_message("Extract the skeleton of this recording first.")
             return None
-        from mgstudio.app.jobs import propose_job
+        from mgstudio.workflows.recognize import propose
 
         name = item.name
 
@@ -508,7 +508,7 @@ class MainWindow(QMainWindow):
             self.state.notify_segments_changed()
             self.browser.refresh_statuses()
             self.show_message(f"{n} proposal(s) ready for review in “{name}”.")
-        return self.run_worker(ProcessWorker(propose_job, str(project.path), item.id, project.annotator,
+        return self.run_worker(ProcessWorker(propose, str(project.path), item.id, project.annotator,
                                              title=f"Finding gestures in “{name}”"), done)
 
     def learn_from_labels(self) -> Worker | None:
@@ -517,7 +517,7 @@ class MainWindow(QMainWindow):
         project = self.project
         if project is None:
             return None
-        from mgstudio.app.jobs import train_labels_job
+        from mgstudio.workflows.recognize import train_label_model
 
         def trained(result: tuple[int, str]) -> None:
             version, summary = result
@@ -525,7 +525,7 @@ class MainWindow(QMainWindow):
                 self.use_label_model(version)
             else:
                 self.show_message(f"Label model v{version} was kept aside; the current model stays in use.")
-        return self.run_worker(ProcessWorker(train_labels_job, str(project.path), project.annotator,
+        return self.run_worker(ProcessWorker(train_label_model, str(project.path), project.annotator,
                                              title="Learning from your labels"), trained)
 
     def confirm_label_model(self, version: int, summary: str) -> bool:
@@ -549,13 +549,13 @@ class MainWindow(QMainWindow):
         project = self.project
         if project is None:
             return None
-        from mgstudio.app.jobs import use_labels_job
+        from mgstudio.workflows.recognize import use_label_model
 
         def done(n: int) -> None:
             self.state.notify_segments_changed()
             self.browser.refresh_statuses()
             self.show_message(f"Using label model v{version}: {n} proposal(s) ready for review.")
-        return self.run_worker(ProcessWorker(use_labels_job, str(project.path), version, project.annotator,
+        return self.run_worker(ProcessWorker(use_label_model, str(project.path), version, project.annotator,
                                              title="Proposing with your label model"), done)
 
     # ------------------------------------------------------------------ look
