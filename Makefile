@@ -17,6 +17,7 @@ run: venv
 	  $(XVFB) $(PY) -m mgstudio gui --demo; else $(PY) -m mgstudio gui --demo; fi
 
 test: dev
+	$(VENV)/bin/lint-imports --no-cache
 	$(XVFB) $(PY) -m pytest -q tests
 
 system:
