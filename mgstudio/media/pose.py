@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from mgstudio.core.errors import CancelledError, MediaError, MGStudioError
+from mgstudio.core.jobs import Cancel, Progress, cancel_check
 from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.media.pose_cache import PoseCache, cache_key, default_cache_dir, load_face_mesh, video_fingerprint
@@ -63,8 +64,9 @@ NO_POSE, FULL_FRAME, SUBJECT_CROP, OTHER_PERSON = 0, 1, 2, 3
 _SOURCE_NAMES = {NO_POSE: "no_pose", FULL_FRAME: "full_frame", SUBJECT_CROP: "subject_crop",
                  OTHER_PERSON: "other_person_rejected"}
 
-ProgressFn = Callable[[int, int], Any]
-CancelArg = Callable[[], bool] | threading.Event | None
+ProgressFn = Progress  # the job protocol of mgstudio.core.jobs (old names kept)
+CancelArg = Cancel
+_is_cancelled = cancel_check
 
 
 @dataclass(frozen=True)
@@ -325,14 +327,6 @@ class _Runner:
 
 
 # ---------------------------------------------------------------------- extraction
-def _is_cancelled(cancel: CancelArg) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if hasattr(cancel, "is_set"):
-        return cancel.is_set  # type: ignore[union-attr]
-    return cancel  # type: ignore[return-value]
-
-
 def _mediapipe_version() -> str:
     try:
         return importlib.metadata.version("mediapipe")
