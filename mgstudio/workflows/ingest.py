@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from mgstudio.core.errors import CancelledError, FormatError, MGStudioError
+from mgstudio.core.errors import FormatError, MGStudioError
 
 VIDEO_EXTS = frozenset({".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv"})
 # Skeleton sources whose files hold no frame rate (the loader's rate is a guess).
@@ -203,7 +203,7 @@ def describe_item(item: Any, seq: Any = None) -> str:
 
 
 __all__ = ["AddResult", "FpsNeeded", "VIDEO_EXTS", "add_paths", "add_recordings", "check_skeleton", "describe_item",
-           "is_video", "split_paths", "CancelledError"]
+           "is_video", "split_paths"]
 
 
 def add_paths(project: Any, paths: Sequence[str | Path], *, attributes: dict[str, Any] | None = None,
