@@ -374,14 +374,14 @@ class _Block:
 
 def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
                  progress: ProgressFn | None = None, cancel: CancelArg = None,
-                 cache_dir: str | Path | None = None) -> SkeletonSequence:
+                 cache_dir: str | Path | None = None, fresh: bool = False) -> SkeletonSequence:
     """Extract a ``mediapipe_holistic`` skeleton from every frame of a video.
 
     ``progress(done, total)`` is called a few times a second; ``cancel`` is a callable returning
     True or a ``threading.Event``: extraction then stops within a frame, keeps what it has done
     (a later call continues from there) and raises :class:`CancelledError`. A finished result is
-    cached in ``cache_dir`` (default: the user's cache folder) and returned at once next time.
-    Raises :class:`MediaError` for a missing, unreadable or undecodable video.
+    cached in ``cache_dir`` (default: the user's cache folder) and returned at once next time;
+    ``fresh=True`` drops the cached result and checkpoints first and extracts again. Raises :class:`MediaError` for a missing, unreadable or undecodable video.
     """
     settings = settings or PoseSettings()
     path = Path(video_path)
@@ -391,6 +391,8 @@ def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
     key_fields = settings.cache_fields() | {"extractor": EXTRACTOR_VERSION, "mediapipe": _mediapipe_version()}
     fingerprint = video_fingerprint(path)
     cache = PoseCache(Path(cache_dir) if cache_dir is not None else default_cache_dir(), cache_key(fingerprint, key_fields))
+    if fresh:
+        cache.clear()
     done_seq = cache.load()
     if done_seq is not None:
         if progress is not None:
