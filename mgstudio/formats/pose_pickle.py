@@ -100,8 +100,11 @@ def load_pose_pickle(path: str | Path, fps: float = DEFAULT_FPS) -> list[tuple[s
         raise FormatError(msg if path.name in msg else f"{path.name}: {msg}", exc.detail) from exc
     try:
         return _sequences(data, path, fps)
-    except FormatError:
-        raise
+    except FormatError as exc:
+        msg = str(exc)
+        if path.name in msg:
+            raise
+        raise FormatError(f"{path.name}: {msg[0].lower() + msg[1:]}", exc.detail) from exc
     except (ValueError, TypeError, IndexError, KeyError, OverflowError, AttributeError, MemoryError) as exc:
         raise FormatError(f"{path.name} holds pose data of an unexpected shape or type.",
                           f"{type(exc).__name__}: {exc}"[:300]) from exc

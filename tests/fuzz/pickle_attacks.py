@@ -125,7 +125,10 @@ def gadgets(marker: str) -> list[tuple[str, bytes]]:
 def numpy_footguns() -> list[tuple[str, bytes]]:
     """Arrays made only of the names a real numpy pickle uses, asking numpy for the impossible."""
     f8 = dtype_built("f8", tup(i(3), ustr("<"), b"N", b"N", b"N", i(-1), i(-1), i(0)))
-    obj = dtype_built("O", tup(i(3), ustr("|"), b"N", b"N", b"N", i(-1), i(-1), i(63)))
+    # flags 0: an object dtype that forgot it must be pickled as a list, so numpy copies raw bytes
+    # in as object pointers (freeing the array then dereferences them)
+    obj = dtype_built("O", tup(i(3), ustr("|"), b"N", b"N", b"N", i(-1), i(-1), i(0)))
+    obj_flagged = dtype_built("O", tup(i(3), ustr("|"), b"N", b"N", b"N", i(-1), i(-1), i(63)))
     void = dtype("V8")
     struct_dt = dtype_built("V16", tup(i(3), ustr("|"), b"N", tup(ustr("a"), ustr("b")),
                                        b"}" + ustr("a") + tup(dtype("O"), i(0)) + b"s"
@@ -135,7 +138,14 @@ def numpy_footguns() -> list[tuple[str, bytes]]:
         ("object array over a 1-byte buffer (SIGSEGV)", PROTO + array((1,), obj, b"\x01") + STOP),
         ("object array over 8 bytes of pointer", PROTO + array((1,), obj, b"\x41" * 8) + STOP),
         ("object array in pose data", wrap_pose(array((4, 15, 2), obj, b"\x00" * 8))),
-        ("object array from a list", PROTO + array((2,), obj, [ustr("a"), ustr("b")]) + STOP),
+        ("object array of a forged pointer read by str() (SIGSEGV)", PROTO + b"}" + ustr("annotations") + b"]" + b"}"
+         + ustr("frame_dir") + array((1,), obj, b"\x41" * 8) + b"s" + ustr("keypoint")
+         + array((1, 2, 17, 2), dtype_built("f4", tup(i(3), ustr("<"), b"N", b"N", b"N", i(-1), i(-1), i(0))),
+                 b"\x00" * 272) + b"s" + b"a" + b"s" + STOP),
+        ("object array from a list", PROTO + array((2,), obj_flagged, [ustr("a"), ustr("b")]) + STOP),
+        ("object array (flags 1) over 1 byte", PROTO + array((1,), dtype_built("O", tup(
+            i(3), ustr("|"), b"N", b"N", b"N", i(-1), i(-1), i(1))), b"\x01") + STOP),
+        ("object array (list-pickle flag) over bytes", PROTO + array((1,), obj_flagged, b"\x01") + STOP),
         ("void array", PROTO + array((2,), void, b"\x00" * 16) + STOP),
         ("structured dtype with object fields", PROTO + array((1,), struct_dt, b"\x00" * 16) + STOP),
         ("sub-array dtype of objects", PROTO + array((1,), sub_dt, b"\x00" * 8) + STOP),
