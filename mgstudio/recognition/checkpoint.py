@@ -28,7 +28,6 @@ import torch
 from mgstudio.core.atomic import atomic_file
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.layouts import JointLayout, get_layout
-from mgstudio.recognition.checkpoint_check import validate_checkpoint
 
 FORMAT = "mgstudio-recognizer"
 CHECKPOINT_VERSION = 1
@@ -61,10 +60,9 @@ def load_checkpoint(path: str | Path, layout: JointLayout | str | None = None) -
     version = data.get("version")
     if version != CHECKPOINT_VERSION:
         raise MGStudioError(
-            f"{path.name} was saved by another version of MG Studio (model format {str(version)[:20]}); "
+            f"{path.name} was saved by another version of MG Studio (model format {version}); "
             f"this version reads format {CHECKPOINT_VERSION}.")
-    validate_checkpoint(data, path.name)
-    lay = data["layout"]
+    lay = data.get("layout") or {}
     if layout is not None:
         want = get_layout(layout)
         if lay.get("name") != want.name or list(lay.get("joints", [])) != list(want.joints):
