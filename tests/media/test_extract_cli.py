@@ -17,6 +17,7 @@ import pytest
 from mgstudio.cli import main
 from mgstudio.core.project import Project
 from tests.conftest import ROOT, require_shared
+from tests.media.pose_spy import extract_recording_progress
 from tests.media.test_pose import CARPHONE, astronaut, write_video
 
 
@@ -132,23 +133,8 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_continues(tmp_path: Path) -> None
         assert not p.has_skeleton(p.item_by_name("car").id)
 
     # Run again (in-process): it continues from the checkpoint and finishes.
-    from mgstudio.media import pose
-
-    starts: list[int] = []
-    real = pose.extract_pose
-
-    def spy(*a, progress=None, **k):  # type: ignore[no-untyped-def]
-        def prog(d: int, t: int) -> None:
-            starts.append(d)
-            if progress:
-                progress(d, t)
-        return real(*a, progress=prog, **k)
-
-    pose.extract_pose = spy
-    try:
-        assert main(["extract", str(proj), "--all"]) == 0
-    finally:
-        pose.extract_pose = real
+    rc, starts = extract_recording_progress(["extract", str(proj), "--all"])
+    assert rc == 0
     assert starts[0] == kept
     with Project.open(proj) as p:
         seq = p.load_skeleton(p.item_by_name("car").id)

@@ -15,6 +15,7 @@ from mgstudio.core.project import Project
 from mgstudio.media.pose import PoseSettings
 from mgstudio.workflows.extract import extract_item, pose_cache_dir
 from mgstudio.workflows.ingest import add_recordings
+from tests.media.pose_spy import extract_recording_progress
 from tests.media.test_pose import astronaut, write_video
 
 
@@ -28,8 +29,6 @@ def make_project(tmp_path: Path, frames: int) -> tuple[Path, int]:
 
 
 def test_a_run_stopped_in_the_window_continues_in_the_cli(tmp_path: Path, capsys) -> None:
-    from mgstudio.media import pose
-
     proj, item_id = make_project(tmp_path, 6)
     seen: list[int] = []
 
@@ -42,21 +41,8 @@ def test_a_run_stopped_in_the_window_continues_in_the_cli(tmp_path: Path, capsys
     parts = sorted(pose_cache_dir(proj).glob("*.part/*.npz"))
     assert [p.name for p in parts][:2] == ["00000000-00000002.npz", "00000002-00000004.npz"]
 
-    starts: list[int] = []
-    real = pose.extract_pose
-
-    def spy(*a, progress=None, **k):  # type: ignore[no-untyped-def]
-        def prog(d: int, t: int) -> None:
-            starts.append(d)
-            if progress:
-                progress(d, t)
-        return real(*a, progress=prog, **k)
-
-    pose.extract_pose = spy
-    try:
-        assert main(["extract", str(proj), "--all"]) == 0
-    finally:
-        pose.extract_pose = real
+    rc, starts = extract_recording_progress(["extract", str(proj), "--all"])
+    assert rc == 0
     assert starts[0] >= 4, "the CLI continued from the window's checkpoints"
     assert "astro: 6 frames, a person in 6 (100%)" in capsys.readouterr().out
     with Project.open(proj) as p:
