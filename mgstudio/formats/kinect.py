@@ -28,6 +28,7 @@ import numpy as np
 from mgstudio.core.errors import FormatError
 from mgstudio.core.layouts import KINECT_V1
 from mgstudio.core.skeleton import SkeletonSequence
+from mgstudio.formats.readfile import read_regular
 
 MSR_FPS = 15.0
 UTKINECT_VIDEO_FPS = 30.0
@@ -65,18 +66,11 @@ class ActionSegment(NamedTuple):
 
 def _read_numbers(path: Path, what: str) -> tuple[str, np.ndarray]:
     """The file's text and all of its whitespace-separated numbers (clear errors otherwise)."""
+    raw = read_regular(path, _MAX_BYTES, f"{what} file")
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise FormatError(f"Cannot open the {what} file {path.name}.", str(exc)) from exc
-    if size > _MAX_BYTES:
-        raise FormatError(f"{path.name} is too large to be a {what} file.", f"{size} bytes")
-    try:
-        text = path.read_bytes().decode("ascii")
+        text = raw.decode("ascii")
     except UnicodeDecodeError as exc:
         raise FormatError(f"{path.name} is not a {what} text file.", str(exc)) from exc
-    except OSError as exc:
-        raise FormatError(f"Cannot read the {what} file {path.name}.", str(exc)) from exc
     try:
         values = np.array(text.split(), dtype=np.float64)
     except ValueError as exc:

@@ -15,7 +15,7 @@ the 1920 x 1080 colour video and become ``xy``. Joint tracking states 2 (tracked
 give confidence 1.0 / 0.5; state 0 (not tracked) makes the joint missing.
 
 When several bodies appear (NTU's two-person actions, or a passer-by), the main subject is the
-body seen in the most frames (ties: the one that moves most); ``meta["bodies"]`` counts them.
+body seen in the most frames (ties: the one that moves most; found in one pass over the frames); ``meta["bodies"]`` counts them.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from mgstudio.core.errors import FormatError
 from mgstudio.core.layouts import KINECT_V2
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.formats.kinect import kinect_to_world
+from mgstudio.formats.readfile import read_regular
 
 NTU_FPS = 30.0
 COLOR_SIZE = (1920, 1080)
 NTU_NAME = re.compile(r"^S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})$", re.IGNORECASE)
 _MAX_BYTES = 200 * 1024 * 1024
-_STATE_CONF = {2: 1.0, 1: 0.5, 0: 0.0}
 
 
 class _Tokens:
@@ -66,6 +66,9 @@ def parse_skeleton_text(text: str, name: str = "file") -> tuple[list[list[tuple[
     """Frames as lists of ``(body_id, 25 x 12 array)``, and the declared frame count."""
     tok = _Tokens(text.split(), name)
     n_frames = tok.int("the frame count", 0, 1_000_000)
+    if n_frames > len(tok.t) - 1:  # every frame needs at least its body count
+        raise FormatError(f"{name} declares {n_frames:,} frames but holds only {len(tok.t) - 1:,} more "
+                          f"numbers: it is not a complete NTU .skeleton file.")
     frames: list[list[tuple[str, np.ndarray]]] = []
     for _ in range(n_frames):
         bodies = []
@@ -87,37 +90,51 @@ def parse_skeleton_text(text: str, name: str = "file") -> tuple[list[list[tuple[
 def read_skeleton(path: str | Path) -> SkeletonSequence:
     """Read one NTU RGB+D ``.skeleton`` file into a ``kinect_v2`` sequence of its main subject."""
     path = Path(path)
+    raw = read_regular(path, _MAX_BYTES, "NTU .skeleton file")
     try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise FormatError(f"{path.name} is too large to be an NTU .skeleton file.")
-        text = path.read_bytes().decode("ascii")
+        text = raw.decode("ascii")
     except UnicodeDecodeError as exc:
-        raise FormatError(f"{path.name} is not an NTU .skeleton text file.", str(exc)) from exc
-    except OSError as exc:
-        raise FormatError(f"Cannot read {path.name}.", str(exc)) from exc
+        raise FormatError(f"{path.name} is not an NTU .skeleton text file (it holds non-text bytes).",
+                          str(exc)) from exc
     frames, n = parse_skeleton_text(text, path.name)
     if n == 0:
         raise FormatError(f"{path.name} holds no frames.")
+    with_body = sum(1 for bodies in frames if bodies)
+    if n - with_body > 10 * with_body + 1000:  # output memory must stay in proportion to the file
+        raise FormatError(f"{path.name} declares {n:,} frames but only {with_body:,} of them hold a body: "
+                          f"it is not an NTU .skeleton recording MG Studio can use.")
+    # One pass over the frames: per body id, the frames it is in and its joints.
     seen: dict[str, list[int]] = {}
+    joints_of: dict[str, list[np.ndarray]] = {}
     for t, bodies in enumerate(frames):
-        for body_id, _ in bodies:
+        for body_id, joints in bodies:
             seen.setdefault(body_id, []).append(t)
+            joints_of.setdefault(body_id, []).append(joints[:, :3])
 
     data = np.full((n, 25, 12), np.nan, np.float64)
     if seen:
         def motion(bid: str) -> float:
-            pts = np.array([j[:, :3] for b in frames for i, j in b if i == bid])
-            return float(np.nanstd(pts, axis=0).sum()) if len(pts) > 1 else 0.0
+            pts = np.stack(joints_of[bid])
+            if len(pts) < 2:
+                return 0.0
+            with np.errstate(all="ignore"):
+                m = float(np.nansum(np.nanstd(np.where(np.isfinite(pts), pts, np.nan), axis=0)))
+            return m if np.isfinite(m) else 0.0
 
-        main = max(seen, key=lambda b: (len(set(seen[b])), motion(b)))
+        counts = {b: len(set(ts)) for b, ts in seen.items()}
+        best = max(counts.values())
+        tied = [b for b, c in counts.items() if c == best]  # motion only breaks ties
+        main = max(tied, key=motion) if len(tied) > 1 else tied[0]
         for t, bodies in enumerate(frames):
             for body_id, joints in bodies:
                 if body_id == main:
                     data[t] = joints
                     break
-    state = np.nan_to_num(data[..., 11], nan=0.0).astype(int)
-    conf = np.vectorize(lambda s: _STATE_CONF.get(int(s), 0.0), otypes=[np.float32])(state)
-    cam = data[..., :3].astype(np.float32)
+    state = data[..., 11]
+    conf = np.where(state == 2, 1.0, np.where(state == 1, 0.5, 0.0)).astype(np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        data[~np.isfinite(data) | (np.abs(data) > 1e7)] = np.nan
+        cam = data[..., :3].astype(np.float32)
     missing = (conf == 0) | ~np.isfinite(cam).all(axis=2) | (np.abs(cam) < 1e-9).all(axis=2)
     cam[missing] = np.nan
     xy = data[..., 5:7].astype(np.float32)

@@ -28,6 +28,7 @@ import numpy as np
 from mgstudio.core.errors import FormatError
 from mgstudio.core.layouts import OPENPOSE_137, OPENPOSE_BODY25
 from mgstudio.core.skeleton import SkeletonSequence
+from mgstudio.formats.readfile import read_regular
 
 DEFAULT_FPS = 30.0
 _PARTS = (("pose_keypoints_2d", 25), ("face_keypoints_2d", 70),
@@ -46,9 +47,14 @@ def _json_files(folder: Path) -> list[Path]:
 
 
 def _load_frame(path: Path) -> dict:
-    if path.stat().st_size > _MAX_FILE_BYTES:
-        raise ValueError("file too large for one OpenPose frame")
-    data = json.loads(path.read_bytes().decode("utf-8"))
+    """One frame document; ValueError (with a reason) for anything that is not an OpenPose frame."""
+    try:
+        raw = read_regular(path, _MAX_FILE_BYTES, "OpenPose frame")
+        data = json.loads(raw.decode("utf-8"))
+    except FormatError as exc:
+        raise ValueError(str(exc)) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("people"), list):
         raise ValueError("no 'people' list")
     return data
@@ -63,7 +69,7 @@ def is_openpose_folder(folder: str | Path) -> bool:
         try:
             _load_frame(p)
             return True
-        except (OSError, ValueError, UnicodeDecodeError):
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
             continue
     return False
 
@@ -77,7 +83,9 @@ def _person_points(person: dict, with_extras: bool) -> np.ndarray:
         vals = person.get(key)
         if isinstance(vals, list) and len(vals) == count * 3:
             try:
-                out[off:off + count] = np.asarray(vals, dtype=np.float64).reshape(count, 3)
+                part = np.asarray(vals, dtype=np.float64).reshape(count, 3)
+                part[~np.isfinite(part).all(axis=1) | (np.abs(part) > 1e7).any(axis=1)] = np.nan
+                out[off:off + count] = part
             except (TypeError, ValueError, OverflowError):
                 pass  # a malformed part stays missing
         off += count
@@ -157,7 +165,7 @@ def read_openpose_folder(folder: str | Path, fps: float = DEFAULT_FPS,
     t = last - first + 1
     pts = np.full((t, layout.num_joints, 3), np.nan, np.float32)
     prev: tuple[np.ndarray, float] | None = None
-    max_people, several, switches = 0, 0, 0
+    max_people, several, switches, found = 0, 0, 0, 0
     for n, data in sorted(frames.items()):
         people = [_person_points(p, extras) for p in data["people"] if isinstance(p, dict)]
         max_people = max(max_people, len(people))
@@ -165,11 +173,16 @@ def read_openpose_folder(folder: str | Path, fps: float = DEFAULT_FPS,
         idx = _choose(people, prev)
         if idx is None:
             continue
+        found += 1
         box = _body_box(people[idx])
         if prev is not None and box is not None and np.linalg.norm(box[0] - prev[0]) / prev[1] >= 0.5:
             switches += 1
         prev = box
         pts[n - first] = people[idx]
+    if not found:
+        raise FormatError(f"{folder.name} holds no readable person: none of its {len(files)} JSON files "
+                          f"has body keypoints ({len(bad)} of them are not OpenPose frames).",
+                          ", ".join(bad[:5]))
     conf = pts[..., 2]
     missing = ~np.isfinite(pts).all(axis=2) | ~(conf > 0) | ((pts[..., 0] == 0) & (pts[..., 1] == 0))
     if not keep_face and extras:

@@ -1,10 +1,10 @@
 """Pickled pose sets (JHMDB / DD-Net style, and PYSKL / MMAction2 annotation lists), read safely.
 
-A pickle can run any code while it loads, so user files go through :class:`SafeUnpickler`: it
-accepts only plain containers and scalars (dict, list, tuple, set, str, bytes, numbers, None)
-and numpy arrays (``numpy.core.multiarray._reconstruct``, ``numpy.ndarray``, ``numpy.dtype``,
-and numpy scalars). Anything else (``os.system``, ``builtins.eval``, arbitrary classes) is refused
-with a :class:`FormatError` before it is called.
+A pickle can run any code while it loads, so user files go through
+:func:`mgstudio.formats.safe_pickle.safe_loads`: plain containers, scalars and numeric arrays that
+MG Studio builds itself from validated bytes (no object arrays, bounded memory, no memo bombs).
+Anything else (``os.system``, ``builtins.eval``, arbitrary classes) is refused with a
+:class:`FormatError` before it is called.
 
 Supported content:
 
@@ -19,8 +19,6 @@ kinect_v2 for 3D, 75 mediapipe_holistic, 137 openpose_137).
 
 from __future__ import annotations
 
-import io
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -29,48 +27,25 @@ import numpy as np
 from mgstudio.core.errors import FormatError
 from mgstudio.core.layouts import get_layout
 from mgstudio.core.skeleton import SkeletonSequence
+from mgstudio.formats.readfile import read_regular
+from mgstudio.formats.safe_pickle import PickleRefused, safe_loads
 
 DEFAULT_FPS = 30.0
 _MAX_BYTES = 500 * 1024 * 1024
 
-_ALLOWED: set[tuple[str, str]] = {
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.multiarray", "scalar"),
-    ("numpy._core.multiarray", "scalar"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-}
-_BUILTINS = {"dict", "list", "tuple", "set", "frozenset", "str", "bytes", "bytearray", "int",
-             "float", "complex", "bool"}
 _BY_JOINTS_2D = {15: "jhmdb15", 17: "coco17", 22: "imigue22", 25: "openpose_body25",
                  75: "mediapipe_holistic", 137: "openpose_137", 20: "kinect_v1"}
 _BY_JOINTS_3D = {20: "kinect_v1", 25: "kinect_v2", 75: "mediapipe_holistic"}
 
 
-class SafeUnpickler(pickle.Unpickler):
-    """An unpickler that builds only containers, scalars and numpy arrays."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        if module in ("builtins", "__builtin__") and name in _BUILTINS:
-            return super().find_class("builtins", name)
-        raise pickle.UnpicklingError(f"refused to load {module}.{name}")
-
-
 def safe_load(data: bytes) -> Any:
-    """Unpickle ``data`` with :class:`SafeUnpickler` (latin-1 for Python 2 pickles)."""
+    """Unpickle ``data`` through :mod:`mgstudio.formats.safe_pickle` (latin-1 for Python 2 pickles)."""
     try:
-        return SafeUnpickler(io.BytesIO(data), encoding="latin1").load()
-    except pickle.UnpicklingError as exc:
-        if str(exc).startswith("refused"):
-            raise FormatError("This pickle file contains code or objects MG Studio will not load "
-                              "(only plain data and arrays are allowed).", str(exc)) from exc
-        raise FormatError("This file is not a readable pickle of pose data.", str(exc)) from exc
-    except Exception as exc:  # truncated, corrupt, wrong protocol...: never let it escape raw
-        raise FormatError("This file is not a readable pickle of pose data.",
-                          f"{type(exc).__name__}: {exc}"[:300]) from exc
+        return safe_loads(data, encoding="latin1")
+    except PickleRefused as exc:
+        raise FormatError(f"This pickle was refused: {exc}.", str(exc)) from exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise FormatError("This file is not a readable pickle of pose data.", str(exc)[:300]) from exc
 
 
 def _layout_for(joints: int, dims: int) -> str:
@@ -119,19 +94,18 @@ def load_pose_pickle(path: str | Path, fps: float = DEFAULT_FPS) -> list[tuple[s
     """Every pose sequence in a pickle, as ``(name, sequence)``; labels go to ``meta["label"]``."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > _MAX_BYTES:
-            raise FormatError(f"{path.name} is too large to load as a pose pickle.", f"{size} bytes")
-        data = safe_load(path.read_bytes())
-    except OSError as exc:
-        raise FormatError(f"Cannot read {path.name}.", str(exc)) from exc
+        data = safe_load(read_regular(path, _MAX_BYTES, "pose pickle"))
     except FormatError as exc:
-        raise FormatError(f"{path.name}: {exc}", exc.detail) from exc
+        msg = str(exc)
+        raise FormatError(msg if path.name in msg else f"{path.name}: {msg}", exc.detail) from exc
     try:
         return _sequences(data, path, fps)
-    except FormatError:
-        raise
-    except (ValueError, TypeError, IndexError, KeyError, OverflowError, AttributeError) as exc:
+    except FormatError as exc:
+        msg = str(exc)
+        if path.name in msg:
+            raise
+        raise FormatError(f"{path.name}: {msg[0].lower() + msg[1:]}", exc.detail) from exc
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, AttributeError, MemoryError) as exc:
         raise FormatError(f"{path.name} holds pose data of an unexpected shape or type.",
                           f"{type(exc).__name__}: {exc}"[:300]) from exc
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from mgstudio.core.errors import FormatError
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.formats import kinect
+from mgstudio.formats.readfile import read_regular
 
 
 def _mod(name: str):
@@ -92,7 +93,7 @@ def _load_file(p: Path) -> Loaded:
                           f"OpenPose JSON files (one per frame).")
     # Unknown name: a text file of 80-number frames is MSR-like, 61 numbers a line UTKinect-like.
     if p.suffix.lower() == ".txt":
-        head = p.read_bytes()[:4096].decode("ascii", errors="replace").splitlines()
+        head = read_regular(p, 200 * 1024 * 1024, "skeleton text file")[:4096].decode("ascii", errors="replace").splitlines()
         first = head[0].split() if head else []
         if len(first) == 61:
             return _utk(p)
@@ -112,7 +113,7 @@ def load_skeletons(path: str | Path) -> Loaded:
     path = Path(path)
     if not path.exists():
         raise FormatError(f"Skeleton file or folder not found: {path}")
-    if path.is_file():
+    if not path.is_dir():  # a file, or a FIFO / device the loaders refuse without blocking
         return _load_file(path)
     if _has_json(path) and _mod('openpose').is_openpose_folder(path):
         return [(path.name, _mod('openpose').read_openpose_folder(path))]

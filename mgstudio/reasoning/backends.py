@@ -111,9 +111,9 @@ class LlamaCppBackend:
     def __init__(
         self, model_path: str | os.PathLike | None = None, n_ctx: int = 4096, n_threads: int | None = None
     ) -> None:
-        self.path = Path(model_path) if model_path else default_model_path()
-        if not self.path.is_file():
-            raise LLMError(f"The model file {self.path.name} does not exist.", detail=str(self.path))
+        from mgstudio.reasoning.gguf_check import check_gguf
+
+        self.path = check_gguf(model_path if model_path else default_model_path(), LLMError)
         self.model = self.path.name
         self.n_ctx = n_ctx
         # Half the cores: llama.cpp slows down badly when its threads compete with other work.

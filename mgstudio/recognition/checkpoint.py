@@ -28,6 +28,7 @@ import torch
 from mgstudio.core.atomic import atomic_file
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.layouts import JointLayout, get_layout
+from mgstudio.recognition.checkpoint_check import validate_checkpoint
 
 FORMAT = "mgstudio-recognizer"
 CHECKPOINT_VERSION = 1
@@ -60,9 +61,10 @@ def load_checkpoint(path: str | Path, layout: JointLayout | str | None = None) -
     version = data.get("version")
     if version != CHECKPOINT_VERSION:
         raise MGStudioError(
-            f"{path.name} was saved by another version of MG Studio (model format {version}); "
+            f"{path.name} was saved by another version of MG Studio (model format {str(version)[:20]}); "
             f"this version reads format {CHECKPOINT_VERSION}.")
-    lay = data.get("layout") or {}
+    validate_checkpoint(data, path.name)
+    lay = data["layout"]
     if layout is not None:
         want = get_layout(layout)
         if lay.get("name") != want.name or list(lay.get("joints", [])) != list(want.joints):
