@@ -105,7 +105,7 @@ try:
 except FormatError as exc:
     print("REFUSED", exc)
 import gc; gc.collect()
-print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print("MAXRSS_KB", next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")))
 """
 
 
