@@ -10,7 +10,7 @@ APT_PKGS := libgl1 libegl1 libgl1-mesa-dri libglib2.0-0 libfontconfig1 libdbus-1
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
 
-.PHONY: run test system venv dev screenshots bench bench-peers package package-smoke clean
+.PHONY: run test system venv dev screenshots bench bench-peers package package-smoke clean fuzz
 
 run: venv
 	@if [ -z "$$DISPLAY" ]; then echo "No display found: starting MG Studio on a virtual screen (Xvfb)."; \
@@ -46,6 +46,11 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 
 venv: system $(VENV)/.installed
 dev: system $(VENV)/.dev-installed
+
+# The long fuzz run (tests/fuzz/README.md): many more inputs per test, then the per-importer table.
+fuzz: dev
+	MGSTUDIO_FUZZ_EXAMPLES=2000 $(XVFB) $(PY) -m pytest -q tests/fuzz
+	$(PY) -m tests.fuzz.report --n 2000
 
 screenshots: dev
 	$(XVFB) $(PY) -m mgstudio.app.screenshots docs/images
