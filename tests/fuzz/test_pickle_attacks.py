@@ -94,7 +94,7 @@ def test_every_hostile_pickle_is_refused_in_a_sentence_and_runs_nothing():
     assert max(o.seconds for o in summary.outcomes) < 10
 
 
-_CHILD = """
+_CHILD = r"""
 import re, resource, sys
 open("/proc/self/clear_refs", "w").write("5")  # ru_maxrss would include the forking parent's peak
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
