@@ -599,3 +599,29 @@ def test_label_edits_follow_the_label_through_swaps_merges_undo_and_redo(qtbot, 
         assert pr.segment(props[4].id).label == "hands near face" and names[4] not in pr.taxonomy
         ctl.undo()
         assert pr.taxonomy.names == names
+
+
+def test_a_rejected_proposal_never_comes_back_to_life(qtbot, env):
+    """Issue 15.2: after R nothing stays selected on the false positive, Escape deselects, and a
+    label key on a rejected proposal says so instead of relabelling it into an "edited" (reviewed)
+    segment that would land in exports."""
+    pr, item, props, state, ctl, win = env
+    ctl.auto_advance = False
+    lab = next(lb for lb in pr.taxonomy.labels if lb.shortcut and lb.name != props[4].label)
+    state.set_selection([props[4].id])  # the last proposal: nothing to advance to
+    key(qtbot, win, Qt.Key.Key_R)
+    assert pr.segment(props[4].id).status == Status.REJECTED
+    assert state.selection == []
+    # selected again (a click), a label key does not revive it
+    msgs: list[str] = []
+    ctl.message.connect(msgs.append)
+    state.set_selection([props[4].id])
+    key(qtbot, win, getattr(Qt.Key, f"Key_{lab.shortcut.upper()}"))
+    seg = pr.segment(props[4].id)
+    assert seg.status == Status.REJECTED and seg.label == props[4].label
+    assert "rejected" in msgs[-1] and "A" in msgs[-1]
+    # Escape deselects: the label key then chooses the label for new segments
+    key(qtbot, win, Qt.Key.Key_Escape)
+    assert state.selection == []
+    key(qtbot, win, getattr(Qt.Key, f"Key_{lab.shortcut.upper()}"))
+    assert ctl.current_label == lab.name and pr.segment(props[4].id).label == props[4].label

@@ -128,6 +128,7 @@ class ReviewController(QObject):
             "shuttle_back": self.shuttle_back, "shuttle_stop": self.shuttle_stop,
             "shuttle_forward": self.shuttle_forward, "mark_in": self.mark_in, "mark_out": self.mark_out,
             "accept": self.accept, "reject": self.reject, "relabel": self.relabel, "delete": self.delete,
+            "deselect": self.deselect,
             "next_segment": self.next_segment, "prev_segment": self.prev_segment,
             "next_uncertain": self.next_uncertain, "undo": self.undo, "redo": self.redo,
             "start_earlier": lambda: self.nudge_edge("start", -1), "start_later": lambda: self.nudge_edge("start", 1),
@@ -459,11 +460,23 @@ class ReviewController(QObject):
             self.set_current_label(name)
             self.message.emit(f"New segments will be “{name}”.")
             return
+        # A rejected proposal is not coding: a label key must not silently revive it as "edited".
+        rejected = [s for s in self.project.segments_by_id(sel).values()
+                    if s is not None and s.status == Status.REJECTED]
+        if rejected:
+            self.message.emit("This proposal was rejected: press A to accept it first, then choose its label.")
+            return
         for sid in sel:
             self.project.update_segment(sid, label=name)
         self.set_current_label(name)
         self._changed()
         self.message.emit(f"Relabelled as “{name}”.")
+
+    def deselect(self) -> None:
+        """Escape: nothing selected (label keys then choose the label for new segments)."""
+        if self.state.selection:
+            self.state.set_selection([])
+            self.message.emit("Nothing selected.")
 
     def relabel(self, picker: LabelPicker | None = None) -> str | None:
         """Enter: choose a new label for the selection in a quick picker (type, Enter)."""
@@ -495,6 +508,8 @@ class ReviewController(QObject):
                 self.jump_to(nxt)
                 self.message.emit(f"{done}. Next proposal: “{nxt.label}”.")
                 return
+        if status != "accept":  # the rejected proposal does not stay selected for the next key
+            self.state.set_selection([])
         self.message.emit(f"{done}.")
 
     def accept(self) -> None:
