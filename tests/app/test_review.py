@@ -625,3 +625,18 @@ def test_a_rejected_proposal_never_comes_back_to_life(qtbot, env):
     assert state.selection == []
     key(qtbot, win, getattr(Qt.Key, f"Key_{lab.shortcut.upper()}"))
     assert ctl.current_label == lab.name and pr.segment(props[4].id).label == props[4].label
+
+
+def test_one_click_in_the_proposals_list_selects_and_shows_it(qtbot, env):
+    """Issue 15.3: a single click on a row is a selection (A then accepts it), as in ELAN/BORIS."""
+    pr, item, props, state, ctl, win = env
+    dock = ctl.proposals_dock
+    dock.show()
+    dock.raise_()
+    qtbot.waitExposed(dock.table)
+    row = next(r for r, s in enumerate(dock.visible_segments()) if s.id == props[2].id)
+    rect = dock.table.visualRect(dock.proxy.index(row, 0))
+    qtbot.mouseClick(dock.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert state.selection == [props[2].id] and state.frame == props[2].start
+    ctl.accept()
+    assert pr.segment(props[2].id).status == Status.ACCEPTED
