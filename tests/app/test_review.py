@@ -640,3 +640,36 @@ def test_one_click_in_the_proposals_list_selects_and_shows_it(qtbot, env):
     assert state.selection == [props[2].id] and state.frame == props[2].start
     ctl.accept()
     assert pr.segment(props[2].id).status == Status.ACCEPTED
+
+
+def test_n_and_the_next_segment_button_reach_the_same_segment(qtbot, env):
+    """Issue 12 B1: the N/P keys and the transport's segment buttons are one behaviour
+    (mgstudio.app.session.navigation): rejected proposals are skipped by both, and a one-second
+    step pauses from the key and from the button alike."""
+    from mgstudio.app.player.player import PlayerWidget
+
+    pr, item, props, state, ctl, win = env
+    player = PlayerWidget(state)
+    qtbot.addWidget(player)
+    pr.reject(props[1].id)  # frame 300
+    for start in (0, 100, 500):
+        state.set_selection([])
+        state.set_frame(start)
+        key(qtbot, win, Qt.Key.Key_N)
+        by_key = (state.frame, list(state.selection))
+        state.set_selection([])
+        state.set_frame(start)
+        player.jump_segment(+1)
+        assert (state.frame, list(state.selection)) == by_key
+    state.set_selection([props[0].id])  # at 100
+    key(qtbot, win, Qt.Key.Key_N)
+    assert state.frame == 500  # the rejected proposal at 300 is skipped
+    key(qtbot, win, Qt.Key.Key_P)
+    player.jump_segment(-1)
+    assert state.frame == 100 and state.selection == [props[0].id]
+    state.set_playing(True)
+    player.step_seconds(1)
+    assert not state.playing and state.frame == 125
+    state.set_playing(True)
+    key(qtbot, win, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert not state.playing and state.frame == 150

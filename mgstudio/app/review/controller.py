@@ -33,6 +33,7 @@ from mgstudio.app.changes import ChangeTracker
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.app.review.dialogs import CheatSheet, KeymapDialog, LabelPicker
 from mgstudio.app.review.edges import Edge, nudge, to_playhead
+from mgstudio.app.session import navigation
 from mgstudio.app.review.inspector import SegmentInspectorDock
 from mgstudio.app.review.keymap import ACTIONS, load_keymap
 from mgstudio.app.review.label_editor import LabelEditor, label_usage
@@ -261,11 +262,12 @@ class ReviewController(QObject):
     def step(self, frames: int) -> None:
         """Pause and move by ``frames``."""
         self._reverse.stop()
-        self.state.set_playing(False)
-        self.state.step(frames)
+        navigation.step(self.state, frames)
 
     def step_seconds(self, seconds: float) -> None:
-        self.step(int(round(seconds * self.state.fps)))
+        """Shift+arrows: pause and move by whole seconds (as the transport's buttons)."""
+        self._reverse.stop()
+        navigation.step_seconds(self.state, seconds)
 
     def shuttle_forward(self) -> None:
         """L: play forwards at 1×; each further press doubles the speed (up to 4×)."""
@@ -536,16 +538,8 @@ class ReviewController(QObject):
         return next((s for s in later if (s.start, s.id) > (seg.start, seg.id or 0)), None)
 
     def _segments_from(self, frame: int, forward: bool, **filters: Any) -> list[Segment]:
-        """Segments starting at/after (or before) ``frame``, nearest first, searched in growing windows."""
-        n = max(1, self.state.frame_count)
-        span = max(250, int(self.state.fps * 30))
-        while True:
-            a, b = (frame, min(n, frame + span)) if forward else (max(0, frame - span), frame + 1)
-            segs = self.project.segments(self.state.item_id, start=a, end=b, **filters)
-            segs = [s for s in segs if (s.start >= frame if forward else s.start <= frame)]
-            if segs or (b >= n if forward else a <= 0):
-                return sorted(segs, key=lambda s: (s.start, s.id), reverse=not forward)
-            span *= 4
+        """Segments starting at/after (or before) ``frame``, nearest first (see :mod:`navigation`)."""
+        return navigation.segments_from(self.state, frame, forward, **filters)
 
     def next_segment(self) -> Segment | None:
         """N: the next segment (any tier) after the selected one, or from the playhead."""
@@ -556,26 +550,16 @@ class ReviewController(QObject):
         return self._neighbour(forward=False)
 
     def _neighbour(self, forward: bool) -> Segment | None:
+        """N / P: the one behaviour of :func:`navigation.neighbour_segment` (the transport's
+        buttons use it too): rejected proposals are skipped."""
         if self.state.item_id is None:
             return None
-        ref: tuple[int, float]
-        sel = self.state.selection
-        cur = None
-        if sel:
-            try:
-                cur = self.project.segment(sel[0])
-            except MGStudioError:
-                cur = None
-        if cur is not None:
-            ref = (cur.start, cur.id)
-        else:
-            ref = (self.state.frame, -1) if forward else (self.state.frame, float("inf"))
-        for s in self._segments_from(ref[0], forward):
-            if (forward and (s.start, s.id) > ref) or (not forward and (s.start, s.id) < ref):
-                self.jump_to(s)
-                return s
-        self.message.emit("No more segments this way.")
-        return None
+        s = navigation.neighbour_segment(self.state, forward)
+        if s is None:
+            self.message.emit("No more segments this way.")
+            return None
+        self.jump_to(s)
+        return s
 
     def next_uncertain(self) -> Segment | None:
         """U: the proposal the model is least sure about, among those not reviewed yet."""
@@ -592,11 +576,8 @@ class ReviewController(QObject):
 
     def jump_to(self, seg: Segment) -> None:
         """Go to a segment: its item, its first frame, and select it."""
-        if seg.item_id != self.state.item_id:
-            self.state.set_item(seg.item_id)
-        self.state.set_playing(False)
-        self.state.set_frame(seg.start)
-        self.state.set_selection([seg.id])
+        self._reverse.stop()
+        navigation.go_to(self.state, seg)
 
     # ------------------------------------------------------------------ segment edges
     def _one_selected(self) -> Segment | None:
