@@ -8,7 +8,7 @@ new window to the screen's available area and returns that size.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
@@ -26,6 +26,7 @@ def scroll_wrap(dock: QDockWidget) -> QScrollArea | None:
     area.setWidgetResizable(True)
     area.setWidget(content)
     area.setMinimumSize(QSize(60, 40))
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the player
     dock.setWidget(area)
     return area
 

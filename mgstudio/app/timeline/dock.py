@@ -99,6 +99,7 @@ class TimelineDock(QDockWidget):
         self.rows_area.setFrameShape(QFrame.Shape.NoFrame)
         self.rows_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.rows_area.setMinimumHeight(ROWS_MIN_H)
+        self.rows_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the player
         self.rows_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         lay.addWidget(self.rows_area, 1)
         lay.addWidget(self.scroll)
