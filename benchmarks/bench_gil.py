@@ -58,7 +58,7 @@ def main() -> None:
                       MGSTUDIO_DATA_DIR=str(tmp / "data"))
     app = QApplication.instance() or QApplication([])
     from benchmarks.qt_loop import pump, wait_for
-    from mgstudio.app.demo import build_demo_project
+    from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.main import GIL_SWITCH_S
     from mgstudio.app.main_window import MainWindow
     from mgstudio.app.workers import Worker

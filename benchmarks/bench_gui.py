@@ -27,7 +27,7 @@ for _k in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.qt_loop import pump, wait_for  # noqa: E402
-from mgstudio.app import demo  # noqa: E402
+from mgstudio.workflows import demo  # noqa: E402
 from mgstudio.app.main import GIL_SWITCH_S  # noqa: E402
 from mgstudio.app.player import PlayerWidget  # noqa: E402
 from mgstudio.app.state import AppState  # noqa: E402

@@ -43,7 +43,7 @@ def measure() -> dict:
     os.environ.update(MGSTUDIO_SETTINGS=str(tmp / "s.ini"), XDG_CACHE_HOME=str(tmp / "cache"),
                       MGSTUDIO_DATA_DIR=str(tmp / "data"))
     app = QApplication.instance() or QApplication([])
-    from mgstudio.app.demo import build_demo_project
+    from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.main_window import MainWindow
     from mgstudio.core.layouts import get_layout
     from mgstudio.core.project import Project

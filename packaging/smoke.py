@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"PyTorch in the bundle: one tiny self-supervised epoch on the demo in {time.time() - t0:.1f} s")
     if not args.no_report:
         t0 = time.time()
-        item = "stick figure (demo)"  # the demo project's one recording (mgstudio/app/demo.py)
+        item = "stick figure (demo)"  # the demo project's one recording (mgstudio/workflows/demo.py)
         run([str(exe), "report", str(demo), item, "--out", str(home / "reports"), "--max-tokens", "160",
              "--scenario", "stress"], env, home, timeout=600)
         written = sorted(p.name for p in (home / "reports").rglob("*") if p.is_file())

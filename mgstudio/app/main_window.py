@@ -24,7 +24,6 @@ from mgstudio.app.state import AppState
 from mgstudio.app.workers import ProcessWorker, Worker, WorkerPanel
 from mgstudio.core.errors import MGStudioError, ProjectError
 
-VIDEO_EXTS = {".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv"}
 SAVE_POSITION_MS = 400
 
 
@@ -36,35 +35,6 @@ def _placeholder_dock(title: str, name: str, text: str, parent: QWidget) -> QDoc
     label.setWordWrap(True)
     dock.setWidget(label)
     return dock
-
-
-def add_to_project(project: Any, paths: list[Path], progress: Callable[..., None] | None = None,
-                   cancel: Any = None) -> tuple[list[int], list[str]]:
-    """Read each video or skeleton file and add it to ``project`` (in a worker thread: the
-    :class:`Project` is thread-safe, and probing, fingerprinting and writing an hour of skeleton
-    take seconds). Returns (ids of the items added, one readable problem per file that was not)."""
-    from mgstudio.formats.skeletons import load_skeletons
-    from mgstudio.media.video import probe
-
-    added: list[int] = []
-    problems: list[str] = []
-    for k, p in enumerate(paths):
-        if cancel is not None and cancel.is_set():
-            break
-        try:
-            if p.suffix.lower() in VIDEO_EXTS:
-                added.append(project.add_video(p, info=probe(p)).id)
-            else:
-                for name, seq in load_skeletons(p):
-                    added.append(project.add_skeleton_item(name or p.stem, seq).id)
-        except MGStudioError as exc:
-            msg = str(exc)
-            problems.append(msg if p.name in msg else f"{p.name}: {msg}")
-        except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the others
-            problems.append(f"{p.name}: this file could not be read ({type(exc).__name__}: {exc}).")
-        if progress:
-            progress(k + 1, len(paths))
-    return added, problems
 
 
 class MainWindow(QMainWindow):
@@ -304,7 +274,7 @@ class MainWindow(QMainWindow):
             self.open_project(path)
 
     def open_demo(self) -> None:
-        from mgstudio.app.demo import ensure_demo_project
+        from mgstudio.workflows.demo import ensure_demo_project
 
         try:
             self.open_project(ensure_demo_project())
@@ -358,13 +328,17 @@ class MainWindow(QMainWindow):
         if files:
             self.add_files(files)
 
-    def add_files(self, paths: list[Path]) -> Worker | None:
-        """Add videos and skeleton files (read and added in a worker; the list follows)."""
+    def add_files(self, paths: list[Path], fps: float | None = None, name: str | None = None) -> Worker | None:
+        """Add videos and skeleton files (read and added in a worker; the list follows) through
+        :func:`mgstudio.workflows.ingest.add_paths`, as ``mgstudio add`` does. ``fps`` is the rate of
+        skeleton-only recordings (OpenPose folders carry none), ``name`` the item's name (one file)."""
+        from mgstudio.workflows.ingest import add_paths
+
         if self.project is None:
             self.show_message("Open or create a project first, then drop recordings on it.")
             return None
         project = self.project
-        worker = Worker(add_to_project, project, list(paths), title="Adding the new recordings")
+        worker = Worker(add_paths, project, list(paths), fps=fps, name=name, title="Adding the new recordings")
         worker.done.connect(lambda: self._added(project, worker))  # also after Cancel: kept
         return self.run_worker(worker)
 
@@ -374,10 +348,13 @@ class MainWindow(QMainWindow):
         self.browser.refresh()
         if worker.result is None:
             return
-        added, problems = worker.result
+        result = worker.result
+        added, problems = result.added, result.problems
         if added:
             self.state.set_item(added[-1])
         done = f"{len(added)} recording{'s were' if len(added) != 1 else ' was'} added." if added else ""
+        if result.notes:  # a damaged video, unreadable frame files: said, not hidden
+            done = f"{done}\n\n" + "\n".join(result.notes)
         if len(problems) == 1:
             dialogs.show_error(self, MGStudioError(f"A file could not be added:\n\n{problems[0]}\n\n{done}".strip()),
                                "Adding recordings")
@@ -511,10 +488,10 @@ class MainWindow(QMainWindow):
         if item is None or project is None or item.kind != "video":
             self.show_message("Choose a video in the project list first.")
             return None
-        from mgstudio.app.jobs import extract_job
+        from mgstudio.workflows.extract import extract_item
 
         item_id, name = item.id, item.name
-        worker = ProcessWorker(extract_job, str(project.path), item_id, project.annotator,
+        worker = ProcessWorker(extract_item, str(project.path), item_id, project.annotator,
                                title=f"Extracting the skeleton of “{name}”")
 
         def done(n_frames: int) -> None:
@@ -529,7 +506,7 @@ class MainWindow(QMainWindow):
         if item is None or project is None or not project.has_skeleton(item.id):
             self.show_message("Extract the skeleton of this recording first.")
             return None
-        from mgstudio.app.jobs import propose_job
+        from mgstudio.workflows.recognize import propose
 
         name = item.name
 
@@ -537,7 +514,7 @@ class MainWindow(QMainWindow):
             self.state.notify_segments_changed()
             self.browser.refresh_statuses()
             self.show_message(f"{n} proposal(s) ready for review in “{name}”.")
-        return self.run_worker(ProcessWorker(propose_job, str(project.path), item.id, project.annotator,
+        return self.run_worker(ProcessWorker(propose, str(project.path), item.id, project.annotator,
                                              title=f"Finding gestures in “{name}”"), done)
 
     def learn_from_labels(self) -> Worker | None:
@@ -546,7 +523,7 @@ class MainWindow(QMainWindow):
         project = self.project
         if project is None:
             return None
-        from mgstudio.app.jobs import train_labels_job
+        from mgstudio.workflows.recognize import train_label_model
 
         def trained(result: tuple[int, str]) -> None:
             version, summary = result
@@ -554,7 +531,7 @@ class MainWindow(QMainWindow):
                 self.use_label_model(version)
             else:
                 self.show_message(f"Label model v{version} was kept aside; the current model stays in use.")
-        return self.run_worker(ProcessWorker(train_labels_job, str(project.path), project.annotator,
+        return self.run_worker(ProcessWorker(train_label_model, str(project.path), project.annotator,
                                              title="Learning from your labels"), trained)
 
     def confirm_label_model(self, version: int, summary: str) -> bool:
@@ -578,13 +555,13 @@ class MainWindow(QMainWindow):
         project = self.project
         if project is None:
             return None
-        from mgstudio.app.jobs import use_labels_job
+        from mgstudio.workflows.recognize import use_label_model
 
         def done(n: int) -> None:
             self.state.notify_segments_changed()
             self.browser.refresh_statuses()
             self.show_message(f"Using label model v{version}: {n} proposal(s) ready for review.")
-        return self.run_worker(ProcessWorker(use_labels_job, str(project.path), version, project.annotator,
+        return self.run_worker(ProcessWorker(use_label_model, str(project.path), version, project.annotator,
                                              title="Proposing with your label model"), done)
 
     # ------------------------------------------------------------------ look

@@ -42,7 +42,7 @@ def take(out_dir: str | Path) -> list[Path]:
     from mgstudio.app.main import apply_theme, make_application
 
     app = make_application()
-    from mgstudio.app.demo import build_demo_project
+    from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.main_window import MainWindow
     from mgstudio.app.settings import Settings
     from mgstudio.app.grab import grab

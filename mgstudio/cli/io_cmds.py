@@ -100,7 +100,7 @@ def _export_dataset(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from mgstudio.core.project import Project
-    from mgstudio.formats.dataset_export import DatasetOptions, export_dataset
+    from mgstudio.workflows.dataset_export import DatasetOptions, export_dataset
 
     try:
         ratios = tuple(float(x) for x in args.split.split(","))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import sys
 from typing import Any
 
 from mgstudio.core.errors import MGStudioError, ProjectError
@@ -19,9 +19,11 @@ ADD_EXAMPLES = """examples:
   mgstudio add interviews.mgproj session1.mp4 session2.mp4 --attr outcome=win
   mgstudio add interviews.mgproj session1.mp4 --skeleton session1_openpose/   # its skeleton too
   mgstudio add actions.mgproj --skeleton MSRAction3D/real_world_coordinates/  # skeleton-only items
+  mgstudio add study.mgproj --skeleton 0042_openpose/ --fps 25 --name 0042    # OpenPose: give the rate
 
 A skeleton whose name matches a video added in the same command (or the only video) is stored
-as that video's skeleton; other skeletons become items of their own.
+as that video's skeleton; other skeletons become items of their own. A file that cannot be
+read is named and the others are still added (the same as File > Add in the window).
 """
 INFO_EXAMPLES = """examples:
   mgstudio info interviews.mgproj
@@ -50,6 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         ".skeleton, pose pickle, gesture-phase CSV); repeatable")
     a.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE",
                    help="attribute for every added item, e.g. outcome=win (repeatable)")
+    a.add_argument("--fps", type=_positive_fps, metavar="N",
+                   help="frame rate of skeleton-only recordings (OpenPose JSON folders record none)")
+    a.add_argument("--name", help="the item's name when adding one recording (default: the file or folder "
+                                  "name; use the id a coding file knows it by)")
     a.set_defaults(func=run_add)
 
     i = sub.add_parser("info", help="show what a project holds", description="List a project's items "
@@ -71,6 +77,16 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- add
+def _positive_fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--fps must be a number of frames per second, not '{text}'") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"--fps must be a positive number, not '{text}'")
+    return value
+
+
 def _parse_attrs(pairs: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
@@ -81,55 +97,34 @@ def _parse_attrs(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _probe(path: Path) -> Any:
-    try:
-        from mgstudio.media.video import probe
-    except ImportError as exc:
-        raise MGStudioError("Video support is not available in this installation of MG Studio.", str(exc)) from exc
-    return probe(path)
-
-
 def run_add(args: argparse.Namespace) -> int:
+    """Add through :func:`mgstudio.workflows.ingest.add_recordings` (the same as File ▸ Add):
+    the readable files are added, each unreadable one is named; exit 1 when some were not added,
+    2 (one sentence) when none was."""
     from mgstudio.core.project import Project
+    from mgstudio.workflows.ingest import add_recordings, describe_item
 
     if not args.videos and not args.skeleton:
         raise MGStudioError("Name at least one video or --skeleton file to add.")
     attrs = _parse_attrs(args.attr)
-    # Read everything first, so a bad file stops the command before anything is added.
-    videos = []
-    for v in args.videos:
-        path = Path(v).expanduser()
-        if not path.is_file():
-            raise MGStudioError(f"The video {path} does not exist.")
-        videos.append((path, _probe(path)))
-    skeletons = []
-    if args.skeleton:
-        from mgstudio.formats.skeletons import load_skeletons
-
-        for s in args.skeleton:
-            skeletons.extend(load_skeletons(Path(s).expanduser()))
-
     with Project.open(args.project) as p:
-        added = []
-        for path, info in videos:
-            added.append(p.add_video(path, attributes=attrs, info=info))
-            it = added[-1]
-            print(f"Added video '{it.name}': {it.frame_count} frames at {_fps(it.fps)} fps, {it.width}x{it.height}.")
-        by_stem = {it.name: it for it in added}
-        for name, seq in skeletons:
-            target = by_stem.get(name) or (added[0] if len(added) == 1 and len(skeletons) == 1 else None)
-            if target is not None:
-                p.save_skeleton(target.id, seq)
-                note = ""
-                if target.frame_count is not None and seq.start_frame + len(seq.xy) != target.frame_count:
-                    note = (f" (warning: the skeleton has {seq.start_frame + len(seq.xy)} frames, "
-                            f"the video {target.frame_count})")
-                print(f"Stored the skeleton '{name}' for video '{target.name}'{note}.")
-            else:
-                it = p.add_skeleton_item(name, seq, attributes=attrs)
-                print(f"Added skeleton item '{it.name}': {it.frame_count} frames at {_fps(it.fps)} fps "
-                      f"({seq.layout.name}).")
-    return 0
+        result = add_recordings(p, args.videos, args.skeleton, attributes=attrs, fps=args.fps, name=args.name)
+        for item_id in result.added:
+            it = p.item(item_id)
+            print(describe_item(it, p.load_skeleton(item_id) if it.kind == "skeleton" else None))
+    for note in result.notes:
+        print(note)
+    problems = list(result.problems)
+    if result.needs_fps:
+        names = ", ".join(result.needs_fps)
+        problems = [m for m in problems if not any(m.startswith(n) for n in result.needs_fps)]
+        problems.append(f"{names} hold{'s' if len(result.needs_fps) == 1 else ''} no frame rate (OpenPose JSON "
+                        "files do not record one): give it with --fps, e.g. --fps 25.")
+    if problems and not result.added and len(problems) == 1:
+        raise MGStudioError(problems[0])
+    for msg in problems:
+        print(f"mgstudio: {msg}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 # ---------------------------------------------------------------------- info

@@ -27,10 +27,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Command", "StaleEditError", "invert", "apply_ops", "SEGMENT_COLUMNS", "row_to_db", "ops_to_json",
-           "ops_from_json", "segment_ops"]
+from mgstudio.core.segments import Segment
 
-# Segment field -> column, in insert order.
+__all__ = ["Command", "StaleEditError", "invert", "apply_ops", "SEGMENT_COLUMNS", "SEGMENT_SELECT", "row_to_db",
+           "segment_from_db", "ops_to_json", "ops_from_json", "segment_ops"]
+
+# Segment field -> column, in insert order: THE one list of a segment's columns (the store's
+# SELECTs, inserts, updates and row tuples are all built from it).
 SEGMENT_COLUMNS: dict[str, str] = {
     "id": "id", "item_id": "item_id", "tier_id": "tier_id", "start": "start_frame",
     "end": "end_frame", "label": "label", "source": "source", "status": "status",
@@ -38,7 +41,8 @@ SEGMENT_COLUMNS: dict[str, str] = {
     "created": "created", "modified": "modified",
 }
 _FIELDS = tuple(SEGMENT_COLUMNS)
-_SELECT = "SELECT {} FROM segments WHERE id = ?".format(", ".join(SEGMENT_COLUMNS.values()))
+SEGMENT_SELECT = ", ".join(SEGMENT_COLUMNS.values())  # "id, item_id, ..., modified" for SELECTs
+_SELECT = f"SELECT {SEGMENT_SELECT} FROM segments WHERE id = ?"
 
 
 class StaleEditError(Exception):
@@ -90,7 +94,17 @@ def invert(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def row_to_db(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A segment row (dict) as the tuple of its columns in :data:`SEGMENT_COLUMNS` order."""
     return tuple(row.get(f) for f in _FIELDS)
+
+
+def segment_from_db(r: tuple) -> Segment:
+    """A :class:`Segment` from a tuple of columns selected with :data:`SEGMENT_SELECT`."""
+    return Segment(*r[1:], id=r[0])  # Segment's fields are the columns in this order (checked below)
+
+
+if tuple(Segment.__dataclass_fields__) != _FIELDS[1:] + ("id",):  # pragma: no cover - a developer's slip
+    raise ImportError("Segment's fields and SEGMENT_COLUMNS are out of step.")
 
 
 def _next_id(conn: sqlite3.Connection) -> int:

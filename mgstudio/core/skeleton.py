@@ -14,7 +14,6 @@ sliced out of a longer one keeps the media's frame numbers. Frame indices are th
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from mgstudio.core.atomic import atomic_file, open_regular
 from mgstudio.core.errors import FormatError
 from mgstudio.core.layouts import CANONICAL, JointLayout, get_layout, mapping_matrix
 
@@ -215,9 +215,8 @@ class SkeletonSequence:
 
     # ------------------------------------------------------------------ persistence
     def save_npz(self, path: str | Path) -> None:
-        """Write atomically (temporary file + rename, fsynced) as an ``.npz`` file."""
+        """Write atomically (:func:`~mgstudio.core.atomic.atomic_file`) as an ``.npz`` file; raises OSError."""
         path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
         arrays: dict[str, Any] = {
             "xy": self.xy, "conf": self.conf, "fps": np.float64(self.fps),
             "start_frame": np.int64(self.start_frame),
@@ -228,15 +227,8 @@ class SkeletonSequence:
         }
         if self.world is not None:
             arrays["world"] = self.world
-        try:
-            with open(tmp, "wb") as fh:
-                _write_npz(fh, arrays)
-                fh.flush()
-                os.fsync(fh.fileno())
-            tmp.replace(path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        with atomic_file(path, "wb") as fh:
+            _write_npz(fh, arrays)
 
     @classmethod
     def load_npz(cls, path: str | Path) -> "SkeletonSequence":
@@ -245,7 +237,12 @@ class SkeletonSequence:
         if not path.exists():
             raise FormatError(f"Skeleton file not found: {path}")
         try:
-            with np.load(path, allow_pickle=False) as z:
+            fh = open_regular(path)  # a FIFO or device named like a skeleton is refused, never waited on
+        except OSError as exc:
+            raise FormatError(f"The skeleton file {path.name} could not be read: {exc.strerror or exc}.",
+                              str(exc)) from exc
+        try:
+            with fh, np.load(fh, allow_pickle=False) as z:
                 version = int(z["version"]) if "version" in z else 1
                 if version > NPZ_VERSION:
                     raise FormatError(f"{path.name} was written by a newer MG Studio (skeleton format {version}).")

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from mgstudio.core.errors import CancelledError, MediaError, MGStudioError
+from mgstudio.core.jobs import Cancel, Progress, cancel_check
 from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.media.pose_cache import PoseCache, cache_key, default_cache_dir, load_face_mesh, video_fingerprint
@@ -63,8 +64,9 @@ NO_POSE, FULL_FRAME, SUBJECT_CROP, OTHER_PERSON = 0, 1, 2, 3
 _SOURCE_NAMES = {NO_POSE: "no_pose", FULL_FRAME: "full_frame", SUBJECT_CROP: "subject_crop",
                  OTHER_PERSON: "other_person_rejected"}
 
-ProgressFn = Callable[[int, int], Any]
-CancelArg = Callable[[], bool] | threading.Event | None
+ProgressFn = Progress  # the job protocol of mgstudio.core.jobs (old names kept)
+CancelArg = Cancel
+_is_cancelled = cancel_check
 
 
 @dataclass(frozen=True)
@@ -325,14 +327,6 @@ class _Runner:
 
 
 # ---------------------------------------------------------------------- extraction
-def _is_cancelled(cancel: CancelArg) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if hasattr(cancel, "is_set"):
-        return cancel.is_set  # type: ignore[union-attr]
-    return cancel  # type: ignore[return-value]
-
-
 def _mediapipe_version() -> str:
     try:
         return importlib.metadata.version("mediapipe")
@@ -380,14 +374,14 @@ class _Block:
 
 def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
                  progress: ProgressFn | None = None, cancel: CancelArg = None,
-                 cache_dir: str | Path | None = None) -> SkeletonSequence:
+                 cache_dir: str | Path | None = None, fresh: bool = False) -> SkeletonSequence:
     """Extract a ``mediapipe_holistic`` skeleton from every frame of a video.
 
     ``progress(done, total)`` is called a few times a second; ``cancel`` is a callable returning
     True or a ``threading.Event``: extraction then stops within a frame, keeps what it has done
     (a later call continues from there) and raises :class:`CancelledError`. A finished result is
-    cached in ``cache_dir`` (default: the user's cache folder) and returned at once next time.
-    Raises :class:`MediaError` for a missing, unreadable or undecodable video.
+    cached in ``cache_dir`` (default: the user's cache folder) and returned at once next time;
+    ``fresh=True`` drops the cached result and checkpoints first and extracts again. Raises :class:`MediaError` for a missing, unreadable or undecodable video.
     """
     settings = settings or PoseSettings()
     path = Path(video_path)
@@ -397,6 +391,8 @@ def extract_pose(video_path: str | Path, settings: PoseSettings | None = None,
     key_fields = settings.cache_fields() | {"extractor": EXTRACTOR_VERSION, "mediapipe": _mediapipe_version()}
     fingerprint = video_fingerprint(path)
     cache = PoseCache(Path(cache_dir) if cache_dir is not None else default_cache_dir(), cache_key(fingerprint, key_fields))
+    if fresh:
+        cache.clear()
     done_seq = cache.load()
     if done_seq is not None:
         if progress is not None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from mgstudio.core.atomic import atomic_file
 from mgstudio.core.errors import MediaError, MGStudioError
 from mgstudio.core.fingerprint import fingerprint
 from mgstudio.core.skeleton import SkeletonSequence
@@ -53,13 +54,9 @@ def default_cache_dir() -> Path:
 
 
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        with open(tmp, "wb") as fh:
+        with atomic_file(path, "wb") as fh:
             np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
     except OSError as exc:
         raise _unwritable(path.parent, exc) from exc
 
@@ -95,10 +92,8 @@ class PoseCache:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             if face is not None:
-                tmp = self.face_path.with_name(self.face_path.name + ".tmp")
-                with open(tmp, "wb") as fh:
+                with atomic_file(self.face_path, "wb") as fh:
                     np.savez_compressed(fh, face=face)
-                tmp.replace(self.face_path)
             seq.save_npz(self.final_path)
         except OSError as exc:
             raise _unwritable(self.dir, exc) from exc
@@ -139,12 +134,10 @@ class PoseCache:
 
     def write_state(self, state: dict[str, Any]) -> None:
         """Save small JSON state next to the checkpoints (e.g. who is being followed)."""
-        path = self.part_dir / "state.json"
-        tmp = path.with_name("state.json.tmp")
         try:
             self.part_dir.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(state))
-            tmp.replace(path)
+            with atomic_file(self.part_dir / "state.json", "w") as fh:
+                fh.write(json.dumps(state))
         except OSError as exc:
             raise _unwritable(self.dir, exc) from exc
 

@@ -20,12 +20,12 @@ leaves the previous checkpoint readable.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from mgstudio.core.atomic import atomic_file
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.layouts import JointLayout, get_layout
 
@@ -40,12 +40,8 @@ def save_checkpoint(path: str | Path, ckpt: dict[str, Any]) -> Path:
     data = dict(ckpt)
     data["format"] = FORMAT
     data["version"] = CHECKPOINT_VERSION
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_file(path, "wb") as fh:  # a new exclusive temp file: a planted link is never written through
         torch.save(data, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
     return path
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from mgstudio.core.errors import CancelledError, MGStudioError
+from mgstudio.core.jobs import is_cancelled
 from mgstudio.core.layouts import JointLayout
 from mgstudio.recognition.checkpoint import checkpoint_layout, load_checkpoint
 from mgstudio.recognition.device import pick_device
@@ -117,9 +118,7 @@ class Encoder:
                 f"classes={len(self.classes)}, device={self.device})")
 
 
-def _cancelled(cancel) -> bool:
-    is_set = getattr(cancel, "is_set", None)
-    return bool(is_set() if is_set is not None else cancel())
+_cancelled = is_cancelled  # the job protocol of mgstudio.core.jobs
 
 
 def load_encoder(path: str | Path | None = None, device: str | None = None,

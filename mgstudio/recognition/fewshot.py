@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from mgstudio.core.atomic import atomic_file
 from mgstudio.core.errors import MGStudioError
 
 BACKGROUND = "__background__"
@@ -110,9 +111,8 @@ class Head:
         """Write atomically (``torch.save`` of plain tensors, lists and numbers)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(self.to_dict(), tmp)
-        tmp.replace(path)
+        with atomic_file(path, "wb") as fh:
+            torch.save(self.to_dict(), fh)
         return path
 
     @classmethod

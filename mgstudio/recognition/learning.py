@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from mgstudio.core.atomic import atomic_file
 from mgstudio.core.errors import CancelledError, MGStudioError
 from mgstudio.core.segments import Status
 from mgstudio.recognition.fewshot import BACKGROUND, Head, cross_validate, train_head
@@ -315,9 +316,8 @@ def _train_head_version(project, enc, kind: str, progress: Progress, cancel: Can
         encoder_hash=encoder_hash(enc), segment_ids=data.segment_ids, notes=notes)
     head.meta.update(encoder_hash=mv.encoder_hash, version=v, created=mv.created)
     head.save(mv.path)
-    tmp = mv.path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(mv.to_json(), indent=1))
-    tmp.replace(mv.path.with_suffix(".json"))
+    with atomic_file(mv.path.with_suffix(".json"), "w") as fh:
+        fh.write(json.dumps(mv.to_json(), indent=1))
     return mv
 
 

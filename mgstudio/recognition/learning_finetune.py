@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from mgstudio.core.errors import CancelledError, MGStudioError
+from mgstudio.core.jobs import is_cancelled
 from mgstudio.core.segments import Status
 
 MIN_EXAMPLES = 4
@@ -90,7 +91,7 @@ def held_out_accuracy(project, enc, data_groups: list[str], grouping: str, kind:
                                 progress=progress, cancel=cancel)
     data = collect_examples(project, fold_enc, seed=seed, cancel=cancel)
     per, acc = _score(data, held, kind, seed)
-    if cancel is not None and (cancel.is_set() if hasattr(cancel, "is_set") else cancel()):
+    if is_cancelled(cancel):
         raise CancelledError()
     _, base_acc = _score(collect_examples(project, enc, seed=seed, cancel=cancel), held, kind, seed)
     return per, acc, base_acc

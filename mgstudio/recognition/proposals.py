@@ -24,12 +24,13 @@ once. See ``docs/recognizer.md`` ("Proposals and learning from labels") for the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from mgstudio.core import jobs as _jobs
 from mgstudio.core.errors import CancelledError, MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
@@ -37,15 +38,9 @@ from mgstudio.core.skeleton import SkeletonSequence
 MOVEMENT_LABEL = "movement event"  # the label of the built-in ``movement`` taxonomy
 DEFAULT_BATCH = 64
 
-Progress = Callable[[int, int], None] | None
-Cancel = Callable[[], bool] | Any | None
-
-
-def _cancelled(cancel: Cancel) -> bool:
-    if cancel is None:
-        return False
-    is_set = getattr(cancel, "is_set", None)
-    return bool(is_set() if is_set is not None else cancel())
+Progress = _jobs.Progress | None  # the job protocol of mgstudio.core.jobs (old names kept)
+Cancel = _jobs.Cancel
+_cancelled = _jobs.is_cancelled
 
 
 def _model(model):

@@ -33,6 +33,7 @@ from torch.nn import functional as F
 
 from mgstudio import __version__
 from mgstudio.core.errors import CancelledError, MGStudioError
+from mgstudio.core.jobs import is_cancelled
 from mgstudio.core.layouts import get_layout
 from mgstudio.recognition.augment import build_augment
 from mgstudio.recognition.checkpoint import layout_record, load_checkpoint, save_checkpoint
@@ -55,11 +56,7 @@ class TrainResult:
 
 
 # ---------------------------------------------------------------- helpers
-def _is_cancelled(cancel: Any) -> bool:
-    if cancel is None:
-        return False
-    is_set = getattr(cancel, "is_set", None)
-    return bool(is_set() if is_set is not None else cancel())
+_is_cancelled = is_cancelled  # the job protocol of mgstudio.core.jobs
 
 
 def seed_everything(seed: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from mgstudio.app.demo import build_demo_project
+from mgstudio.workflows.demo import build_demo_project
 from mgstudio.core.layouts import get_layout
 from mgstudio.core.skeleton import SkeletonSequence
 

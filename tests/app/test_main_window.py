@@ -15,7 +15,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from mgstudio.app.demo import build_demo_project
+from mgstudio.workflows.demo import build_demo_project
 
 from ..media.clips import make_numbered_clip
 from .heartbeat import Heartbeat

@@ -458,7 +458,7 @@ def test_switching_items_in_the_window_reads_each_skeleton_once(qtbot, tmp_path,
 
     if not os.environ.get("DISPLAY"):
         pytest.skip("the main window's 3D view needs a display: run under xvfb-run")
-    from mgstudio.app.demo import build_demo_project
+    from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.main_window import MainWindow
 
     path = build_demo_project(tmp_path / "demo")
@@ -551,7 +551,7 @@ def test_long_recordings_get_the_same_rows_from_the_helper_process(qtbot, projec
     seq = fidgeting_holistic(motion_job.PROCESS_FRAMES + 3_000, seed=5, jitter=0.01)
     long_item = project.add_skeleton_item("long", seq)
     motion_job.warm_up()  # the helper process is started once per app: not part of the figures
-    # it is a lean process: it never loads Qt (its functions live in the Qt-free app.jobs)
+    # it is a lean process: it never loads Qt (its functions live in the Qt-free workflows.motion)
     qt_there = motion_job._process_pool().submit(eval, "'PySide6.QtCore' in __import__('sys').modules")
     assert qt_there.result(timeout=30) is False
     state, dock = _state_dock(qtbot, project)

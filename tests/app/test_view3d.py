@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from mgstudio.app import demo
+from mgstudio.workflows import demo
 from mgstudio.app.state import AppState
 from mgstudio.core.project import Project
 

@@ -230,12 +230,12 @@ def test_export_is_atomic(project_factory, tmp_path, monkeypatch) -> None:
 def test_export_to_read_only_folder(project_factory, tmp_path, monkeypatch) -> None:
     p = project_factory()
     fill(p)
-    import mgstudio.formats.atomic as atomic
+    import mgstudio.core.atomic as atomic
 
     def denied(*a, **k):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)  # what a read-only folder does (root ignores chmod)
+    monkeypatch.setattr(atomic, "_open_exclusive", denied)  # what a read-only folder does (root ignores chmod)
     with pytest.raises(FormatError, match="Permission denied"):
         export_file(p, tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()

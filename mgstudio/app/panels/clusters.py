@@ -111,11 +111,11 @@ class ClustersDock(QDockWidget):
         project = self.state.project
         if project is None or self.worker is not None:
             return None
-        from mgstudio.app.jobs import cluster_job
+        from mgstudio.workflows.recognize import similar_moments
 
         self.find_btn.setEnabled(False)
         self.status.setText("Looking for similar moments…")
-        self.worker = ProcessWorker(cluster_job, str(project.path), project.annotator,
+        self.worker = ProcessWorker(similar_moments, str(project.path), project.annotator,
                                     title="Finding similar moments")
         self.worker.progress.connect(
             lambda d, t: self.status.setText(f"Looking for similar moments… ({d} of {t} recordings)") if t else None)
@@ -140,7 +140,7 @@ class ClustersDock(QDockWidget):
         self._update_buttons()
 
     def show_groups(self, groups: list[Group]) -> None:
-        """List ``groups`` (as returned by :func:`mgstudio.app.jobs.cluster_job`)."""
+        """List ``groups`` (as returned by :func:`mgstudio.workflows.recognize.similar_moments`)."""
         self.found = list(groups)
         self.groups = self._unreviewed(self.found)
         self._fill()

@@ -98,7 +98,7 @@ class DatasetExportDialog(QDialog):
             self.folder.setText(d)
 
     def options(self) -> Any:
-        from mgstudio.formats.dataset_export import DatasetOptions
+        from mgstudio.workflows.dataset_export import DatasetOptions
 
         names = set(_checked(self.items))
         fmts = tuple(f for f, cb in (("pyskl", self.fmt_pyskl), ("ntu", self.fmt_ntu)) if cb.isChecked()) + ("csv",)
@@ -112,7 +112,7 @@ class DatasetExportDialog(QDialog):
         if not folder:
             show_error(self, "Choose a folder for the dataset first.")
             return None
-        from mgstudio.formats.dataset_export import export_dataset
+        from mgstudio.workflows.dataset_export import export_dataset
 
         opts = self.options()
         self.progress.setVisible(True)

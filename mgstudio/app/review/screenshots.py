@@ -25,7 +25,7 @@ def save_screenshots(out_dir: str | Path) -> list[Path]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QMainWindow
 
-    from mgstudio.app.demo import build_demo_project
+    from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.player.player import PlayerWidget
     from mgstudio.app.review import ReviewController
     from mgstudio.app.state import AppState

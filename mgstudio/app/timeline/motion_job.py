@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
-from mgstudio.app import jobs
+from mgstudio.workflows import motion as jobs
 from mgstudio.core.motion import MotionCancelled, MotionEnergy, motion_energy
 from mgstudio.core.skeleton import SkeletonSequence
 
@@ -43,7 +43,7 @@ def _flags() -> Any:
 def _process_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
-        # its functions live in the Qt-free mgstudio.app.jobs: the helper never imports Qt
+        # its functions live in the Qt-free mgstudio.workflows.motion: the helper never imports Qt
         _pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=jobs.motion_helper_init,
                                     initargs=(_flags(),))
     return _pool

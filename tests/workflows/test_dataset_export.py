@@ -15,8 +15,7 @@ from mgstudio.core.layouts import CANONICAL, MEDIAPIPE_HOLISTIC
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
-from mgstudio.formats.dataset_export import DatasetOptions, export_dataset, split_by_subject
-from mgstudio.formats.face_blur import blur_face, face_regions
+from mgstudio.workflows.dataset_export import DatasetOptions, export_dataset, split_by_subject
 from mgstudio.formats.segment_io import import_file
 
 LABELS = ["folding arms", "rubbing eyes", "touching jaw"]
@@ -109,22 +108,6 @@ def test_split_by_subject_never_leaks(counts, seed) -> None:
     for s, n in counts.items():
         total[split[s]] += n
     assert total["train"] >= max(total["val"], total["test"]) or len(counts) < 3
-
-
-def test_face_blur_changes_only_the_face() -> None:
-    xy = np.full((1, CANONICAL.num_joints, 2), np.nan, np.float32)
-    xy[0, CANONICAL.index("nose")] = (100, 60)
-    xy[0, CANONICAL.index("left_eye")] = (110, 50)
-    xy[0, CANONICAL.index("right_eye")] = (90, 50)
-    xy[0, CANONICAL.index("left_shoulder")] = (150, 120)
-    xy[0, CANONICAL.index("right_shoulder")] = (50, 120)
-    regions = face_regions(xy)
-    rng = np.random.default_rng(0)
-    frame = rng.integers(0, 255, (200, 200, 3), dtype=np.uint8)
-    out = blur_face(frame, regions[0])
-    assert not np.array_equal(out[50:70, 90:110], frame[50:70, 90:110])  # the face is changed
-    assert np.array_equal(out[150:, :], frame[150:, :])  # the body is not
-    assert face_regions(np.full((3, 61, 2), np.nan, np.float32)) is None
 
 
 def test_blurred_video_clips_from_a_real_video(tmp_path) -> None:

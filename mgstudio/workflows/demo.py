@@ -11,7 +11,7 @@ Everything is generated (no third-party footage), so it can ship with the app:
   with jittered boundaries and confidences, one mislabelled and one false alarm) and a few
   segments a human annotator accepted, all with iMiGUE labels.
 
-``python -m mgstudio.app.demo resources/demo`` regenerates the shipped files (deterministic);
+``python -m mgstudio.workflows.demo resources/demo`` regenerates the shipped files (deterministic);
 :func:`ensure_demo_project` builds a project from them in the user's data folder. No Qt here.
 """
 

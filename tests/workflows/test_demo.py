@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 
-from mgstudio.app import demo
+from mgstudio.workflows import demo
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Source, Status
 from mgstudio.core.skeleton import SkeletonSequence

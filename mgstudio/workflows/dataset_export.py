@@ -40,7 +40,7 @@ from mgstudio import __version__
 from mgstudio.core.errors import CancelledError, FormatError
 from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.segments import Status
-from mgstudio.formats.atomic import atomic_path, atomic_write
+from mgstudio.core.atomic import atomic_path, atomic_write
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -248,7 +248,7 @@ def export_dataset(project: "Project", folder: str | Path, options: DatasetOptio
     subjects = {sp: sorted({c["subject"] for c in clips if c["split"] == sp}) for sp in SPLITS}
     summary = DatasetSummary(folder, len(clips), counts, subjects, classes, files, warnings)
     if opts.blur_videos:
-        from mgstudio.formats.face_blur import export_blurred_clips
+        from mgstudio.media.face_blur import export_blurred_clips
 
         files += export_blurred_clips(project, folder / "videos", clips, cancel=cancel, warnings=warnings)
     readme = folder / "README.md"

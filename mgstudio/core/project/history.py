@@ -1,0 +1,158 @@
+"""Running an edit and taking it back: validate → apply → overlap check → history and audit rows,
+all in one transaction; the merge of quick nudges into one undo step; undo and redo.
+
+Each annotator has their own undo stack (history rows carry ``who``): Alice's undo never takes
+back Bob's work. When an edit to undo was changed since by someone else, the undo is refused
+(see :class:`~mgstudio.core.commands.StaleEditError`) rather than overwrite their change.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from typing import Any
+
+from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json, segment_ops
+from mgstudio.core.errors import ProjectError
+
+
+def _bounds_changed(op: dict[str, Any]) -> frozenset[str] | None:
+    """Which of start/end a single-segment update changes (``None``: it changes the label, tier,
+    note or item too)."""
+    b, a = op["before"], op["after"]
+    if any(b.get(k) != a.get(k) for k in ("label", "tier_id", "note", "item_id")):
+        return None
+    return frozenset(k for k in ("start", "end") if b[k] != a[k])
+
+
+class History:
+    """The edit engine and the undo stacks (a mixin of :class:`~mgstudio.core.project.Project`)."""
+
+    HISTORY_LIMIT = 1000  # undo steps kept per annotator
+    _bounds_changed = staticmethod(_bounds_changed)
+
+    def _merge_into_last(self, db: sqlite3.Connection, cmd: Command, now: float, within: float) -> bool:
+        """Join ``cmd`` (one edge change) to this annotator's newest undo step when it continues it."""
+        if within <= 0 or len(cmd.ops) != 1 or cmd.ops[0]["op"] != "update":
+            return False
+        row = db.execute("SELECT id, action, ops, undone, created FROM history WHERE who = ? ORDER BY id DESC LIMIT 1",
+                         (self.annotator,)).fetchone()
+        if row is None or row[3] or row[1] != cmd.action or now - row[4] > within:
+            return False
+        last = ops_from_json(row[2])
+        new = cmd.ops[0]
+        if len(last) != 1 or last[0]["op"] != "update" or last[0]["after"] != new["before"]:
+            return False
+        edge, before = _bounds_changed(new), _bounds_changed(last[0])
+        if not edge or before is None or not before <= edge:  # (a step may have come back: empty)
+            return False
+        merged = [{"op": "update", "before": last[0]["before"], "after": new["after"]}]
+        db.execute("UPDATE history SET ops = ?, created = ? WHERE id = ?", (ops_to_json(merged), now, row[0]))
+        return True
+
+    def _run(self, cmd: Command | None, merge_within: float = 0.0) -> None:
+        """Validate, apply and commit a command with its history and audit rows."""
+        if cmd is None or not cmd.ops:
+            return
+        now = time.time()
+        with self._tx() as db:
+            touched = [op["after"] for op in segment_ops(cmd.ops) if op["op"] != "delete"]
+            self._check_rows(db, touched)
+            try:
+                apply_ops(db, cmd.ops)
+            except StaleEditError as exc:
+                raise ProjectError("This segment was just changed in another window or program; "
+                                   "nothing was saved, look again and retry.", str(exc)) from exc
+            self._check_overlaps(db, touched)
+            if self._merge_into_last(db, cmd, now, merge_within):
+                self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops)
+                return
+            db.execute("DELETE FROM history WHERE undone = 1 AND who = ?", (self.annotator,))
+            db.execute("INSERT INTO history (action, description, ops, undone, who, created) VALUES (?, ?, ?, 0, ?, ?)",
+                       (cmd.action, cmd.description, ops_to_json(cmd.ops), self.annotator, now))
+            # Keep the newest HISTORY_LIMIT undo steps of this annotator (the audit log keeps all).
+            db.execute("DELETE FROM history WHERE who = ?1 AND id <= (SELECT id FROM history WHERE who = ?1 "
+                       "ORDER BY id DESC LIMIT 1 OFFSET ?2)", (self.annotator, self.HISTORY_LIMIT))
+            self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops)
+
+    def _audit_ops(self, db: sqlite3.Connection, now: float, action: str, description: str,
+                   ops: list[dict[str, Any]]) -> None:
+        rows = []
+        for op in ops:
+            before, after = op.get("before"), op.get("after")
+            if op["op"] == "taxonomy":  # no segment: views re-read everything (colours, names)
+                rows.append((now, self.annotator, action, description, None, None,
+                             json.dumps(before), json.dumps(after)))
+                self._taxonomy = None
+                continue
+            ref = after or before
+            rows.append((now, self.annotator, action, description, ref["item_id"], ref["id"],
+                         None if before is None else json.dumps(before),
+                         None if after is None else json.dumps(after)))
+        self._audit_rows(db, rows)
+
+    # ------------------------------------------------------------------ undo / redo
+    def _last(self, undone: int) -> tuple | None:
+        order = "DESC" if undone == 0 else "ASC"
+        rows = self._q(f"SELECT id, action, description, ops FROM history WHERE undone = ? AND who = ? "
+                       f"ORDER BY id {order} LIMIT 1", (undone, self.annotator))
+        return rows[0] if rows else None
+
+    def label_renames(self, undo: bool) -> dict[str, str]:
+        """How label names map through the step :meth:`undo` (or :meth:`redo`) would take next:
+        old name -> new name, for a label edit (empty for any other step). Undoing a merge maps
+        nothing back: the label merged into kept its name throughout."""
+        row = self._last(0 if undo else 1)
+        if row is None:
+            return {}
+        op = next((o for o in ops_from_json(row[3]) if o["op"] == "taxonomy"), None)
+        if op is None:
+            return {}
+        renames = dict(op.get("renames") or {})
+        if not undo:
+            return renames
+        kept = {lab["name"] for lab in op["before"].get("labels", [])} - set(renames)
+        return {new: old for old, new in renames.items() if new not in kept}
+
+    def can_undo(self) -> bool:
+        return not self.read_only and self._last(0) is not None
+
+    def can_redo(self) -> bool:
+        return not self.read_only and self._last(1) is not None
+
+    def undo_text(self) -> str | None:
+        r = self._last(0)
+        return r[2] if r else None
+
+    def redo_text(self) -> str | None:
+        r = self._last(1)
+        return r[2] if r else None
+
+    def undo(self) -> str | None:
+        """Undo the last edit; returns its description (None when there is nothing to undo)."""
+        return self._step(undo=True)
+
+    def redo(self) -> str | None:
+        """Redo the last undone edit; returns its description (None when there is none)."""
+        return self._step(undo=False)
+
+    def _step(self, undo: bool) -> str | None:
+        with self._lock:
+            row = self._last(0 if undo else 1)
+            if row is None:
+                return None
+            hid, action, description, ops_json = row
+            ops = ops_from_json(ops_json)
+            ops = invert(ops) if undo else ops
+            now = time.time()
+            with self._tx() as db:
+                try:
+                    apply_ops(db, ops)
+                except StaleEditError as exc:
+                    raise ProjectError(
+                        f"'{description}' can no longer be {'undone' if undo else 'redone'}: its segments or labels "
+                        "were changed in another window or program since.", str(exc)) from exc
+                db.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, hid))
+                self._audit_ops(db, now, "undo" if undo else "redo", description, ops)
+            return description
