@@ -102,7 +102,7 @@ def take_screen_sizes(out_dir: str | Path, coders: int = 3) -> list[Path]:
     from mgstudio.app.main import apply_theme, make_application
 
     app = make_application()
-    from mgstudio.app.demo import build_demo_project
+    from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.grab import grab
     from mgstudio.app.main_window import MainWindow
     from mgstudio.app.settings import Settings

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from mgstudio.app.demo import build_demo_project
+from mgstudio.workflows.demo import build_demo_project
 from mgstudio.core.project import Project
 
 pytestmark = pytest.mark.gl  # the window holds the OpenGL 3D view
