@@ -18,6 +18,7 @@ from mgstudio.app import dialogs
 from mgstudio.app.first_paint import after_first_paint
 from mgstudio.app.player import PlayerWidget
 from mgstudio.app.project_browser import ProjectBrowser
+from mgstudio.app.screen_fit import fit_to_screen, scroll_wrap
 from mgstudio.app.settings import Settings
 from mgstudio.app.state import AppState
 from mgstudio.app.workers import ProcessWorker, Worker, WorkerPanel
@@ -85,7 +86,10 @@ class MainWindow(QMainWindow):
         self._save_timer.timeout.connect(self.save_position)
         self.state.frameChanged.connect(lambda _f: self._save_timer.start(SAVE_POSITION_MS))
         self.state.itemChanged.connect(self._on_item)
-        self.resize(1400, 860)
+        for dock in (self.browser_dock, *self.review_docks, *self.panel_docks):
+            if dock is not getattr(self.review, "timeline_dock", None):  # its rows scroll on their own
+                scroll_wrap(dock)
+        fit_to_screen(self)
         if not self.settings.restore_window(self):
             self.default_layout()
         self._update_title()
@@ -124,20 +128,22 @@ class MainWindow(QMainWindow):
             self.review_docks.append(dock)
 
     def _make_panels(self) -> None:
-        """Emotion report and agreement docks (tabbed behind the proposals list)."""
+        """Emotion report, agreement and similar-moments docks, tabbed behind the timeline: the
+        bottom is the one place wide enough for their tabs to read in full on a laptop, and the
+        right column keeps only the segment and the proposals."""
         try:
             from mgstudio.app.panels import AgreementDock, ClustersDock, ReportDock
         except ImportError:
             return
-        anchor = next((d for d in reversed(self.review_docks)
-                       if self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea), None)
+        anchor = next((d for d in self.review_docks
+                       if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea), None)
         for cls in (ReportDock, AgreementDock, ClustersDock):
             try:
                 dock = cls(self.state, self)
             except Exception as exc:  # noqa: BLE001 - one broken panel must not stop the app
                 self.show_message(f"A panel could not be opened: {exc}") if hasattr(self, "status_label") else None
                 continue
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             if anchor is not None:
                 self.tabifyDockWidget(anchor, dock)
             self.panel_docks.append(dock)
@@ -568,21 +574,27 @@ class MainWindow(QMainWindow):
             apply_theme(app, name)
 
     def default_layout(self) -> None:
-        """Sizes of the panels on first start (and after View ▸ Reset layout)."""
+        """Sizes of the panels on first start (and after View ▸ Reset layout), in proportion to
+        the window, which is cut to the screen: the same layout on a 1280×720 laptop and a large
+        monitor, the player keeping the most room."""
+        w, h = self.width(), self.height()
         left = [d for d in (self.browser_dock, *self.review_docks)
                 if self.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
         if len(left) >= 2:
-            self.resizeDocks(left, [170] + [400] * (len(left) - 1), Qt.Orientation.Vertical)
-        self.resizeDocks([self.browser_dock, self.view3d_dock], [330, 330], Qt.Orientation.Horizontal)
+            self.resizeDocks(left, [int(h * 0.3)] + [int(h * 0.45)] * (len(left) - 1), Qt.Orientation.Vertical)
+        side = max(200, int(w * 0.235))
+        self.resizeDocks([self.browser_dock, self.view3d_dock], [side, side], Qt.Orientation.Horizontal)
         bottom = [d for d in self.review_docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
         if bottom:
-            self.resizeDocks(bottom, [250], Qt.Orientation.Vertical)
+            self.resizeDocks(bottom, [max(150, int(h * 0.29))], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
         for dock in (self.browser_dock, self.view3d_dock, *self.review_docks, *self.panel_docks):
             dock.setFloating(False)
             dock.show()
         self.settings.clear_layout()
+        if not self.isMaximized() and not self.isFullScreen():
+            fit_to_screen(self)
         self.default_layout()
         self.show_message("The panels are back in their places.")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QPushButton, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QGridLayout, QHeaderView, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from mgstudio.app.changes import ChangeTracker
@@ -92,6 +92,7 @@ class ProjectBrowser(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # recordings often differ at their end
         self.tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows, Space... stay the player's keys
         head = self.tree.header()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -105,11 +106,11 @@ class ProjectBrowser(QWidget):
         self.propose_button.setToolTip("Let the model propose micro-gesture segments for you to review")
         for b in (self.add_button, self.extract_button, self.propose_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()  # two columns: the three buttons fit a narrow dock on a laptop
         buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.extract_button)
-        buttons.addWidget(self.propose_button)
+        buttons.addWidget(self.add_button, 0, 0, 1, 2)
+        buttons.addWidget(self.extract_button, 1, 0)
+        buttons.addWidget(self.propose_button, 1, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.tree, 1)

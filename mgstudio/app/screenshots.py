@@ -86,6 +86,61 @@ def take(out_dir: str | Path) -> list[Path]:
     return saved
 
 
+SCREEN_SIZES = ((1280, 720), (1366, 768), (1920, 1080))
+
+
+def take_screen_sizes(out_dir: str | Path, coders: int = 3) -> list[Path]:
+    """The main window on a laptop and a large screen, with ``coders`` colleagues' tiers beside the
+    user's (the layout View ▸ Reset layout gives at each size): ``window_WxH.png``."""
+    import os
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="mgstudio-sizes-"))
+    os.environ.setdefault("MGSTUDIO_SETTINGS", str(tmp / "settings.ini"))
+    os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
+    from mgstudio.app.main import apply_theme, make_application
+
+    app = make_application()
+    from mgstudio.workflows.demo import build_demo_project
+    from mgstudio.app.grab import grab
+    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.settings import Settings
+    from mgstudio.core.project import Project
+    from mgstudio.core.segments import Segment, Source, Status
+
+    project_path = build_demo_project(tmp / "demo")
+    p = Project.open(project_path)
+    item = p.items()[0]
+    labels = [lab.name for lab in p.taxonomy.labels][:6]
+    for k in range(coders):
+        tier = p.ensure_tier(f"Colleague {k + 1}", annotator=f"colleague{k + 1}")
+        p.add_segments([Segment(item_id=item.id, tier_id=tier.id, start=40 + 90 * j + 7 * k, end=80 + 90 * j + 7 * k,
+                                label=labels[(j + k) % len(labels)], source=Source.HUMAN, status=Status.ACCEPTED,
+                                annotator=f"colleague{k + 1}") for j in range(3)])
+    p.close()
+    apply_theme(app, "dark")
+    win = MainWindow(Settings())
+    win.show()
+    win.open_project(project_path, restore=False)
+    win.state.set_frame(75)
+    saved: list[Path] = []
+    for w, h in SCREEN_SIZES:
+        win.resize(w, h)
+        _settle(app, 300)
+        win.default_layout()
+        _settle(app, 1200)
+        _wait_frame(app, win)
+        path = out / f"window_{w}x{h}.png"
+        grab(win).save(str(path))
+        saved.append(path)
+    win.close()
+    _settle(app, 100)
+    return saved
+
+
 if __name__ == "__main__":
     for p in take(sys.argv[1] if len(sys.argv) > 1 else "docs/images"):
+        print(p)
+    for p in take_screen_sizes(sys.argv[1] if len(sys.argv) > 1 else "docs/images"):
         print(p)

@@ -92,3 +92,26 @@ def test_report_dock_streams_a_real_answer(state, qtbot, tmp_path) -> None:
     assert files and files["html"].exists() and "interview0" not in files["html"].read_text()
     dock.show()
     dock.grab().save(str(SHOTS / "report_panel.png"))
+
+
+def test_dataset_dialog_includes_reviewed_proposals_by_default(state, qtbot, tmp_path) -> None:
+    """Issue 15.9: accepted and edited proposals are the coder's decisions, so the dialog exports
+    them by default (as the CLI does); unreviewed and rejected proposals never."""
+    from mgstudio.core.segments import Source, Status
+
+    p = state.project
+    item = p.items()[0]
+    made = p.add_segments([Segment(item.id, p.proposals_tier.id, s, s + 40, "biting nails", source=Source.MODEL,
+                                   status=Status.PROPOSED, confidence=0.8) for s in (300, 460, 520, 560)], "proposals")
+    p.accept(made[0].id)
+    p.update_segment(made[1].id, label="covering face")  # edited
+    p.reject(made[2].id)  # made[3] stays unreviewed
+    dlg = DatasetExportDialog(p)
+    qtbot.addWidget(dlg)
+    dlg.folder.setText(str(tmp_path / "ds"))
+    worker = dlg.start()
+    wait_worker(qtbot, worker, 30000)
+    assert dlg.summary is not None and dlg.summary.clips == 15 + 2
+    manifest = (tmp_path / "ds" / "manifest.csv").read_text()
+    assert "biting nails" in manifest and "covering face" in manifest
+    assert manifest.count("biting nails") == 1  # the rejected and the unreviewed one are not in

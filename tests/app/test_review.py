@@ -599,3 +599,77 @@ def test_label_edits_follow_the_label_through_swaps_merges_undo_and_redo(qtbot, 
         assert pr.segment(props[4].id).label == "hands near face" and names[4] not in pr.taxonomy
         ctl.undo()
         assert pr.taxonomy.names == names
+
+
+def test_a_rejected_proposal_never_comes_back_to_life(qtbot, env):
+    """Issue 15.2: after R nothing stays selected on the false positive, Escape deselects, and a
+    label key on a rejected proposal says so instead of relabelling it into an "edited" (reviewed)
+    segment that would land in exports."""
+    pr, item, props, state, ctl, win = env
+    ctl.auto_advance = False
+    lab = next(lb for lb in pr.taxonomy.labels if lb.shortcut and lb.name != props[4].label)
+    state.set_selection([props[4].id])  # the last proposal: nothing to advance to
+    key(qtbot, win, Qt.Key.Key_R)
+    assert pr.segment(props[4].id).status == Status.REJECTED
+    assert state.selection == []
+    # selected again (a click), a label key does not revive it
+    msgs: list[str] = []
+    ctl.message.connect(msgs.append)
+    state.set_selection([props[4].id])
+    key(qtbot, win, getattr(Qt.Key, f"Key_{lab.shortcut.upper()}"))
+    seg = pr.segment(props[4].id)
+    assert seg.status == Status.REJECTED and seg.label == props[4].label
+    assert "rejected" in msgs[-1] and "A" in msgs[-1]
+    # Escape deselects: the label key then chooses the label for new segments
+    key(qtbot, win, Qt.Key.Key_Escape)
+    assert state.selection == []
+    key(qtbot, win, getattr(Qt.Key, f"Key_{lab.shortcut.upper()}"))
+    assert ctl.current_label == lab.name and pr.segment(props[4].id).label == props[4].label
+
+
+def test_one_click_in_the_proposals_list_selects_and_shows_it(qtbot, env):
+    """Issue 15.3: a single click on a row is a selection (A then accepts it), as in ELAN/BORIS."""
+    pr, item, props, state, ctl, win = env
+    dock = ctl.proposals_dock
+    dock.show()
+    dock.raise_()
+    qtbot.waitExposed(dock.table)
+    row = next(r for r, s in enumerate(dock.visible_segments()) if s.id == props[2].id)
+    rect = dock.table.visualRect(dock.proxy.index(row, 0))
+    qtbot.mouseClick(dock.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert state.selection == [props[2].id] and state.frame == props[2].start
+    ctl.accept()
+    assert pr.segment(props[2].id).status == Status.ACCEPTED
+
+
+def test_n_and_the_next_segment_button_reach_the_same_segment(qtbot, env):
+    """Issue 12 B1: the N/P keys and the transport's segment buttons are one behaviour
+    (mgstudio.app.session.navigation): rejected proposals are skipped by both, and a one-second
+    step pauses from the key and from the button alike."""
+    from mgstudio.app.player.player import PlayerWidget
+
+    pr, item, props, state, ctl, win = env
+    player = PlayerWidget(state)
+    qtbot.addWidget(player)
+    pr.reject(props[1].id)  # frame 300
+    for start in (0, 100, 500):
+        state.set_selection([])
+        state.set_frame(start)
+        key(qtbot, win, Qt.Key.Key_N)
+        by_key = (state.frame, list(state.selection))
+        state.set_selection([])
+        state.set_frame(start)
+        player.jump_segment(+1)
+        assert (state.frame, list(state.selection)) == by_key
+    state.set_selection([props[0].id])  # at 100
+    key(qtbot, win, Qt.Key.Key_N)
+    assert state.frame == 500  # the rejected proposal at 300 is skipped
+    key(qtbot, win, Qt.Key.Key_P)
+    player.jump_segment(-1)
+    assert state.frame == 100 and state.selection == [props[0].id]
+    state.set_playing(True)
+    player.step_seconds(1)
+    assert not state.playing and state.frame == 125
+    state.set_playing(True)
+    key(qtbot, win, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert not state.playing and state.frame == 150

@@ -49,7 +49,9 @@ class DatasetExportDialog(QDialog):
         row.addWidget(browse)
         form.addRow("Folder", row)
         self.items = _checklist([it.name for it in project.items()])
-        self.tiers = _checklist([t.name for t in project.tiers()], {t.name for t in project.tiers() if t.kind == "human"})
+        # every tier, the model's too, as the CLI: its accepted and edited proposals are the coder's own
+        # decisions (the statuses below keep unreviewed and rejected proposals out)
+        self.tiers = _checklist([t.name for t in project.tiers()])
         self.statuses = _checklist(["accepted", "edited", "proposed", "rejected"], {"accepted", "edited"})
         form.addRow("Items", self.items)
         form.addRow("Tiers", self.tiers)

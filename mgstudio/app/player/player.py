@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMenu, QToolButton, QVBoxLayout, QWidget
 from mgstudio.app.player.frame_view import FrameView
 from mgstudio.app.player.overlay import PART_TITLES, PARTS
 from mgstudio.app.player.transport import TransportBar
+from mgstudio.app.session import navigation
 from mgstudio.app.skeleton_loader import LOADING_TEXT, skeleton_loader
 from mgstudio.app.state import AppState
 from mgstudio.app.workers import emit_from_thread
@@ -284,13 +285,11 @@ class PlayerWidget(QWidget):
 
     # ------------------------------------------------------------------ commands
     def step(self, frames: int) -> None:
-        self.state.set_playing(False)
-        self.state.step(frames)
+        navigation.step(self.state, frames)
 
     def step_seconds(self, seconds: int) -> None:
-        self.state.step(int(round(seconds * self.state.fps)))
-        if self.state.playing:
-            self._restart_clock()
+        """The transport's one-second buttons: as Shift+arrows (:mod:`navigation`), it pauses."""
+        navigation.step_seconds(self.state, seconds)
 
     def _segments(self) -> list[Any]:
         st = self.state
@@ -299,19 +298,11 @@ class PlayerWidget(QWidget):
         return [s for s in st.project.segments(st.item_id) if getattr(s.status, "value", s.status) != "rejected"]
 
     def jump_segment(self, direction: int) -> None:
-        """Go to the start of the next (+1) or previous (-1) segment of any tier and select it."""
-        segs, f = self._segments(), self.state.frame
-        if direction > 0:
-            cands = [s for s in segs if s.start > f]
-            target = min(cands, key=lambda s: s.start) if cands else None
-        else:
-            cands = [s for s in segs if s.start < f]
-            target = max(cands, key=lambda s: s.start) if cands else None
+        """Go to the next (+1) or previous (-1) segment of any tier and select it: the same
+        segment as N / P (:func:`navigation.neighbour_segment`, rejected proposals skipped)."""
+        target = navigation.neighbour_segment(self.state, direction > 0)
         if target is not None:
-            self.state.set_frame(target.start)
-            self.state.set_selection([target.id])
-            if self.state.loop is not None:
-                self.state.set_loop((target.start, target.end))
+            navigation.go_to(self.state, target)
 
     def set_loop_segment(self, on: bool) -> None:
         """Loop the selected segment (or the one under the playhead); ``False`` stops looping."""

@@ -33,6 +33,7 @@ from mgstudio.app.changes import ChangeTracker
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.app.review.dialogs import CheatSheet, KeymapDialog, LabelPicker
 from mgstudio.app.review.edges import Edge, nudge, to_playhead
+from mgstudio.app.session import navigation
 from mgstudio.app.review.inspector import SegmentInspectorDock
 from mgstudio.app.review.keymap import ACTIONS, load_keymap
 from mgstudio.app.review.label_editor import LabelEditor, label_usage
@@ -128,6 +129,7 @@ class ReviewController(QObject):
             "shuttle_back": self.shuttle_back, "shuttle_stop": self.shuttle_stop,
             "shuttle_forward": self.shuttle_forward, "mark_in": self.mark_in, "mark_out": self.mark_out,
             "accept": self.accept, "reject": self.reject, "relabel": self.relabel, "delete": self.delete,
+            "deselect": self.deselect,
             "next_segment": self.next_segment, "prev_segment": self.prev_segment,
             "next_uncertain": self.next_uncertain, "undo": self.undo, "redo": self.redo,
             "start_earlier": lambda: self.nudge_edge("start", -1), "start_later": lambda: self.nudge_edge("start", 1),
@@ -260,11 +262,12 @@ class ReviewController(QObject):
     def step(self, frames: int) -> None:
         """Pause and move by ``frames``."""
         self._reverse.stop()
-        self.state.set_playing(False)
-        self.state.step(frames)
+        navigation.step(self.state, frames)
 
     def step_seconds(self, seconds: float) -> None:
-        self.step(int(round(seconds * self.state.fps)))
+        """Shift+arrows: pause and move by whole seconds (as the transport's buttons)."""
+        self._reverse.stop()
+        navigation.step_seconds(self.state, seconds)
 
     def shuttle_forward(self) -> None:
         """L: play forwards at 1×; each further press doubles the speed (up to 4×)."""
@@ -459,11 +462,23 @@ class ReviewController(QObject):
             self.set_current_label(name)
             self.message.emit(f"New segments will be “{name}”.")
             return
+        # A rejected proposal is not coding: a label key must not silently revive it as "edited".
+        rejected = [s for s in self.project.segments_by_id(sel).values()
+                    if s is not None and s.status == Status.REJECTED]
+        if rejected:
+            self.message.emit("This proposal was rejected: press A to accept it first, then choose its label.")
+            return
         for sid in sel:
             self.project.update_segment(sid, label=name)
         self.set_current_label(name)
         self._changed()
         self.message.emit(f"Relabelled as “{name}”.")
+
+    def deselect(self) -> None:
+        """Escape: nothing selected (label keys then choose the label for new segments)."""
+        if self.state.selection:
+            self.state.set_selection([])
+            self.message.emit("Nothing selected.")
 
     def relabel(self, picker: LabelPicker | None = None) -> str | None:
         """Enter: choose a new label for the selection in a quick picker (type, Enter)."""
@@ -495,6 +510,8 @@ class ReviewController(QObject):
                 self.jump_to(nxt)
                 self.message.emit(f"{done}. Next proposal: “{nxt.label}”.")
                 return
+        if status != "accept":  # the rejected proposal does not stay selected for the next key
+            self.state.set_selection([])
         self.message.emit(f"{done}.")
 
     def accept(self) -> None:
@@ -521,16 +538,8 @@ class ReviewController(QObject):
         return next((s for s in later if (s.start, s.id) > (seg.start, seg.id or 0)), None)
 
     def _segments_from(self, frame: int, forward: bool, **filters: Any) -> list[Segment]:
-        """Segments starting at/after (or before) ``frame``, nearest first, searched in growing windows."""
-        n = max(1, self.state.frame_count)
-        span = max(250, int(self.state.fps * 30))
-        while True:
-            a, b = (frame, min(n, frame + span)) if forward else (max(0, frame - span), frame + 1)
-            segs = self.project.segments(self.state.item_id, start=a, end=b, **filters)
-            segs = [s for s in segs if (s.start >= frame if forward else s.start <= frame)]
-            if segs or (b >= n if forward else a <= 0):
-                return sorted(segs, key=lambda s: (s.start, s.id), reverse=not forward)
-            span *= 4
+        """Segments starting at/after (or before) ``frame``, nearest first (see :mod:`navigation`)."""
+        return navigation.segments_from(self.state, frame, forward, **filters)
 
     def next_segment(self) -> Segment | None:
         """N: the next segment (any tier) after the selected one, or from the playhead."""
@@ -541,26 +550,16 @@ class ReviewController(QObject):
         return self._neighbour(forward=False)
 
     def _neighbour(self, forward: bool) -> Segment | None:
+        """N / P: the one behaviour of :func:`navigation.neighbour_segment` (the transport's
+        buttons use it too): rejected proposals are skipped."""
         if self.state.item_id is None:
             return None
-        ref: tuple[int, float]
-        sel = self.state.selection
-        cur = None
-        if sel:
-            try:
-                cur = self.project.segment(sel[0])
-            except MGStudioError:
-                cur = None
-        if cur is not None:
-            ref = (cur.start, cur.id)
-        else:
-            ref = (self.state.frame, -1) if forward else (self.state.frame, float("inf"))
-        for s in self._segments_from(ref[0], forward):
-            if (forward and (s.start, s.id) > ref) or (not forward and (s.start, s.id) < ref):
-                self.jump_to(s)
-                return s
-        self.message.emit("No more segments this way.")
-        return None
+        s = navigation.neighbour_segment(self.state, forward)
+        if s is None:
+            self.message.emit("No more segments this way.")
+            return None
+        self.jump_to(s)
+        return s
 
     def next_uncertain(self) -> Segment | None:
         """U: the proposal the model is least sure about, among those not reviewed yet."""
@@ -577,11 +576,8 @@ class ReviewController(QObject):
 
     def jump_to(self, seg: Segment) -> None:
         """Go to a segment: its item, its first frame, and select it."""
-        if seg.item_id != self.state.item_id:
-            self.state.set_item(seg.item_id)
-        self.state.set_playing(False)
-        self.state.set_frame(seg.start)
-        self.state.set_selection([seg.id])
+        self._reverse.stop()
+        navigation.go_to(self.state, seg)
 
     # ------------------------------------------------------------------ segment edges
     def _one_selected(self) -> Segment | None:

@@ -39,6 +39,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("reject", "R", "Reject the selected proposal", "Reviewing"),
     KeyAction("relabel", "Return", "Change the label of the selected segment", "Reviewing"),
     KeyAction("delete", "Delete", "Delete the selected segment", "Reviewing"),
+    KeyAction("deselect", "Escape", "Deselect (label keys then choose the label for new segments)", "Reviewing"),
     KeyAction("next_segment", "N", "Next segment", "Reviewing"),
     KeyAction("prev_segment", "P", "Previous segment", "Reviewing"),
     KeyAction("next_uncertain", "U", "Next uncertain proposal (least confident first)", "Reviewing"),

@@ -275,6 +275,8 @@ class ProposalsDock(QDockWidget):
                             (COL_STATUS, "to review  "), (COL_START, "00:00:00.000 · f000000"), (COL_FRAMES, "Frames")):
             hh.resizeSection(col, fm.horizontalAdvance(sample) + 18)
         hh.setStretchLastSection(True)
+        # one click selects the proposal and shows it, as in ELAN and BORIS lists (Enter too)
+        self.table.clicked.connect(self._double_clicked)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.activated.connect(self._double_clicked)
         self.filter_box = QComboBox()

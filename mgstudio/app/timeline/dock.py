@@ -16,13 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QScrollBar, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QScrollArea, QScrollBar,
+                               QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 from mgstudio.app.skeleton_loader import SkeletonLoader, skeleton_loader
 from mgstudio.app.timeline.binding import StateBinding
 from mgstudio.app.timeline.motion_job import MotionComputer
 from mgstudio.app.timeline.widget import TimelineWidget
+
+
+ROWS_MIN_H = 90  # the ruler and about two rows: the rest scrolls
 
 
 def zoom_text(fpp: float, fps: float) -> str:
@@ -69,6 +72,9 @@ class TimelineDock(QDockWidget):
         self.motion_box.toggled.connect(self._toggle_motion)
         self.status_label = QLabel()
         self.status_label.setStyleSheet("color: #b05000;")
+        # a long message is cut, never widens the window (the status bar shows it whole)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status_label.setMinimumWidth(40)
         self._clear_message = QTimer(self)
         self._clear_message.setSingleShot(True)
         self._clear_message.timeout.connect(self.status_label.clear)
@@ -85,7 +91,17 @@ class TimelineDock(QDockWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addLayout(bar)
-        lay.addWidget(self.timeline, 1)
+        # The rows scroll up and down: ten coders' tiers never make the window taller than a laptop screen.
+        self.rows_area = QScrollArea()
+        self.rows_area.setObjectName("TimelineRows")
+        self.rows_area.setWidget(self.timeline)
+        self.rows_area.setWidgetResizable(True)
+        self.rows_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rows_area.setMinimumHeight(ROWS_MIN_H)
+        self.rows_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the player
+        self.rows_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        lay.addWidget(self.rows_area, 1)
         lay.addWidget(self.scroll)
         self.setWidget(body)
 

@@ -410,9 +410,7 @@ class TimelineWidget(QWidget):
         fm = QFontMetrics(p.font())
         me = getattr(self.project, "annotator", None)
         for row in self.rows:
-            title = row.title
-            if row.kind == "tier" and row.tier.kind == "human" and row.tier.annotator == me:
-                title += " (you)"
+            title, mine = row.title, row.kind == "tier" and row.tier.kind == "human" and row.tier.annotator == me
             f = QFont(self.font())
             f.setBold(row.kind == "tier")
             p.setFont(f)
@@ -424,8 +422,11 @@ class TimelineWidget(QWidget):
             else:
                 rect = QRectF(6, row.top, HEADER_W - 10, row.height)
             p.setPen(pal.color(QPalette.ColorRole.ButtonText))
-            p.drawText(rect, Qt.AlignmentFlag.AlignVCenter, fm.elidedText(title, Qt.TextElideMode.ElideRight,
-                                                                          int(rect.width())))
+            # a long name is cut in its middle and "(you)" always shows (the tooltip has it whole)
+            you = " (you)" if mine else ""
+            text = fm.elidedText(title, Qt.TextElideMode.ElideMiddle,
+                                 int(rect.width()) - fm.horizontalAdvance(you)) + you
+            p.drawText(rect, Qt.AlignmentFlag.AlignVCenter, text)
             p.setPen(QPen(mid, 1))
             p.drawLine(QPointF(0, row.top + row.height - 0.5), QPointF(self.width(), row.top + row.height - 0.5))
         p.setFont(self.font())
@@ -803,9 +804,12 @@ class TimelineWidget(QWidget):
 
     def event(self, e: Any) -> bool:
         if e.type() == e.Type.ToolTip:
-            _row, seg, _ = self.hit(QPointF(e.pos()))
+            row, seg, _ = self.hit(QPointF(e.pos()))
             if seg is not None:
                 QToolTip.showText(e.globalPos(), segment_tooltip(seg, self.fps), self)
+            elif row is not None and row.kind == "tier" and e.pos().x() < HEADER_W:
+                who = row.tier.annotator if row.tier.kind == "human" else "the model"
+                QToolTip.showText(e.globalPos(), f"{row.title} (coded by {who})", self)
             else:
                 QToolTip.hideText()
             return True

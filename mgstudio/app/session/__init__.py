@@ -1,0 +1,1 @@
+"""What every view shares, without widgets: navigation (one behaviour for keys and buttons)."""
