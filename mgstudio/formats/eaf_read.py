@@ -277,13 +277,8 @@ class _Reader:
 
     def resolve_refs(self) -> None:
         """Times of reference annotations from the annotations they refer to (cycles detected)."""
-        children: dict[str, list[_Ann]] = defaultdict(list)
-        for a in self.anns.values():
-            if a.ref is not None:
-                children[a.ref].append(a)
         position: dict[int, tuple[int, int]] = {}  # id(ann) -> (k, n) among its parent's children
-        for kids in children.values():
-            ordered = self._sibling_order(kids)
+        for ordered in _siblings(self).values():
             for k, a in enumerate(ordered):
                 position[id(a)] = (k, len(ordered))
         for a in list(self.anns.values()):
@@ -440,12 +435,15 @@ def _attach_notes(r: _Reader, depth: dict[str, int | None], top_rows: dict[str, 
         at = f" at {fmt_ms(ann.start)}" if ann.start is not None else ""
         return f"{r.name}, tier '{short(tier, 40)}'{at}"
 
+    collected: dict[int, dict[str, list[tuple[int, str]]]] = {}  # id(row) -> tier -> [(order, value)]
+    rows_by_id: dict[int, tuple[Row, _Ann]] = {}
+    position = {id(a): k for kids in _siblings(r).values() for k, a in enumerate(kids)}
     for tier in r.tiers.values():
         d = depth.get(tier.tier_id)
         if not d:
             continue
         for ann in tier.anns:
-            value = ann.value.strip()
+            value = " ".join(ann.value.split())
             if ann.failed:
                 report.skip(ann.failed, where(tier.tier_id, ann))
                 continue
@@ -456,12 +454,25 @@ def _attach_notes(r: _Reader, depth: dict[str, int | None], top_rows: dict[str, 
             if row is None:
                 report.skip("orphan", where(tier.tier_id, ann))
                 continue
-            text = f"{tier.tier_id}: {value}"
-            if len(row.note) + len(text) + 2 > MAX_NOTE:
-                report.warnings.append(f"Notes of the segment at {fmt_ms(top.start or 0)} on tier "
-                                       f"'{short(top.tier, 40)}' were shortened to {MAX_NOTE} characters.")
-                text = text[:max(0, MAX_NOTE - len(row.note) - 3)] + "…"
-                if len(text) <= 1:
-                    continue
-            row.note = f"{row.note}; {text}" if row.note else text
+            rows_by_id[id(row)] = (row, top)  # type: ignore[assignment]
+            key = (ann.start or 0) * 1000 + position.get(id(ann), 0) if ann.ref is None else position.get(id(ann), 0)
+            collected.setdefault(id(row), {}).setdefault(tier.tier_id, []).append((key, value))
             report.notes_attached += 1
+    for rid, per_tier in collected.items():
+        row, top = rows_by_id[rid]
+        text = "; ".join(f"{t}: {' | '.join(v for _, v in sorted(vals, key=lambda x: x[0]))}"
+                         for t, vals in per_tier.items())
+        if len(text) > MAX_NOTE:
+            report.warnings.append(f"The notes of the segment at {fmt_ms(top.start or 0)} on tier "
+                                   f"'{short(top.tier, 40)}' were shortened to {MAX_NOTE} characters.")
+            text = text[:MAX_NOTE - 1] + "…"
+        row.note = text
+
+
+def _siblings(r: _Reader) -> dict[tuple[str, str], list[_Ann]]:
+    """Reference annotations grouped by (parent, tier), each group in PREVIOUS_ANNOTATION order."""
+    children: dict[tuple[str, str], list[_Ann]] = defaultdict(list)
+    for a in r.anns.values():
+        if a.ref is not None:
+            children[(a.ref, a.tier)].append(a)
+    return {k: _Reader._sibling_order(v) for k, v in children.items()}
