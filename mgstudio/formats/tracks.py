@@ -23,10 +23,12 @@ rules for bad input live here once, for every format:
 from __future__ import annotations
 
 import bisect
+import csv
 import heapq
+import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -432,13 +434,80 @@ def parse_label_map(pairs: Iterable[str]) -> dict[str, str]:
 
 
 def as_float(value: Any, what: str, where: str) -> float:
+    """``value`` as a finite float, else a FormatError naming ``where`` (the value shortened)."""
+    if isinstance(value, bool):
+        raise FormatError(f"{where}: {what} is true/false, not a number.")
     try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise FormatError(f"{where}: '{value}' is not a number ({what}).") from None
+        v = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        shown = "nothing" if value is None or value == "" else f"'{short(value, 40)}'"
+        raise FormatError(f"{where}: {shown} is not a number ({what}).") from None
     if v != v or v in (float("inf"), float("-inf")):
         raise FormatError(f"{where}: {what} is not a finite number.")
     return v
+
+
+def as_frame(value: Any, what: str, where: str) -> int:
+    """``value`` as a frame number within the store's range, else a FormatError naming ``where``."""
+    v = as_float(value, what, where)
+    if abs(v) >= FRAME_LIMIT:
+        raise FormatError(f"{where}: {what} is out of range ({v:.3g}).")
+    return int(v)
+
+
+def as_seconds(value: Any, what: str, where: str) -> float:
+    """``value`` as a time in seconds that maps to a frame in range, else a FormatError."""
+    v = as_float(value, what, where)
+    if abs(v) > 10**7:  # 115 days
+        raise FormatError(f"{where}: {what} is out of range ({v:.3g} s).")
+    return v
+
+
+def cell(rec: Mapping[Any, Any], key: str) -> str:
+    """A CSV cell as stripped text ('' when the row has no such cell)."""
+    v = rec.get(key)
+    return v.strip() if isinstance(v, str) else ""
+
+
+CSV_FIELD_LIMIT = 64 * 2**20  # a cell may hold a long note; the file's size bounds the rest
+
+
+def csv_lines(path: str | Path) -> io.StringIO:
+    """A text CSV/TSV file ready for :mod:`csv` (a BOM dropped; cells up to 64 MiB)."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+    return io.StringIO(read_text(path), newline="")
+
+
+def csv_reader(path: str | Path) -> "csv.DictReader[str]":
+    """A DictReader on ``path`` with the delimiter its header uses (comma, tab or semicolon)."""
+    fh = csv_lines(path)
+    header = fh.readline()
+    fh.seek(0)
+    counts = {d: header.count(d) for d in (",", "\t", ";")}
+    delim = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    reader = csv.DictReader(fh, delimiter=delim)
+    try:
+        reader.fieldnames
+    except csv.Error as exc:
+        raise FormatError(f"{Path(path).name}, line 1: the header could not be read ({short(str(exc), 80)}).") from None
+    if reader.fieldnames:
+        reader.fieldnames = [h.strip() if isinstance(h, str) else h for h in reader.fieldnames]
+    return reader
+
+
+def csv_rows(reader: "csv.DictReader[str]", path: str | Path) -> Iterator[dict[str, Any]]:
+    """The reader's rows; a damaged row becomes a FormatError naming its line."""
+    it = iter(reader)
+    while True:
+        try:
+            rec = next(it)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FormatError(f"{Path(path).name}, line {reader.line_num}: the row could not be read "
+                              f"({short(str(exc), 80)}).") from None
+        yield rec
 
 
 def find_item(project: "Project", name: str | None):
