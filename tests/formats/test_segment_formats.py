@@ -135,9 +135,12 @@ def test_boris_round_trip(project_factory, tmp_path) -> None:
     out = tmp_path / "s.boris"
     export_file(src, out)
     doc = json.loads(out.read_text())
-    ev = doc["observations"]["session1"]["events"]
-    assert len(ev) == 120 and all(len(e) == 6 for e in ev)
-    assert all(b["type"] == "State event" for b in doc["ethogram"].values())
+    obs = doc["observations"]["session1"]
+    ev = obs["events"]
+    # a skeleton-only item has no media file: a LIVE observation, whose events have 5 fields
+    assert obs["type"] == "LIVE" and len(ev) == 120 and all(len(e) == 5 for e in ev)
+    assert "ethogram" not in doc  # BORIS reads behaviors_conf (it crashed on our old 'ethogram')
+    assert all(b["type"] == "State event" for b in doc["behaviors_conf"].values())
     dst = project_factory("dst", fps=30000 / 1001)
     import_file(dst, out)
     same_segments(src, dst)
