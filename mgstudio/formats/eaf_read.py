@@ -111,7 +111,8 @@ def _parse_xml(path: Path) -> ET.Element:
     except ET.ParseError as exc:
         line = getattr(exc, "position", (None,))[0]
         at = f" at line {line}" if line else ""
-        raise FormatError(f"{path.name} is not a valid ELAN file (the XML is malformed{at}).", str(exc)) from None
+        raise FormatError(f"{path.name} could not be read as an ELAN file: the XML is malformed{at}.",
+                          str(exc)) from None
     except (RecursionError, MemoryError, ValueError) as exc:
         raise FormatError(f"{path.name} could not be read as an ELAN file.", repr(exc)[:200]) from None
     if _local(root.tag) != "ANNOTATION_DOCUMENT":

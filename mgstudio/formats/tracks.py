@@ -27,6 +27,7 @@ import csv
 import heapq
 import io
 import json
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ class Row:
     note: str = ""
     annotator: str = ""
     where: str = ""
+    created: float | None = None  # full-fidelity formats keep the segment's own times
+    modified: float | None = None
 
 
 @dataclass
@@ -68,6 +71,7 @@ class Track:
     source: Source = Source.HUMAN
     rows: list[Row] = field(default_factory=list)
     item: str | None = None  # item name, for files that hold several items
+    kind: str | None = None  # "human" / "model" tier when the file says (else from the source)
 
 
 def short(value: Any, n: int = 60) -> str:
@@ -82,7 +86,8 @@ SKIP_REASONS = {
     "empty": "{n} empty annotation(s) were skipped (the first: {first})",
     "no time": "{n} annotation(s) without a usable time were skipped (the first: {first})",
     "cycle": "{n} annotation(s) that refer to themselves in a cycle were skipped (the first: {first})",
-    "orphan": "{n} dependent annotation(s) whose parent is missing were skipped (the first: {first})",
+    "orphan": ("{n} annotation(s) of dependent tiers were skipped because their parent annotation is missing "
+               "or was skipped (the first: {first})"),
     "out of range": "{n} segment(s) with times out of range were skipped (the first: {first})",
     "bad row": "{n} row(s) that could not be read were skipped (the first: {first})",
 }
@@ -296,13 +301,14 @@ class ImportPlan:
         item = project.item(item_id)
         n_frames = int(item.frame_count or 0)
         rate = getattr(item, "rate", None) or item.fps
-        groups: dict[tuple[str, Source], list[tuple[Row, Track]]] = {}
+        groups: dict[tuple[str, Source, bool], list[tuple[Row, Track]]] = {}
         for track in tracks:
             name = " ".join(str(track.tier).split()) or "imported"
-            groups.setdefault((name, track.source), []).extend((r, track) for r in track.rows)
-        for (tier_name, source), pairs in groups.items():
+            as_model = track.kind == "model" if track.kind in ("human", "model") else track.source == Source.MODEL
+            groups.setdefault((name, track.source, as_model), []).extend((r, track) for r in track.rows)
+        for (tier_name, source, model_tier), pairs in groups.items():
             model = source == Source.MODEL
-            fam, keys = self._family(item_id, tier_name, model)
+            fam, keys = self._family(item_id, tier_name, model_tier)
             checked = []
             for row, track in pairs:
                 def where() -> str:  # only built for rows that are skipped
@@ -357,14 +363,15 @@ class ImportPlan:
                 report.overlaps += k > 0
                 coder = (track.annotator or "").strip()
                 annotator = (row.annotator or "").strip() or coder or ("model" if model else tier_name)
-                tier_annotator = (coder or annotator) if not model else (coder or None)
+                tier_annotator = (coder or annotator) if not model_tier else (coder or None)
                 self.pending.append(_Pending(item_id, overlap_tier_name(tier_name, k), k, row, label, start, end,
-                                             source, annotator, tier_annotator, "model" if model else "human"))
+                                             source, annotator, tier_annotator, "model" if model_tier else "human"))
 
     def commit(self, description: str = "Import") -> ImportReport:
         """Create the tiers that receive segments and add every segment as one undo step."""
         report = self.report
         segments: list[Segment] = []
+        now = time.time()
         for p in self.pending:
             tier = self.tiers.get(p.tier)
             if tier is None:
@@ -382,6 +389,7 @@ class ImportPlan:
                 item_id=p.item_id, tier_id=tier.id, start=p.start, end=p.end, label=p.label,
                 source=p.source, status=row.status or default_status, confidence=conf,
                 annotator=p.annotator, note=row.note if isinstance(row.note, str) else str(row.note or ""),
+                created=row.created or now, modified=row.modified or now,
             ))
         if segments:
             self.project.add_segments(segments, description)
@@ -522,20 +530,35 @@ def find_item(project: "Project", name: str | None):
         return None
 
 
+MAX_TEXT_BYTES = 512 * 2**20  # larger than any coding file; bounds memory on hostile input
+
+
 def read_text(path: str | Path) -> str:
     """A UTF-8 text file's content (a BOM is dropped); clear errors for missing or binary files."""
     path = Path(path)
     if not path.is_file():
         raise FormatError(f"File not found: {path}")
     try:
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            raise FormatError(f"{path.name} is larger than {MAX_TEXT_BYTES // 2**20} MB, too large for a coding file.")
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FormatError(f"{path.name} is not a UTF-8 text file.", str(exc)) from exc
+        raise FormatError(f"{path.name} is not a UTF-8 text file (a byte at position {exc.start} is not UTF-8).",
+                          str(exc)) from None
+    except OSError as exc:
+        raise FormatError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
 
 
 def read_json(path: str | Path, what: str) -> Any:
     """Parse a JSON file; ``what`` names the expected kind of file in the error."""
+    text = read_text(path)
     try:
-        return json.loads(read_text(path))
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"{Path(path).name} is not {what} (it is not valid JSON).", str(exc)) from exc
+        raise FormatError(f"{Path(path).name} is not {what} (it is not valid JSON: line {exc.lineno}, "
+                          f"column {exc.colno}).", str(exc)) from None
+    except RecursionError:
+        raise FormatError(f"{Path(path).name} is not {what} (it is nested too deeply).") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise FormatError(f"{Path(path).name} is not {what} (it holds a number too large to read).",
+                          short(str(exc), 200)) from None

@@ -133,7 +133,7 @@ def test_a_failed_import_changes_nothing(project_factory, tmp_path) -> None:
     broken = elan_file("3.0", n=40).text.replace("</TIME_ORDER>", "</TIME_ORDR>")
     f = write(tmp_path, "broken.eaf", broken)
     tiers_before, undo_before = [t.name for t in p.tiers()], p.undo_text()
-    with pytest.raises(FormatError, match=r"broken\.eaf is not a valid ELAN file \(the XML is malformed at line"):
+    with pytest.raises(FormatError, match=r"broken\.eaf could not be read as an ELAN file: the XML is malformed at line"):
         import_file(p, f, item_id=item)
     assert [t.name for t in p.tiers()] == tiers_before and p.undo_text() == undo_before
     assert p.segments(item) == []
