@@ -66,8 +66,11 @@ def read_segments_json(path: str | Path) -> dict[str, Any]:
     doc = read_json(path, "an MG Studio segments file")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FormatError(f"{path.name} is not an MG Studio segments file.")
-    if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
-        raise FormatError(f"{path.name} was written by a newer MG Studio (format version {doc.get('version')}).")
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise FormatError(f"{path.name} is damaged: its format version is not a whole number.")
+    if version > VERSION:
+        raise FormatError(f"{path.name} was written by a newer MG Studio (format version {short(version, 20)}).")
     for key in ("tiers", "segments"):
         if not isinstance(doc.get(key), list):
             raise FormatError(f"{path.name} is damaged: '{key}' is missing or not a list.")

@@ -272,8 +272,8 @@ class ImportPlan:
             overlapping = (tier.kind == "model") if tier is not None else model
             existing: dict[int, list[tuple[int, int]]] = {}
             keys: set[tuple[int, int, str]] = set()
-            names = [base] if overlapping else [
-                n for n in self.tiers if n == base or (n.startswith(base + " (overlap") and n.endswith(")"))]
+            names = [n for n in self.tiers if n == base or (
+                not overlapping and n.startswith(base + " (overlap") and n.endswith(")"))]
             for name in names:
                 k = self._family_number(base, name)
                 if k is None:
@@ -435,7 +435,7 @@ def parse_label_map(pairs: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for p in pairs:
         if "=" not in p:
-            raise FormatError(f"A label mapping must look like OLD=NEW, got '{p}'.")
+            raise FormatError(f"A label mapping must look like OLD=NEW, got '{short(p, 60)}'.")
         old, new = p.split("=", 1)
         out[old.strip()] = new.strip()
     return out
