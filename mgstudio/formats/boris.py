@@ -189,7 +189,7 @@ def import_boris(project: "Project", path: str | Path, item_id: int | None = Non
     """
     doc = read_boris(path)
     states = state_codes(doc)
-    plan = ImportPlan(project, label_map)
+    plan = ImportPlan(project, label_map, file=Path(path).name)
     report = plan.report
     observations = doc["observations"]
     name = Path(path).name

@@ -101,4 +101,5 @@ def import_eaf(project: "Project", path: str | Path, item_id: int,
     item = project.item(item_id)
     report = ImportReport()
     tracks = read_eaf(path, getattr(item, "rate", None) or item.fps, report, dependent)
-    return apply_tracks(project, item_id, tracks, label_map, report, description=f"Import {Path(path).name}")
+    return apply_tracks(project, item_id, tracks, label_map, report, description=f"Import {Path(path).name}",
+                        file=Path(path).name)

@@ -152,6 +152,8 @@ class _Reader:
                     value = ts.get("TIME_VALUE")
                     if value is None:
                         self.slots[sid] = None
+                    elif value.isdigit() and len(value) <= 12:
+                        self.slots[sid] = int(value)
                     elif _MS_RE.fullmatch(value):
                         self.slots[sid] = int(value)
                     else:
@@ -382,8 +384,7 @@ def read_eaf(path: str | Path, fps: float | Fraction, report: ImportReport | Non
             if not value:
                 report.skip("empty", where(tier.tier_id, ann))
                 continue
-            row = Row(ms_to_frame_int(ann.start, num, den), ms_to_frame_int(ann.end, num, den), value,
-                      where=where(tier.tier_id, ann))
+            row = Row(ms_to_frame_int(ann.start, num, den), ms_to_frame_int(ann.end, num, den), value)
             rows.append(row)
             if d == 0:
                 top_rows[ann.aid] = row

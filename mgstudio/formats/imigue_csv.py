@@ -75,7 +75,7 @@ def import_imigue(project: "Project", path: str | Path, tier: str | None = None,
                   label_map: dict[str, str] | None = None) -> ImportReport:
     """Import labels onto the items named by ``video_id`` (others are reported and skipped)."""
     by_code = {lab.code: lab.name for lab in project.taxonomy.labels if lab.code is not None}
-    plan = ImportPlan(project, label_map)
+    plan = ImportPlan(project, label_map, file=Path(path).name)
     report = plan.report
     tier_name = tier or IMIGUE_TIER
     attributes = []

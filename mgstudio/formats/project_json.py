@@ -102,7 +102,7 @@ def import_json(project: "Project", path: str | Path) -> ImportReport:
     for t in doc["tiers"]:
         if isinstance(t, dict) and isinstance(t.get("name"), str):
             tier_info.setdefault(t["name"], t)
-    plan = ImportPlan(project)
+    plan = ImportPlan(project, file=name)
     report = plan.report
     tracks: dict[tuple[str, str, Source], Track] = {}
     for k, s in enumerate(doc["segments"]):

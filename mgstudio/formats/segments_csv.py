@@ -116,7 +116,7 @@ def import_csv(project: "Project", path: str | Path, item_id: int | None = None,
     else:
         fps = fps_map
     tracks = read_csv(path, fps)
-    plan = ImportPlan(project, label_map)
+    plan = ImportPlan(project, label_map, file=Path(path).name)
     by_item: dict[int, list[Track]] = defaultdict(list)
     for t in tracks:
         if item_id is not None:

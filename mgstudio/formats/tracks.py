@@ -255,8 +255,9 @@ class ImportPlan:
     """
 
     def __init__(self, project: "Project", label_map: Mapping[str, str] | None = None,
-                 report: ImportReport | None = None) -> None:
+                 report: ImportReport | None = None, file: str = "") -> None:
         self.project = project
+        self.file = file  # named in the reason of a skipped row that says no place of its own
         self.report = report or ImportReport()
         self.label_map = dict(label_map or {})
         self.known = set(project.taxonomy.names)
@@ -315,7 +316,8 @@ class ImportPlan:
                     if row.where:
                         return row.where
                     at = f" at {timecode(start, rate)}" if abs(start) < FRAME_LIMIT else ""
-                    return f"tier '{short(tier_name, 40)}'{at}"
+                    prefix = f"{self.file}, " if self.file else ""
+                    return f"{prefix}tier '{short(tier_name, 40)}'{at}"
 
                 try:
                     start, end = int(row.start), int(row.end)
@@ -400,9 +402,9 @@ class ImportPlan:
 
 def apply_tracks(project: "Project", item_id: int, tracks: Iterable[Track],
                  label_map: Mapping[str, str] | None = None,
-                 report: ImportReport | None = None, description: str = "Import") -> ImportReport:
+                 report: ImportReport | None = None, description: str = "Import", file: str = "") -> ImportReport:
     """Add the tracks' rows to ``item_id`` as one undoable step; returns the report."""
-    plan = ImportPlan(project, label_map, report)
+    plan = ImportPlan(project, label_map, report, file)
     plan.add(item_id, tracks)
     return plan.commit(description)
 
