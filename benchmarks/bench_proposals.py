@@ -85,6 +85,9 @@ def memory_child(mode: str, n_frames: int, threads: int) -> None:
     else:
         movement_events(seq, enc)
     peak = _vmhwm_kb()
+    import resource
+
+    peak = max(peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
     print(json.dumps({"mode": mode, "frames": n_frames, "baseline_rss_mb": rss0 / 1024,
                       "peak_mb": peak / 1024, "extra_mb": (peak - max(base, rss0)) / 1024}))
 
@@ -129,9 +132,10 @@ def speed(n_frames: int, threads: int) -> dict:
                 enc.model.embed(x, m)
         return time.perf_counter() - t0
 
-    # ratio: 6 alternating pairs (bare forward, whole pipeline) on the same first 128 windows; the
-    # machine is shared, so each pair runs back to back and the median of the pair ratios is kept
-    k = min(2, len(xs))
+    # ratio: 6 alternating pairs (bare forward, whole pipeline) on the same first 16 batches (1,024
+    # windows at batch 64; 128 windows gave a ratio within noise); the machine is shared, so each
+    # pair runs back to back and the median of the pair ratios is kept
+    k = min(16, len(xs))
     n_short = min(k * enc.batch_size, n_win)
     short = seq.slice(seq.start_frame, seq.start_frame + int(starts[n_short - 1]) + w)
     assert len(window_starts(len(short), w, stride)) == n_short
@@ -142,6 +146,21 @@ def speed(n_frames: int, threads: int) -> dict:
         propose(short, enc, head)
         pipe_t.append(time.perf_counter() - t0)
     del xs
+
+    # 1 vs 2 torch threads on the same windows, interleaved: wall and CPU (getrusage: all threads)
+    import resource
+
+    threads_cost: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+    for rep in range(6):
+        for nt in (1, 2):
+            torch.set_num_threads(nt)
+            r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+            propose(short, enc, head)
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            if rep:  # the first round is the warm-up
+                threads_cost[nt].append((time.perf_counter() - t0,
+                                         r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime))
+    torch.set_num_threads(threads)
 
     t0, c0 = time.perf_counter(), time.process_time()
     segs = propose(seq, enc, head)
@@ -155,7 +174,9 @@ def speed(n_frames: int, threads: int) -> dict:
     return {"frames": n_frames, "windows": n_win, "threads": threads, "propose_s": full, "movement_s": mov,
             "propose_cpu": full_cpu, "movement_cpu": mov_cpu, "load": os.getloadavg()[0], "ratio_windows": n_short,
             "bare_win_s": bare_ws, "pipe_win_s": pipe_ws, "ratio": pair, "full_win_s": n_win / full,
-            "n_proposals": len(segs), "n_events": len(ev)}
+            "n_proposals": len(segs), "n_events": len(ev),
+            "threads_cost": {nt: (float(np.median([a for a, _ in v])), float(np.median([b for _, b in v])))
+                             for nt, v in threads_cost.items()}}
 
 
 def spotting() -> dict:
@@ -249,11 +270,27 @@ def main() -> None:
         print(f"  same {sp['ratio_windows']} windows, 6 alternating pairs: bare model forward "
               f"{sp['bare_win_s']:.1f} windows/s, whole pipeline {sp['pipe_win_s']:.1f} windows/s (medians), "
               f"median pair ratio {sp['ratio']:.2f} (target >= 0.85)")
+        tc = sp["threads_cost"]
+        for nt, (wall, cpu) in tc.items():
+            print(f"  {nt} torch thread(s), same {sp['ratio_windows']} windows, 5 interleaved runs: "
+                  f"wall {wall:.2f} s, CPU {cpu:.2f} s (median; load {os.getloadavg()[0]:.2f})")
+        from benchmarks.results import record, row
+
+        rows = [row(f"proposal pass vs bare forward ({sp['ratio_windows']} windows)", sp["pipe_win_s"],
+                    "bare model forward", sp["bare_win_s"], "windows/s", True),
+                row("proposal pass wall, 2 threads vs 1", tc[2][0], "1 thread", tc[1][0], "s", False),
+                row("proposal pass CPU, 2 threads vs 1", tc[2][1], "1 thread", tc[1][1], "s", False)]
+        peaks = {}
         for mode in ("propose", "movement"):
-            for n in (args.frames // 4, args.frames):
+            for n in (args.frames // 4, args.frames, args.frames * 2):
                 m = _memory(mode, n, args.threads)
-                print(f"  peak memory {mode:<8} {n:>6} frames: {m['peak_mb']:.0f} MB process peak, "
-                      f"+{m['extra_mb']:.0f} MB above the loaded model and sequence")
+                peaks[(mode, n)] = m["peak_mb"]
+                print(f"  peak memory {mode:<8} {n:>6} frames: {m['peak_mb']:.0f} MB process peak (ru_maxrss, "
+                      f"own process), {m['baseline_rss_mb']:.0f} MB with the model and sequence loaded")
+            lo, hi = peaks[(mode, args.frames // 4)], peaks[(mode, args.frames * 2)]
+            rows.append(row(f"peak memory {mode}, {args.frames * 2} vs {args.frames // 4} frames", hi,
+                            f"{args.frames // 4} frames", lo, "MB", False, note="flat means ratio near 1"))
+        record("bench_proposals", rows)
     if not args.skip_spotting:
         sp = spotting()
         print("UTKinect spotting (IoU > 0.3; head on odd subjects, test on even subjects' untrimmed recordings)")

@@ -1,4 +1,8 @@
-"""Start-up time of MG Studio to its first painted window on the demo project, vs a bare Qt window.
+"""Start-up time of MG Studio until its window is fully usable on the demo project, vs a bare Qt window.
+
+"Usable" means the project is open and the 3D view has really been drawn by OpenGL (its first
+frame swapped, not the "Preparing the 3D view…" placeholder): the first paint alone left out
+about 1 s of start-up (issue 17). The first paint is printed too.
 
 Run: ``.venv/bin/python -m benchmarks.bench_startup [--runs 3] [--bundle dist/mgstudio/mgstudio]``.
 
@@ -29,7 +33,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-GOAL_S = 3.0
+GOAL_S = 1.2
 MARKER = "MGSTUDIO_WINDOW_SHOWN"
 BASE = "bare Qt window (baseline)"
 
@@ -83,7 +87,9 @@ def time_to_window(cmd: list[str], env: dict[str, str], timeout: float = 120.0,
             info = dict(f.split("=", 1) for f in fields if "=" in f)
             if need_project and info.get("project_open") != "yes":
                 raise RuntimeError(f"{' '.join(cmd[:4])}...: the window showed before the project was open")
-            return float(stamp) - t0, info.get("heavy", "?")
+            usable = float(info.get("usable", stamp)) - t0
+            return usable, (f"first paint {float(stamp) - t0:.2f} s, 3D view {info.get('view3d', '?')}, "
+                            f"heavy imports: {info.get('heavy', '?')}")
     raise RuntimeError(f"{' '.join(cmd[:4])}... showed no window (exit {proc.returncode}):\n"
                        f"{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
 
@@ -120,21 +126,26 @@ def measure(runs: int, bundle: Path | None, screenshot: Path | None = None) -> d
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="timed launches per variant (median)")
+    parser.add_argument("--runs", type=int, default=5, help="timed launches per variant (median)")
     parser.add_argument("--bundle", type=Path, help="also time this packaged mgstudio program")
     parser.add_argument("--screenshot", type=Path, help="save the app's window (last run) here")
     args = parser.parse_args(argv)
     results = measure(args.runs, args.bundle, args.screenshot)
     base = results[BASE][0]
-    print(f"start-up to the first painted window, median of {args.runs} runs "
-          f"(cpu cores: {os.cpu_count()}, goal < {GOAL_S:.0f} s):")
+    print(f"start-up until the window is usable (project open, 3D view drawn), median of {args.runs} "
+          f"interleaved runs after one warm-up each (cpu cores: {os.cpu_count()}, load {os.getloadavg()[0]:.2f}, "
+          f"goal < {GOAL_S} s):")
     worst = 0.0
     for name, (seconds, heavy) in results.items():
         ratio = seconds / base if base > 0 else float("nan")
-        print(f"  {name:30s} {seconds:6.2f} s   x{ratio:5.2f} baseline   heavy imports at start-up: {heavy}")
+        print(f"  {name:30s} {seconds:6.2f} s   x{ratio:5.2f} baseline   ({heavy})")
         if name != BASE:
             worst = max(worst, seconds)
-    print(f"goal < {GOAL_S:.0f} s: {'met' if worst < GOAL_S else 'NOT met'} (slowest app variant {worst:.2f} s)")
+    print(f"goal < {GOAL_S} s: {'met' if worst < GOAL_S else 'NOT met'} (slowest app variant {worst:.2f} s)")
+    from benchmarks.results import record, row
+
+    record("bench_startup", [row(f"start-up until usable: {name}", seconds, BASE, base, "s", False,
+                                 note=heavy) for name, (seconds, heavy) in results.items() if name != BASE])
     return 0
 
 

@@ -1,19 +1,31 @@
-"""Decoding speed and exactness: VideoReader against bare PyAV on the same 720p clips.
+"""Decoding speed and exactness: MG Studio's VideoReader against OpenCV, decord and sleap-io.
 
-Run: ``.venv/bin/python -m benchmarks.bench_video``. For each generated clip (H.264 with
-B-frames, variable frame rate, non-zero start, MPEG-4 Part 2; 300 frames at 1280x720, frame number in
-the pixels) it prints sequential fps, random-seek latency p50/p95, and the share of random
-seeks that returned exactly the requested frame, for MG Studio's reader and for the bare PyAV
-loop (seek backward to the target timestamp, decode forward to it), plus their ratio. Seeks
-are timed interleaved (ours, bare, ours, ...) so both see the same load on a shared machine.
-The bare loop's frame table comes from the same packet scan (its cost is not counted).
+Run: ``.venv/bin/python -m benchmarks.bench_video [--reps 5]`` after ``make bench-peers`` (the peers
+run in ``.venv-bench``, in a child process each; without it only our side is measured).
+
+Clips: five generated 1280x720 clips of 300 frames whose frame number is painted in the pixels
+(H.264 with B-frames, variable frame rate, 1.5 s start offset, MPEG-4 Part 2, MPEG-TS), and the
+real clips in ``../shared/data/videos``. For each clip and reader:
+
+- sequential decode fps: every frame in order, to an RGB (ours) or BGR (OpenCV) array; one warm-up
+  pass, then ``--reps`` passes with the readers interleaved (ours, OpenCV, decord, sleap-io, ours,
+  ...); the median;
+- random seek latency p50/p95 over 60 random frames, requests interleaved reader by reader;
+- exactness: the share of frames that are the frame asked for: on numbered clips the painted
+  number must equal the index (sequential and random); on real clips a random frame must equal
+  the same reader's own sequential frame at that index (pixels hash).
+
+The load average is printed beside each clip (2 shared cores: expect noise). Rows go to
+``benchmarks/RESULTS.md`` through :mod:`benchmarks.results`.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import queue
 import random
+import statistics
 import subprocess
 import sys
 import threading
@@ -25,73 +37,156 @@ import av
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.peers import Peer, load, peer_python  # noqa: E402
+from benchmarks.results import record, row  # noqa: E402
 from mgstudio.media.prefetch import PrefetchReader  # noqa: E402
-from mgstudio.media.video import VideoReader, _scan_pts  # noqa: E402
+from mgstudio.media.video import VideoReader  # noqa: E402
 from tests.media.clips import make_numbered_clip, read_number  # noqa: E402
 
 N = 300
 SEEKS = 60
+PEERS = ("opencv", "decord", "sleap-io")
 
 
-def bare_sequential(path: Path) -> float:
-    t0 = time.perf_counter()
-    with av.open(str(path)) as c:
-        s = c.streams.video[0]
-        s.thread_type = "AUTO"
-        n = sum(1 for f in c.decode(s) if f.to_ndarray(format="rgb24") is not None)
-    return n / (time.perf_counter() - t0)
+def ident(img: np.ndarray, numbered: bool):
+    return read_number(img) if numbered else hashlib.sha1(np.ascontiguousarray(img).tobytes()).hexdigest()
 
 
-class BareSeeker:
-    """The textbook exact loop on bare PyAV: seek backward to the target timestamp, decode forward."""
+class Ours:
+    """Our side with the same requests as a peer: VideoReader without its frame cache."""
 
-    def __init__(self, path: Path) -> None:
-        self.pts = _scan_pts(path)[0]
-        self.c = av.open(str(path))
-        self.s = self.c.streams.video[0]
-        self.s.thread_type = "AUTO"
+    def __init__(self, path: Path, cache: Path, numbered: bool) -> None:
+        self.path, self.cache, self.numbered = path, cache, numbered
+        self.r = VideoReader(path, cache_dir=cache, cache_frames=0)
 
-    def frame(self, i: int) -> np.ndarray | None:
-        """Frame ``i``, or None when the loop finds no frame at or after the target (it failed)."""
-        self.c.seek(int(self.pts[i]), stream=self.s, backward=True)
-        for f in self.c.decode(self.s):
-            if f.pts is not None and f.pts >= self.pts[i]:
-                return f.to_ndarray(format="rgb24")
-        return None
-
-
-def seeks(path: Path, order: list[int], cache: Path) -> tuple[list[float], int, list[float], int]:
-    """Latencies and exact counts for ours and bare, measured interleaved (same machine load)."""
-    bare = BareSeeker(path)
-    lat_o, lat_b, ex_o, ex_b = [], [], 0, 0
-    with VideoReader(path, cache_dir=cache, cache_frames=0) as r:
-        for i in order:
-            t0 = time.perf_counter()
-            img = r.frame(i)
-            lat_o.append(time.perf_counter() - t0)
-            ex_o += read_number(img) == i
-            t0 = time.perf_counter()
-            img = bare.frame(i)
-            lat_b.append(time.perf_counter() - t0)
-            ex_b += img is not None and read_number(img) == i
-    bare.c.close()
-    return lat_o, ex_o, lat_b, ex_b
-
-
-def ours_sequential(path: Path, cache: Path) -> float:
-    with VideoReader(path, cache_dir=cache, cache_frames=0) as r:
+    def sequential(self) -> dict:
         t0 = time.perf_counter()
-        n = sum(1 for _ in r.iter_frames())
-        return n / (time.perf_counter() - t0)
+        n = sum(1 for _ in self.r.iter_frames())
+        return {"s": time.perf_counter() - t0, "frames": n}
+
+    def ids(self) -> list:
+        return [ident(img, self.numbered) for _, img in self.r.iter_frames()]
+
+    def seek(self, i: int) -> dict:
+        t0 = time.perf_counter()
+        img = self.r.frame(i)
+        return {"s": time.perf_counter() - t0, "id": ident(img, self.numbered)}
 
 
-def best_sequential(path: Path, cache: Path, rounds: int = 3) -> tuple[float, float]:
-    """Best of ``rounds`` for ours and bare, run alternately (the machine is shared)."""
-    o, b = [], []
-    for _ in range(rounds):
-        o.append(ours_sequential(path, cache))
-        b.append(bare_sequential(path))
-    return max(o), max(b)
+class Remote:
+    def __init__(self, peer: Peer, lib: str, path: Path, numbered: bool) -> None:
+        self.peer = peer
+        self.opened = peer.ask(op="open", lib=lib, path=str(path), numbered=numbered)
+
+    def sequential(self) -> dict:
+        return self.peer.ask(op="sequential")
+
+    def ids(self) -> list:
+        return self.peer.ask(op="ids")["ids"]
+
+    def seek(self, i: int) -> dict:
+        try:
+            return self.peer.ask(op="seek", index=i)
+        except RuntimeError:  # the peer refused the index (it counts fewer frames): not exact
+            return {"s": None, "id": None}
+
+
+def pct(v: list[float], q: float) -> float:
+    return float(np.percentile(np.array(v) * 1000, q)) if v else float("nan")
+
+
+def measure_clip(name: str, path: Path, numbered: bool, peers: dict[str, Peer], reps: int, tmp: Path,
+                 rng: random.Random) -> list[dict]:
+    readers: dict[str, object] = {"MG Studio": Ours(path, tmp, numbered)}
+    for lib, peer in peers.items():
+        try:
+            readers[lib] = Remote(peer, lib, path, numbered)
+        except RuntimeError as exc:
+            print(f"  {lib}: could not open {path.name}: {exc}")
+    n = len(readers["MG Studio"].r)  # type: ignore[attr-defined]
+    # identities in order (untimed), then warm-up + interleaved timed passes
+    seq_ids = {k: r.ids() for k, r in readers.items()}  # type: ignore[attr-defined]
+    fps: dict[str, list[float]] = {k: [] for k in readers}
+    for rep in range(reps + 1):
+        for k, r in readers.items():
+            out = r.sequential()  # type: ignore[attr-defined]
+            if rep:
+                fps[k].append(out["frames"] / out["s"])
+    order = [rng.randrange(n) for _ in range(SEEKS)]
+    for r in readers.values():
+        r.seek(order[0])  # type: ignore[attr-defined]  # warm-up
+    lat: dict[str, list[float]] = {k: [] for k in readers}
+    exact: dict[str, int] = {k: 0 for k in readers}
+    for i in order:
+        for k, r in readers.items():
+            out = r.seek(i)  # type: ignore[attr-defined]
+            if out["s"] is not None:
+                lat[k].append(out["s"])
+            if numbered:
+                exact[k] += out["id"] == i
+            else:  # equal to this reader's own sequential frame i
+                own = seq_ids[k]
+                exact[k] += i < len(own) and out["id"] == own[i]
+    rows = []
+    ours_fps = statistics.median(fps["MG Studio"])
+    ours_p50 = pct(lat["MG Studio"], 50)
+    la = load()
+    print(f"{name} ({n} frames, load {la}):")
+    for k in readers:
+        got = seq_ids[k]
+        seq_ok = sum(1 for j, v in enumerate(got) if v == j) if numbered else len(got)
+        seq_ok_s = f"{len(got)} frames" + (f", {100 * seq_ok / n:.0f}% in place" if numbered else "")
+        f, p50, p95 = statistics.median(fps[k]), pct(lat[k], 50), pct(lat[k], 95)
+        print(f"  {k:10} seq {f:7.0f} fps  seek p50 {p50:6.1f} ms p95 {p95:6.1f} ms  "
+              f"random exact {100 * exact[k] / SEEKS:5.1f}%  sequential: {seq_ok_s}")
+        if k != "MG Studio":
+            ex = (f"ours {100 * exact['MG Studio'] / SEEKS:.0f}% / {k} {100 * exact[k] / SEEKS:.0f}% random"
+                  + (f"; sequential in place {k} {100 * seq_ok / n:.0f}%" if numbered else
+                     f"; {k} decoded {len(got)} of {n} frames"))
+            rows.append(row(f"video {name}: sequential decode", ours_fps, k, f, "fps", True, ex))
+            rows.append(row(f"video {name}: random seek p50", ours_p50, k, p50, "ms", False, ex))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="video decoding against OpenCV, decord, sleap-io")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="only the real clips and two generated ones")
+    args = ap.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="mg-bench-video-"))
+    size = (1280, 720)
+    clips = {
+        "h264 B-frames 720p": (make_numbered_clip(tmp / "a.mp4", N, 30, size=size, bframes=3, gop=30), True),
+        "variable rate 720p": (make_numbered_clip(tmp / "b.mkv", N, 30, size=size, vfr=True, gop=30), True),
+        "start 1.5 s 720p": (make_numbered_clip(tmp / "c.mp4", N, 30, size=size, start_time=1.5, gop=30), True),
+        "mpeg4 part 2 720p": (make_numbered_clip(tmp / "d.avi", N, 30, codec="mpeg4", size=size, gop=30), True),
+        "mpeg-ts h264 720p": (make_numbered_clip(tmp / "e.ts", N, 30, size=size, bframes=3, gop=30), True),
+    }
+    if args.quick:
+        clips = dict(list(clips.items())[:2])
+    folder = Path(__file__).resolve().parents[2] / "shared" / "data" / "videos"
+    for real in sorted(folder.glob("*.mp4")) if folder.exists() else []:
+        clips[f"real {real.name}"] = (real, False)
+    peers: dict[str, Peer] = {}
+    if peer_python() is None:
+        print("No peer environment (.venv-bench): run `make bench-peers` for OpenCV/decord/sleap-io. Ours only.")
+    else:
+        for lib in PEERS:
+            peers[lib] = Peer("benchmarks.peers.video_peer")
+    rng = random.Random(0)
+    rows: list[dict] = []
+    try:
+        for name, (path, numbered) in clips.items():
+            rows += measure_clip(name, path, numbered, peers, args.reps, tmp, rng)
+    finally:
+        for p in peers.values():
+            p.close()
+    record("bench_video", rows)
+    print("sequential: median fps of the timed passes; seek: p50/p95 of 60 random frames; "
+          f"2 shared cores (load now {load()}): expect noise")
+    if not args.quick:
+        index_scan(tmp)
+        scrub(clips["h264 B-frames 720p"][0], tmp)
 
 
 def index_times(path: Path, cache: Path) -> tuple[float, float]:
@@ -104,66 +199,6 @@ def index_times(path: Path, cache: Path) -> tuple[float, float]:
     t0 = time.perf_counter()
     VideoReader(path, cache_dir=cache).close()
     return first, time.perf_counter() - t0
-
-
-def pct(v: list[float], q: float) -> float:
-    return float(np.percentile(np.array(v) * 1000, q))
-
-
-def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="mg-bench-video-"))
-    clips = {
-        "h264 B-frames": make_numbered_clip(tmp / "a.mp4", N, 30, size=(1280, 720), bframes=3, gop=30),
-        "variable rate": make_numbered_clip(tmp / "b.mkv", N, 30, size=(1280, 720), vfr=True, gop=30),
-        "start 1.5 s": make_numbered_clip(tmp / "c.mp4", N, 30, size=(1280, 720), start_time=1.5, gop=30),
-        "mpeg4 part 2": make_numbered_clip(tmp / "d.avi", N, 30, codec="mpeg4", size=(1280, 720), gop=30),
-        "mpeg-ts h264": make_numbered_clip(tmp / "e.ts", N, 30, size=(1280, 720), bframes=3, gop=30),
-    }
-    rng = random.Random(0)
-    order = [rng.randrange(N) for _ in range(SEEKS)]
-    print(f"{'clip':16} {'seq fps ours/bare':>20} {'seek p50 ms ours/bare':>24} {'p95 ms ours/bare':>20} "
-          f"{'exact ours/bare':>16}  open ms first/cached")
-    for name, path in clips.items():
-        seq_o, seq_b = best_sequential(path, tmp)
-        lat_o, ex_o, lat_b, ex_b = seeks(path, order, tmp)
-        first, cached = index_times(path, tmp / name.replace(" ", "_"))
-        print(f"{name:16} {seq_o:8.0f}/{seq_b:<8.0f}({seq_o / seq_b:4.2f}x) "
-              f"{pct(lat_o, 50):8.1f}/{pct(lat_b, 50):<8.1f}({pct(lat_b, 50) / pct(lat_o, 50):4.2f}x) "
-              f"{pct(lat_o, 95):7.1f}/{pct(lat_b, 95):<7.1f}  "
-              f"{100 * ex_o / SEEKS:5.1f}%/{100 * ex_b / SEEKS:5.1f}%  {first * 1000:6.0f}/{cached * 1000:.0f}")
-    print("ratios: seq = ours/bare fps (higher is better); seek = bare/ours latency (higher is better)")
-    real_clips(rng, tmp)
-    index_scan(tmp)
-    scrub(clips["h264 B-frames"], tmp)
-
-
-def real_clips(rng: random.Random, tmp: Path) -> None:
-    """Real files: random access must equal sequential decoding (no numbers in their pixels)."""
-    folder = Path(__file__).resolve().parents[2] / "shared" / "data" / "videos"
-    for real in sorted(folder.glob("*.mp4")) if folder.exists() else []:
-        with av.open(str(real)) as c:
-            truth = [hashlib.sha1(f.to_ndarray(format="rgb24").tobytes()).digest() for f in c.decode(video=0)]
-        with VideoReader(real, cache_dir=tmp, cache_frames=0) as r:
-            n, w, h = len(r), r.info.width, r.info.height
-        seq_o, seq_b = best_sequential(real, tmp)
-        order = [rng.randrange(n) for _ in range(SEEKS)]
-        bare = BareSeeker(real)
-        lat_o, lat_b, ex_o, ex_b = [], [], 0, 0
-        with VideoReader(real, cache_dir=tmp, cache_frames=0) as r:
-            for i in order:
-                t0 = time.perf_counter()
-                img = r.frame(i)
-                lat_o.append(time.perf_counter() - t0)
-                ex_o += hashlib.sha1(img.tobytes()).digest() == truth[i]
-                t0 = time.perf_counter()
-                img = bare.frame(i)
-                lat_b.append(time.perf_counter() - t0)
-                ex_b += img is not None and hashlib.sha1(img.tobytes()).digest() == truth[i]
-        bare.c.close()
-        print(f"real {real.name} ({w}x{h}, {n} frames, {len(truth)} decoded sequentially): "
-              f"seq {seq_o:.0f}/{seq_b:.0f} fps ({seq_o / seq_b:.2f}x), seek p50 {pct(lat_o, 50):.1f}/"
-              f"{pct(lat_b, 50):.1f} ms ({pct(lat_b, 50) / pct(lat_o, 50):.2f}x), p95 {pct(lat_o, 95):.1f}/"
-              f"{pct(lat_b, 95):.1f} ms, equal to sequential {100 * ex_o / SEEKS:.0f}%/{100 * ex_b / SEEKS:.0f}% (ours/bare)")
 
 
 def index_scan(tmp: Path) -> None:

@@ -5,7 +5,9 @@ been painted for the first time, it prints one line ``MGSTUDIO_WINDOW_SHOWN <uni
 heavy=<modules> project_open=yes|no`` on stdout, where ``heavy`` lists the slow-to-import
 libraries already loaded (torch, mediapipe, cv2, llama_cpp: they should not be, they are
 imported when first needed) and ``project_open`` says whether a project was already open at that
-first paint (the window was usable, not an empty frame). With ``MGSTUDIO_STARTUP_SCREENSHOT=PATH``
+first paint, and ``usable=<unix time>`` when the window is fully usable: a project open and
+the 3D view built and drawn by OpenGL at least once (not its placeholder); ``view3d=drawn``, or
+``view3d=none`` when the 3D view could not be made (no OpenGL) or did not draw within 60 s. With ``MGSTUDIO_STARTUP_SCREENSHOT=PATH``
 it first saves a picture of the window there. Without the variable nothing happens.
 """
 
@@ -50,14 +52,38 @@ def install(app: QApplication, window: QWidget, delay_ms: int = 300, timeout_s: 
         if "t" not in shown:
             shown["t"] = time.time()
             shown["project"] = getattr(window, "project", None) is not None  # usable: a project is open
+            wait_for_3d()
+
+    def drawn() -> None:
+        if "usable" not in shown:
+            shown["usable"] = time.time()
+            shown["view3d"] = "drawn"
             QTimer.singleShot(delay_ms, finish)
+
+    def wait_for_3d(tries: list[int] = [0]) -> None:  # noqa: B006 - one counter per probe
+        view = getattr(window, "view3d", None)
+        gl = getattr(view, "gl", None)
+        signal = getattr(gl, "frameSwapped", None)
+        if signal is not None and getattr(window, "project", None) is not None:
+            signal.connect(drawn)
+            gl.update()  # a view that has drawn already draws again: the stamp is its next swap
+            return
+        tries[0] += 1
+        if tries[0] > 2000 or (view is None and "3D view" not in type(window).__name__ and
+                                not hasattr(window, "view3d")):
+            shown.setdefault("usable", time.time())
+            shown.setdefault("view3d", "none")
+            QTimer.singleShot(delay_ms, finish)
+            return
+        QTimer.singleShot(5, wait_for_3d)
 
     def finish() -> None:
         path = os.environ.get(SCREENSHOT_ENV)
         if path:
             grab(window).save(path)
         print(f"{MARKER} {shown['t']:.6f} heavy={','.join(heavy_modules()) or '-'} "
-              f"project_open={'yes' if shown['project'] else 'no'}", flush=True)
+              f"project_open={'yes' if shown['project'] else 'no'} usable={shown.get('usable', shown['t']):.6f} "
+              f"view3d={shown.get('view3d', 'none')}", flush=True)
         app.quit()
 
     after_first_paint(window, first_paint)

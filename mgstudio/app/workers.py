@@ -32,7 +32,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from mgstudio.workflows.priority import lower_process_priority
+from mgstudio.core.jobs import lower_process_priority
 from mgstudio.core.errors import CancelledError, MGStudioError
 
 _THROTTLE_S = 0.05

@@ -18,7 +18,7 @@ import numpy as np
 
 from mgstudio.core.errors import CancelledError
 from mgstudio.core.layouts import CANONICAL
-from mgstudio.formats.atomic import atomic_path
+from mgstudio.core.atomic import atomic_path
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project

@@ -29,6 +29,7 @@ from mgstudio.core.errors import MediaError
 __all__ = ["VideoInfo", "VideoReader", "probe", "FrameCache"]
 
 INDEX_VERSION = 4
+SEQUENTIAL_RUN = 48  # iter_frames over more frames than this decodes with frame threads
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,11 @@ class VideoInfo:
                 f"so only frames 0 to {self.damaged_at - 1} can be shown.")
 
 
-def _open(path: Path):
+def _open(path: Path, threads: str = "SLICE"):
+    """Container and video stream of ``path``. ``threads``: FFmpeg's decoding threads, ``SLICE``
+    for random access (a frame comes out as soon as it is decoded) or ``AUTO`` (frame threads too)
+    for long sequential reads, where frame threads decode several frames at once but hold back
+    ``threads`` frames after each seek: 1.7x the latency of a random frame (bench_video)."""
     import av
 
     if not path.exists():
@@ -83,7 +88,7 @@ def _open(path: Path):
             raise MediaError(f"{path.name} contains no video frames.")
         raise MediaError(f"{path.name} has no video picture (it contains only {' and '.join(kinds)}).")
     stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
+    stream.thread_type = threads
     return container, stream
 
 
@@ -184,16 +189,27 @@ class VideoReader:
     """
 
     def __init__(self, path: str | Path, cache_dir: str | Path | None = None, cache_frames: int = 64,
-                 progress: Callable[[float], None] | None = None) -> None:
+                 progress: Callable[[float], None] | None = None, threads: str = "SLICE") -> None:
         """Open ``path``; the first open of a file scans its packets (about 20,000-40,000 frames
         per second here; ``progress(fraction)`` reports it) and caches the frame table in
-        ``cache_dir`` (default: the user cache folder)."""
+        ``cache_dir`` (default: the user cache folder). ``threads``: see :func:`_open`
+        (``iter_frames`` over many frames uses a second decoder with frame threads by itself)."""
         self.path = Path(path)
-        self._container, self._stream = _open(self.path)
+        self._cache_dir = cache_dir
+        self._threads = threads
+        self._sequential: VideoReader | None = None  # frame-threaded twin for long iter_frames
+        self._container, self._stream = _open(self.path, threads)
         self._decoder: Iterator | None = None
         self._next: int | None = None  # index of the frame the decoder would produce next, when known
         self._margin = 0  # how far before a keyframe to seek (time base units), learned per file
+        self._skip_below: int | None = None  # see _decode_frames
         self._cache = FrameCache(cache_frames)
+        # One colour converter for the reader's life: ``frame.to_ndarray(format=...)`` builds a new
+        # swscale context per frame, which cost 6x the conversion itself (0.7 ms vs 0.12 ms per
+        # 640x360 frame, same pixels; benchmarks/bench_video.py).
+        from av.video.reformatter import VideoReformatter
+
+        self._reformatter = VideoReformatter()
         try:
             folder, key = _index_cache_dir(cache_dir), self._cache_key()
             cached = self._read_index(folder, key)
@@ -320,6 +336,9 @@ class VideoReader:
         self.close()
 
     def close(self) -> None:
+        if self._sequential is not None:
+            self._sequential.close()
+            self._sequential = None
         if self._container is not None:
             self._container.close()
             self._container = None
@@ -339,22 +358,35 @@ class VideoReader:
             raise MediaError(f"Frame {index} is outside the video (it has {len(self._pts)} frames).")
 
     def _to_array(self, frame, size: tuple[int, int] | None = None) -> np.ndarray:
+        w = h = None
         if size is not None:
             w, h = size
             if self.info.rotation in (90, 270):
                 w, h = h, w
-            frame = frame.reformat(width=w, height=h)
-        img = frame.to_ndarray(format="rgb24")
+        img = self._reformatter.reformat(frame, format="rgb24", width=w, height=h).to_ndarray()
         rot = self.info.rotation
         if rot:
             img = np.ascontiguousarray(np.rot90(img, k=rot // 90))
         return img
 
     def _decode_frames(self) -> Iterator:
+        """Decoded frames from the current position. Packets shown before ``self._skip_below``
+        (a timestamp) are decoded only when other frames refer to them (FFmpeg's ``skip_frame =
+        NONREF``): on the way to a random frame, B-frames nobody needs are not decoded (3x faster
+        seeks on a clip with one keyframe, as decord does). The target and every frame after it
+        decode normally, so the frame returned is the same."""
         import av
 
+        ctx = self._stream.codec_context
+        skipping = False
         try:
-            yield from self._container.decode(self._stream)
+            for packet in self._container.demux(self._stream):
+                limit = self._skip_below
+                skip = limit is not None and packet.pts is not None and packet.pts < limit
+                if skip != skipping:
+                    ctx.skip_frame = "NONREF" if skip else "DEFAULT"
+                    skipping = skip
+                yield from packet.decode()
         except av.error.FFmpegError as exc:
             raise MediaError(f"{self.path.name} is damaged: decoding stopped near frame "
                              f"{self._next if self._next is not None else '?'}.", repr(exc)) from exc
@@ -400,6 +432,9 @@ class VideoReader:
         target = int(self._pts[index])
         if not self._decode_forward(index):
             self._seek(index)
+        # a jump (not the next few frames, not a frame-threaded sequential read): skip unneeded B-frames
+        jump = self._threads != "AUTO" and (self._next is None or index - self._next > 2)
+        self._skip_below = target if jump else None
         for attempt in range(6):
             for frame in self._decoder:
                 pts = frame.pts
@@ -453,8 +488,15 @@ class VideoReader:
     def iter_frames(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(index, rgb)`` for frames [start, stop) in order, decoding sequentially."""
         stop = len(self._pts) if stop is None else min(stop, len(self._pts))
+        reader = self
+        if stop - start > SEQUENTIAL_RUN and self._threads != "AUTO" and self._container is not None:
+            if self._sequential is None:  # same frame table (cached), frame-threaded decoder
+                self._sequential = VideoReader(self.path, cache_dir=self._cache_dir, cache_frames=0,
+                                               threads="AUTO")
+                self._sequential._set_index(self._pts, self._tb, self._keys, self._truncated)
+            reader = self._sequential
         for i in range(max(0, start), stop):
-            yield i, self._to_array(self._frame_obj(i))
+            yield i, reader._to_array(reader._frame_obj(i))
 
 
 class FrameCache:

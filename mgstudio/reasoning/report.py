@@ -261,7 +261,7 @@ def write_report(
     result: ReportResult, out_dir: str | Path, title: str = "Micro-gesture emotion report"
 ) -> dict[str, Path]:
     """Write ``report.html``, ``report.md`` and ``verdict.json`` into ``out_dir``."""
-    from mgstudio.formats.atomic import atomic_write
+    from mgstudio.core.atomic import atomic_write
 
     out = Path(out_dir)
     try:

@@ -40,7 +40,7 @@ from mgstudio import __version__
 from mgstudio.core.errors import CancelledError, FormatError
 from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.segments import Status
-from mgstudio.formats.atomic import atomic_path, atomic_write
+from mgstudio.core.atomic import atomic_path, atomic_write
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from mgstudio.core.errors import CancelledError, MGStudioError
+from mgstudio.core.jobs import Cancel, Progress, is_cancelled
 
-Progress = Callable[[int, int], Any]
 OnResult = Callable[[Any, Any, "BaseException | None"], Any]
 
 
@@ -120,7 +120,7 @@ def save_extracted(project: Any, item_id: int, seq: Any, smooth: bool = False) -
 # ---------------------------------------------------------------------- one item (the window's job)
 def extract_item(project_path: str | Path, item_id: int, annotator: str | None = None, *,
                  settings: Any = None, force: bool = False, smooth: bool = False,
-                 progress: Progress | None = None, cancel: Any = None) -> int:
+                 progress: Progress | None = None, cancel: Cancel = None) -> int:
     """Extract one video's skeleton into the project (a worker process runs this); returns its
     frame count. Cancelled: the frames done so far are kept in :func:`pose_cache_dir`."""
     from mgstudio.core.project import Project
@@ -163,7 +163,7 @@ def _extract_job(item_id: int, video: str, settings: Any, cache_dir: str, fresh:
 
 
 def extract_items(project: Any, items: list[Any], settings: Any = None, *, force: bool = False,
-                  smooth: bool = False, jobs: int = 1, progress: Progress | None = None, cancel: Any = None,
+                  smooth: bool = False, jobs: int = 1, progress: Progress | None = None, cancel: Cancel = None,
                   on_result: OnResult | None = None, on_stopping: Callable[[], Any] | None = None) -> bool:
     """Extract ``items`` (videos of the open ``project``), ``jobs`` at a time in spawned processes,
     saving each as it finishes. ``progress(done, total)`` counts frames over all items;
@@ -246,8 +246,7 @@ def _run_parallel(items: list[Any], settings: Any, cache_dir: str, fresh: bool, 
             try:
                 ready, _ = wait(list(pending), timeout=0.2, return_when=FIRST_COMPLETED)
                 drain()
-                if user_cancel is not None and (user_cancel.is_set() if hasattr(user_cancel, "is_set")
-                                                else user_cancel()):
+                if is_cancelled(user_cancel):
                     stop(pending)
             except KeyboardInterrupt:
                 stop(pending)

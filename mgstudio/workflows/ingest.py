@@ -16,17 +16,17 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from mgstudio.core.errors import CancelledError, FormatError, MGStudioError
+from mgstudio.core.errors import FormatError, MGStudioError
+from mgstudio.core.jobs import Cancel, Progress, is_cancelled
 
 VIDEO_EXTS = frozenset({".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv"})
 # Skeleton sources whose files hold no frame rate (the loader's rate is a guess).
 _RATELESS_SOURCES = frozenset({"openpose"})
 
-Progress = Callable[[int, int], Any]
 
 
 class FpsNeeded(FormatError):
@@ -55,12 +55,6 @@ def split_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
     for p in map(Path, paths):
         (videos if is_video(p) else skeletons).append(p)
     return videos, skeletons
-
-
-def _stopped(cancel: Any) -> bool:
-    if cancel is None:
-        return False
-    return bool(cancel.is_set() if hasattr(cancel, "is_set") else cancel())
 
 
 def _fps(fps: float) -> str:
@@ -102,7 +96,7 @@ def check_skeleton(path: Path, name: str, seq: Any, fps: float | None) -> Any:
 
 def add_recordings(project: Any, videos: Sequence[str | Path] = (), skeletons: Sequence[str | Path] = (), *,
                    attributes: dict[str, Any] | None = None, fps: float | None = None, name: str | None = None,
-                   progress: Progress | None = None, cancel: Any = None) -> AddResult:
+                   progress: Progress | None = None, cancel: Cancel = None) -> AddResult:
     """Add ``videos`` and ``skeletons`` (files or folders) to the open ``project``.
 
     ``fps`` is the frame rate of skeleton-only recordings (it overrides a loader's guess) and
@@ -128,7 +122,7 @@ def add_recordings(project: Any, videos: Sequence[str | Path] = (), skeletons: S
 
     video_items: list[Any] = []
     for path in videos:
-        if _stopped(cancel):
+        if is_cancelled(cancel):
             out.cancelled = True
             return out
         try:
@@ -148,7 +142,7 @@ def add_recordings(project: Any, videos: Sequence[str | Path] = (), skeletons: S
 
     loaded: list[tuple[Path, str, Any]] = []
     for path in skeletons:
-        if _stopped(cancel):
+        if is_cancelled(cancel):
             out.cancelled = True
             return out
         try:
@@ -166,7 +160,7 @@ def add_recordings(project: Any, videos: Sequence[str | Path] = (), skeletons: S
     by_name = {it.name: it for it in video_items}
     only = video_items[0] if len(video_items) == 1 and len(loaded) == 1 else None
     for path, seq_name, seq in loaded:
-        if _stopped(cancel):
+        if is_cancelled(cancel):
             out.cancelled = True
             break
         target = by_name.get(seq_name) or only
@@ -203,12 +197,12 @@ def describe_item(item: Any, seq: Any = None) -> str:
 
 
 __all__ = ["AddResult", "FpsNeeded", "VIDEO_EXTS", "add_paths", "add_recordings", "check_skeleton", "describe_item",
-           "is_video", "split_paths", "CancelledError"]
+           "is_video", "split_paths"]
 
 
 def add_paths(project: Any, paths: Sequence[str | Path], *, attributes: dict[str, Any] | None = None,
               fps: float | None = None, name: str | None = None, progress: Progress | None = None,
-              cancel: Any = None) -> AddResult:
+              cancel: Cancel = None) -> AddResult:
     """:func:`add_recordings` for picked or dropped paths: videos by extension, the rest skeletons."""
     videos, skeletons = split_paths(paths)
     return add_recordings(project, videos, skeletons, attributes=attributes, fps=fps, name=name,

@@ -15,7 +15,7 @@ _motion_flags: Any = None
 def motion_helper_init(flags: Any) -> None:
     """The helper process starts: remember the shared stop flags, give the window the CPU first."""
     global _motion_flags
-    from mgstudio.workflows.priority import lower_process_priority
+    from mgstudio.core.jobs import lower_process_priority
 
     _motion_flags = flags
     lower_process_priority()

@@ -11,9 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mgstudio.core.jobs import Cancel, Progress
+
 
 def propose(project_path: str | Path, item_id: int, annotator: str | None = None,
-                progress: Any = None, cancel: Any = None) -> int:
+                progress: Progress | None = None, cancel: Cancel = None) -> int:
     """Propose segments for one item (``replace_proposals``, one undo step); returns how many."""
     import torch
 
@@ -25,8 +27,8 @@ def propose(project_path: str | Path, item_id: int, annotator: str | None = None
         return len(propose_item(project, item_id, progress=progress, cancel=cancel))
 
 
-def train_label_model(project_path: str | Path, annotator: str | None = None, progress: Any = None,
-                     cancel: Any = None, kind: str = "auto", epochs: int = 3) -> tuple[int, str]:
+def train_label_model(project_path: str | Path, annotator: str | None = None, progress: Progress | None = None,
+                     cancel: Cancel = None, kind: str = "auto", epochs: int = 3) -> tuple[int, str]:
     """Train a label model on the project's accepted labels, NOT yet used; returns its version
     number and the cross-validated accuracy summary the user decides on (``kind="finetune"``
     also fine-tunes the recognizer)."""
@@ -38,8 +40,8 @@ def train_label_model(project_path: str | Path, annotator: str | None = None, pr
         return version.version, version.summary
 
 
-def use_label_model(project_path: str | Path, version: int, annotator: str | None = None, progress: Any = None,
-                   cancel: Any = None) -> int:
+def use_label_model(project_path: str | Path, version: int, annotator: str | None = None, progress: Progress | None = None,
+                   cancel: Cancel = None) -> int:
     """Make ``version`` the project's label model and re-propose the un-reviewed parts."""
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import activate_version, repropose_project
@@ -49,8 +51,8 @@ def use_label_model(project_path: str | Path, version: int, annotator: str | Non
         return repropose_project(project, progress=progress, cancel=cancel)
 
 
-def similar_moments(project_path: str | Path, annotator: str | None = None, progress: Any = None,
-                cancel: Any = None) -> list[tuple[int, list[tuple[int, int, int]], float]]:
+def similar_moments(project_path: str | Path, annotator: str | None = None, progress: Progress | None = None,
+                cancel: Cancel = None) -> list[tuple[int, list[tuple[int, int, int]], float]]:
     """Group the project's unlabelled moving windows by similarity; returns ``(id, members, spread)``
     per group, largest first (members nearest the centre first: the first is the representative)."""
     import torch

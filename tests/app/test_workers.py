@@ -132,7 +132,7 @@ def test_worker_processes_give_the_cpu_to_the_window(qtbot) -> None:
     """A worker's child process runs at a lower priority than the window (never the reverse)."""
     import os
 
-    from mgstudio.workflows.priority import BACKGROUND_NICE
+    from mgstudio.core.jobs import BACKGROUND_NICE
 
     if not hasattr(os, "nice"):
         pytest.skip("process priorities (nice) are a POSIX feature")

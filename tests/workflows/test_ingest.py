@@ -100,3 +100,18 @@ def test_some_bad_frame_files_are_counted_and_the_rest_is_added(tmp_path) -> Non
         result = add_recordings(p, skeletons=[skel], fps=25)
         assert len(result.added) == 1 and not result.problems
     assert any("3 of its 23 frame files could not be read" in n for n in result.notes)
+
+
+def test_a_truncated_video_is_added_saying_it_is_damaged_and_where(tmp_path, capsys) -> None:
+    from tests.media.clips import make_numbered_clip, truncate
+
+    src = make_numbered_clip(tmp_path / "whole.avi", n_frames=90, codec="mjpeg", size=(160, 120))
+    cut = truncate(src, tmp_path / "cut.avi", keep=0.5)
+    proj = tmp_path / "p.mgproj"
+    Project.create(proj).close()
+    assert main(["add", str(proj), str(cut)]) == 0
+    out = capsys.readouterr().out
+    with Project.open(proj) as p:
+        n = p.item_by_name("cut").frame_count
+    assert 10 < n < 90
+    assert f"cut.avi is damaged (cut short): it stops at frame {n}" in out

@@ -8,8 +8,8 @@ count every saved change, made by this window or by any other connection or prog
 
 from __future__ import annotations
 
-import json
 
+from mgstudio.core.project.damage import loads_or_raw
 from mgstudio.core.project.rows import SEGMENT_FREE_ACTIONS, AuditEntry, ChangeSet
 
 
@@ -47,10 +47,13 @@ class Changes:
                     continue
                 self._taxonomy = None  # e.g. the label set edited (or that undone) elsewhere
                 return None
-            seg_ids.add(int(seg_id))
+            if not all(isinstance(i, int) for i in (seg_id, item_id if item_id is not None else 0,
+                                                     old_item if old_item is not None else 0)):
+                return None  # an audit row a damaged file holds: re-read everything
+            seg_ids.add(seg_id)
             for i in (item_id, old_item):
                 if i is not None:
-                    item_ids.add(int(i))
+                    item_ids.add(i)
         if len(rows) > limit or len(seg_ids) > limit:
             return None
         return ChangeSet(int(rows[-1][0]), frozenset(seg_ids), frozenset(item_ids))
@@ -69,8 +72,7 @@ class Changes:
         lim = f" LIMIT {int(limit)}" if limit is not None else ""
         rows = self._q(f'SELECT "when", who, action, segment_id, before, after, item_id, description FROM audit'
                        f"{where} ORDER BY id DESC{lim}", params)
-        return [AuditEntry(r[0], r[1], r[2], r[3], None if r[4] is None else json.loads(r[4]),
-                           None if r[5] is None else json.loads(r[5]), r[6], r[7]) for r in rows]
+        return [AuditEntry(r[0], r[1], r[2], r[3], loads_or_raw(r[4]), loads_or_raw(r[5]), r[6], r[7]) for r in rows]
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` ("ok" when the database is sound)."""

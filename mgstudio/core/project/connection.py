@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mgstudio.core.errors import ProjectError
+from mgstudio.core.project.damage import damaged, lenient_text
 from mgstudio.core.project.rows import DB_NAME
 
 READ_ONLY_MESSAGE = "This project is open read-only; reopen it for writing to make changes."
@@ -76,6 +77,9 @@ class Connection:
         return self.path / DB_NAME
 
     def _error(self, exc: sqlite3.Error) -> ProjectError:
+        msg = str(exc).lower()
+        if "malformed" in msg or "not a database" in msg:
+            return damaged(self.path, "SQLite cannot read part of it", str(exc))
         return sqlite_error(exc)
 
     def _check_writable(self) -> None:
@@ -103,6 +107,8 @@ class Connection:
                     pass
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc) from exc
+                if isinstance(exc, UnicodeDecodeError):
+                    raise damaged(self.path, "a text it holds is not readable", str(exc)) from exc
                 raise
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -113,10 +119,25 @@ class Connection:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
+            except UnicodeDecodeError:  # invalid UTF-8 (a flipped byte): shown with �, not a crash
+                self._db.text_factory = lenient_text
+                try:
+                    return self._db.execute(sql, params).fetchall()
+                except sqlite3.Error as exc:
+                    raise self._error(exc) from exc
+                except UnicodeDecodeError as exc:  # SQLite's own message quotes the damaged bytes
+                    raise damaged(self.path, "SQLite cannot read part of it", repr(exc)) from exc
+                finally:
+                    self._db.text_factory = str
 
     def _meta(self, key: str, default: Any = None) -> Any:
         rows = self._q("SELECT value FROM meta WHERE key = ?", (key,))
-        return json.loads(rows[0][0]) if rows else default
+        if not rows:
+            return default
+        try:
+            return json.loads(rows[0][0])
+        except (TypeError, ValueError, RecursionError):  # name and label set are checked on open
+            return default
 
     def _set_meta(self, key: str, value: Any) -> None:
         with self._tx() as db:

@@ -15,6 +15,7 @@ from typing import Any
 
 from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json, segment_ops
 from mgstudio.core.errors import ProjectError
+from mgstudio.core.project.damage import damaged
 
 
 def _bounds_changed(op: dict[str, Any]) -> frozenset[str] | None:
@@ -24,6 +25,14 @@ def _bounds_changed(op: dict[str, Any]) -> frozenset[str] | None:
     if any(b.get(k) != a.get(k) for k in ("label", "tier_id", "note", "item_id")):
         return None
     return frozenset(k for k in ("start", "end") if b[k] != a[k])
+
+
+def _ops_or_none(text: str) -> list[dict[str, Any]] | None:
+    try:
+        ops = ops_from_json(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return ops if isinstance(ops, list) else None
 
 
 class History:
@@ -40,9 +49,10 @@ class History:
                          (self.annotator,)).fetchone()
         if row is None or row[3] or row[1] != cmd.action or now - row[4] > within:
             return False
-        last = ops_from_json(row[2])
+        last = _ops_or_none(row[2])
         new = cmd.ops[0]
-        if len(last) != 1 or last[0]["op"] != "update" or last[0]["after"] != new["before"]:
+        if (not last or len(last) != 1 or not isinstance(last[0], dict) or last[0].get("op") != "update"
+                or last[0].get("after") != new["before"]):
             return False
         edge, before = _bounds_changed(new), _bounds_changed(last[0])
         if not edge or before is None or not before <= edge:  # (a step may have come back: empty)
@@ -106,14 +116,17 @@ class History:
         row = self._last(0 if undo else 1)
         if row is None:
             return {}
-        op = next((o for o in ops_from_json(row[3]) if o["op"] == "taxonomy"), None)
-        if op is None:
+        try:
+            op = next((o for o in _ops_or_none(row[3]) or [] if o["op"] == "taxonomy"), None)
+            if op is None:
+                return {}
+            renames = dict(op.get("renames") or {})
+            if not undo:
+                return renames
+            kept = {lab["name"] for lab in op["before"].get("labels", [])} - set(renames)
+            return {new: old for old, new in renames.items() if new not in kept}
+        except (KeyError, TypeError, ValueError, AttributeError):  # a damaged step: undo says so
             return {}
-        renames = dict(op.get("renames") or {})
-        if not undo:
-            return renames
-        kept = {lab["name"] for lab in op["before"].get("labels", [])} - set(renames)
-        return {new: old for old, new in renames.items() if new not in kept}
 
     def can_undo(self) -> bool:
         return not self.read_only and self._last(0) is not None
@@ -143,16 +156,23 @@ class History:
             if row is None:
                 return None
             hid, action, description, ops_json = row
-            ops = ops_from_json(ops_json)
-            ops = invert(ops) if undo else ops
+            verb = "undone" if undo else "redone"
+            try:
+                ops = ops_from_json(ops_json)
+                ops = invert(ops) if undo else ops
+            except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+                raise damaged(self.path, f"the step '{str(description)[:60]}' cannot be {verb}", repr(exc)) from exc
             now = time.time()
             with self._tx() as db:
                 try:
                     apply_ops(db, ops)
                 except StaleEditError as exc:
                     raise ProjectError(
-                        f"'{description}' can no longer be {'undone' if undo else 'redone'}: its segments or labels "
+                        f"'{description}' can no longer be {verb}: its segments or labels "
                         "were changed in another window or program since.", str(exc)) from exc
+                except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                    raise damaged(self.path, f"the step '{str(description)[:60]}' cannot be {verb}",
+                                  repr(exc)) from exc
                 db.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, hid))
                 self._audit_ops(db, now, "undo" if undo else "redo", description, ops)
             return description

@@ -4,13 +4,13 @@ the mapping of database rows onto them, and the store's constants."""
 from __future__ import annotations
 
 import getpass
-import json
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from mgstudio.core.commands import SEGMENT_SELECT, row_to_db, segment_from_db
+from mgstudio.core.project.damage import loads_or_raw, parse_rate
 
 __all__ = ["Item", "Tier", "AuditEntry", "ChangeSet", "SUFFIX", "DB_NAME", "PROPOSALS_TIER", "SEG_COLS",
            "ITEM_COLS", "item_from_row", "segment_from_db", "row_to_db", "default_user", "info_get"]
@@ -90,8 +90,8 @@ class ChangeSet:
 
 def item_from_row(r: tuple, attribute_rows: list[tuple]) -> Item:
     """An :class:`Item` from its ``ITEM_COLS`` row and its ``(key, json value)`` attribute rows."""
-    rate = Fraction(r[5])
-    attrs = {k: json.loads(v) for k, v in attribute_rows}
+    rate = parse_rate(r[5]) or Fraction(25)  # checked on open (damage.check_rows)
+    attrs = {str(k): loads_or_raw(v) for k, v in attribute_rows}
     return Item(r[0], r[1], r[2], r[3], r[4], float(rate), r[6], r[7], r[8], attrs, rate)
 
 

@@ -158,6 +158,9 @@ def check_openable(conn: sqlite3.Connection, db_path: Path) -> int:
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{db_path.parent.name} is not a readable MG Studio project (its database is damaged).",
                            str(exc)) from exc
+    if version < 0:
+        raise ProjectError(f"The project {db_path.parent.name} is damaged: its format number ({version}) is not one "
+                           "MG Studio writes; open a backup copy of it.")
     if version == 0 and app_id == 0:
         n = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if n:

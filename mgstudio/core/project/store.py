@@ -17,6 +17,7 @@ from mgstudio.core.project import schema as store_schema
 from mgstudio.core.project.catalog import Catalog
 from mgstudio.core.project.changes import Changes
 from mgstudio.core.project.connection import Connection
+from mgstudio.core.project.damage import check_rows, damaged
 from mgstudio.core.project.history import History
 from mgstudio.core.project.queries import Queries
 from mgstudio.core.project.rows import DB_NAME, PROPOSALS_TIER, SEG_COLS, SUFFIX, default_user, segment_from_db
@@ -42,7 +43,9 @@ class Project(Catalog, Queries, Rules, History, Changes, Connection):
             if not annotator:
                 raise ProjectError("The annotator's name cannot be empty.")
         if annotator is None:
-            annotator = self._meta("last_annotator") or (self.annotators() or [default_user()])[0]
+            last = self._meta("last_annotator")
+            annotator = (last if isinstance(last, str) and last.strip() else None) or \
+                (self.annotators() or [default_user()])[0]
         if read_only:
             self.annotator = annotator
         else:
@@ -100,6 +103,7 @@ class Project(Catalog, Queries, Rules, History, Changes, Connection):
             raise ProjectError(f"{folder} is not an MG Studio project (it has no {DB_NAME}).")
         if not read_only and not (os.access(folder, os.W_OK) and os.access(db_path, os.W_OK)):
             raise ProjectError(_READ_ONLY_FOLDER.format(folder=folder))
+        conn: sqlite3.Connection | None = None
         try:
             conn = store_schema.connect(db_path, read_only=read_only)
             if read_only:
@@ -108,7 +112,14 @@ class Project(Catalog, Queries, Rules, History, Changes, Connection):
                     raise ProjectError("This project uses an older format and must be opened for writing once to upgrade it.")
             else:
                 store_schema.migrate(conn, db_path)
-        except sqlite3.Error as exc:
+            check_rows(conn, folder)
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, UnicodeDecodeError):  # SQLite's own message quotes the damaged bytes
+                raise damaged(folder, "SQLite cannot read it", repr(exc)) from exc
+            if not isinstance(exc, sqlite3.Error):
+                raise
             msg = str(exc).lower()
             if "readonly" in msg or "read-only" in msg:
                 raise ProjectError(_READ_ONLY_FOLDER.format(folder=folder), str(exc)) from exc
@@ -169,7 +180,12 @@ class Project(Catalog, Queries, Rules, History, Changes, Connection):
         if key in self._mem_state:
             return self._mem_state[key]
         rows = self._q("SELECT value FROM state WHERE key = ?", (key,))
-        return json.loads(rows[0][0]) if rows else default
+        if not rows:
+            return default
+        try:
+            return json.loads(rows[0][0])
+        except (TypeError, ValueError, RecursionError):  # a damaged saved value: as if never saved
+            return default
 
     def set_state(self, key: str, value: Any) -> None:
         """Save a JSON value (kept in memory only when the project is read-only)."""
