@@ -1,7 +1,9 @@
 """File ▸ Import coding… / Export coding…: ELAN, BORIS, CSV and JSON files from the window.
 
 The jobs run in a worker thread (the :class:`~mgstudio.core.project.Project` is thread-safe);
-an import is one undoable step per recording, so Ctrl+Z takes it back.
+an import is checked whole before anything is written and is one undoable step, so Ctrl+Z
+takes it back and a file that cannot be read changes nothing. Export: a typed extension
+(``x.csv``) wins over the selected file-type filter.
 """
 
 from __future__ import annotations
@@ -55,25 +57,33 @@ def ask_export(parent: QWidget, start: Path, has_item: bool) -> tuple[Path, str]
                                                ";;".join(c[0] for c in choices))
     if not path:
         return None
-    fmt, suffix = next(((f, s) for name, f, s in choices if name == chosen), choices[0][1:])
-    path = Path(path)
-    return (path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)), fmt
+    return export_target(Path(path), chosen, has_item)
+
+
+def export_target(path: Path, chosen_filter: str, has_item: bool = True) -> tuple[Path, str]:
+    """The file and format to write: a typed extension wins over the selected filter
+    (``x.csv`` with the ELAN filter writes CSV to ``x.csv``); without one, the filter's is added."""
+    choices = [c for c in EXPORTS if has_item or c[1] != "eaf"]
+    typed = next(((f, s) for _, f, s in choices if path.suffix.lower() == s), None)
+    if typed is not None:
+        return path, typed[0]
+    fmt, suffix = next(((f, s) for name, f, s in choices if name == chosen_filter), choices[0][1:])
+    return path.with_name(path.name + suffix), fmt
 
 
 def import_message(path: Path, report: ImportReport, item_name: str | None) -> str:
     where = f" into “{item_name}”" if item_name else ""
     if not report.imported:  # no undo step was made: Ctrl+Z would undo the edit before
         undo = "Nothing was added, so this import made no undo step (Ctrl+Z would undo your edit before it)."
-    elif item_name:
-        undo = "Edit ▸ Undo (Ctrl+Z) takes the import back."
     else:
-        undo = "Edit ▸ Undo (Ctrl+Z) takes the import back, one recording at a time."
+        undo = "Edit ▸ Undo (Ctrl+Z) takes the whole import back in one step."
     return f"{path.name} was imported{where}.\n\n{report.summary()}\n\n{undo}"
 
 
 def show_import(parent: QWidget, text: str, report: ImportReport | None = None) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Information, "Import coding", text, QMessageBox.StandardButton.Ok, parent)
-    if report is not None and len(report.warnings) > report.MAX_WARNINGS:
-        box.setDetailedText("\n".join(report.warnings))  # every note, behind "Show Details…"
+    if report is not None and (len(report.warnings) > report.MAX_WARNINGS or report.details):
+        # every note and every skipped row with its reason, tier and time, behind "Show Details…"
+        box.setDetailedText("\n".join(report.warnings + report.details))
     box.open()
     return box

@@ -30,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--item", help="the item the file belongs to (ELAN files, single-item CSV)")
     p.add_argument("--map", action="append", default=[], metavar="OLD=NEW",
                    help="rename a label while importing (repeatable)")
+    p.add_argument("--dependent-tiers", choices=["notes", "tiers"], default="notes",
+                   help="ELAN dependent tiers (comments, subdivisions): notes of their parent's segments "
+                        "(default) or tiers of their own")
+    p.add_argument("--list-skipped", dest="verbose_skips", action="store_true",
+                   help="print every skipped row with its reason, tier and time")
     p.set_defaults(func=run_import)
 
     e = sub.add_parser("export", help="export segments to ELAN, CSV, iMiGUE, BORIS or JSON files",
@@ -74,10 +79,13 @@ def run_import(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         item_id = _item_ids(project, [args.item])[0] if args.item else None
         for f in args.files:
-            report = import_file(project, f, args.format, item_id, label_map)
+            report = import_file(project, f, args.format, item_id, label_map, args.dependent_tiers)
             print(f"{Path(f).name}: {report.summary()}")
             for note in report.warnings[report.MAX_WARNINGS:]:  # the ones the summary only counted
                 print(f"  {note}")
+            if args.verbose_skips:
+                for line in report.details:
+                    print(f"  {line}")
     return 0
 
 

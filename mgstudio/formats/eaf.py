@@ -1,9 +1,12 @@
 """ELAN ``.eaf`` import and export through pympi-ling.
 
+Import: :mod:`mgstudio.formats.eaf_read` (dependent tiers, unaligned slots, skipped rows).
+
 Export: one EAF per item; one tier per MG Studio tier (an annotator's tier or the model's
 ``proposals``), its ANNOTATOR attribute set; the project's taxonomy as a controlled vocabulary
-referenced by the tiers' linguistic type; the video as linked media. Frame ``f`` starts at
-``round(f * 1000 / fps)`` ms; import rounds ms back to the nearest frame, which is exact both
+referenced by the tiers' linguistic type; the video as linked media (``MEDIA_URL`` as
+``file:///…`` plus ``RELATIVE_MEDIA_URL``, as ELAN writes). Frame ``f`` starts at
+``round(f * 1000 / fps)`` ms (integer math on the exact rate); import rounds ms back to the nearest frame, which is exact both
 ways for any rate below 1000 fps (each frame lasts more than 1 ms).
 Review status, confidence and notes do not exist in ELAN: proposals' confidence is appended
 to nothing; a full-fidelity copy is the JSON format (``formats.project_json``).
@@ -11,22 +14,39 @@ to nothing; a full-fidelity copy is the JSON format (``formats.project_json``).
 
 from __future__ import annotations
 
+import mimetypes
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
-from xml.etree.ElementTree import ParseError
 
-from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Source
-from mgstudio.core.timebase import frame_to_ms, ms_to_frame
+from mgstudio.core.timebase import as_fraction
+from mgstudio.formats import eaf_read
 from mgstudio.formats.atomic import atomic_path
-from mgstudio.formats.tracks import ImportReport, Row, Track, apply_tracks, collect_tracks
+from mgstudio.formats.eaf_read import MODEL_TIER_PREFIX, Dependent
+from mgstudio.formats.tracks import ImportReport, Track, apply_tracks, collect_tracks
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
 
 LING_TYPE = "mg-label"
 CV_ID = "mg-taxonomy"
-MODEL_TIER_PREFIX = "model: "
+
+
+def frame_to_ms_int(frame: int, num: int, den: int) -> int:
+    """Start of ``frame`` in whole ms at ``num/den`` fps, rounded half up (exact integer math)."""
+    return (2 * frame * den * 1000 + num) // (2 * num)
+
+
+def media_urls(video: Path, eaf_path: Path) -> tuple[str, str | None]:
+    """``MEDIA_URL`` (``file:///…``) and ``RELATIVE_MEDIA_URL`` (``./clip.mp4``) as ELAN writes them."""
+    video = video.expanduser().absolute()
+    url = video.as_uri()
+    try:
+        rel = Path(os.path.relpath(video, eaf_path.expanduser().absolute().parent)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
+        return url, None
+    return url, rel if rel.startswith("../") else "./" + rel
 
 
 def export_eaf(project: "Project", path: str | Path, item_id: int, tiers: list[str] | None = None,
@@ -35,7 +55,8 @@ def export_eaf(project: "Project", path: str | Path, item_id: int, tiers: list[s
     from pympi.Elan import Eaf
 
     item = project.item(item_id)
-    fps = item.fps
+    rate = getattr(item, "rate", None) or as_fraction(item.fps)
+    num, den = rate.numerator, rate.denominator
     eaf = Eaf(author="MG Studio")
     eaf.remove_tier("default")
     eaf.remove_linguistic_type("default-lt")
@@ -49,55 +70,36 @@ def export_eaf(project: "Project", path: str | Path, item_id: int, tiers: list[s
         "CONTROLLED_VOCABULARY_REF": CV_ID,
     })
     if item.video_path:
-        eaf.add_linked_file(str(item.video_path), mimetype="video/mp4")
+        url, rel = media_urls(Path(item.video_path), Path(path))
+        eaf.add_linked_file(url, relpath=rel, mimetype=mimetypes.guess_type(str(item.video_path))[0] or "video/mp4")
     n = 0
     for track in collect_tracks(project, item_id, tiers, statuses):
         tier_id = (MODEL_TIER_PREFIX + track.tier) if track.source == Source.MODEL else track.tier
         eaf.add_tier(tier_id, ling=LING_TYPE, ann=track.annotator or None)
         for row in track.rows:
-            eaf.add_annotation(tier_id, frame_to_ms(row.start, fps), frame_to_ms(row.end, fps), row.label)
+            eaf.add_annotation(tier_id, frame_to_ms_int(row.start, num, den), frame_to_ms_int(row.end, num, den),
+                               row.label)
             n += 1
     with atomic_path(path) as tmp:
         eaf.to_file(str(tmp))
     return n
 
 
-def read_eaf(path: str | Path, fps: float) -> list[Track]:
-    """Parse an EAF file into tracks (frames at ``fps``); raises FormatError on bad files."""
-    from pympi.Elan import Eaf
-
-    path = Path(path)
-    if not path.is_file():
-        raise FormatError(f"File not found: {path}")
-    try:
-        eaf = Eaf(str(path), suppress_version_warning=True)
-    except ParseError as exc:
-        raise FormatError(f"{path.name} is not a valid ELAN file (the XML is malformed).", str(exc)) from exc
-    except Exception as exc:  # pympi raises assorted errors on structurally odd files
-        raise FormatError(f"{path.name} could not be read as an ELAN file.", repr(exc)) from exc
-    tracks = []
-    for tier_id in eaf.get_tier_names():
-        params = eaf.get_parameters_for_tier(tier_id) or {}
-        source = Source.HUMAN
-        name = tier_id
-        if tier_id.startswith(MODEL_TIER_PREFIX):
-            source, name = Source.MODEL, tier_id[len(MODEL_TIER_PREFIX):]
-        try:
-            data = eaf.get_annotation_data_for_tier(tier_id)
-        except Exception:  # reference tiers whose parents are missing, etc.
-            continue
-        rows = []
-        for ann in data:
-            start_ms, end_ms, value = ann[0], ann[1], ann[2]
-            if start_ms is None or end_ms is None:
-                continue
-            rows.append(Row(ms_to_frame(start_ms, fps), ms_to_frame(end_ms, fps), str(value).strip()))
-        tracks.append(Track(name, params.get("ANNOTATOR", "") or "", source, rows))
-    return tracks
+def read_eaf(path: str | Path, fps: float, report: ImportReport | None = None,
+             dependent: Dependent = "notes") -> list[Track]:
+    """Parse an EAF file into tracks (see :mod:`mgstudio.formats.eaf_read`)."""
+    return eaf_read.read_eaf(path, fps, report, dependent)
 
 
 def import_eaf(project: "Project", path: str | Path, item_id: int,
-               label_map: dict[str, str] | None = None) -> ImportReport:
-    """Import every tier of an EAF file onto ``item_id`` (one undoable step)."""
-    tracks = read_eaf(path, project.item(item_id).fps)
-    return apply_tracks(project, item_id, tracks, label_map, description=f"Import {Path(path).name}")
+               label_map: dict[str, str] | None = None, dependent: Dependent = "notes") -> ImportReport:
+    """Import every top-level tier of an EAF file onto ``item_id`` (one undoable step).
+
+    Dependent tiers become notes of their parent's segments (``dependent="notes"``) or tiers
+    of their own (``"tiers"``). Everything is read and checked before the first write.
+    """
+    item = project.item(item_id)
+    report = ImportReport()
+    tracks = read_eaf(path, getattr(item, "rate", None) or item.fps, report, dependent)
+    return apply_tracks(project, item_id, tracks, label_map, report, description=f"Import {Path(path).name}",
+                        file=Path(path).name)

@@ -17,16 +17,15 @@ recreates tiers by name; every field of every segment comes back unchanged.
 from __future__ import annotations
 
 import json
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mgstudio import __version__
 from mgstudio.core.errors import FormatError
-from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.core.segments import Source, Status
 from mgstudio.formats.atomic import atomic_write
-from mgstudio.formats.tracks import ImportReport, find_item, read_json
+from mgstudio.formats.tracks import ImportPlan, ImportReport, Row, Track, as_float, as_frame, find_item, read_json, short
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -67,64 +66,82 @@ def read_segments_json(path: str | Path) -> dict[str, Any]:
     doc = read_json(path, "an MG Studio segments file")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FormatError(f"{path.name} is not an MG Studio segments file.")
-    if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
-        raise FormatError(f"{path.name} was written by a newer MG Studio (format version {doc.get('version')}).")
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise FormatError(f"{path.name} is damaged: its format version is not a whole number.")
+    if version > VERSION:
+        raise FormatError(f"{path.name} was written by a newer MG Studio (format version {short(version, 20)}).")
     for key in ("tiers", "segments"):
         if not isinstance(doc.get(key), list):
             raise FormatError(f"{path.name} is damaged: '{key}' is missing or not a list.")
     return doc
 
 
+MAX_SEGMENTS = 5_000_000  # bounds the work on a hostile file
+
+
+def _time(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return v if 0 < v < 1e11 else None  # seconds since 1970, before the year 5138
+
+
 def import_json(project: "Project", path: str | Path) -> ImportReport:
-    """Import segments onto the items of the same names (one undoable step per item)."""
+    """Import segments onto the items of the same names (one transaction, one undo step).
+
+    Every field comes back; the import rules of :mod:`mgstudio.formats.tracks` apply
+    (duplicates, overlaps, bad values are skipped with their place in the file).
+    """
     doc = read_segments_json(path)
     name = Path(path).name
-    tier_info = {t.get("name"): t for t in doc["tiers"] if isinstance(t, dict)}
-    report = ImportReport()
-    known = set(project.taxonomy.names)
-    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    tiers: dict[str, Any] = {}
+    if len(doc["segments"]) > MAX_SEGMENTS:
+        raise FormatError(f"{name} holds {len(doc['segments'])} segments, more than MG Studio reads ({MAX_SEGMENTS}).")
+    tier_info: dict[str, dict[str, Any]] = {}
+    for t in doc["tiers"]:
+        if isinstance(t, dict) and isinstance(t.get("name"), str):
+            tier_info.setdefault(t["name"], t)
+    plan = ImportPlan(project, file=name)
+    report = plan.report
+    tracks: dict[tuple[str, str, Source], Track] = {}
     for k, s in enumerate(doc["segments"]):
+        where = f"{name}, segment {k + 1}"
         if not isinstance(s, dict) or not {"item", "tier", "start", "end", "label"} <= set(s):
-            raise FormatError(f"{name}: segment {k + 1} is incomplete.")
-        by_item[str(s["item"])].append(s)
-    for item_name, segs in by_item.items():
+            raise FormatError(f"{where} is incomplete (it needs item, tier, start, end and label).")
+        if not all(isinstance(s[f], str) for f in ("item", "tier", "label")):
+            raise FormatError(f"{where}: its item, tier and label must be text.")
+        start = as_frame(s["start"], "start", where)
+        end = as_frame(s["end"], "end", where)
+        try:
+            source = Source(s.get("source", "human"))
+            status = Status(s.get("status", "accepted"))
+        except (TypeError, ValueError):
+            raise FormatError(f"{where}: the source or status is not one MG Studio knows.") from None
+        conf = s.get("confidence")
+        if conf is not None:
+            conf = as_float(conf, "confidence", where)
+        info = tier_info.get(s["tier"], {})
+        key = (s["item"], s["tier"], source)
+        track = tracks.get(key)
+        if track is None:
+            kind = info.get("kind") if info.get("kind") in ("human", "model") else None
+            coder = info.get("annotator") if isinstance(info.get("annotator"), str) else ""
+            track = tracks[key] = Track(s["tier"], coder, source, [], s["item"], kind)
+        note, annotator = s.get("note"), s.get("annotator")
+        track.rows.append(Row(start, end, s["label"], status, conf, note if isinstance(note, str) else "",
+                              annotator if isinstance(annotator, str) else "", where,
+                              _time(s.get("created")), _time(s.get("modified"))))
+    by_item: dict[str, list[Track]] = defaultdict(list)
+    for t in tracks.values():
+        by_item[t.item or ""].append(t)
+    for item_name, ts in by_item.items():
         item = find_item(project, item_name)
         if item is None:
-            report.skipped += len(segs)
-            report.warnings.append(f"No item named '{item_name}' in the project: its {len(segs)} segment(s) were skipped.")
+            n = sum(len(t.rows) for t in ts)
+            report.skipped += n
+            report.warnings.append(f"No item named '{short(item_name, 60)}' in the project: its {n} segment(s) "
+                                   "were skipped.")
             continue
-        out = []
-        have: dict[int, set[tuple[int, int, str]]] = {}  # per tier: what the item already has
-        for k, s in enumerate(segs):
-            name_ = str(s["tier"])
-            tier = tiers.get(name_)
-            if tier is None:  # one look-up per tier, not per segment
-                info = tier_info.get(s["tier"], {})
-                tier = tiers[name_] = project.ensure_tier(
-                    name_, annotator=info.get("annotator"),
-                    kind=info.get("kind") or ("model" if s.get("source") == "model" else "human"))
-            try:
-                seg = Segment(item_id=item.id, tier_id=tier.id, start=int(s["start"]), end=int(s["end"]),
-                              label=str(s["label"]), source=Source(s.get("source", "human")),
-                              status=Status(s.get("status", "accepted")), confidence=s.get("confidence"),
-                              annotator=str(s.get("annotator") or ""), note=str(s.get("note") or ""),
-                              created=float(s.get("created") or 0) or time.time(),
-                              modified=float(s.get("modified") or 0) or time.time())
-            except (TypeError, ValueError) as exc:
-                raise FormatError(f"{name}: segment {k + 1} of '{item_name}' has a bad value ({exc}).") from None
-            if tier.id not in have:
-                have[tier.id] = {(x.start, x.end, x.label) for x in project.segments(item.id, tier_id=tier.id)}
-            if (seg.start, seg.end, seg.label) in have[tier.id]:
-                report.duplicates += 1  # importing the same file twice adds nothing
-                continue
-            have[tier.id].add((seg.start, seg.end, seg.label))
-            if tier.name not in report.tiers:  # tiers that received segments
-                report.tiers.append(tier.name)
-            if seg.label not in known:
-                report.unknown_labels[seg.label] += 1
-            out.append(seg)
-        if out:
-            project.add_segments(out, f"Import {name}")
-        report.imported += len(out)
-    return report
+        plan.add(item.id, ts)
+    return plan.commit(f"Import {name}")

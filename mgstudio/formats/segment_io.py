@@ -44,8 +44,12 @@ def detect_format(path: str | Path, for_export: bool = False) -> str:
 
 
 def import_file(project: "Project", path: str | Path, fmt: str = "auto", item_id: int | None = None,
-                label_map: dict[str, str] | None = None) -> ImportReport:
-    """Import a segment file into the project; returns what was done."""
+                label_map: dict[str, str] | None = None, dependent: str = "notes") -> ImportReport:
+    """Import a segment file into the project; returns what was done.
+
+    ``dependent`` (ELAN): ``"notes"`` keeps dependent tiers as notes of their parent's
+    segments, ``"tiers"`` imports them as tiers of their own.
+    """
     fmt = detect_format(path) if fmt == "auto" else fmt
     if fmt == "eaf":
         if item_id is None:
@@ -57,7 +61,9 @@ def import_file(project: "Project", path: str | Path, fmt: str = "auto", item_id
             if match is None:
                 raise FormatError(f"Say which item {Path(path).name} belongs to (--item NAME).")
             item_id = match.id
-        return eaf.import_eaf(project, path, item_id, label_map)
+        if dependent not in ("notes", "tiers"):
+            raise FormatError(f"Dependent tiers are imported as 'notes' or 'tiers', not '{dependent}'.")
+        return eaf.import_eaf(project, path, item_id, label_map, dependent)  # type: ignore[arg-type]
     if fmt == "csv":
         return segments_csv.import_csv(project, path, item_id, label_map)
     if fmt == "imigue":

@@ -17,6 +17,8 @@ Columns (header required; order free on import):
 =============  ===========================================================================
 
 On import, frames are used when present, else seconds; ``label`` and a start/end are required.
+The delimiter follows the header (comma, tab or semicolon). A tier's coder is its
+``annotator`` column (else the tier's name), never the person importing the file.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Source, Status
 from mgstudio.core.timebase import frame_to_seconds, seconds_to_frame
 from mgstudio.formats.atomic import atomic_write
-from mgstudio.formats.tracks import ImportReport, find_item, Row, Track, apply_tracks, as_float, collect_tracks, read_text
+from mgstudio.formats.tracks import (ImportPlan, ImportReport, Row, Track, as_float, as_frame, as_seconds, cell,
+                                     collect_tracks, csv_reader, csv_rows, find_item, short)
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -61,53 +64,59 @@ def export_csv(project: "Project", path: str | Path, item_ids: list[int] | None 
 
 
 def read_csv(path: str | Path, fps_for_item: dict[str, float] | float) -> list[Track]:
-    """Parse a segments CSV into tracks (one per item x tier)."""
+    """Parse a segments CSV (or TSV) into tracks (one per item x tier x source)."""
     path = Path(path)
-    reader = csv.DictReader(read_text(path).splitlines())
+    reader = csv_reader(path)
     fields = set(reader.fieldnames or [])
     if "label" not in fields or not ({"start_frame", "end_frame"} <= fields or {"start_s", "end_s"} <= fields):
         raise FormatError(f"{path.name} is not an MG Studio segments CSV: it needs a 'label' column and "
                           "'start_frame'/'end_frame' or 'start_s'/'end_s' columns.")
-    groups: dict[tuple, Track] = defaultdict(lambda: Track(""))
-    for lineno, rec in enumerate(reader, start=2):
-        where = f"{path.name}, line {lineno}"
-        item = (rec.get("item") or "").strip()
+    groups: dict[tuple, Track] = {}
+    for rec in csv_rows(reader, path):
+        where = f"{path.name}, line {reader.line_num}"
+        item = cell(rec, "item")
         fps = fps_for_item if isinstance(fps_for_item, (int, float)) else fps_for_item.get(item, 0.0)
-        if (rec.get("start_frame") or "").strip() not in ("", None):
-            start = int(as_float(rec["start_frame"], "start_frame", where))
-            end = int(as_float(rec.get("end_frame"), "end_frame", where))
+        if cell(rec, "start_frame"):
+            start = as_frame(rec.get("start_frame"), "start_frame", where)
+            end = as_frame(rec.get("end_frame"), "end_frame", where)
         else:
             if not fps:
-                raise FormatError(f"{where}: no frame rate known for item '{item}' to convert seconds.")
-            start = seconds_to_frame(as_float(rec.get("start_s"), "start_s", where), fps)
-            end = seconds_to_frame(as_float(rec.get("end_s"), "end_s", where), fps)
+                raise FormatError(f"{where}: no frame rate known for item '{short(item, 60)}' to convert seconds.")
+            start = seconds_to_frame(as_seconds(rec.get("start_s"), "start_s", where), fps)
+            end = seconds_to_frame(as_seconds(rec.get("end_s"), "end_s", where), fps)
         try:
-            source = Source((rec.get("source") or "human").strip() or "human")
-            status = Status(rec["status"].strip()) if (rec.get("status") or "").strip() else None
-        except ValueError as exc:
-            raise FormatError(f"{where}: {exc}.") from None
-        conf_text = (rec.get("confidence") or "").strip()
+            source = Source(cell(rec, "source") or "human")
+            status = Status(cell(rec, "status")) if cell(rec, "status") else None
+        except ValueError:
+            raise FormatError(f"{where}: the source or status is not one MG Studio knows "
+                              "(human/model; proposed, accepted, rejected, edited).") from None
+        conf_text = cell(rec, "confidence")
         conf = as_float(conf_text, "confidence", where) if conf_text else None
-        tier = (rec.get("tier") or "").strip() or ("proposals" if source == Source.MODEL else "imported")
+        tier = cell(rec, "tier") or ("proposals" if source == Source.MODEL else "imported")
         key = (item, tier, source)
-        track = groups[key]
-        track.tier, track.source, track.item = tier, source, item or None
-        track.annotator = track.annotator or (rec.get("annotator") or "").strip()
-        track.rows.append(Row(start, end, (rec.get("label") or "").strip(), status, conf,
-                              rec.get("note") or "", (rec.get("annotator") or "").strip()))
+        track = groups.get(key)
+        if track is None:
+            track = groups[key] = Track(tier, cell(rec, "annotator"), source, [], item or None)
+        note = rec.get("note")
+        track.rows.append(Row(start, end, cell(rec, "label"), status, conf,
+                              note if isinstance(note, str) else "", cell(rec, "annotator"), where))
     return list(groups.values())
 
 
 def import_csv(project: "Project", path: str | Path, item_id: int | None = None,
                label_map: dict[str, str] | None = None) -> ImportReport:
-    """Import rows onto their items (by the ``item`` column, or all onto ``item_id``)."""
+    """Import rows onto their items (by the ``item`` column, or all onto ``item_id``).
+
+    Everything is read and checked before the first write; the rows of every item are added
+    in one transaction (one undo step).
+    """
     fps_map = {it.name: it.fps for it in project.items()}
     if item_id is not None:
         fps: dict[str, float] | float = project.item(item_id).fps
     else:
         fps = fps_map
     tracks = read_csv(path, fps)
-    report = ImportReport()
+    plan = ImportPlan(project, label_map, file=Path(path).name)
     by_item: dict[int, list[Track]] = defaultdict(list)
     for t in tracks:
         if item_id is not None:
@@ -115,10 +124,11 @@ def import_csv(project: "Project", path: str | Path, item_id: int | None = None,
             continue
         it = find_item(project, t.item) if t.item else None
         if it is None:
-            report.skipped += len(t.rows)
-            report.warnings.append(f"No item named '{t.item}' in the project: its {len(t.rows)} row(s) were skipped.")
+            plan.report.skipped += len(t.rows)
+            plan.report.warnings.append(f"No item named '{short(t.item or '', 60)}' in the project: "
+                                        f"its {len(t.rows)} row(s) were skipped.")
             continue
         by_item[it.id].append(t)
     for iid, ts in by_item.items():
-        apply_tracks(project, iid, ts, label_map, report, description=f"Import {Path(path).name}")
-    return report
+        plan.add(iid, ts)
+    return plan.commit(f"Import {Path(path).name}")

@@ -35,3 +35,19 @@ def test_cli_bad_input_is_one_sentence(tmp_path, capsys) -> None:
     assert "missing.csv" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "p.mgproj"), "--out", str(tmp_path / "x.eaf"), "--item", "nope"]) == 2
     assert "no item" in capsys.readouterr().err
+
+
+def test_cli_imports_real_elan_files_and_lists_what_it_skipped(tmp_path, capsys) -> None:
+    from .elan_samples import elan_file
+
+    make_project(tmp_path / "p.mgproj").close()
+    f = tmp_path / "session1.eaf"
+    f.write_text(elan_file("2.7", n=20).text, encoding="utf-8")
+    assert main(["import", str(tmp_path / "p.mgproj"), str(f), "--list-skipped"]) == 0
+    out = capsys.readouterr().out
+    assert "1 empty annotation(s) were skipped (the first: session1.eaf, tier 'gesture' at 00:00:" in out
+    assert "  Skipped (empty): session1.eaf, tier 'gesture' at 00:00:" in out
+    assert "kept as notes of their parent's segments" in out
+    assert main(["import", str(tmp_path / "p.mgproj"), str(f), "--dependent-tiers", "tiers"]) == 0
+    out = capsys.readouterr().out
+    assert "on 4 tier(s)" in out  # comments, phases, strokes, holds as tiers of their own; the rest were there

@@ -96,29 +96,37 @@ def test_csv_seconds_only_and_bad_rows(project_factory, tmp_path) -> None:
         import_file(p, nocols)
 
 
-def test_imigue_import_by_code_with_attributes(project_factory, tmp_path) -> None:
+def test_imigue_import_takes_the_class_column_not_the_running_label_id(project_factory, tmp_path) -> None:
+    # iMiGUE's layout: label_id numbers a video's rows 1, 2, ...; the class id is the `class` column
     p = project_factory(items=("0001", "0002"))
     f = tmp_path / "labels.csv"
     f.write_text(
         "video_id,label_id,start_time,start_frame,end_time,end_frame,class,subject_id,subject_gender,"
         "subject_nationality,win_or_lose\n"
-        "0001,4,1.00,25,2.00,50,touching or scratching head,S07,m,x,win\n"
-        "0001,17,3.00,75,4.00,100,folding arms,S07,m,x,win\n"
-        "0002,99,0.00,0,0.40,10,non-MG,S09,f,y,lose\n"
-        "0003,5,0.00,0,1.00,25,touching or scratching forehead,S10,f,y,win\n"
+        "0001,1,1.00,25,2.00,50,4,S07,m,x,win\n"
+        "0001,2,3.00,75,4.00,100,17,S07,m,x,win\n"
+        "0001,3,5.00,125,6.00,150,17,S07,m,x,win\n"
+        "0002,1,0.00,0,0.40,10,99,S09,f,y,lose\n"
+        "0003,1,0.00,0,1.00,25,5,S10,f,y,win\n"
     )
     rep = import_file(p, f)
-    assert rep.imported == 3 and rep.skipped == 1 and "0003" in rep.summary()
+    assert rep.imported == 4 and rep.skipped == 1 and "0003" in rep.summary()
     a = p.segments(p.item_by_name("0001").id)
     assert [(s.start, s.end, s.label) for s in a] == [
-        (25, 51, "touching or scratching head"), (75, 101, "folding arms")]
+        (25, 51, "touching or scratching head"), (75, 101, "folding arms"), (125, 151, "folding arms")]
+    assert [s.label for s in p.segments(p.item_by_name("0002").id)] == ["non-MG"]
+    assert {t.name: t.annotator for t in p.tiers()}["imigue"] == "iMiGUE"  # not the importing user
     assert p.item_by_name("0001").attributes["outcome"] == "win"
     assert p.item_by_name("0002").attributes["subject"] == "S09"
     assert "nationality" not in json.dumps(p.item_by_name("0001").attributes)
     out = tmp_path / "again.csv"
     export_file(p, out, fmt="imigue")
-    text = out.read_text()
-    assert "0001,4,1.00,25,2.00,50,touching or scratching head,S07" in text
+    lines = out.read_text().splitlines()
+    assert lines[1:4] == ["0001,1,1.00,25,2.00,50,4,S07,,,win", "0001,2,3.00,75,4.00,100,17,S07,,,win",
+                          "0001,3,5.00,125,6.00,150,17,S07,,,win"]
+    dst = project_factory("dst", items=("0001", "0002"))
+    import_file(dst, out)
+    same_segments(p, dst, item="0001")
 
 
 def test_boris_round_trip(project_factory, tmp_path) -> None:
@@ -127,9 +135,12 @@ def test_boris_round_trip(project_factory, tmp_path) -> None:
     out = tmp_path / "s.boris"
     export_file(src, out)
     doc = json.loads(out.read_text())
-    ev = doc["observations"]["session1"]["events"]
-    assert len(ev) == 120 and all(len(e) == 6 for e in ev)
-    assert all(b["type"] == "State event" for b in doc["ethogram"].values())
+    obs = doc["observations"]["session1"]
+    ev = obs["events"]
+    # a skeleton-only item has no media file: a LIVE observation, whose events have 5 fields
+    assert obs["type"] == "LIVE" and len(ev) == 120 and all(len(e) == 5 for e in ev)
+    assert "ethogram" not in doc  # BORIS reads behaviors_conf (it crashed on our old 'ethogram')
+    assert all(b["type"] == "State event" for b in doc["behaviors_conf"].values())
     dst = project_factory("dst", fps=30000 / 1001)
     import_file(dst, out)
     same_segments(src, dst)
