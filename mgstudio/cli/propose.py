@@ -57,11 +57,12 @@ def _bar(total: int, desc: str):
 def run_propose(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import active_encoder, active_version, load_active_head
-    from mgstudio.recognition.proposals import _model, propose_item
+    from mgstudio.recognition.encoder import resolve_encoder
+    from mgstudio.recognition.proposals import propose_item
 
     if not args.items and not args.all:
         raise MGStudioError("Name the items to propose on, or use --all.")
-    enc = _model(args.model)
+    enc = resolve_encoder(args.model)
     with Project.open(args.project) as project:
         items = [it for it in project.items() if project.has_skeleton(it.id)] if args.all else \
             [project.item_by_name(n) for n in args.items]
@@ -103,7 +104,7 @@ def run_learn(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import (active_version, activate_version, list_versions, repropose_project,
                                                train_version)
-    from mgstudio.recognition.proposals import _model
+    from mgstudio.recognition.encoder import resolve_encoder
 
     with Project.open(args.project) as project:
         if args.list:
@@ -116,7 +117,7 @@ def run_learn(args: argparse.Namespace) -> int:
                 print(f"{mark} v{mv.version}  {mv.created}  {mv.kind:<9} CV accuracy {mv.cv_accuracy:.0%}  "
                       f"labels: {', '.join(c for c in mv.classes if not c.startswith('__'))}")
             return 0
-        enc = _model(args.model)
+        enc = resolve_encoder(args.model)
         if args.use is not None:
             activate_version(project, args.use or None)
             n = repropose_project(project, enc)

@@ -33,29 +33,13 @@ import numpy as np
 from mgstudio.core.errors import CancelledError, MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
+from mgstudio.recognition.encoder import cancelled, encoder_hash, resolve_encoder  # noqa: F401 - re-exported
 
 MOVEMENT_LABEL = "movement event"  # the label of the built-in ``movement`` taxonomy
 DEFAULT_BATCH = 64
 
 Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], bool] | Any | None
-
-
-def _cancelled(cancel: Cancel) -> bool:
-    if cancel is None:
-        return False
-    is_set = getattr(cancel, "is_set", None)
-    return bool(is_set() if is_set is not None else cancel())
-
-
-def _model(model):
-    from mgstudio.recognition.encoder import Encoder, default_model_path, load_encoder
-
-    if isinstance(model, Encoder):
-        return model
-    enc = load_encoder(model)
-    enc._mg_source = str(model if model is not None else default_model_path())
-    return enc
 
 
 def sequence_coords(seq: SkeletonSequence, enc) -> np.ndarray:
@@ -136,7 +120,7 @@ def score_windows(seq: SkeletonSequence, enc, head=None, *, stride: int | None =
     visible = np.zeros(n, bool)
     done = 0
     for s, wins in iter_window_batches(coords, w, stride, batch):
-        if _cancelled(cancel):
+        if cancelled(cancel):
             raise CancelledError()
         sl = slice(done, done + len(s))
         visible[sl] = np.isfinite(wins).any(axis=(1, 2, 3))
@@ -295,7 +279,7 @@ def propose(seq: SkeletonSequence, model=None, head=None, progress: Progress = N
     class-agnostic movement events. ``progress(done, total)`` counts windows; ``cancel`` is a
     callable or ``threading.Event``. ``post`` goes to :func:`segments_from_scores`.
     """
-    enc = _model(model)
+    enc = resolve_encoder(model)
     if head is not None and not hasattr(head, "proba"):
         from mgstudio.recognition.fewshot import Head
 
@@ -308,21 +292,6 @@ def propose(seq: SkeletonSequence, model=None, head=None, progress: Progress = N
     ws = score_windows(seq, enc, head, stride=stride, batch=batch, progress=progress, cancel=cancel)
     cands = segments_from_scores(ws, len(seq), threshold=0.5 if threshold is None else float(threshold), **post)
     return _to_segments(cands, seq)
-
-
-def encoder_hash(enc) -> str:
-    """A short fingerprint of an encoder's weights (which checkpoint a head was trained on)."""
-    import hashlib
-
-    cached = getattr(enc, "_mg_hash", None)
-    if cached:
-        return cached
-    h = hashlib.sha256()
-    for k, v in sorted(enc.model.state_dict().items()):
-        h.update(k.encode())
-        h.update(v.detach().cpu().contiguous().numpy().tobytes())
-    enc._mg_hash = h.hexdigest()[:16]
-    return enc._mg_hash
 
 
 def check_head(head, enc) -> None:
@@ -405,11 +374,11 @@ def movement_events(seq: SkeletonSequence, model=None, progress: Progress = None
         raise MGStudioError("No joint is visible anywhere in this skeleton, so there is no movement to find.")
     fps = float(seq.fps) or 30.0
     score = movement_score(seq)
-    if _cancelled(cancel):
+    if cancelled(cancel):
         raise CancelledError()
     enc = None
     if novelty:
-        enc = _model(model)
+        enc = resolve_encoder(model)
         check_sequence(seq, enc.window)
         nov = novelty_score(seq, enc, progress=progress, cancel=cancel)
         nov = np.where(nov >= novelty_threshold, nov * (threshold / novelty_threshold), np.nan)
@@ -454,9 +423,9 @@ def propose_item(project, item_id: int, model=None, head=None, progress: Progres
     seq = project.load_skeleton(item.id)
     if seq is None:
         raise MGStudioError(f"'{item.name}' has no skeleton yet: extract it first (mgstudio extract).")
-    enc = _model(model)
+    enc = resolve_encoder(model)
     if head is None and not movement:
-        from mgstudio.recognition.learning import load_active_head
+        from mgstudio.recognition.versions import load_active_head
 
         head = load_active_head(project, enc)
     segs = propose(seq, enc, head, progress, cancel, movement=movement, threshold=threshold, **kw)

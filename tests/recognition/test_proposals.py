@@ -14,7 +14,7 @@ from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.formats.kinect import load_utkinect
 from mgstudio.recognition.encoder import load_encoder
 from mgstudio.recognition.fewshot import BACKGROUND, train_head
-from mgstudio.recognition.learning import _windows_for
+from mgstudio.recognition.examples import windows_for
 from mgstudio.recognition.proposals import (MOVEMENT_LABEL, iter_window_batches, movement_events, propose,
                                             propose_item, sequence_coords, window_starts)
 from tests.conftest import require_shared
@@ -44,7 +44,7 @@ def utk_head(enc, utk):
         covered = np.zeros(len(c), bool)
         for s in segs:
             covered[s.start:s.end] = True
-            for st in _windows_for(s.start, s.end, len(c), enc.window):
+            for st in windows_for(s.start, s.end, len(c), enc.window):
                 wins.append(c[st:st + enc.window])
                 labels.append(s.label)
         for st in window_starts(len(c), enc.window, enc.window // 2):
