@@ -11,7 +11,7 @@ from mgstudio.core.errors import CancelledError, MGStudioError
 
 PROPOSE_EXAMPLES = """examples:
   mgstudio propose study.mgproj --all                 # with the active label model, else movement events
-  mgstudio propose study.mgproj session1 --movement   # class-agnostic movement events only
+  mgstudio propose study.mgproj session1 --movement   # label-free cue proposals only (contacts, head, torso)
   mgstudio propose study.mgproj --all --threshold 0.7 # fewer, more confident proposals
 """
 LEARN_EXAMPLES = """examples:
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="every item with a skeleton")
     p.add_argument("--movement", action="store_true", help="class-agnostic movement events, even when a label model exists")
     p.add_argument("--threshold", type=float, help="how sure a proposal must be (0-1, default 0.5); "
-                   "for movement events a robust z-score of the movement (default 2)")
+                   "before any label (cue proposals) a ranking score 0-1 (default: all)")
     p.add_argument("--model", help="recognizer checkpoint (default: the built-in one)")
     p.set_defaults(func=run_propose)
 
