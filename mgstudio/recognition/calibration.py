@@ -31,10 +31,15 @@ class Calibration:
         return np.interp(np.asarray(score, float), self.x, self.y)
 
 
-def reviewed_outcomes(project) -> tuple[np.ndarray, np.ndarray]:
-    """(raw confidence, kept 1 / rejected 0) of every reviewed model proposal of the project."""
+def kind_of(seg) -> str:
+    """``"cues"`` for cold-start proposals (their note says why), ``"model"`` for a label model's."""
+    return "cues" if (seg.note or "").startswith("Why proposed: ") else "model"
+
+
+def reviewed_outcomes(project, kind: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(raw confidence, kept 1 / rejected 0) of the project's reviewed model proposals (of ``kind``)."""
     segs = project.segments(None, statuses=[Status.ACCEPTED, Status.EDITED, Status.REJECTED], source=Source.MODEL)
-    segs = [s for s in segs if s.confidence is not None]
+    segs = [s for s in segs if s.confidence is not None and (kind is None or kind_of(s) == kind)]
     raw = np.array([_raw(s) for s in segs], float)
     kept = np.array([s.status != Status.REJECTED for s in segs], float)
     return raw, kept
@@ -62,16 +67,16 @@ def fit(raw: np.ndarray, kept: np.ndarray, min_reviewed: int = MIN_REVIEWED) -> 
     return Calibration([float(v) for v in iso.X_thresholds_], [float(v) for v in iso.y_thresholds_], int(len(raw)))
 
 
-def fit_calibration(project, min_reviewed: int = MIN_REVIEWED) -> Calibration | None:
-    """Fit on the project's reviewed proposals and store it (or clear it when there are too few)."""
-    cal = fit(*reviewed_outcomes(project), min_reviewed=min_reviewed)
+def fit_calibration(project, kind: str = "model", min_reviewed: int = MIN_REVIEWED) -> Calibration | None:
+    """Fit on the project's reviewed proposals of ``kind`` and store it (cleared when too few)."""
+    cal = fit(*reviewed_outcomes(project, kind), min_reviewed=min_reviewed)
     if not project.read_only:
-        project.set_state(STATE_KEY, None if cal is None else {"x": cal.x, "y": cal.y, "n": cal.n})
+        project.set_state(f"{STATE_KEY}.{kind}", None if cal is None else {"x": cal.x, "y": cal.y, "n": cal.n})
     return cal
 
 
-def load_calibration(project) -> Calibration | None:
-    d = project.get_state(STATE_KEY)
+def load_calibration(project, kind: str = "model") -> Calibration | None:
+    d = project.get_state(f"{STATE_KEY}.{kind}")
     if not d:
         return None
     try:
@@ -90,6 +95,20 @@ def apply(segs: list, cal: Calibration | None) -> list:
         note = (s.note or "").replace(" (a rank, not a probability)", "")
         note = (note + f" Calibrated on {cal.n} reviewed proposals (raw={raw:.4f}).").strip()
         out.append(s.with_(confidence=round(float(cal(raw)), 4), note=note))
+    return out
+
+
+def rank_notes(segs: list) -> list:
+    """Uncalibrated proposals: their rank by confidence goes into the note (it is not a probability)."""
+    order = sorted(range(len(segs)), key=lambda i: -(segs[i].confidence or 0.0))
+    rank = {i: k + 1 for k, i in enumerate(order)}
+    out = []
+    for i, s in enumerate(segs):
+        if "Rank " in (s.note or ""):
+            out.append(s)
+        else:
+            out.append(s.with_(note=((s.note or "") + f" Rank {rank[i]} of {len(segs)} (a rank, not a probability).")
+                               .strip()))
     return out
 
 

@@ -440,6 +440,8 @@ def propose_item(project, item_id: int, model=None, head=None, progress: Progres
                  *, movement: bool | None = None, threshold: float | None = None, **kw: Any) -> list[Segment]:
     """Propose on one project item and write the proposals with ``replace_proposals`` (one undo
     step; reviewed proposals are kept, new ones overlapping a reviewed segment are dropped).
+    Confidences are calibrated on the project's reviewed proposals of the same kind when there are
+    enough (:mod:`.calibration`); otherwise each proposal's note gives its rank.
 
     ``head=None`` uses the project's active label model (``mgstudio learn``) when there is one,
     else movement events.
@@ -455,6 +457,10 @@ def propose_item(project, item_id: int, model=None, head=None, progress: Progres
         head = load_active_head(project, enc)
     segs = propose(seq, enc, head, progress, cancel, movement=movement, threshold=threshold,
                    labels=list(project.taxonomy.names), **kw)
+    from mgstudio.recognition.calibration import apply, fit_calibration, rank_notes
+
+    cal = None if project.read_only else fit_calibration(project, "cues" if (movement or head is None) else "model")
+    segs = apply(segs, cal) if cal is not None else rank_notes(segs)
     reviewed = [s for s in project.segments(item.id) if s.status != Status.PROPOSED and s.status != Status.REJECTED]
     segs = [s for s in segs if not _covered(s, reviewed)]
     tier = project.proposals_tier.id
