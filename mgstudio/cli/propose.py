@@ -11,7 +11,7 @@ from mgstudio.core.errors import CancelledError, MGStudioError
 
 PROPOSE_EXAMPLES = """examples:
   mgstudio propose study.mgproj --all                 # with the active label model, else movement events
-  mgstudio propose study.mgproj session1 --movement   # class-agnostic movement events only
+  mgstudio propose study.mgproj session1 --movement   # label-free cue proposals only (contacts, head, torso)
   mgstudio propose study.mgproj --all --threshold 0.7 # fewer, more confident proposals
 """
 LEARN_EXAMPLES = """examples:
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="every item with a skeleton")
     p.add_argument("--movement", action="store_true", help="class-agnostic movement events, even when a label model exists")
     p.add_argument("--threshold", type=float, help="how sure a proposal must be (0-1, default 0.5); "
-                   "for movement events a robust z-score of the movement (default 2)")
+                   "before any label (cue proposals) a ranking score 0-1 (default: all)")
     p.add_argument("--model", help="recognizer checkpoint (default: the built-in one)")
     p.set_defaults(func=run_propose)
 
@@ -57,11 +57,12 @@ def _bar(total: int, desc: str):
 def run_propose(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import active_encoder, active_version, load_active_head
-    from mgstudio.recognition.proposals import _model, propose_item
+    from mgstudio.recognition.encoder import resolve_encoder
+    from mgstudio.recognition.proposals import propose_item
 
     if not args.items and not args.all:
         raise MGStudioError("Name the items to propose on, or use --all.")
-    enc = _model(args.model)
+    enc = resolve_encoder(args.model)
     with Project.open(args.project) as project:
         items = [it for it in project.items() if project.has_skeleton(it.id)] if args.all else \
             [project.item_by_name(n) for n in args.items]
@@ -103,7 +104,7 @@ def run_learn(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import (active_version, activate_version, list_versions, repropose_project,
                                                train_version)
-    from mgstudio.recognition.proposals import _model
+    from mgstudio.recognition.encoder import resolve_encoder
 
     with Project.open(args.project) as project:
         if args.list:
@@ -116,7 +117,7 @@ def run_learn(args: argparse.Namespace) -> int:
                 print(f"{mark} v{mv.version}  {mv.created}  {mv.kind:<9} CV accuracy {mv.cv_accuracy:.0%}  "
                       f"labels: {', '.join(c for c in mv.classes if not c.startswith('__'))}")
             return 0
-        enc = _model(args.model)
+        enc = resolve_encoder(args.model)
         if args.use is not None:
             activate_version(project, args.use or None)
             n = repropose_project(project, enc)

@@ -26,6 +26,8 @@ TRAIN_EXAMPLES = """examples:
 EVAL_EXAMPLES = """examples:
   mgstudio eval MSRAction3D/ --model linear.pt --confusion confusion.png
   mgstudio eval study.mgproj --model tuned.pt --split all --json scores.json
+  mgstudio eval --spotting study.mgproj --reference-tier alice               # proposals vs alice's coding
+  mgstudio eval --spotting study.mgproj --reference-tier alice --split-half  # learn the first half, score the rest
 """
 
 
@@ -65,8 +67,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     e = sub.add_parser("eval", help="score a trained classifier: top-1/top-5, per class, confusion, spotting",
                        epilog=EVAL_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    e.add_argument("data", help="a project folder or skeleton dataset files/folder")
-    e.add_argument("--model", required=True, help="classifier checkpoint (from train linear/finetune)")
+    e.add_argument("data", nargs="?", help="a project folder or skeleton dataset files/folder")
+    e.add_argument("--model", help="classifier checkpoint (from train linear/finetune); with --spotting the "
+                   "recognizer (default: the built-in one)")
+    e.add_argument("--spotting", metavar="PROJECT", help="score the proposals of PROJECT against a tier of it "
+                   "(IoU 0.1/0.3/0.5, label-matched and class-agnostic); the project is not changed")
+    e.add_argument("--reference-tier", metavar="TIER", help="with --spotting: the tier holding the reference coding")
+    e.add_argument("--split-half", action="store_true", help="with --spotting: also learn from the first half of "
+                   "each item's reference and score proposals on the second half")
     e.add_argument("--split", default="test", choices=["test", "train", "all"],
                    help="which part of the data (default: the held-out test part)")
     e.add_argument("--confusion", help="write the confusion matrix as a PNG image here")
@@ -106,8 +114,35 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_spotting(args: argparse.Namespace) -> int:
+    from mgstudio.core.project import Project
+    from mgstudio.recognition.spotting import evaluate_project, format_scores
+
+    if not args.reference_tier:
+        raise MGStudioError("Name the tier to score against with --reference-tier (see 'mgstudio info' for tiers).")
+    with Project.open(args.spotting, read_only=True) as project:
+        res = evaluate_project(project, args.reference_tier, split_half=args.split_half, model=args.model,
+                               log=print)
+    print(format_scores("Before any label (cue proposals), whole items", res["cold_start"]))
+    for key, title in (("cold_start_second_half", "Second halves, cue proposals"),
+                       ("cold_start_second_half_calibrated", "Second halves, cue proposals calibrated on the first"),
+                       ("learnt_second_half", "Second halves, learnt from the first halves"),
+                       ("learnt_cues_second_half", "Second halves, cue proposals labelled by the learnt model")):
+        if res.get(key):
+            print(format_scores(title, res[key]))
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from mgstudio.recognition.evaluate import evaluate
+
+    if args.spotting:
+        return run_spotting(args)
+    if not args.data or not args.model:
+        raise MGStudioError("Give the data and --model to evaluate a classifier, or --spotting PROJECT "
+                            "--reference-tier TIER to score proposals.")
 
     metrics = evaluate(args.model, args.data, split=args.split, confusion_png=args.confusion,
                        threshold=args.threshold, device=args.device)

@@ -17,7 +17,8 @@ import numpy as np
 
 from mgstudio.core.errors import CancelledError, MGStudioError
 from mgstudio.core.segments import Segment, Status
-from mgstudio.recognition.proposals import (Cancel, Progress, _cancelled, _model, check_sequence, movement_score,
+from mgstudio.recognition.encoder import cancelled, resolve_encoder
+from mgstudio.recognition.proposals import (Cancel, Progress, check_sequence, movement_score,
                                             score_windows)
 
 
@@ -72,12 +73,12 @@ def cluster_windows(project, model=None, k: int | None = None, *, item_ids: list
                     progress: Progress = None, cancel: Cancel = None) -> list[Cluster]:
     """Group the project's unlabelled windows into ``k`` clusters (default ~sqrt(N/2), 2..20),
     largest first."""
-    enc = _model(model)
+    enc = resolve_encoder(model)
     keys: list[tuple[int, int, int]] = []
     embs: list[np.ndarray] = []
     items = [it for it in project.items() if (item_ids is None or it.id in item_ids)]
     for n_done, it in enumerate(items):
-        if _cancelled(cancel):
+        if cancelled(cancel):
             raise CancelledError()
         seq = project.load_skeleton(it.id)
         if seq is None or len(seq) < enc.window:

@@ -80,7 +80,7 @@ class Encoder:
             w = w[None]
         n = len(w)
         for start in range(0, n, self.batch_size):
-            if cancel is not None and _cancelled(cancel):
+            if cancelled(cancel):
                 raise CancelledError()
             x, m = prepare_windows(w[start:start + self.batch_size], self.layout, self.window,
                                    self.config.in_channels)
@@ -118,7 +118,8 @@ class Encoder:
                 f"classes={len(self.classes)}, device={self.device})")
 
 
-_cancelled = is_cancelled  # the job protocol of mgstudio.core.jobs
+cancelled = is_cancelled  # the job protocol of mgstudio.core.jobs
+_cancelled = is_cancelled  # old name kept
 
 
 def load_encoder(path: str | Path | None = None, device: str | None = None,
@@ -128,3 +129,28 @@ def load_encoder(path: str | Path | None = None, device: str | None = None,
     if path is None and not p.exists():
         raise MGStudioError("The built-in recognizer model is missing from this installation.", str(p))
     return Encoder(load_checkpoint(p, layout=layout), device=device)
+
+
+def resolve_encoder(model: "Encoder | str | Path | None" = None) -> Encoder:
+    """``model`` itself when it is an :class:`Encoder`, else the checkpoint it names (default: the
+    shipped one), remembering the file it came from (heads record it)."""
+    if isinstance(model, Encoder):
+        return model
+    enc = load_encoder(model)
+    enc._mg_source = str(model if model is not None else default_model_path())
+    return enc
+
+
+def encoder_hash(enc) -> str:
+    """A short fingerprint of an encoder's weights (which checkpoint a head was trained on)."""
+    import hashlib
+
+    cached = getattr(enc, "_mg_hash", None)
+    if cached:
+        return cached
+    h = hashlib.sha256()
+    for k, v in sorted(enc.model.state_dict().items()):
+        h.update(k.encode())
+        h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    enc._mg_hash = h.hexdigest()[:16]
+    return enc._mg_hash

@@ -76,7 +76,7 @@ def held_out_accuracy(project, enc, data_groups: list[str], grouping: str, kind:
     """Per-class accuracy on held-out groups of an encoder fine-tuned without them, with the
     few-shot ``kind`` head on top; returns (per-class, accuracy, accuracy of the same head on
     ``enc`` unchanged, for comparison)."""
-    from mgstudio.recognition.learning import collect_examples
+    from mgstudio.recognition.examples import collect_examples
 
     uniq = sorted(set(data_groups))
     if len(uniq) < 2:

@@ -16,10 +16,11 @@ head's temperature) and turns the per-frame scores into segments:
 
 A segment's confidence is the mean calibrated probability of its label over its frames.
 
-**Before any label exists** (no head), :func:`movement_events` gives class-agnostic
-"movement event" proposals from the motion energy of head, hands and arms relative to the torso
-(:mod:`mgstudio.core.motion`) and from novelty in embedding space, so a new project is useful at
-once. See ``docs/recognizer.md`` ("Proposals and learning from labels") for the choices.
+**Before any label exists** (no head), :func:`propose` gives the MG-aware cold start of
+:mod:`.coldstart`: self-contact, head, shoulder and torso cues with their reasons, thresholds
+relative to the recording. :func:`movement_events` (motion energy + embedding novelty) is the
+earlier cold start, kept for comparison (``benchmarks/bench_spotting.py``). Frames where the main
+subject is not in view (:mod:`.presence`) are never proposed. See ``docs/recognizer.md``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from mgstudio.core import jobs as _jobs
 from mgstudio.core.errors import CancelledError, MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
+from mgstudio.recognition.encoder import cancelled, encoder_hash, resolve_encoder  # noqa: F401 - re-exported
 
 MOVEMENT_LABEL = "movement event"  # the label of the built-in ``movement`` taxonomy
 DEFAULT_BATCH = 64
@@ -41,16 +43,6 @@ DEFAULT_BATCH = 64
 Progress = _jobs.Progress | None  # the job protocol of mgstudio.core.jobs (old names kept)
 Cancel = _jobs.Cancel
 _cancelled = _jobs.is_cancelled
-
-
-def _model(model):
-    from mgstudio.recognition.encoder import Encoder, default_model_path, load_encoder
-
-    if isinstance(model, Encoder):
-        return model
-    enc = load_encoder(model)
-    enc._mg_source = str(model if model is not None else default_model_path())
-    return enc
 
 
 def sequence_coords(seq: SkeletonSequence, enc) -> np.ndarray:
@@ -131,7 +123,7 @@ def score_windows(seq: SkeletonSequence, enc, head=None, *, stride: int | None =
     visible = np.zeros(n, bool)
     done = 0
     for s, wins in iter_window_batches(coords, w, stride, batch):
-        if _cancelled(cancel):
+        if cancelled(cancel):
             raise CancelledError()
         sl = slice(done, done + len(s))
         visible[sl] = np.isfinite(wins).any(axis=(1, 2, 3))
@@ -281,16 +273,18 @@ def _to_segments(cands: list[Candidate], seq: SkeletonSequence, item_id: int = 0
 
 def propose(seq: SkeletonSequence, model=None, head=None, progress: Progress = None, cancel: Cancel = None, *,
             threshold: float | None = None, stride: int | None = None, batch: int = DEFAULT_BATCH,
-            movement: bool | None = None, **post: Any) -> list[Segment]:
+            movement: bool | None = None, labels: list[str] | None = None, **post: Any) -> list[Segment]:
     """Proposed MG segments over ``seq`` (media frame numbers; ``item_id``/``tier_id`` left 0).
 
     ``model``: an :class:`~mgstudio.recognition.encoder.Encoder` or a checkpoint path (default:
     the shipped encoder). ``head``: a :class:`~mgstudio.recognition.fewshot.Head` (or a path).
-    Without a head (and no classifier in the checkpoint) or with ``movement=True``, returns
-    class-agnostic movement events. ``progress(done, total)`` counts windows; ``cancel`` is a
+    Without a head (and no classifier in the checkpoint) or with ``movement=True``, returns the
+    MG-aware cold start (:mod:`.coldstart`: contact, head, shoulder and torso cues, each with its
+    reason; labelled with the class the cue suggests when it is in ``labels``). Frames where the
+    main subject is not in view (:mod:`.presence`) are never proposed. ``progress(done, total)`` counts windows; ``cancel`` is a
     callable or ``threading.Event``. ``post`` goes to :func:`segments_from_scores`.
     """
-    enc = _model(model)
+    enc = resolve_encoder(model)
     if head is not None and not hasattr(head, "proba"):
         from mgstudio.recognition.fewshot import Head
 
@@ -298,26 +292,33 @@ def propose(seq: SkeletonSequence, model=None, head=None, progress: Progress = N
     if head is not None:
         check_head(head, enc)
     if movement or (movement is None and head is None and not enc.has_head):
-        return movement_events(seq, model=enc, progress=progress, cancel=cancel,
-                               **({"threshold": threshold} if threshold is not None else {}))
+        from mgstudio.recognition.coldstart import cold_start_segments
+
+        segs = cold_start_segments(seq, labels)
+        if threshold is not None:
+            segs = [s for s in segs if (s.confidence or 0.0) >= threshold]
+        if progress is not None:
+            progress(1, 1)
+        return segs
     ws = score_windows(seq, enc, head, stride=stride, batch=batch, progress=progress, cancel=cancel)
     cands = segments_from_scores(ws, len(seq), threshold=0.5 if threshold is None else float(threshold), **post)
-    return _to_segments(cands, seq)
+    return drop_absent(_to_segments(cands, seq), seq)
 
 
-def encoder_hash(enc) -> str:
-    """A short fingerprint of an encoder's weights (which checkpoint a head was trained on)."""
-    import hashlib
+def drop_absent(segs: list[Segment], seq: SkeletonSequence, min_len: int = 2) -> list[Segment]:
+    """Cut proposals to the frames where the main subject is in view (:mod:`.presence`): each keeps
+    its longest present stretch; those with none (cut-aways, phantom skeletons) are dropped."""
+    from mgstudio.recognition.presence import presence_mask
 
-    cached = getattr(enc, "_mg_hash", None)
-    if cached:
-        return cached
-    h = hashlib.sha256()
-    for k, v in sorted(enc.model.state_dict().items()):
-        h.update(k.encode())
-        h.update(v.detach().cpu().contiguous().numpy().tobytes())
-    enc._mg_hash = h.hexdigest()[:16]
-    return enc._mg_hash
+    present = presence_mask(seq)
+    off = int(seq.start_frame)
+    out = []
+    for s in segs:
+        a, b = max(0, s.start - off), min(len(seq), s.end - off)
+        best = max(runs(present[a:b]), key=lambda r: r[1] - r[0], default=None) if b > a else None
+        if best is not None and best[1] - best[0] >= min_len:
+            out.append(s.with_(start=a + best[0] + off, end=a + best[1] + off))
+    return out
 
 
 def check_head(head, enc) -> None:
@@ -400,11 +401,11 @@ def movement_events(seq: SkeletonSequence, model=None, progress: Progress = None
         raise MGStudioError("No joint is visible anywhere in this skeleton, so there is no movement to find.")
     fps = float(seq.fps) or 30.0
     score = movement_score(seq)
-    if _cancelled(cancel):
+    if cancelled(cancel):
         raise CancelledError()
     enc = None
     if novelty:
-        enc = _model(model)
+        enc = resolve_encoder(model)
         check_sequence(seq, enc.window)
         nov = novelty_score(seq, enc, progress=progress, cancel=cancel)
         nov = np.where(nov >= novelty_threshold, nov * (threshold / novelty_threshold), np.nan)
@@ -441,6 +442,8 @@ def propose_item(project, item_id: int, model=None, head=None, progress: Progres
                  *, movement: bool | None = None, threshold: float | None = None, **kw: Any) -> list[Segment]:
     """Propose on one project item and write the proposals with ``replace_proposals`` (one undo
     step; reviewed proposals are kept, new ones overlapping a reviewed segment are dropped).
+    Confidences are calibrated on the project's reviewed proposals of the same kind when there are
+    enough (:mod:`.calibration`); otherwise each proposal's note gives its rank.
 
     ``head=None`` uses the project's active label model (``mgstudio learn``) when there is one,
     else movement events.
@@ -449,12 +452,17 @@ def propose_item(project, item_id: int, model=None, head=None, progress: Progres
     seq = project.load_skeleton(item.id)
     if seq is None:
         raise MGStudioError(f"'{item.name}' has no skeleton yet: extract it first (mgstudio extract).")
-    enc = _model(model)
+    enc = resolve_encoder(model)
     if head is None and not movement:
-        from mgstudio.recognition.learning import load_active_head
+        from mgstudio.recognition.versions import load_active_head
 
         head = load_active_head(project, enc)
-    segs = propose(seq, enc, head, progress, cancel, movement=movement, threshold=threshold, **kw)
+    segs = propose(seq, enc, head, progress, cancel, movement=movement, threshold=threshold,
+                   labels=list(project.taxonomy.names), **kw)
+    from mgstudio.recognition.calibration import apply, fit_calibration, rank_notes
+
+    cal = None if project.read_only else fit_calibration(project, "cues" if (movement or head is None) else "model")
+    segs = apply(segs, cal) if cal is not None else rank_notes(segs)
     reviewed = [s for s in project.segments(item.id) if s.status != Status.PROPOSED and s.status != Status.REJECTED]
     segs = [s for s in segs if not _covered(s, reviewed)]
     tier = project.proposals_tier.id

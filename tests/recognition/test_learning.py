@@ -15,7 +15,8 @@ from mgstudio.core.segments import Segment, Status
 from mgstudio.formats.kinect import load_utkinect
 from mgstudio.recognition.encoder import load_encoder
 from mgstudio.recognition.fewshot import BACKGROUND
-from mgstudio.recognition.learning import (_windows_for, activate_version, active_version, learn_from_project,
+from mgstudio.recognition.examples import mark_reviewed
+from mgstudio.recognition.learning import (windows_for, activate_version, active_version, learn_from_project,
                                            list_versions, load_active_head, train_version)
 from mgstudio.recognition.proposals import sequence_coords
 from tests.conftest import require_shared
@@ -57,7 +58,7 @@ def _held_out_accuracy(head, enc, utk) -> float:
         if int(name[1:3]) not in TEST_SUBJECTS:
             continue
         c = sequence_coords(seq, enc)
-        wins = [c[_windows_for(s.start, s.end, len(c), enc.window)[0]:][:enc.window] for s in segs]
+        wins = [c[windows_for(s.start, s.end, len(c), enc.window)[0]:][:enc.window] for s in segs]
         emb = enc.embed(np.stack(wins))
         p = head.proba(emb)
         cols = [i for i, k in enumerate(head.classes) if k != BACKGROUND]
@@ -148,6 +149,9 @@ def test_bad_projects_get_clear_messages(tmp_path, enc, utk):
         name, seq, segs = utk[0]
         item = proj.add_skeleton_item(name, seq)
         proj.create_segment(Segment(item.id, proj.ensure_tier("d").id, segs[0].start, segs[0].end, "walk"))
+        with pytest.raises(MGStudioError, match="reject a few wrong proposals or mark"):
+            train_version(proj, enc)  # nothing reviewed besides the label: no 'no MG' to learn from
+        mark_reviewed(proj, item.id, seq.start_frame, seq.end_frame)
         mv = train_version(proj, enc)  # one example of one label: a 'walk vs. no MG' prototype detector
         assert mv.kind == "prototype" and mv.classes == ["walk", BACKGROUND]
 

@@ -14,9 +14,10 @@ from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.formats.kinect import load_utkinect
 from mgstudio.recognition.encoder import load_encoder
 from mgstudio.recognition.fewshot import BACKGROUND, train_head
-from mgstudio.recognition.learning import _windows_for
+from mgstudio.recognition.examples import windows_for
 from mgstudio.recognition.proposals import (MOVEMENT_LABEL, iter_window_batches, movement_events, propose,
                                             propose_item, sequence_coords, window_starts)
+from mgstudio.recognition.coldstart import proposal_reason
 from tests.conftest import require_shared
 
 
@@ -44,7 +45,7 @@ def utk_head(enc, utk):
         covered = np.zeros(len(c), bool)
         for s in segs:
             covered[s.start:s.end] = True
-            for st in _windows_for(s.start, s.end, len(c), enc.window):
+            for st in windows_for(s.start, s.end, len(c), enc.window):
                 wins.append(c[st:st + enc.window])
                 labels.append(s.label)
         for st in window_starts(len(c), enc.window, enc.window // 2):
@@ -90,6 +91,7 @@ def test_movement_events_before_any_label(enc, utk):
         ev = propose(seq, enc)  # no head: movement events
         assert ev and {s.label for s in ev} == {MOVEMENT_LABEL}
         assert all(0.0 < s.confidence < 1.0 for s in ev)
+        assert all(proposal_reason(s.note) and "rank" in s.note.lower() for s in ev)  # each says why
         preds += [s.with_(item_id=name) for s in ev]
         gts += _gt(name, segs)
     assert spotting_scores(preds, gts, class_agnostic=True).recall > 0.3
@@ -98,6 +100,7 @@ def test_movement_events_before_any_label(enc, utk):
     still = SkeletonSequence(seq.layout, np.repeat(seq.xy[:1], 200, 0), np.ones((200, seq.xy.shape[1]), np.float32),
                              seq.fps, world=np.repeat(seq.world[:1], 200, 0) if seq.world is not None else None)
     assert movement_events(still, enc) == []
+    assert propose(still, enc) == []
 
 
 def test_partly_missing_joints_give_finite_confidences(enc, utk, utk_head):

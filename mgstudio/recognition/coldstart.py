@@ -1,0 +1,354 @@
+"""MG-aware proposals before any label: interpretable cues on the canonical layout.
+
+Most micro-gesture classes are self-contact (a hand meets the face, head, neck, chest, the other
+arm or the other hand) or a shift of the head, shoulders or torso. :func:`cue_events` finds them
+without labels and says why, e.g. ``"right hand near mouth/chin, 1.8 s"``, with the class the cue
+suggests (hand at the head -> ``touching or scratching head``).
+
+Per recording (all thresholds are relative to the recording itself, so the proposal rate follows
+the person: MG rates differ ~4x between people):
+
+1. skeletons go to the canonical layout; 3D world coordinates are used when present, else 2D;
+   everything is divided by the recording's median body size (shoulder width, else head-spine)
+   and hands, head and shoulders are taken relative to the torso centre (leaning is its own cue);
+   frames where the main subject is not in view (:mod:`.presence`) are dropped;
+2. each *channel* (left hand, right hand, head, shoulders, torso) gets its position ``p(t)``
+   (short tracking gaps <= 0.2 s interpolated, 0.1 s smoothing), speed ``v(t)`` and displacement
+   ``D(t) = |p(t) - rest|`` from its rest position (median position over its slowest 30 % of
+   frames);
+3. a channel is *active* where ``D`` exceeds ``q10 + max(floor, frac * (q90 - q10))`` of its
+   own distribution (``floor`` keeps tracker jitter out when a person barely moves) or its speed
+   is far above its median (robust z over median/MAD > ``speed_z``);
+4. onsets and offsets are moved outwards to the velocity minimum where the movement starts and
+   ends (at most ``edge_s``), never across absent frames or another event of the channel: two
+   contacts with a rest between stay two events;
+5. a hand event gets the nearest body target during it (face parts, head, neck, chest, the other
+   arm, the other hand): within ``contact`` body sizes it is a contact ("near"), which names the
+   likely class; events overlapping another (any channel) by IoU > 0.1 yield to the strongest.
+
+The score of an event (its rank) is the peak of ``(D - threshold) / spread`` (+1 for a contact);
+it is **not a probability**: there are no labels to calibrate on yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mgstudio.core.layouts import CANONICAL
+from mgstudio.core.skeleton import SkeletonSequence
+from mgstudio.recognition.presence import body_scale, presence_mask, torso_centre
+
+# target name -> (canonical joints averaged, suggested iMiGUE-style class)
+FACE_TARGETS: dict[str, tuple[tuple[str, ...], str]] = {
+    "mouth/chin": (("mouth_left", "mouth_right"), "touching jaw"),
+    "nose": (("nose",), "touching or scratching facial parts"),
+    "eyes": (("left_eye", "right_eye"), "rubbing eyes"),
+    "ear": (("left_ear", "right_ear"), "touching ears"),
+    "head": (("head",), "touching or scratching head"),
+    "neck": (("neck",), "touching or scratching neck"),
+}
+CLASS_CHEST = "touching or covering suprasternal notch"
+CLASS_ARM = "scratching or touching arms"
+CLASS_HANDS = "rubbing or holding hands"
+CLASS_FOLD = "folding arms"
+CLASS_TORSO = "moving torso"
+CLASS_SHOULDERS = "shaking shoulders"
+CLASS_HEAD = "head up"
+CLASS_ILLUSTRATIVE = "illustrative hand gestures"
+
+CHANNELS = ("left hand", "right hand", "head", "shoulders", "torso")
+
+
+@dataclass
+class CueEvent:
+    """One proposed event, in sequence frame indices [start, end)."""
+
+    start: int
+    end: int
+    channel: str
+    score: float
+    reason: str
+    likely: str | None
+
+
+@dataclass
+class CueParams:
+    """The cold start's parameters (chosen on the UCI gesture-phase data; see docs/recognizer.md)."""
+
+    frac: float = 0.3
+    floor: float = 0.12
+    speed_z: float = 4.0
+    edge_s: float = 0.5
+    min_s: float = 0.3
+    max_s: float = 10.0
+    contact: float = 0.6
+    gap_fill_s: float = 0.2
+    merge_iou: float = 0.1
+
+
+def _interp_short(x: np.ndarray, max_gap: int) -> np.ndarray:
+    """Linear interpolation over NaN runs of at most ``max_gap`` frames (per column)."""
+    x = x.copy()
+    t = np.arange(len(x))
+    for k in range(x.shape[1]):
+        col = x[:, k]
+        bad = ~np.isfinite(col)
+        if not bad.any() or bad.all():
+            continue
+        filled = np.interp(t, t[~bad], col[~bad])
+        m = np.concatenate([[False], bad, [False]])
+        d = np.flatnonzero(np.diff(m.astype(np.int8)))
+        for a, b in zip(d[::2], d[1::2]):
+            if b - a <= max_gap and a > 0 and b < len(col):
+                col[a:b] = filled[a:b]
+    return x
+
+
+def _smooth(x: np.ndarray, w: int) -> np.ndarray:
+    if w <= 1:
+        return x
+    k = np.ones(w) / w
+    out = np.full_like(x, np.nan)
+    for c in range(x.shape[1]):
+        col = x[:, c]
+        ok = np.isfinite(col)
+        num = np.convolve(np.where(ok, col, 0.0), k, mode="same")
+        den = np.convolve(ok.astype(float), k, mode="same")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, c] = np.where(ok & (den > 0.5), num / den, np.nan)
+    return out
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    d = np.flatnonzero(np.diff(m.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(d[::2], d[1::2])]
+
+
+def _mean_joints(c: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    idx = [CANONICAL.index(n) for n in names]
+    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
+        sup.filter(RuntimeWarning)
+        return np.nanmean(c[:, idx], axis=1)
+
+
+def _hand_point(c: np.ndarray, side: str) -> np.ndarray:
+    """Mean of the tracked hand joints, else the wrist."""
+    hand = [i for i in CANONICAL.parts[f"{side}_hand"]]
+    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
+        sup.filter(RuntimeWarning)
+        h = np.nanmean(c[:, hand], axis=1)
+    w = c[:, CANONICAL.index(f"{side}_wrist")]
+    return np.where(np.isfinite(h).all(-1, keepdims=True), h, w)
+
+
+def _seg_dist(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-frame distance of points ``p`` to segments ``a-b`` (NaN where any is missing)."""
+    ab = b - a
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.sum((p - a) * ab, -1) / np.sum(ab * ab, -1), 0.0, 1.0)
+    return np.linalg.norm(p - (a + t[:, None] * ab), axis=-1)
+
+
+def _channel_signals(p: np.ndarray, fps: float, prm: CueParams) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Speed, displacement from rest, activity threshold and spread of a channel's positions."""
+    p = _smooth(_interp_short(p, max(1, int(round(prm.gap_fill_s * fps)))), max(1, int(round(0.1 * fps))))
+    v = np.full(len(p), np.nan)
+    v[1:] = np.linalg.norm(np.diff(p, axis=0), axis=-1) * fps
+    ok = np.isfinite(v) & np.isfinite(p).all(-1)
+    if ok.sum() < 5:
+        return v, np.full(len(p), np.nan), np.inf, 1.0
+    slow = ok & (v <= np.quantile(v[ok], 0.3))
+    rest = np.median(p[slow], axis=0)
+    d = np.linalg.norm(p - rest, axis=-1)
+    q10, q90 = np.quantile(d[ok], [0.1, 0.9])
+    spread = max(prm.floor, prm.frac * (q90 - q10))
+    thr = q10 + spread
+    return v, d, float(thr), float(spread)
+
+
+def _edges(a: int, b: int, v: np.ndarray, lo: int, hi: int, max_edge: int) -> tuple[int, int]:
+    """Move ``a`` back and ``b`` forward to the velocity minima where the movement starts and ends."""
+    vv = np.nan_to_num(v, nan=0.0)
+    s = a
+    while s - 1 >= max(lo, a - max_edge) and vv[s - 1] <= vv[s]:
+        s -= 1
+    e = b
+    while e < min(hi, b + max_edge) and vv[e] <= vv[e - 1]:
+        e += 1
+    return s, e
+
+
+def _split_long(a: int, b: int, d: np.ndarray, max_len: int, min_len: int) -> list[tuple[int, int]]:
+    if b - a <= max_len or b - a < 2 * min_len + 1:
+        return [(a, b)]
+    inner = np.nan_to_num(d[a + min_len:b - min_len], nan=np.inf)
+    cut = a + min_len + int(np.argmin(inner))
+    return _split_long(a, cut, d, max_len, min_len) + _split_long(cut, b, d, max_len, min_len)
+
+
+def _iou(a: CueEvent, b: CueEvent) -> float:
+    inter = max(0, min(a.end, b.end) - max(a.start, b.start))
+    union = (a.end - a.start) + (b.end - b.start) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
+               present: np.ndarray | None = None) -> list[CueEvent]:
+    """Cold-start events of ``seq`` (sequence frame indices), best first is not implied: sorted by start."""
+    prm = params or CueParams()
+    n = len(seq)
+    fps = float(seq.fps) or 30.0
+    if n < 3:
+        return []
+    cs = seq.to_layout(CANONICAL)
+    c = np.array(cs.coords(True), np.float64)
+    c[cs.conf <= 0] = np.nan
+    mask = presence_mask(seq) if present is None else np.asarray(present, bool)
+    c[~mask] = np.nan
+    size, _ = body_scale(c)
+    if not np.isfinite(size).any():
+        return []
+    c /= float(np.nanmedian(size))
+    centre = torso_centre(c)
+    rel = c - centre[:, None, :]
+    points = {
+        "left hand": _hand_point(rel, "left"),
+        "right hand": _hand_point(rel, "right"),
+        "head": _mean_joints(rel, ("nose", "left_eye", "right_eye", "head")),
+        "shoulders": _mean_joints(rel, ("left_shoulder", "right_shoulder")) - _mean_joints(
+            rel, ("nose", "left_eye", "right_eye", "head")),
+        "torso": centre - np.nanmedian(centre, axis=0) + np.nan_to_num(
+            _mean_joints(c, ("neck",)) - _mean_joints(c, ("spine", "pelvis")), nan=0.0) * 0.5,
+    }
+    min_len, max_len = max(2, int(round(prm.min_s * fps))), max(4, int(round(prm.max_s * fps)))
+    max_edge = max(1, int(round(prm.edge_s * fps)))
+    events: list[CueEvent] = []
+    for ch, p in points.items():
+        if not np.isfinite(p).all(-1).any():
+            continue
+        v, d, thr, spread = _channel_signals(p, fps, prm)
+        if not np.isfinite(thr):
+            continue
+        ok = np.isfinite(v)
+        vmed = float(np.median(v[ok])) if ok.any() else 0.0
+        vmad = float(np.median(np.abs(v[ok] - vmed))) * 1.4826 if ok.any() else 0.0
+        with np.errstate(invalid="ignore"):
+            fast = (v - vmed) / max(vmad, 1e-6) > prm.speed_z
+            active = ((d > thr) | fast) & mask
+        if ch in ("head", "shoulders", "torso"):
+            with np.errstate(invalid="ignore"):
+                active = (d > thr) & mask  # slow shifts count only when they move far
+        runs = [r for r in _runs(active)]
+        grown: list[tuple[int, int]] = []
+        for k, (a, b) in enumerate(runs):
+            lo = grown[-1][1] if grown else 0
+            hi = runs[k + 1][0] if k + 1 < len(runs) else n
+            a2, b2 = _edges(a, b, v, lo, hi, max_edge)
+            while a2 < b2 and not mask[a2]:
+                a2 += 1
+            while b2 > a2 and not mask[b2 - 1]:
+                b2 -= 1
+            grown.append((a2, b2))
+        for a, b in grown:
+            for a2, b2 in _split_long(a, b, -np.nan_to_num(v, nan=0.0), max_len, min_len):
+                if b2 - a2 < min_len:
+                    continue
+                peak = float(np.nanmax(d[a2:b2])) if np.isfinite(d[a2:b2]).any() else thr
+                score = max(0.0, (peak - thr) / spread)
+                reason, likely, contact = _explain(ch, rel, a2, b2, prm)
+                secs = (b2 - a2) / fps
+                events.append(CueEvent(a2, b2, ch, score + (1.0 if contact else 0.0), f"{reason}, {secs:.1f} s",
+                                       likely))
+    kept: list[CueEvent] = []
+    for e in sorted(events, key=lambda e: -e.score):
+        if all(_iou(e, k) <= prm.merge_iou for k in kept):
+            kept.append(e)
+    return sorted(kept, key=lambda e: e.start)
+
+
+def _explain(ch: str, rel: np.ndarray, a: int, b: int, prm: CueParams) -> tuple[str, str | None, bool]:
+    """Why an event of channel ``ch`` on [a, b) was proposed, the class it suggests, and whether it is a contact."""
+    if ch == "head":
+        return "head moves", None, False
+    if ch == "shoulders":
+        return "shoulders move", CLASS_SHOULDERS, False
+    if ch == "torso":
+        return "torso sways or leans", CLASS_TORSO, False
+    side = ch.split()[0]
+    other = "left" if side == "right" else "right"
+    hand = _hand_point(rel[a:b], side)
+    dists: dict[str, tuple[float, str]] = {}
+    for name, (joints, cls) in FACE_TARGETS.items():
+        d = np.linalg.norm(hand - _mean_joints(rel[a:b], joints), axis=-1)
+        if np.isfinite(d).any():
+            dists[name] = (float(np.nanmin(d)), cls)
+    chest = _mean_joints(rel[a:b], ("neck", "spine"))
+    d = np.linalg.norm(hand - chest, axis=-1)
+    if np.isfinite(d).any():
+        dists["chest"] = (float(np.nanmin(d)), CLASS_CHEST)
+    j = CANONICAL.index
+    arm = np.fmin(_seg_dist(hand, rel[a:b, j(f"{other}_shoulder")], rel[a:b, j(f"{other}_elbow")]),
+                  _seg_dist(hand, rel[a:b, j(f"{other}_elbow")], rel[a:b, j(f"{other}_wrist")]))
+    if np.isfinite(arm).any():
+        dists[f"{other} arm"] = (float(np.nanmin(arm)), CLASS_ARM)
+    oh = np.linalg.norm(hand - _hand_point(rel[a:b], other), axis=-1)
+    if np.isfinite(oh).any():
+        dists[f"{other} hand"] = (float(np.nanmin(oh)), CLASS_HANDS)
+    if dists:
+        name, (dmin, cls) = min(dists.items(), key=lambda kv: kv[1][0])
+        if dmin <= prm.contact:
+            return f"{side} hand near {name}", cls, True
+    return f"{side} hand moves", CLASS_ILLUSTRATIVE, False
+
+
+# ---------------------------------------------------------------------- segments for the store
+REASON_PREFIX = "Why proposed: "
+
+
+def reason_note(event: CueEvent, rank: int, total: int) -> str:
+    """The note a cold-start proposal carries (the inspector shows it): why, the likely class, its rank."""
+    likely = f" Likely: {event.likely}." if event.likely else ""
+    return f"{REASON_PREFIX}{event.reason}.{likely} Rank {rank} of {total} (a rank, not a probability)."
+
+
+def proposal_reason(note: str) -> str | None:
+    """The "why" of a proposal's note (``"right hand near mouth/chin, 1.8 s"``), or None."""
+    for line in (note or "").splitlines():
+        if line.startswith(REASON_PREFIX):
+            return line[len(REASON_PREFIX):].split(".", 1)[0].strip() or None
+    return None
+
+
+def cold_start_segments(seq: SkeletonSequence, labels: list[str] | tuple[str, ...] | None = None,
+                        params: CueParams | None = None, *, default_label: str = "movement event"):
+    """Cold-start proposals as :class:`~mgstudio.core.segments.Segment` (media frames, ids 0).
+
+    A proposal's label is the class its cue suggests when that class is in ``labels`` (the
+    project's taxonomy), else ``default_label``; its note says why and gives its rank; its
+    confidence is ``(score + 1) / (score + 3)``, a ranking score only."""
+    from mgstudio.core.errors import MGStudioError
+    from mgstudio.core.segments import Segment, Source, Status
+
+    fps = float(seq.fps) or 30.0
+    prm = params or CueParams()
+    need = max(8, int(round(2 * prm.min_s * fps)))  # two of the shortest events
+    if len(seq) < need:
+        raise MGStudioError(f"This skeleton is only {len(seq)} frames long; proposals need at least {need} frames "
+                            f"({need / fps:.1f} s).")
+    if not np.isfinite(seq.coords(False)).any():
+        raise MGStudioError("No joint is visible anywhere in this skeleton, so there is nothing to propose "
+                            "(was the person out of view or the extraction empty?).")
+    events = cue_events(seq, prm)
+    wanted = set(labels or ())
+    order = {id(e): k + 1 for k, e in enumerate(sorted(events, key=lambda e: -e.score))}
+    off = int(seq.start_frame)
+    out = []
+    for e in events:
+        label = e.likely if e.likely in wanted else default_label
+        out.append(Segment(0, 0, e.start + off, e.end + off, label, source=Source.MODEL, status=Status.PROPOSED,
+                           confidence=round(float((e.score + 1.0) / (e.score + 3.0)), 4),
+                           note=reason_note(e, order[id(e)], len(events))))
+    return out
