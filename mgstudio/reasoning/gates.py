@@ -33,7 +33,11 @@ INVENTED_WORDS = (
     "heart rate", "sweat", "sweating", "trophy", "medal", "coach", "referee", "team", "fans",
     "audience", "journalist", "journalists", "reporter", "interviewer", "diagnosis", "diagnosed",
     "lying", "lie", "lied", "deception", "depression", "anxiety disorder", "victory", "defeat",
+    "studies", "subjects", "participants", "researchers", "research", "phenomenon", "literature",
+    "observed before", "experiment", "survey",
 )
+RISE_WORDS = ("increase", "increased", "increases", "increasing", "rose", "rising", "grew", "growing")
+FALL_WORDS = ("decrease", "decreased", "decreases", "decreasing", "fell", "declined", "dropped", "falling")
 #: Words that assert each verdict (for the contradiction gate).
 VERDICT_WORDS: dict[str, tuple[str, ...]] = {
     "won": ("won", "win", "wins", "winning", "victory", "victorious"),
@@ -202,7 +206,18 @@ def check_citations(g: GateInput, ev: Evidence, findings: list[Finding]) -> list
     unknown = [c for c in g.cited if c not in by_sid and c not in by_fid]
     if unknown:
         out.append(f"The answer cites ids that do not exist: {', '.join(unknown[:5])}.")
-    return out[:3]
+    return list(dict.fromkeys(out))[:3]
+
+
+def check_trend(text: str, findings: list[Finding]) -> list[str]:
+    """A rise or fall the text claims must be one the change findings show."""
+    low = text.lower()
+    changes = " ".join(f.text for f in findings if f.kind == "change").lower()
+    out = []
+    for words, verb, name in ((RISE_WORDS, "rose", "an increase"), (FALL_WORDS, "fell", "a decrease")):
+        if any(re.search(rf"\b{w}\b", low) for w in words) and f" {verb} " not in f" {changes} ":
+            out.append(f"The text claims {name} that the findings do not show.")
+    return out
 
 
 def check_form(text: str) -> list[str]:
@@ -222,6 +237,8 @@ def run_gates(
     problems = check_form(g.narrative)
     if problems:
         return problems
+    if g.narrative.strip()[-1] not in ".!?)\"'":
+        problems.append("The text stops in the middle of a sentence.")
     problems += check_loops(g.narrative)
     problems += check_restates(g.narrative, g.question)
     problems += check_contradiction(g, verdicts)
@@ -230,4 +247,5 @@ def run_gates(
     problems += check_numbers(" ".join(g.caveats), ev, findings, extra=known)
     problems += check_invented(g.narrative + " " + " ".join(g.caveats), ev, findings, known)
     problems += check_citations(g, ev, findings)
+    problems += check_trend(g.narrative, findings)
     return problems

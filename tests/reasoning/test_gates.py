@@ -93,3 +93,17 @@ def test_ids_that_do_not_exist_fail():
 
 def test_raw_json_is_not_a_narrative():
     assert gates('{"verdict": "won", "confidence": 0.015}') == ["The text is raw JSON, not an interpretation."]
+
+
+def test_issue_smollm2_filler_fails():
+    """A real SmolLM2-135M narrative on a timeline whose rate did not change."""
+    text = ("The findings from the micro-gestures in post match press conference can be interpreted "
+            "as evidence of a phenomenon that has been observed before, but only recently. The data "
+            "suggests an increase over time with respect to gestures and is not unique or "
+            "replicable across different subjects (F1). In addition there are several other "
+            "interesting results such as:")
+    problems = gates(text)
+    assert "The text stops in the middle of a sentence." in problems
+    problems = gates(text.rsplit(" In addition", 1)[0])
+    assert any("phenomenon" in p and "subjects" in p for p in problems), problems
+    assert any("an increase that the findings do not show" in p for p in problems), problems
