@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from mgstudio.core.errors import MGStudioError, ProjectError
+from mgstudio.reasoning.prompts import NARRATIVE_MAX_TOKENS
 
 EXAMPLES = """examples:
   mgstudio report interviews.mgproj session1 --out reports/
@@ -36,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", help="the project folder (NAME.mgproj)")
     p.add_argument("items", nargs="*", metavar="ITEM", help="item names (with --batch: optional subset)")
-    p.add_argument("--scenario", default="won_lost", choices=["won_lost", "stress", "free"],
-                   help="the question asked (default: won_lost)")
+    p.add_argument("--scenario", default="standout", choices=["standout", "won_lost", "stress", "free"],
+                   help="the question asked (default: standout, what stands out in the gestures)")
     p.add_argument("--question", help="your own question (replaces the scenario's question)")
     p.add_argument("--context", default="", help='one line of context, e.g. "post-match press conference"')
     p.add_argument("--backend", default="embedded", choices=["embedded", "http"],
@@ -47,10 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--api-key-env", metavar="VAR", help="environment variable that holds the API key")
     p.add_argument("--include-proposals", action="store_true",
                    help="also send un-reviewed model proposals (marked as such, with confidence)")
-    p.add_argument("--tier", help="use only this tier (default: all tiers)")
+    p.add_argument("--tier", help="use only this coder's tier, with its '(overlap)' tiers (default: one "
+                        "coder per item, the current annotator or else the one with most segments, "
+                        "with their '(overlap)' tiers, plus the model's tier); also for --batch")
     p.add_argument("--temperature", type=float, default=0.2)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-tokens", type=int, default=300)
+    p.add_argument("--max-tokens", type=int, default=NARRATIVE_MAX_TOKENS,
+                   help=f"most tokens of the model's narrative (default: {NARRATIVE_MAX_TOKENS})")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for an HTTP server")
     p.add_argument("--batch", action="store_true",
                    help="evaluate verdicts with and without MG evidence against an item attribute")
@@ -76,7 +80,7 @@ def run_report(args: argparse.Namespace) -> int:
     backend = make_backend(args.backend, args.model, args.base_url, args.api_key_env, args.timeout)
     gen = {"temperature": args.temperature, "seed": args.seed, "max_tokens": args.max_tokens}
     with Project.open(args.project) as project:
-        tier = project.tier(args.tier).id if args.tier else None
+        tier = args.tier or None
         items = []
         for name in args.items:
             try:
@@ -85,29 +89,30 @@ def run_report(args: argparse.Namespace) -> int:
                 names = ", ".join(i.name for i in project.items()[:10]) or "none"
                 raise ProjectError(f"The project has no item called '{name}' (items: {names}).") from None
         if args.batch:
-            return _batch(args, project, backend, [i.id for i in items] or None, gen)
+            return _batch(args, project, backend, [i.id for i in items] or None, gen, tier)
         from mgstudio.reasoning.evidence import build_evidence
-        from mgstudio.reasoning.report import generate_report, write_report
+        from mgstudio.reasoning.report import generate_report, study_rates, write_report
 
         out = Path(args.out)
         for item in items:
             ev = build_evidence(project, item.id, args.include_proposals, args.context, tier=tier)
             print(f"{item.name}: {len(ev.segments)} micro-gestures; asking {backend.model or 'the server'}...",
                   file=sys.stderr)
-            result = generate_report(ev, backend, args.scenario, args.question, **gen)
+            refs = study_rates(project, exclude=item.id, include_proposals=args.include_proposals, tier=tier)
+            result = generate_report(ev, backend, args.scenario, args.question, reference_rates=refs, **gen)
             folder = out if len(items) == 1 else out / _safe(item.name)
             paths = write_report(result, folder, title=f"Micro-gesture emotion report: {item.name}")
             a = result.answer
-            summary = f"{a.verdict} (confidence {a.confidence:.2f})" if a else result.status_text
-            print(f"{item.name}: {summary} -> {paths['html']}")
+            summary = f"{a.verdict} (confidence {a.confidence}), written by {result.written_by}" if a else result.status_text
+            print(f"{item.name}: {len(result.findings)} findings; {summary} -> {paths['html']}")
     return 0
 
 
-def _batch(args: argparse.Namespace, project, backend, item_ids, gen) -> int:
+def _batch(args: argparse.Namespace, project, backend, item_ids, gen, tier=None) -> int:
     from mgstudio.reasoning.batch import evaluate_cases, project_cases
 
     cases, skipped = project_cases(project, args.attribute, args.scenario, item_ids,
-                                   args.include_proposals, args.context)
+                                   args.include_proposals, args.context, tier=tier)
     print(f"Evaluating {len(cases)} items ({len(skipped)} without a known '{args.attribute}')...",
           file=sys.stderr)
     result = evaluate_cases(

@@ -1,9 +1,9 @@
-"""The model's answer: parse, validate and tidy ``{verdict, confidence, rationale, cited_segments,
-caveats}``.
+"""The structured pass of the model's answer: parse and validate ``{verdict, confidence, cited,
+caveats}``; the narrative (free-text pass) becomes the answer's rationale.
 
-Hard problems (not JSON, a missing key, a verdict outside the scenario's choices) make the answer
-unusable and trigger the single repair round. Soft problems are fixed and flagged: a confidence
-outside 0..1 is clamped (a percentage is read as one), cited ids that do not exist are removed.
+Hard problems (not JSON, a missing key, a verdict outside the scenario's choices, a confidence that
+is not a category) make the answer unusable. Soft problems are fixed and flagged: a numeric
+confidence is binned into a category, cited ids that do not exist are removed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from mgstudio.reasoning.prompts import MAX_CAVEATS, MAX_CITED, Scenario
 
-REQUIRED = ("verdict", "confidence", "rationale", "cited_segments", "caveats")
+REQUIRED = ("verdict", "confidence", "cited", "caveats")
 
 
 class AnswerProblem(ValueError):
@@ -29,10 +29,12 @@ class AnswerProblem(ValueError):
 
 @dataclass
 class Answer:
+    """A checked interpretation: the narrative (free-text pass) and the structured fields."""
+
     verdict: str
-    confidence: float
-    rationale: str
-    cited_segments: list[str]
+    confidence: str  # a category: low | medium | high
+    rationale: str  # the narrative, as prose
+    cited_segments: list[str]  # finding (F…) and segment (S…) ids
     caveats: list[str]
     invented_ids: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -56,7 +58,7 @@ def _extract_json(text: str) -> Any:
             return json.loads(text[start : end + 1])
         except json.JSONDecodeError:
             pass
-    raise AnswerProblem(["it was not a complete JSON object"])
+    raise AnswerProblem(["the answer form was not a complete JSON object"])
 
 
 def _norm_id(value: Any) -> str:
@@ -66,11 +68,38 @@ def _norm_id(value: Any) -> str:
     return s
 
 
-def parse_answer(text: str, scenario: Scenario, valid_ids: list[str]) -> Answer:
-    """Parse and validate the model's text; raises :class:`AnswerProblem` when unusable."""
+def _level(conf: Any, allowed: tuple[str, ...], flags: list[str]) -> str | None:
+    """A confidence category; a number (servers that ignore the schema) is binned and flagged."""
+    if isinstance(conf, str) and conf.strip().lower() in allowed:
+        return conf.strip().lower()
+    num = None
+    if isinstance(conf, (int, float)) and not isinstance(conf, bool):
+        num = float(conf)
+    elif isinstance(conf, str):
+        try:
+            num = float(conf.strip().rstrip("%"))
+        except ValueError:
+            return None
+    if num is None or not math.isfinite(num) or num < 0:
+        return None
+    if num > 1.0:
+        num = num / 100.0 if num <= 100.0 else 1.0
+    level = "low" if num < 0.4 else ("medium" if num < 0.7 else "high")
+    if level not in allowed:
+        level = allowed[-1]
+    flags.append(f"The model gave confidence {conf}; shown as the category '{level}'.")
+    return level
+
+
+def parse_answer(
+    text: str, scenario: Scenario, valid_ids: list[str], narrative: str = ""
+) -> Answer:
+    """Parse and validate the structured pass; raises :class:`AnswerProblem` when unusable."""
     data = _extract_json(text)
     if not isinstance(data, dict):
-        raise AnswerProblem(["the answer was not a JSON object"])
+        raise AnswerProblem(["the answer form was not a JSON object"])
+    if "cited" not in data and "cited_segments" in data:
+        data["cited"] = data["cited_segments"]
     problems = [f"the key '{k}' was missing" for k in REQUIRED if k not in data]
     if problems:
         raise AnswerProblem(problems)
@@ -87,42 +116,22 @@ def parse_answer(text: str, scenario: Scenario, valid_ids: list[str]) -> Answer:
                 problems.append(f"verdict '{verdict[:40]}' is not one of {', '.join(scenario.verdicts)}")
             verdict = low
 
-    conf = data["confidence"]
-    if isinstance(conf, str):
-        try:
-            conf = float(conf.strip().rstrip("%"))
-        except ValueError:
-            conf = None
-    if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not math.isfinite(conf):
-        problems.append("confidence must be a number from 0 to 1")
-        conf = 0.0
-    else:
-        conf = float(conf)
-        if 1.0 < conf <= 100.0:
-            flags.append(f"The model gave confidence {conf:g}; read as a percentage ({conf / 100:g}).")
-            conf /= 100.0
-        elif conf < 0.0 or conf > 1.0:
-            clamped = min(max(conf, 0.0), 1.0)
-            flags.append(f"The model gave confidence {conf:g}; clamped to {clamped:g}.")
-            conf = clamped
+    conf = _level(data["confidence"], scenario.confidences, flags)
+    if conf is None:
+        problems.append(f"confidence must be one of {', '.join(scenario.confidences)}")
 
-    rationale = data["rationale"]
-    if not isinstance(rationale, str):
-        problems.append("rationale must be a string")
-        rationale = ""
-
-    cited_raw = data["cited_segments"]
+    cited_raw = data["cited"]
     if isinstance(cited_raw, (str, int)):
         cited_raw = [cited_raw]
     if not isinstance(cited_raw, list):
-        problems.append("cited_segments must be a list of segment ids")
+        problems.append("cited must be a list of ids")
         cited_raw = []
 
     caveats = data["caveats"]
     if isinstance(caveats, str):
         caveats = [caveats] if caveats.strip() else []
     if not isinstance(caveats, list):
-        problems.append("caveats must be a list of strings")
+        problems.append("caveats must be a list of sentences")
         caveats = []
 
     if problems:
@@ -140,16 +149,13 @@ def parse_answer(text: str, scenario: Scenario, valid_ids: list[str]) -> Answer:
             invented.append(sid)
     if invented:
         flags.append(
-            "The model cited segment ids that do not exist; they were removed: "
-            + ", ".join(invented[:10])
+            "The model cited ids that do not exist; they were removed: " + ", ".join(invented[:10])
         )
-    if len(cited) > MAX_CITED:
-        cited = cited[:MAX_CITED]
     return Answer(
         verdict=verdict,
-        confidence=round(conf, 4),
-        rationale=rationale.strip(),
-        cited_segments=cited,
+        confidence=conf or "low",
+        rationale=narrative.strip(),
+        cited_segments=cited[:MAX_CITED],
         caveats=list(dict.fromkeys(str(c).strip() for c in caveats if str(c).strip()))[:MAX_CAVEATS],
         invented_ids=invented,
         flags=flags,

@@ -67,6 +67,8 @@ class Backend(Protocol):
         seed: int | None = 0,
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
+        repeat_penalty: float | None = None,
+        stop: list[str] | None = None,
     ) -> Completion: ...
 
     def describe(self) -> dict[str, Any]: ...
@@ -157,6 +159,8 @@ class LlamaCppBackend:
         seed: int | None = 0,
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
+        repeat_penalty: float | None = None,
+        stop: list[str] | None = None,
     ) -> Completion:
         kwargs: dict[str, Any] = {
             "messages": messages,
@@ -166,6 +170,10 @@ class LlamaCppBackend:
         }
         if seed is not None:
             kwargs["seed"] = seed
+        if repeat_penalty is not None:
+            kwargs["repeat_penalty"] = repeat_penalty
+        if stop:
+            kwargs["stop"] = list(stop)
         if schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         t0 = time.perf_counter()
@@ -409,6 +417,8 @@ class OpenAIBackend:
         seed: int | None = 0,
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
+        repeat_penalty: float | None = None,
+        stop: list[str] | None = None,
     ) -> Completion:
         import httpx
 
@@ -428,6 +438,10 @@ class OpenAIBackend:
             }
             if seed is not None:
                 payload["seed"] = seed
+            if repeat_penalty is not None:  # the OpenAI name of a repetition penalty
+                payload["frequency_penalty"] = round(min(2.0, max(0.0, (repeat_penalty - 1.0) * 2)), 2)
+            if stop:
+                payload["stop"] = list(stop)[:4]
             if mode == "schema":
                 payload["response_format"] = {"type": "json_object", "schema": schema}
             elif mode == "openai":
@@ -492,20 +506,30 @@ class OpenAIBackend:
         finish = None
         usage: dict[str, Any] = {}
         n = 0
+        done = False
+        garbage = 0
         ctype = resp.headers.get("content-type", "")
         if "text/event-stream" not in ctype:  # a server that ignores "stream": read it whole
             return self._read_whole(resp, t0, on_token)
         for line in resp.iter_lines():
             if cancel is not None and cancel.is_set():
                 raise CancelledError("The report was cancelled.")
+            if not line.strip() or line.startswith((":", "event:", "id:", "retry:")):
+                continue
             if not line.startswith("data:"):
+                garbage += 1
                 continue
             data = line[5:].strip()
             if data == "[DONE]":
+                done = True
                 break
             try:
                 chunk = json.loads(data)
             except json.JSONDecodeError:
+                garbage += 1
+                continue
+            if not isinstance(chunk, dict):
+                garbage += 1
                 continue
             if chunk.get("usage"):
                 usage = chunk["usage"]
@@ -521,6 +545,16 @@ class OpenAIBackend:
                 pieces.append(piece)
                 if on_token is not None:
                     on_token(piece)
+        if garbage and not pieces:
+            raise LLMError(
+                f"The model server at {self.where} sent {garbage} line(s) that are not an answer "
+                "(not OpenAI-style server-sent events)."
+            )
+        if not done and finish is None:
+            raise LLMError(
+                f"The model server at {self.where} stopped in the middle of its answer "
+                f"(after {len(''.join(pieces))} characters)."
+            )
         return Completion(
             text="".join(pieces),
             prompt_tokens=usage.get("prompt_tokens"),

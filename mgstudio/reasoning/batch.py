@@ -3,7 +3,7 @@ evidence (the paper's experiment, for any dataset a lab holds).
 
 Each item is asked twice with the same seed and settings: once with its micro-gesture evidence,
 once with the context alone. Accuracy and balanced accuracy (mean recall over the true classes)
-are reported for both; an "uncertain" or unusable answer counts as wrong.
+are reported for both; a "cannot tell" or unusable answer counts as wrong.
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ def project_cases(
     item_ids: list[int] | None = None,
     include_proposals: bool = False,
     context: str = "",
+    tier: Any = None,
 ) -> tuple[list[BatchCase], list[str]]:
     """Cases from a project's items whose ``attribute`` is a known outcome; and the skipped names."""
     sc = get_scenario(scenario)
@@ -164,7 +165,7 @@ def project_cases(
         if truth is None:
             skipped.append(item.name)
             continue
-        ev = build_evidence(project, item.id, include_proposals=include_proposals, context=context)
+        ev = build_evidence(project, item.id, include_proposals=include_proposals, context=context, tier=tier)
         cases.append(BatchCase(item.name, ev, truth))
     if not cases:
         raise MGStudioError(

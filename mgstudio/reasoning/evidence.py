@@ -10,6 +10,7 @@ frame numbers, annotators, notes, item attributes and anything from the face nev
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
@@ -26,6 +27,9 @@ BURST_MIN = 3
 COOCCUR_GAP_S = 1.0
 #: At most this many segments are listed one by one in the prompt (small models, short contexts).
 MAX_LISTED = 60
+
+#: Normalised names of the "not a micro-gesture" class; such segments are never evidence.
+NON_MG_NAMES = frozenset({"nonmg", "notmg", "nomg", "nonmicrogesture"})
 
 HUMAN = "human"
 ACCEPTED_PROPOSAL = "model, accepted"
@@ -98,6 +102,7 @@ class Evidence:
     n_accepted_proposals: int
     n_proposals: int
     n_proposals_excluded: int
+    n_non_mg: int = 0
     include_proposals: bool = False
     context: str = ""
     label_colors: dict[str, str] = field(default_factory=dict)
@@ -132,6 +137,8 @@ class Evidence:
             f"Recording length: {self.duration_s:.1f} s. Micro-gestures: {len(self.segments)} "
             f"({origin})."
         )
+        if self.n_non_mg:
+            out.append(f"{self.n_non_mg} segments coded as not a micro-gesture (non-MG) are not counted.")
         if self.is_empty:
             return "\n".join(out)
         out.append("Segments (id, label, start-end in s, duration in s):")
@@ -203,12 +210,16 @@ def evidence_from_segments(
     fps_f = _fps(fps)
     kept: list[EvidenceSegment] = []
     n_excluded = 0
+    n_non_mg = 0
     counter = 0
     for seg in sorted(segments, key=lambda s: (s.start, s.end, s.label)):
         origin = _origin(seg)
         if origin is None:
             continue
         counter += 1
+        if is_non_mg(seg.label):
+            n_non_mg += 1
+            continue
         if origin == PROPOSAL and not include_proposals:
             n_excluded += 1
             continue
@@ -300,6 +311,7 @@ def evidence_from_segments(
         n_accepted_proposals=sum(s.origin == ACCEPTED_PROPOSAL for s in kept),
         n_proposals=sum(s.origin == PROPOSAL for s in kept),
         n_proposals_excluded=n_excluded,
+        n_non_mg=n_non_mg,
         include_proposals=include_proposals,
         context=" ".join(context.split()),
         label_colors=dict(label_colors or {}),
@@ -315,22 +327,50 @@ def _burst(run: list[EvidenceSegment]) -> Burst:
     )
 
 
-def _one_coder(project: Any, item_id: int) -> list[Any]:
-    """The item's segments on the model tiers plus ONE human coder's tier.
+_OVERLAP = re.compile(r"\s*\(overlap(?: \d+)?\)$")
 
-    When several annotators coded the same recording, taking every tier would count each
-    gesture once per coder (and inflate rates and bursts). The coder is the current annotator
-    when they coded this item, else the one with the most segments on it.
+
+def coder_name(tier_name: str) -> str:
+    """The coder's tier a tier belongs to: ``"anna (overlap 2)"`` belongs to ``"anna"``."""
+    return _OVERLAP.sub("", tier_name)
+
+
+def is_non_mg(label: str) -> bool:
+    """True for the "not a micro-gesture" class (iMiGUE's class 99 "non-MG" and its spellings)."""
+    return re.sub(r"[^a-z]", "", label.lower()) in NON_MG_NAMES
+
+
+def _one_coder(project: Any, item_id: int, tier: Any = None) -> list[Any]:
+    """The item's segments on the model tiers plus ONE human coder's timeline.
+
+    A coder's timeline is their tier and its ``"(overlap)"`` companions (importers move one
+    coder's overlapping rows there). When several annotators coded the same recording, taking
+    every coder would count each gesture once per coder (and inflate rates and bursts). The
+    coder is ``tier`` (a tier name or id) when given, else the current annotator when they coded
+    this item, else the one with the most segments on it.
     """
     tiers = list(project.tiers())
-    human = [t for t in tiers if t.kind == "human"]
     segs = project.segments(item_id)
-    if len(human) <= 1:
+    human = [t for t in tiers if t.kind == "human"]
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for t in human:
+        groups[coder_name(t.name)].append(t)
+    if tier is not None:
+        chosen = [t for t in tiers if t.id == tier or t.name == tier]
+        if not chosen:
+            raise MGStudioError(
+                f"There is no tier '{tier}' in this project: choose one of "
+                f"{', '.join(t.name for t in tiers if not _OVERLAP.search(t.name))}."
+            )
+        t0 = chosen[0]
+        keep = {t.id for t in (groups[coder_name(t0.name)] if t0.kind == "human" else [t0])}
+        return [s for s in segs if s.tier_id in keep]
+    if len(groups) <= 1:
         return segs
-    per_tier = {t.id: sum(1 for s in segs if s.tier_id == t.id) for t in human}
-    mine = [t for t in human if t.name == getattr(project, "annotator", None) and per_tier[t.id]]
-    coder = mine[0] if mine else max(human, key=lambda t: per_tier[t.id])
-    keep = {t.id for t in tiers if t.kind != "human"} | {coder.id}
+    per_coder = {name: sum(1 for s in segs if s.tier_id in {t.id for t in ts}) for name, ts in groups.items()}
+    me = getattr(project, "annotator", None)
+    coder = me if me in groups and per_coder[me] else max(per_coder, key=lambda k: per_coder[k])
+    keep = {t.id for t in tiers if t.kind != "human"} | {t.id for t in groups[coder]}
     return [s for s in segs if s.tier_id in keep]
 
 
@@ -356,7 +396,7 @@ def build_evidence(
         item = source.item(item_id)
         if item is None:
             raise MGStudioError(f"There is no item {item_id} in this project.")
-        segs = source.segments(item_id, tier_id=tier) if tier is not None else _one_coder(source, item_id)
+        segs = _one_coder(source, item_id, tier)
         rate = getattr(item, "rate", None) or item.fps  # the exact Fraction where the store has it
         duration = item.frame_count / _fps(rate) if getattr(item, "frame_count", None) else None
         colors = {}

@@ -16,13 +16,23 @@ from mgstudio.reasoning.evidence import Evidence
 
 SYSTEM_PROMPT = (
     "You help a psychologist read micro-gestures: small, mostly unconscious movements such as "
-    "touching the face or crossing arms. They can hint at stress, discomfort or relief, but are "
-    "weak, ambiguous cues, never a diagnosis. Use only the evidence given, cite the segment ids "
-    "your answer rests on, and state its limits. Answer with one JSON object: verdict, "
-    "confidence (0 to 1), rationale, cited_segments, caveats."
+    "touching the face or crossing arms. They are weak, ambiguous cues, never a diagnosis. "
+    "Below are findings computed from one recording. Write 2 or 3 short plain sentences that say "
+    "what stands out and what it might mean. Cite the finding or segment ids you use in "
+    "brackets, like (F2) or (S3). Use only the numbers in the findings. Do not invent people, "
+    "events or outcomes. If the findings cannot answer the question, say so."
+)
+
+FORM_PROMPT = (
+    "Fill in the answer form for the interpretation below. verdict: the answer to the question "
+    "(\"cannot tell\" when the findings do not decide it); confidence: low, medium or high; "
+    "cited: the ids the interpretation rests on; caveats: what the reader should keep in mind."
 )
 
 NO_EVIDENCE_NOTE = "No micro-gesture evidence is given; answer from the context alone."
+
+CANNOT_TELL = "cannot tell"
+CONFIDENCE_LEVELS = ("low", "medium", "high")
 
 
 @dataclass(frozen=True)
@@ -33,21 +43,35 @@ class Scenario:
     title: str
     question: str
     verdicts: tuple[str, ...]
+    outcome: bool = False  # a verdict about a real-world outcome (MG evidence alone is weak)
+
+    @property
+    def confidences(self) -> tuple[str, ...]:
+        """Confidence categories allowed: never "high" for an outcome from MG evidence alone."""
+        return CONFIDENCE_LEVELS[:2] if self.outcome else CONFIDENCE_LEVELS
 
 
 SCENARIOS: dict[str, Scenario] = {
+    "standout": Scenario(
+        "standout",
+        "What stands out",
+        "What stands out in these micro-gestures, and does it change over the recording?",
+        ("a clear pattern", "no clear pattern", CANNOT_TELL),
+    ),
     "won_lost": Scenario(
         "won_lost",
         "Match won or lost",
         "This is a post-match press conference. From the micro-gestures, did the player "
         "more likely win or lose the match?",
-        ("won", "lost", "uncertain"),
+        ("won", "lost", CANNOT_TELL),
+        outcome=True,
     ),
     "stress": Scenario(
         "stress",
         "Interview stress",
         "From the micro-gestures, was the person more likely stressed or relaxed?",
-        ("stressed", "relaxed", "uncertain"),
+        ("stressed", "relaxed", CANNOT_TELL),
+        outcome=True,
     ),
     "free": Scenario(
         "free",
@@ -56,9 +80,16 @@ SCENARIOS: dict[str, Scenario] = {
         (),
     ),
 }
+DEFAULT_SCENARIO = "standout"
 
 MAX_CITED = 5
 MAX_CAVEATS = 2
+#: A caveat is one sentence of words (small models otherwise answer "1.6" or field names).
+CAVEAT_PATTERN = "^[A-Z][a-z]+( [a-z,']+){3,18}[.]$"
+#: Decoding of the free-text pass: short, and penalised for repeating itself.
+NARRATIVE_MAX_TOKENS = 120
+REPEAT_PENALTY = 1.3
+STOP = ["\n\n", "Question:", "Findings:", "F1:"]
 
 
 def get_scenario(name: str) -> Scenario:
@@ -70,11 +101,11 @@ def get_scenario(name: str) -> Scenario:
         ) from None
 
 
-def answer_schema(scenario: Scenario, segment_ids: list[str]) -> dict[str, Any]:
-    """JSON schema of the required answer.
+def answer_schema(scenario: Scenario, ids: list[str]) -> dict[str, Any]:
+    """JSON schema of the structured pass (verdict, confidence, cited, caveats).
 
-    Every array and string is bounded: small models otherwise loop until ``max_tokens`` and the
-    answer is cut off (the worst case here is about 160 tokens).
+    Every array and string is bounded: small models otherwise loop until ``max_tokens``. The
+    cited ids are an enum of real finding and segment ids, so invented ids cannot be decoded.
     """
     verdict: dict[str, Any] = {"type": "string"}
     if scenario.verdicts:
@@ -82,27 +113,26 @@ def answer_schema(scenario: Scenario, segment_ids: list[str]) -> dict[str, Any]:
     else:
         verdict["maxLength"] = 80
     cited: dict[str, Any] = {"type": "string"}
-    if segment_ids:
-        cited["enum"] = list(segment_ids)
+    if ids:
+        cited["enum"] = list(ids)
     return {
         "type": "object",
         "properties": {
             "verdict": verdict,
-            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-            "rationale": {"type": "string", "maxLength": 240},
-            "cited_segments": {
-                "type": "array",
-                "items": cited,
-                "maxItems": MAX_CITED if segment_ids else 0,
-            },
+            "confidence": {"type": "string", "enum": list(scenario.confidences)},
+            "cited": {"type": "array", "items": cited, "maxItems": MAX_CITED if ids else 0},
             "caveats": {
                 "type": "array",
-                "items": {"type": "string", "maxLength": 100},
+                "items": {"type": "string", "pattern": CAVEAT_PATTERN},
                 "maxItems": MAX_CAVEATS,
             },
         },
-        "required": ["verdict", "confidence", "rationale", "cited_segments", "caveats"],
+        "required": ["verdict", "confidence", "cited", "caveats"],
     }
+
+
+def _question(scenario: Scenario, question: str | None) -> str:
+    return " ".join((question or scenario.question).split())
 
 
 def build_messages(
@@ -110,36 +140,40 @@ def build_messages(
     scenario: Scenario,
     question: str | None = None,
     with_evidence: bool = True,
+    findings: list[Any] | None = None,
+    retry_problems: list[str] | None = None,
 ) -> list[dict[str, str]]:
-    """Chat messages for one report: the system prompt and one user turn."""
-    q = " ".join((question or scenario.question).split())
+    """Chat messages of the free-text pass: the system prompt and one user turn."""
+    from mgstudio.reasoning.findings import compute_findings, findings_text
+
     parts = []
+    if evidence.context:
+        parts.append(f"Context: {evidence.context}")
     if with_evidence:
-        parts.append(evidence.to_text())
+        fs = findings if findings is not None else compute_findings(evidence)
+        parts.append("Findings:\n" + findings_text(fs))
     else:
-        if evidence.context:
-            parts.append(f"Context: {evidence.context}")
         parts.append(NO_EVIDENCE_NOTE)
-    parts.append(f"Question: {q}")
-    if scenario.verdicts:
-        parts.append(f"verdict must be one of: {', '.join(scenario.verdicts)}.")
+    parts.append(f"Question: {_question(scenario, question)}")
+    if retry_problems:
+        parts.append("A first attempt was rejected: " + " ".join(retry_problems[:3])
+                     + " Write it again, using only the findings.")
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": "\n".join(parts)},
     ]
 
 
-def repair_message(problems: list[str], scenario: Scenario) -> dict[str, str]:
-    """The user turn of the single repair round."""
-    keys = "verdict, confidence, rationale, cited_segments, caveats"
-    allowed = f" verdict is one of {', '.join(scenario.verdicts)}." if scenario.verdicts else ""
-    return {
-        "role": "user",
-        "content": (
-            f"That answer could not be used: {'; '.join(problems)}. Reply with only one JSON "
-            f"object with the keys {keys}; confidence is a number from 0 to 1.{allowed}"
-        ),
-    }
+def form_messages(
+    narrative_messages: list[dict[str, str]], narrative: str, scenario: Scenario
+) -> list[dict[str, str]]:
+    """Chat messages of the structured pass: the same findings, the interpretation, the form."""
+    allowed = f" verdict is one of: {', '.join(scenario.verdicts)}." if scenario.verdicts else ""
+    user = narrative_messages[-1]["content"]
+    return [
+        {"role": "system", "content": FORM_PROMPT + allowed},
+        {"role": "user", "content": f"{user}\nInterpretation: {narrative.strip()}"},
+    ]
 
 
 def prompt_hash(messages: list[dict[str, str]], schema: dict[str, Any] | None) -> str:

