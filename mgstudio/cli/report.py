@@ -77,7 +77,16 @@ def run_report(args: argparse.Namespace) -> int:
         raise MGStudioError("Give an output folder with --out.")
     if not Path(args.project).exists():
         raise ProjectError(f"There is no project at {args.project}.")
-    backend = make_backend(args.backend, args.model, args.base_url, args.api_key_env, args.timeout)
+    from mgstudio.reasoning.backends import LLMError, UnavailableBackend
+
+    try:
+        backend = make_backend(args.backend, args.model, args.base_url, args.api_key_env, args.timeout)
+    except LLMError as exc:
+        if args.batch or not args.model:
+            raise
+        # A model file that cannot be used: the evidence report is still written, with the reason.
+        print(str(exc), file=sys.stderr)
+        backend = UnavailableBackend(exc, Path(args.model).name)
     gen = {"temperature": args.temperature, "seed": args.seed, "max_tokens": args.max_tokens}
     with Project.open(args.project) as project:
         tier = args.tier or None

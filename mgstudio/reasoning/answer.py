@@ -16,7 +16,7 @@ from typing import Any
 
 from mgstudio.reasoning.prompts import MAX_CAVEATS, MAX_CITED, Scenario
 
-REQUIRED = ("verdict", "confidence", "cited", "caveats")
+REQUIRED = ("verdict", "confidence", "cited")  # caveats are optional (not asked for)
 
 
 class AnswerProblem(ValueError):
@@ -127,7 +127,7 @@ def parse_answer(
         problems.append("cited must be a list of ids")
         cited_raw = []
 
-    caveats = data["caveats"]
+    caveats = data.get("caveats", [])
     if isinstance(caveats, str):
         caveats = [caveats] if caveats.strip() else []
     if not isinstance(caveats, list):

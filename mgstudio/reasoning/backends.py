@@ -565,6 +565,23 @@ class OpenAIBackend:
         )
 
 
+class UnavailableBackend:
+    """Stands in for a model that could not be set up (say, a file that is not GGUF): every call
+    raises its error, so the report is still written with the findings and that one sentence."""
+
+    kind = "unavailable"
+
+    def __init__(self, error: LLMError, model: str = "") -> None:
+        self.error = error
+        self.model = model
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "unavailable", "model": self.model}
+
+    def complete(self, messages: list[dict[str, str]], **kwargs: Any) -> Completion:
+        raise self.error
+
+
 def make_backend(
     kind: str = "embedded",
     model: str | None = None,

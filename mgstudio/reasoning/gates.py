@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from mgstudio.reasoning.evidence import Evidence
 from mgstudio.reasoning.findings import Finding, evidence_numbers
+from mgstudio.reasoning.prompts import EXAMPLE_ANSWER
 
 #: A word n-gram of this length repeated this often is a loop.
 LOOP_N = 4
@@ -34,7 +35,7 @@ INVENTED_WORDS = (
     "audience", "journalist", "journalists", "reporter", "interviewer", "diagnosis", "diagnosed",
     "lying", "lie", "lied", "deception", "depression", "anxiety disorder", "victory", "defeat",
     "studies", "subjects", "participants", "researchers", "research", "phenomenon", "literature",
-    "observed before", "experiment", "survey",
+    "observed before", "experiment", "survey", "previously", "previous", "nodding",
 )
 RISE_WORDS = ("increase", "increased", "increases", "increasing", "rose", "rising", "grew", "growing")
 FALL_WORDS = ("decrease", "decreased", "decreases", "decreasing", "fell", "declined", "dropped", "falling")
@@ -220,6 +221,18 @@ def check_trend(text: str, findings: list[Finding]) -> list[str]:
     return out
 
 
+def check_copied_example(text: str, findings: list[Finding], example: str) -> list[str]:
+    """Phrases of the prompt's worked example that the evidence does not use: copied, not read."""
+    ex = _words(example)
+    own = " " + " ".join(_words(" ".join(f.text for f in findings))) + " "
+    low = " " + " ".join(_words(text)) + " "
+    for i in range(len(ex) - LOOP_N + 1):
+        gram = " ".join(ex[i : i + LOOP_N])
+        if f" {gram} " in low and f" {gram} " not in own:
+            return [f"The text copies the prompt's example ('{gram}') instead of the findings."]
+    return []
+
+
 def check_form(text: str) -> list[str]:
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
@@ -248,4 +261,5 @@ def run_gates(
     problems += check_invented(g.narrative + " " + " ".join(g.caveats), ev, findings, known)
     problems += check_citations(g, ev, findings)
     problems += check_trend(g.narrative, findings)
+    problems += check_copied_example(g.narrative, findings, EXAMPLE_ANSWER)
     return problems

@@ -41,7 +41,7 @@ def gguf_problem(path: str | os.PathLike) -> str | None:
     except OSError as exc:
         return f"The model file {p.name} cannot be read ({exc.strerror or exc})."
     if head[:4] != MAGIC:
-        return f"{p.name} could not be loaded as a language model: it is not a GGUF file (no 'GGUF' header)."
+        return f"{p.name} is not a GGUF language model file (it lacks the 'GGUF' header)."
     (version,) = struct.unpack("<I", head[4:8])
     if not 1 <= version <= 3:
         return f"{p.name} is a GGUF file of unknown version {version}: update MG Studio or convert the model."

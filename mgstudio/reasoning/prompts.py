@@ -20,13 +20,31 @@ SYSTEM_PROMPT = (
     "Below are findings computed from one recording. Write 2 or 3 short plain sentences that say "
     "what stands out and what it might mean. Cite the finding or segment ids you use in "
     "brackets, like (F2) or (S3). Use only the numbers in the findings. Do not invent people, "
-    "events or outcomes. If the findings cannot answer the question, say so."
+    "events or results. If the findings cannot answer the question, say so."
 )
 
 FORM_PROMPT = (
     "Fill in the answer form for the interpretation below. verdict: the answer to the question "
     "(\"cannot tell\" when the findings do not decide it); confidence: low, medium or high; "
-    "cited: the ids the interpretation rests on; caveats: what the reader should keep in mind."
+    "cited: the ids the interpretation rests on."
+)
+
+#: One worked example (a made-up recording) shown before the real findings: a 135M model copies
+#: the form of an example far better than it follows instructions (it otherwise quotes "F1: ..."
+#: with wrong numbers or writes about "experiments" and "participants").
+EXAMPLE_USER = (
+    "Findings:\n"
+    "F1: 12 micro-gestures in 5.0 min, 2.4 per minute on average, in 3 classes.\n"
+    "F2: 'nodding' occurred 7 times (1.4 per minute, 58% of all gestures, mean 1.2 s): S1, S2, "
+    "S4, S6, S9, S11 and 1 more.\n"
+    "F3: Gestures rose from 1.2 to 3.6 per minute between the first and the last third "
+    "(2 vs 6 gestures); last third: S8, S9, S10, S11, S12.\n"
+    "Question: What stands out in these micro-gestures, and does it change over the recording?"
+)
+EXAMPLE_ANSWER = (
+    "Most gestures were 'nodding' (F2). Gestures rose from 1.2 to 3.6 per minute between the "
+    "first and the last third (F3), so the person moved more towards the end. This may reflect "
+    "growing engagement or unease, but the gestures alone cannot say which."
 )
 
 NO_EVIDENCE_NOTE = "No micro-gesture evidence is given; answer from the context alone."
@@ -84,12 +102,11 @@ DEFAULT_SCENARIO = "standout"
 
 MAX_CITED = 5
 MAX_CAVEATS = 2
-#: A caveat is one sentence of words (small models otherwise answer "1.6" or field names).
-CAVEAT_PATTERN = "^[A-Z][a-z]+( [a-z,']+){3,18}[.]$"
 #: Decoding of the free-text pass: short, and penalised for repeating itself.
 NARRATIVE_MAX_TOKENS = 120
 REPEAT_PENALTY = 1.3
-STOP = ["\n\n", "Question:", "Findings:", "F1:"]
+#: ("F1:" is not a stop: SmolLM2 starts most answers by quoting "F1: ...", which left it empty.)
+STOP = ["\n\n", "Question:", "Findings:"]
 
 
 def get_scenario(name: str) -> Scenario:
@@ -102,10 +119,13 @@ def get_scenario(name: str) -> Scenario:
 
 
 def answer_schema(scenario: Scenario, ids: list[str]) -> dict[str, Any]:
-    """JSON schema of the structured pass (verdict, confidence, cited, caveats).
+    """JSON schema of the structured pass: every field is chosen from an enum.
 
-    Every array and string is bounded: small models otherwise loop until ``max_tokens``. The
-    cited ids are an enum of real finding and segment ids, so invented ids cannot be decoded.
+    The verdict and confidence are enums, the cited ids an enum of real finding and segment ids
+    (bounded array), so nothing free-form is decoded under the grammar. Caveats are not asked
+    for: a free-text string inside the grammar made SmolLM2 emit letter salad ("Sf ia ia ia…")
+    until ``max_tokens`` in 50 of 50 test timelines, truncating the JSON; the report's caveats
+    are the fixed :data:`~mgstudio.reasoning.findings.LIMITS` text instead.
     """
     verdict: dict[str, Any] = {"type": "string"}
     if scenario.verdicts:
@@ -121,13 +141,8 @@ def answer_schema(scenario: Scenario, ids: list[str]) -> dict[str, Any]:
             "verdict": verdict,
             "confidence": {"type": "string", "enum": list(scenario.confidences)},
             "cited": {"type": "array", "items": cited, "maxItems": MAX_CITED if ids else 0},
-            "caveats": {
-                "type": "array",
-                "items": {"type": "string", "pattern": CAVEAT_PATTERN},
-                "maxItems": MAX_CAVEATS,
-            },
         },
-        "required": ["verdict", "confidence", "cited", "caveats"],
+        "required": ["verdict", "confidence", "cited"],
     }
 
 
@@ -158,8 +173,10 @@ def build_messages(
     if retry_problems:
         parts.append("A first attempt was rejected: " + " ".join(retry_problems[:3])
                      + " Write it again, using only the findings.")
+    example = [{"role": "user", "content": EXAMPLE_USER}, {"role": "assistant", "content": EXAMPLE_ANSWER}]
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
+        *(example if with_evidence else []),
         {"role": "user", "content": "\n".join(parts)},
     ]
 

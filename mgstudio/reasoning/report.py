@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from mgstudio.reasoning.gates import GateInput, run_gates
 from mgstudio.resources import resource_path
 from mgstudio.reasoning.prompts import (
     DEFAULT_SCENARIO,
+    MAX_CITED,
     REPEAT_PENALTY,
     STOP,
     NARRATIVE_MAX_TOKENS,
@@ -100,6 +102,8 @@ class ReportResult:
     def written_by(self) -> str:
         """Which model wrote the interpretation, in words."""
         p = self.provenance
+        if p.get("backend") == "unavailable":
+            return f"no model ({p.get('model') or 'the chosen model'} could not be used)"
         where = "built-in, on this computer" if p.get("backend", "").startswith("embedded") else (
             f"server {p.get('base_url', '')}")
         return f"{p.get('model') or 'unknown model'} ({where})"
@@ -143,6 +147,21 @@ def _clean_narrative(text: str) -> str:
         if t.startswith(lead):
             t = t[len(lead):].strip()
     return t
+
+
+def _drop_unfinished(text: str) -> tuple[str, bool]:
+    """A text cut off at the token limit, without its unfinished last sentence (said in a flag)."""
+    if not text or text[-1] in ".!?":
+        return text, False
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s|$)", text)]
+    return (text[: ends[-1]].strip() if ends else ""), True
+
+
+def _narrative_ids(narrative: str, ids: list[str]) -> list[str]:
+    """The real ids the narrative cites, in order (at most ``MAX_CITED``)."""
+    valid = set(ids)
+    found = [m.group(0) for m in re.finditer(r"\b[SF]\d+\b", narrative) if m.group(0) in valid]
+    return list(dict.fromkeys(found))[:MAX_CITED]
 
 
 def citable_ids(evidence: Evidence, findings: list[Finding], limit: int = 60) -> list[str]:
@@ -222,6 +241,9 @@ def generate_report(
                 repeat_penalty=REPEAT_PENALTY, stop=STOP,
             )
             narrative = _clean_narrative(comp.text)
+            trimmed = False
+            if comp.finish_reason == "length":
+                narrative, trimmed = _drop_unfinished(narrative)
             fmsgs = form_messages(messages, narrative, sc)
             form = backend.complete(
                 fmsgs, schema=schema if constrained else None, max_tokens=FORM_MAX_TOKENS,
@@ -239,6 +261,9 @@ def generate_report(
             candidate: Answer | None = None
             try:
                 candidate = parse_answer(form.text, sc, ids, narrative)
+                in_text = _narrative_ids(narrative, ids)
+                if in_text:  # what the text really rests on beats the form's pick from the enum
+                    candidate.cited_segments = in_text
                 problems = run_gates(
                     GateInput(narrative, candidate.verdict, candidate.confidence,
                               candidate.cited_segments, candidate.caveats, q, evidence.context),
@@ -246,8 +271,9 @@ def generate_report(
                 ) if with_evidence else []
             except AnswerProblem as exc:
                 problems = [p[0].upper() + p[1:] + "." for p in exc.problems]
-            if comp.finish_reason == "length" and narrative and narrative[-1] not in ".!?)":
-                problems.append("The text was cut off at the token limit.")
+            if trimmed and candidate is not None:
+                candidate.flags.append("The model's text reached the token limit; its unfinished "
+                                       "last sentence is not shown.")
             if not with_evidence and candidate is not None and not narrative:
                 problems.append("The text is empty.")
             attempt.problems = problems

@@ -77,4 +77,4 @@ def test_free_scenario_accepts_any_verdict_and_schema_is_bounded():
     assert schema["properties"]["cited"]["maxItems"] > 0
     assert schema["properties"]["confidence"]["enum"] == ["low", "medium"]
     assert "cannot tell" in schema["properties"]["verdict"]["enum"]
-    assert schema["properties"]["caveats"]["maxItems"] > 0
+    assert "caveats" not in schema["properties"]  # free text under a grammar truncated the JSON

@@ -54,8 +54,8 @@ def test_report_command_writes_three_files(project_path, tmp_path, capsys):
     assert code == 0
     verdict = json.loads((out / "verdict.json").read_text())
     assert verdict["status"] in ("ok", "repaired", "failed")
-    if verdict["status"] != "failed":
-        assert verdict["verdict"] in ("won", "lost", "uncertain")
+    if verdict["status"] != "failed":  # the default scenario is now "what stands out"
+        assert verdict["verdict"] in SCENARIOS["standout"].verdicts
     assert verdict["evidence"]["n_segments"] == 4 and verdict["evidence"]["n_proposals_excluded"] == 1
     md = (out / "report.md").read_text()
     sent = md.split("## What was sent", 1)[1]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.server
+import json
 import logging
+import re
 import threading
 import time
 
@@ -29,10 +31,15 @@ def test_streaming_report_over_http_never_leaks_the_key(llm_server, server_key, 
     backend = OpenAIBackend(llm_server, api_key_env=server_key)
     pieces: list[str] = []
     result = generate_report(evidence, backend, "stress", on_token=pieces.append, **GEN)
-    assert result.status in ("ok", "repaired"), result.attempts[-1].problems
-    assert result.answer.verdict in ("stressed", "relaxed", "uncertain")
-    assert set(result.answer.cited_segments) <= {"S1", "S2", "S3"}
-    assert len(pieces) > 5 and "".join(pieces).strip().startswith("{")
+    # the tiny model may fail the quality gates; the transport must work either way
+    assert result.status in ("ok", "repaired", "failed"), result.error
+    assert all(a.output.strip() and a.form_output.strip() for a in result.attempts)
+    if result.answer:
+        assert result.answer.verdict in ("stressed", "relaxed", "cannot tell")
+        assert set(result.answer.cited_segments) <= {"S1", "S2", "S3"} | {f.fid for f in result.findings}
+    streamed = "".join(pieces).strip()
+    assert len(pieces) > 5 and not streamed.startswith("{")  # the narrative streams as prose
+    assert streamed.startswith(result.attempts[0].output.strip()[:20])
     assert result.provenance["model"]  # learnt from /v1/models
     assert result.provenance["backend"] == "OpenAI-compatible HTTP"
     out = tmp_path / "report"
@@ -46,19 +53,21 @@ def test_streaming_report_over_http_never_leaks_the_key(llm_server, server_key, 
 def test_non_streaming_request(llm_server, server_key, evidence):
     backend = OpenAIBackend(llm_server, api_key_env=server_key, stream=False)
     result = generate_report(evidence, backend, "won_lost", **GEN)
-    assert result.status in ("ok", "repaired")
-    assert result.answer.verdict in ("won", "lost", "uncertain")
+    assert result.status in ("ok", "repaired", "failed"), result.error
+    if result.answer:
+        assert result.answer.verdict in ("won", "lost", "cannot tell")
+    assert result.attempts[0].output.strip()
     assert result.attempts[0].completion_tokens  # usage reported by the server
 
 
 def test_wrong_api_key_is_a_clear_error(llm_server, monkeypatch, evidence):
     monkeypatch.setenv("MG_WRONG_KEY", "not-the-key-42")
     backend = OpenAIBackend(llm_server, model="x", api_key_env="MG_WRONG_KEY")
-    with pytest.raises(LLMError) as info:
-        generate_report(evidence, backend, "won_lost", **GEN)
-    msg = str(info.value)
+    result = generate_report(evidence, backend, "won_lost", **GEN)
+    assert result.status == "unavailable" and result.answer is None
+    msg = result.error
     assert "refused the API key" in msg and "MG_WRONG_KEY" in msg
-    assert "not-the-key-42" not in msg and "not-the-key-42" not in (info.value.detail or "")
+    assert "not-the-key-42" not in msg and "not-the-key-42" not in json.dumps(result.verdict_dict())
 
 
 def test_cancel_during_stream(llm_server, server_key, evidence):
@@ -71,8 +80,9 @@ def test_cancel_during_stream(llm_server, server_key, evidence):
 def test_unreachable_server_fails_fast_after_retries(evidence):
     backend = OpenAIBackend(f"http://127.0.0.1:{free_port()}", model="m", retries=2, backoff_s=0.1)
     t0 = time.monotonic()
-    with pytest.raises(LLMError, match="Could not reach the model server .* is it running"):
-        generate_report(evidence, backend, "won_lost")
+    result = generate_report(evidence, backend, "won_lost")
+    assert result.status == "unavailable"
+    assert re.search("Could not reach the model server .* is it running", result.error)
     assert time.monotonic() - t0 < 5
 
 
@@ -122,25 +132,26 @@ def local_server():
 def test_slow_server_times_out_with_a_clear_error(local_server, evidence):
     backend = OpenAIBackend(local_server(_Slow), model="m", timeout_s=1.0)
     t0 = time.monotonic()
-    with pytest.raises(LLMError, match=r"did not answer within 1 s"):
-        generate_report(evidence, backend, "won_lost")
+    result = generate_report(evidence, backend, "won_lost")
+    assert result.status == "unavailable" and "did not answer within 1 s" in result.error
     assert time.monotonic() - t0 < 3
 
 
 def test_server_errors_are_retried_with_backoff_then_reported(local_server, evidence):
     backend = OpenAIBackend(local_server(_Busy), model="m", retries=2, backoff_s=0.2)
     t0 = time.monotonic()
-    with pytest.raises(LLMError, match=r"answered with an error \(HTTP 503\)"):
-        generate_report(evidence, backend, "won_lost")
+    result = generate_report(evidence, backend, "won_lost")
+    assert result.status == "unavailable" and "answered with an error (HTTP 503)" in result.error
     assert _Busy.hits == 3  # the request and two retries
     assert time.monotonic() - t0 >= 0.2 + 0.4  # exponential back-off
 
 
 def test_credentials_in_the_address_are_never_shown(evidence):
     backend = OpenAIBackend(f"http://bob:pa55word@127.0.0.1:{free_port()}/v1", model="m", retries=0)
-    with pytest.raises(LLMError) as info:
-        generate_report(evidence, backend, "won_lost")
-    assert "pa55word" not in str(info.value) and "pa55word" not in repr(backend)
+    result = generate_report(evidence, backend, "won_lost")
+    assert result.status == "unavailable" and "127.0.0.1" in result.error
+    assert "pa55word" not in result.error and "pa55word" not in repr(backend)
+    assert "pa55word" not in json.dumps(result.verdict_dict())
     assert "pa55word" not in str(backend.describe())
 
 
@@ -167,7 +178,8 @@ def test_api_key_from_the_system_keyring(llm_server, evidence, tmp_path, monkeyp
         assert resolve_api_key("MG_OTHER", llm_server) == "from-env"  # the environment wins
         backend = OpenAIBackend(llm_server + "/")
         result = generate_report(evidence, backend, "stress", **GEN)  # 401 without the key
-        assert result.status in ("ok", "repaired")
+        assert result.status in ("ok", "repaired", "failed"), result.error
+        assert result.attempts and result.attempts[0].output.strip()
         out = tmp_path / "report"
         write_report(result, out)
         assert all(SERVER_KEY not in p.read_text() for p in out.iterdir())
