@@ -29,7 +29,7 @@ RESTATE_SHARE = 0.75
 #: uses the word.
 INVENTED_WORDS = (
     "points", "point", "score", "scored", "goal", "goals", "opponent", "opponents", "press-ups",
-    "push-ups", "pushups", "exercise", "laughed", "laughing", "cried", "crying", "tears", "voice",
+    "push-ups", "pushups", "exercise", "laughed", "laughing", "laughter", "cried", "crying", "tears", "voice",
     "said", "says", "told", "shouted", "smiled", "smiling", "smile", "eyes contact", "eye contact",
     "heart rate", "sweat", "sweating", "trophy", "medal", "coach", "referee", "team", "fans",
     "audience", "journalist", "journalists", "reporter", "interviewer", "diagnosis", "diagnosed",

@@ -264,6 +264,10 @@ def generate_report(
                 in_text = _narrative_ids(narrative, ids)
                 if in_text:  # what the text really rests on beats the form's pick from the enum
                     candidate.cited_segments = in_text
+                elif len(candidate.cited_segments) >= 3 and candidate.cited_segments == ids[
+                        : len(candidate.cited_segments)]:
+                    # The first ids offered, in order: a positional pick that says nothing.
+                    candidate.cited_segments = []
                 problems = run_gates(
                     GateInput(narrative, candidate.verdict, candidate.confidence,
                               candidate.cited_segments, candidate.caveats, q, evidence.context),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from mgstudio.app.panels import AgreementDock, DatasetExportDialog, ReportDock
 from mgstudio.app.state import AppState
@@ -78,19 +79,45 @@ def test_dataset_dialog_exports_with_progress(state, qtbot, tmp_path) -> None:
 
 
 def test_report_dock_streams_a_real_answer(state, qtbot, tmp_path) -> None:
+    from PySide6.QtWidgets import QLabel, QMainWindow
+
+    win = QMainWindow()  # the dock as it sits in a 1366x768 window
+    qtbot.addWidget(win)
+    win.setCentralWidget(QLabel("video"))
     dock = ReportDock(state)
-    qtbot.addWidget(dock)
-    dock.resize(520, 640)
+    win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    before = (dock.context.height(), dock.model.height(), dock.scenario.height())
+    events: list[str] = []
+    dock.findings_ready.connect(lambda f: events.append("findings"))
+    dock.token.connect(lambda t: events.append("token"))
     dock.scenario.setCurrentIndex(dock.scenario.findData("stress"))
     dock.context.setText("job interview")
     worker = dock.generate()
+    assert "SmolLM2" in dock.written_by.text()  # which model writes is said from the start
     wait_worker(qtbot, worker, 120000)
     assert dock.result is not None, worker.error
-    assert dock.output.toPlainText().strip()  # the answer streamed into the panel
-    assert dock.verdict.text() and dock.verdict.text() != "Writing…"
+    assert events[0] == "findings" and "token" in events  # the evidence first, then the model
+    shown = dock.findings.toPlainText()
+    assert "What the evidence shows" in shown and "F1" in shown and "3 micro-gestures" in shown
+    assert "SmolLM2" in dock.written_by.text() and "written by" in dock.written_by.text()
+    assert dock.verdict.text() and "Draft" not in dock.verdict.text()
+    text = dock.output.toPlainText().strip()
+    if dock.result.answer is not None:  # passed the checks: the prose is shown, never JSON
+        assert text == dock.result.answer.rationale and not text.startswith("{")
+    else:  # a rejected text is never left on screen as if it were an interpretation
+        assert text == "" and "could not give a meaningful interpretation" in dock.verdict.text()
+    assert (dock.context.height(), dock.model.height(), dock.scenario.height()) == before
     files = dock.save(tmp_path / "report")
     assert files and files["html"].exists() and "interview0" not in files["html"].read_text()
-    dock.show()
+    md = dock.save_as(tmp_path / "one" / "report.md")
+    assert md.read_text().startswith("# ") and "What the evidence shows" in md.read_text()
+    pdf = dock.save_as(tmp_path / "one" / "report.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 2000
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    win.grab().save(str(SHOTS / "report_panel_1366.png"))
     dock.grab().save(str(SHOTS / "report_panel.png"))
 
 

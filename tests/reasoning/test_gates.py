@@ -107,3 +107,20 @@ def test_issue_smollm2_filler_fails():
     problems = gates(text.rsplit(" In addition", 1)[0])
     assert any("phenomenon" in p and "subjects" in p for p in problems), problems
     assert any("an increase that the findings do not show" in p for p in problems), problems
+
+
+def test_copying_the_prompts_worked_example_fails():
+    """Real SmolLM2 output after the worked example was added: its phrase, not the findings."""
+    text = ("The rate of the gestures was about the same in the first and the last third. This "
+            "suggests growing engagement or unease, but the gestures alone cannot say which.")
+    problems = gates(text)
+    assert any("copies the prompt's example" in p for p in problems), problems
+    assert not any("copies" in p for p in gates(GOOD))
+
+
+def test_invented_comparisons_and_events_fail():
+    """Real SmolLM2 outputs: a comparison with earlier data that does not exist, and laughter."""
+    p1 = gates("Touching the face was previously reported only once before (F1), so this is new.")
+    assert any("previously" in p for p in p1), p1
+    p2 = gates("Touching the face happened 5 times (S1, S2), as people do with nervous laughter.")
+    assert any("laughter" in p for p in p2), p2
