@@ -3,7 +3,10 @@ evidence (the paper's experiment, for any dataset a lab holds).
 
 Each item is asked twice with the same seed and settings: once with its micro-gesture evidence,
 once with the context alone. Accuracy and balanced accuracy (mean recall over the true classes)
-are reported for both; a "cannot tell" or unusable answer counts as wrong.
+are reported for both; a "cannot tell" or unusable answer counts as wrong. Beside them, a
+statistics-only baseline: a logistic regression on the items' MG rates (overall and per class),
+cross-validated by subject when subjects are known (no subject in both training and test), and a
+confusion table of each.
 """
 
 from __future__ import annotations
@@ -49,6 +52,59 @@ class BatchCase:
     name: str  # shown to the user only, never sent to the model
     evidence: Evidence
     truth: str
+    subject: str | None = None  # cross-validation groups of the baseline
+
+
+def rate_features(cases: list[BatchCase]) -> tuple[list[str], list[list[float]]]:
+    """Per item: gestures per minute overall and per class (the classes of all the cases)."""
+    classes = sorted({c.label for case in cases for c in case.evidence.classes})
+    rows = []
+    for case in cases:
+        ev = case.evidence
+        minutes = ev.duration_s / 60.0 if ev.duration_s > 0 else 0.0
+        per = {c.label: c.count for c in ev.classes}
+        rows.append([len(ev.segments) / minutes if minutes else 0.0]
+                    + [per.get(k, 0) / minutes if minutes else 0.0 for k in classes])
+    return ["all"] + classes, rows
+
+
+def rates_baseline(cases: list[BatchCase], folds: int = 5, seed: int = 0) -> tuple[list[str | None], str]:
+    """Cross-validated predictions of a logistic regression on MG rates, and how it was validated.
+
+    Subjects known for every case: grouped folds (a subject is never in training and test at
+    once); otherwise stratified folds. ``None`` predictions when there are too few items.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    truth = [c.truth for c in cases]
+    counts = {t: truth.count(t) for t in set(truth)}
+    if len(counts) < 2 or min(counts.values()) < 2:
+        return [None] * len(cases), "not run: each outcome needs at least 2 items"
+    _, x = rate_features(cases)
+    model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=1000))
+    subjects = [c.subject for c in cases]
+    if all(subjects) and len(set(subjects)) >= 2:
+        k = min(folds, len(set(subjects)))
+        pred = cross_val_predict(model, x, truth, cv=GroupKFold(n_splits=k), groups=subjects)
+        how = f"{k}-fold cross-validation by subject ({len(set(subjects))} subjects)"
+    else:
+        k = min(folds, min(counts.values()))
+        pred = cross_val_predict(model, x, truth, cv=StratifiedKFold(k, shuffle=True, random_state=seed))
+        how = f"{k}-fold stratified cross-validation (subjects unknown)"
+    return [str(p) for p in pred], how
+
+
+def confusion(truth: list[str], pred: list[str | None]) -> dict[str, dict[str, int]]:
+    """``table[true][predicted]`` counts; an unusable answer is predicted as "no answer"."""
+    table: dict[str, dict[str, int]] = {}
+    for t, p in zip(truth, pred):
+        row = table.setdefault(t, {})
+        key = p if p is not None else "no answer"
+        row[key] = row.get(key, 0) + 1
+    return table
 
 
 @dataclass
@@ -59,6 +115,7 @@ class BatchRow:
     without_mg: str | None
     status_with: str
     status_without: str
+    baseline: str | None = None  # the statistics-only prediction (cross-validated)
 
 
 @dataclass
@@ -66,6 +123,7 @@ class BatchResult:
     scenario: str
     rows: list[BatchRow]
     skipped: list[str] = field(default_factory=list)
+    baseline_how: str = ""
 
     def _scores(self, attr: str) -> tuple[float, float]:
         if not self.rows:
@@ -94,6 +152,14 @@ class BatchResult:
     def balanced_without(self) -> float:
         return self._scores("without_mg")[1]
 
+    def confusion_tables(self) -> dict[str, dict[str, dict[str, int]]]:
+        truth = [r.truth for r in self.rows]
+        return {
+            "with MG evidence": confusion(truth, [r.with_mg for r in self.rows]),
+            "without MG evidence": confusion(truth, [r.without_mg for r in self.rows]),
+            "statistics only": confusion(truth, [r.baseline for r in self.rows]),
+        }
+
     def summary(self) -> str:
         n = len(self.rows)
         lines = [
@@ -101,6 +167,18 @@ class BatchResult:
             f"  with MG evidence:    accuracy {self.accuracy_with:.3f}, balanced accuracy {self.balanced_with:.3f}",
             f"  without MG evidence: accuracy {self.accuracy_without:.3f}, balanced accuracy {self.balanced_without:.3f}",
         ]
+        if any(r.baseline is not None for r in self.rows):
+            acc, bal = self._scores("baseline")
+            lines.append(f"  statistics only (logistic regression on MG rates, {self.baseline_how}): "
+                         f"accuracy {acc:.3f}, balanced accuracy {bal:.3f}")
+        elif self.baseline_how:
+            lines.append(f"  statistics only: {self.baseline_how}")
+        labels = sorted({r.truth for r in self.rows})
+        for name, table in self.confusion_tables().items():
+            preds = sorted({p for row in table.values() for p in row})
+            lines.append(f"  confusion, {name} (rows: true; columns: {', '.join(preds)}):")
+            for t in labels:
+                lines.append(f"    {t:>12}: " + "  ".join(f"{table.get(t, {}).get(p, 0):>4}" for p in preds))
         if self.skipped:
             lines.append(f"  skipped (no usable outcome): {len(self.skipped)}")
         return "\n".join(lines)
@@ -113,6 +191,12 @@ class BatchResult:
             "accuracy_without_mg": self.accuracy_without,
             "balanced_accuracy_with_mg": self.balanced_with,
             "balanced_accuracy_without_mg": self.balanced_without,
+            "accuracy_statistics_only": self._scores("baseline")[0] if any(
+                r.baseline is not None for r in self.rows) else None,
+            "balanced_accuracy_statistics_only": self._scores("baseline")[1] if any(
+                r.baseline is not None for r in self.rows) else None,
+            "statistics_only_validation": self.baseline_how,
+            "confusion": self.confusion_tables(),
             "rows": [r.__dict__ for r in self.rows],
             "skipped": self.skipped,
         }
@@ -142,7 +226,10 @@ def evaluate_cases(
         rows.append(BatchRow(case.name, case.truth, got[0][0], got[1][0], got[0][1], got[1][1]))
         if progress is not None:
             progress(i + 1, len(cases))
-    return BatchResult(sc.name, rows)
+    base, how = rates_baseline(cases)
+    for row, b in zip(rows, base):
+        row.baseline = b
+    return BatchResult(sc.name, rows, baseline_how=how)
 
 
 def project_cases(
@@ -166,7 +253,8 @@ def project_cases(
             skipped.append(item.name)
             continue
         ev = build_evidence(project, item.id, include_proposals=include_proposals, context=context, tier=tier)
-        cases.append(BatchCase(item.name, ev, truth))
+        subject = (item.attributes or {}).get("subject")
+        cases.append(BatchCase(item.name, ev, truth, str(subject) if subject not in (None, "") else None))
     if not cases:
         raise MGStudioError(
             f"No item has a known '{attribute}' attribute to evaluate against.",
