@@ -161,10 +161,11 @@ def main() -> None:
                     for s in starts:
                         assert [x.id for x in indexed(item_id, s)] == [x.id for x in scanned(item_id, s)]
                     if peer is not None:
-                        ours_n = [len(indexed(item_id, s)) for s in starts]
+                        # BORIS holds the coder's tier only (session 0 also has our proposals tier)
+                        ours_n = [len(p.segments(item_id, tier, start=s, end=s + WINDOW)) for s in starts]
                         agree += sum(a == b for a, b in zip(ours_n, counts))
                         # BORIS counts a segment that only touches the window's edge: ours, edges included
-                        edge_n = [len(p.segments(item_id, start=s - 1, end=s + WINDOW + 1)) for s in starts]
+                        edge_n = [len(p.segments(item_id, tier, start=s - 1, end=s + WINDOW + 1)) for s in starts]
                         touching += sum(a == b for a, b in zip(edge_n, counts))
                         compared += len(starts)
                 if rnd:
