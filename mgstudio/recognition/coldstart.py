@@ -195,14 +195,10 @@ def _iou(a: CueEvent, b: CueEvent) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
-               present: np.ndarray | None = None) -> list[CueEvent]:
-    """Cold-start events of ``seq`` (sequence frame indices), best first is not implied: sorted by start."""
-    prm = params or CueParams()
-    n = len(seq)
-    fps = float(seq.fps) or 30.0
-    if n < 3:
-        return []
+def _channel_points(seq: SkeletonSequence, present: np.ndarray | None = None
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray] | None:
+    """Per-channel positions (body sizes, relative to the torso), the presence mask and the relative
+    canonical coordinates of ``seq``; None when no body size can be measured."""
     cs = seq.to_layout(CANONICAL)
     c = np.array(cs.coords(True), np.float64)
     c[cs.conf <= 0] = np.nan
@@ -210,7 +206,7 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
     c[~mask] = np.nan
     size, _ = body_scale(c)
     if not np.isfinite(size).any():
-        return []
+        return None
     c /= float(np.nanmedian(size))
     centre = torso_centre(c)
     rel = c - centre[:, None, :]
@@ -223,6 +219,21 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
         "torso": centre - np.nanmedian(centre, axis=0) + np.nan_to_num(
             _mean_joints(c, ("neck",)) - _mean_joints(c, ("spine", "pelvis")), nan=0.0) * 0.5,
     }
+    return points, mask, rel
+
+
+def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
+               present: np.ndarray | None = None) -> list[CueEvent]:
+    """Cold-start events of ``seq`` (sequence frame indices), best first is not implied: sorted by start."""
+    prm = params or CueParams()
+    n = len(seq)
+    fps = float(seq.fps) or 30.0
+    if n < 3:
+        return []
+    got = _channel_points(seq, present)
+    if got is None:
+        return []
+    points, mask, rel = got
     min_len, max_len = max(2, int(round(prm.min_s * fps))), max(4, int(round(prm.max_s * fps)))
     max_edge = max(1, int(round(prm.edge_s * fps)))
     events: list[CueEvent] = []
@@ -336,8 +347,8 @@ def cold_start_segments(seq: SkeletonSequence, labels: list[str] | tuple[str, ..
     prm = params or CueParams()
     need = max(8, int(round(2 * prm.min_s * fps)))  # two of the shortest events
     if len(seq) < need:
-        raise MGStudioError(f"This skeleton is only {len(seq)} frames long; proposals need at least {need} frames "
-                            f"({need / fps:.1f} s).")
+        raise MGStudioError(f"This skeleton is only {len(seq)} frame{'' if len(seq) == 1 else 's'} long; proposals "
+                            f"need at least {need} frames ({need / fps:.1f} s).")
     if not np.isfinite(seq.coords(False)).any():
         raise MGStudioError("No joint is visible anywhere in this skeleton, so there is nothing to propose "
                             "(was the person out of view or the extraction empty?).")
@@ -352,3 +363,26 @@ def cold_start_segments(seq: SkeletonSequence, labels: list[str] | tuple[str, ..
                            confidence=round(float((e.score + 1.0) / (e.score + 3.0)), 4),
                            note=reason_note(e, order[id(e)], len(events))))
     return out
+
+
+def no_proposals_note(seq: SkeletonSequence, params: CueParams | None = None) -> str:
+    """One sentence saying why the cold start proposes nothing on ``seq`` (shown where a recording
+    gets no proposals): nothing visible, the subject never in view, or nobody moving enough."""
+    prm = params or CueParams()
+    if len(seq) == 0 or not np.isfinite(seq.coords(False)).any():
+        return "No joint is visible anywhere in this skeleton, so there is nothing to propose."
+    got = _channel_points(seq)
+    if got is None or not got[1].any():
+        return ("The main person is not in view long enough anywhere in this recording (cut-aways or no "
+                "upper body found), so nothing was proposed there.")
+    points, mask, _ = got
+    fps = float(seq.fps) or 30.0
+    reach = 0.0
+    for p in points.values():
+        if np.isfinite(p).all(-1).sum() >= 5:
+            _, d, _, _ = _channel_signals(p, fps, prm)
+            if np.isfinite(d).any():
+                reach = max(reach, float(np.nanquantile(d, 0.99)))
+    seen = mask.mean()
+    return (f"Nothing moved enough to propose: the hands, head and torso stay within {reach:.2f} body sizes "
+            f"of where they rest (person in view {seen:.0%} of the time).")
