@@ -122,10 +122,22 @@ def evaluate_project(project, reference_tier: int | str, *, split_half: bool = F
     result: dict[str, Any] = {"items": [it.name for it in items]}
     cold: list[Segment] = []
     halves: dict[int, int] = {}
+    notes: list[str] = []
     for it in items:
         seq = seqs[it.id]
         halves[it.id] = int(seq.start_frame + len(seq) // 2)
-        cold += [s.with_(item_id=it.id) for s in propose(seq, enc, None, movement=True, labels=labels)]
+        try:
+            got = propose(seq, enc, None, movement=True, labels=labels)
+        except MGStudioError as exc:  # too short, nothing visible: scored as no proposals, and said
+            got, why = [], str(exc)
+        else:
+            from mgstudio.recognition.coldstart import no_proposals_note
+
+            why = no_proposals_note(seq) if not got else ""
+        if why:
+            notes.append(f"{it.name}: no proposals. {why}")
+        cold += [s.with_(item_id=it.id) for s in got]
+    result["notes"] = notes
     gt = [s for it in items for s in ref[it.id]]
     result["cold_start"] = score(cold, gt)
     if split_half:
