@@ -327,10 +327,51 @@ def reason_note(event: CueEvent, rank: int, total: int) -> str:
 
 def proposal_reason(note: str) -> str | None:
     """The "why" of a proposal's note (``"right hand near mouth/chin, 1.8 s"``), or None."""
+    import re
+
     for line in (note or "").splitlines():
         if line.startswith(REASON_PREFIX):
-            return line[len(REASON_PREFIX):].split(".", 1)[0].strip() or None
+            m = re.match(r"(.*?)\.(?:\s|$)", line[len(REASON_PREFIX):])  # "1.8 s" keeps its decimal point
+            return (m[1] if m else line[len(REASON_PREFIX):]).strip() or None
     return None
+
+
+_VERBS = (("hand near ", "hand came near the "), ("hand moves", "hand moved"), ("head moves", "head moved"),
+          ("shoulders move", "shoulders moved"), ("torso sways or leans", "torso swayed or leaned"))
+
+
+def why_in_words(note: str | None) -> str | None:
+    """A proposal's note in plain words for the inspector, e.g. "The right hand came near the
+    mouth/chin for 1.8 s; perhaps touching jaw. Ranked 3 of 30 in this recording (a ranking, not yet
+    a probability)." None when the note says nothing about why (a person's segment, a plain note)."""
+    import re
+
+    text = note or ""
+    parts: list[str] = []
+    reason = proposal_reason(text)
+    if reason:
+        what, _, secs = reason.rpartition(", ")
+        if not what or not secs.endswith(" s"):
+            what, secs = reason, ""
+        for old, new in _VERBS:
+            what = what.replace(old, new)
+        sentence = f"The {what}" + (f" for {secs}" if secs else "")
+        likely = re.search(r"Likely: ([^.]+)\.", text)
+        parts.append(sentence + (f"; perhaps {likely[1]}." if likely else "."))
+    rank = re.search(r"Rank (\d+) of (\d+)", text)
+    cal = re.search(r"Calibrated on (\d+) reviewed proposals", text)
+    if cal:
+        parts.append(f"Its confidence is learnt from {cal[1]} proposals reviewed in this project.")
+    elif rank:
+        from mgstudio.recognition.calibration import MIN_REVIEWED
+
+        parts.append(f"Ranked {rank[1]} of {rank[2]} in this recording (a ranking, not yet a probability: "
+                     f"it becomes one after {MIN_REVIEWED} reviewed proposals).")
+    if not parts:
+        return None
+    if not reason:
+        parts.insert(0, "Found by the label model learnt from this project's labels.")
+    return " ".join(parts)
 
 
 def cold_start_segments(seq: SkeletonSequence, labels: list[str] | tuple[str, ...] | None = None,
