@@ -342,8 +342,8 @@ _VERBS = (("hand near ", "hand came near the "), ("hand moves", "hand moved"), (
 
 def why_in_words(note: str | None) -> str | None:
     """A proposal's note in plain words for the inspector, e.g. "The right hand came near the
-    mouth/chin for 1.8 s; perhaps touching jaw. Ranked 3 of 30 in this recording (a ranking, not yet
-    a probability)." None when the note says nothing about why (a person's segment, a plain note)."""
+    mouth/chin for 1.8 s; perhaps touching jaw. Rank 3 of 30 here (not a probability until 20
+    proposals are reviewed)." None when the note says nothing about why (a person's segment, a plain note)."""
     import re
 
     text = note or ""
@@ -361,12 +361,12 @@ def why_in_words(note: str | None) -> str | None:
     rank = re.search(r"Rank (\d+) of (\d+)", text)
     cal = re.search(r"Calibrated on (\d+) reviewed proposals", text)
     if cal:
-        parts.append(f"Its confidence is learnt from {cal[1]} proposals reviewed in this project.")
+        parts.append(f"Confidence learnt from {cal[1]} reviewed proposals.")
     elif rank:
         from mgstudio.recognition.calibration import MIN_REVIEWED
 
-        parts.append(f"Ranked {rank[1]} of {rank[2]} in this recording (a ranking, not yet a probability: "
-                     f"it becomes one after {MIN_REVIEWED} reviewed proposals).")
+        parts.append(f"Rank {rank[1]} of {rank[2]} here (not a probability until {MIN_REVIEWED} proposals are "
+                     f"reviewed).")
     if not parts:
         return None
     if not reason:

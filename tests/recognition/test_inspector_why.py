@@ -20,11 +20,10 @@ NOTE = "Why proposed: right hand near mouth/chin, 1.8 s. Likely: touching jaw. R
 def test_reasons_read_as_sentences():
     assert proposal_reason(NOTE) == "right hand near mouth/chin, 1.8 s"  # the decimal point is not a full stop
     assert why_in_words(NOTE) == ("The right hand came near the mouth/chin for 1.8 s; perhaps touching jaw. "
-                                  "Ranked 3 of 30 in this recording (a ranking, not yet a probability: it becomes "
-                                  "one after 20 reviewed proposals).")
+                                  "Rank 3 of 30 here (not a probability until 20 proposals are reviewed).")
     cal = "Why proposed: torso sways or leans, 2.0 s. Likely: moving torso. Rank 1 of 9. Calibrated on 24 reviewed proposals (raw=0.5)."
     assert why_in_words(cal) == ("The torso swayed or leaned for 2.0 s; perhaps moving torso. "
-                                 "Its confidence is learnt from 24 proposals reviewed in this project.")
+                                 "Confidence learnt from 24 reviewed proposals.")
     assert why_in_words("Rank 4 of 9 (a rank, not a probability).").startswith("Found by the label model")
     for plain in (None, "", "She laughs here", "Why proposed: "):
         assert why_in_words(plain) is None
@@ -53,7 +52,7 @@ def test_the_inspector_says_why_for_proposals_only(qtbot, project, tmp_path):
     dock.show_segment(best.id)
     why = dock.fields["why"]
     assert why.isVisible() and why.text() == why_in_words(best.note)
-    assert why.text().startswith("The ") and "Ranked 1 of" in why.text()
+    assert why.text().startswith("The ") and "Rank 1 of" in why.text()
     assert "Why proposed" not in why.text()  # plain words, not the raw note
     out = os.environ.get("MGSTUDIO_SCREENSHOTS")
     if out:  # looked at by hand: MGSTUDIO_SCREENSHOTS=/tmp/shots pytest ...
