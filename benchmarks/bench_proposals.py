@@ -127,12 +127,15 @@ def speed(n_frames: int, threads: int) -> dict:
                                enc.config.in_channels)
         xs.append((torch.from_numpy(x), torch.from_numpy(m)))
 
-    def bare_pass(k: int) -> float:
-        t0 = time.perf_counter()
-        with torch.no_grad():
-            for x, m in xs[:k]:
-                enc.model.embed(x, m)
-        return time.perf_counter() - t0
+    from mgstudio.recognition.proposals import proposal_threads, torch_threads
+
+    def bare_pass(k: int) -> float:  # at the proposal pass's own thread count, so the ratio compares like with like
+        with torch_threads(proposal_threads()):
+            t0 = time.perf_counter()
+            with torch.no_grad():
+                for x, m in xs[:k]:
+                    enc.model.embed(x, m)
+            return time.perf_counter() - t0
 
     # ratio: 6 alternating pairs (bare forward, whole pipeline) on the same first 16 batches (1,024
     # windows at batch 64; 128 windows gave a ratio within noise); the machine is shared, so each
@@ -153,7 +156,7 @@ def speed(n_frames: int, threads: int) -> dict:
     torch.set_num_threads(threads)
 
     t0, c0 = time.perf_counter(), time.process_time()
-    segs = propose(seq, enc, head, threads=threads)
+    segs = propose(seq, enc, head)
     full, full_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()
     ev = movement_events(seq, enc)
@@ -161,7 +164,7 @@ def speed(n_frames: int, threads: int) -> dict:
     bare_ws = n_short / float(np.median(bare_t))
     pipe_ws = n_short / float(np.median(pipe_t))
     pair = float(np.median(np.array(bare_t) / np.array(pipe_t)))
-    return {"frames": n_frames, "windows": n_win, "threads": threads, "propose_s": full, "movement_s": mov,
+    return {"frames": n_frames, "windows": n_win, "threads": proposal_threads(), "propose_s": full, "movement_s": mov,
             "propose_cpu": full_cpu, "movement_cpu": mov_cpu, "load": os.getloadavg()[0], "ratio_windows": n_short,
             "bare_win_s": bare_ws, "pipe_win_s": pipe_ws, "ratio": pair, "full_win_s": n_win / full,
             "n_proposals": len(segs), "n_events": len(ev),
@@ -297,7 +300,7 @@ def main() -> None:
     if not args.skip_speed:
         sp = speed(args.frames, args.threads)
         print(f"Speed ({sp['frames']} frames = {sp['frames'] / 30 / 60:.1f} min at 30 fps, {sp['windows']} windows, "
-              f"{sp['threads']} threads; load average {sp['load']:.1f} on this shared machine)")
+              f"{sp['threads']} torch thread(s) for the pass; load average {sp['load']:.1f} on this shared machine)")
         print(f"  whole proposal pass     {sp['propose_s']:6.1f} s wall {sp['propose_cpu']:6.1f} s CPU  "
               f"{sp['full_win_s']:6.1f} windows/s  (target < 60 s; {sp['n_proposals']} proposals)")
         print(f"  movement-event pass     {sp['movement_s']:6.1f} s wall {sp['movement_cpu']:6.1f} s CPU  "
