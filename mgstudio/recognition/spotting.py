@@ -185,9 +185,12 @@ def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log) -> di
             head = Head.load(mv.path)
             for it in items:
                 seq = seqs[it.id]
-                late = [s for s in propose(seq, enc, head) if s.start >= halves[it.id]]
+                try:
+                    late = [s for s in propose(seq, enc, head) if s.start >= halves[it.id]]
+                    ev = [s for s in cold_start_segments(seq, labels) if s.start >= halves[it.id]]
+                except MGStudioError:  # too short or nothing visible: no proposals, said for the cold start
+                    continue
                 learnt += [s.with_(item_id=it.id) for s in late]
-                ev = [s for s in cold_start_segments(seq, labels) if s.start >= halves[it.id]]
                 cues += [s.with_(item_id=it.id) for s in label_events(seq, enc, head, ev)]
     return {"_learnt": learnt, "_cues": cues, "label_model": mv.summary}
 

@@ -50,6 +50,8 @@ def uci_project(tmp_path_factory):
         still = SkeletonSequence(seq.layout, np.repeat(seq.xy[:1], 600, 0), np.repeat(seq.conf[:1], 600, 0), seq.fps)
         it = proj.add_skeleton_item("still", still)
         proj.add_segments([Segment(it.id, tier.id, 100, 200, "gesture unit")])
+        it = proj.add_skeleton_item("blink", seq.slice(0, 12))  # 12 frames: too short to propose on
+        proj.add_segments([Segment(it.id, tier.id, 2, 8, "gesture unit")])
         proj.ensure_tier("bob")
     return path, data
 
@@ -71,7 +73,7 @@ def test_scores_are_printed_per_iou_and_match_the_protocol(uci_project, capsys, 
     # the same protocol run by hand on the same recordings
     pred = [p.with_(item_id=n) for n, (seq, _) in data.items() for p in cold_start_segments(seq, TAX.names)]
     ref = [Segment(n, 0, a, b, "gesture unit") for n, (_, units) in data.items() for a, b in units]
-    ref.append(Segment("still", 0, 100, 200, "gesture unit"))
+    ref += [Segment("still", 0, 100, 200, "gesture unit"), Segment("blink", 0, 2, 8, "gesture unit")]
     sc = score(pred, ref)
     assert lines[head].endswith(f"{sc['n_pred']} proposals, {sc['n_ref']} reference segments")
     for k, t in enumerate((0.1, 0.3, 0.5)):
@@ -84,6 +86,7 @@ def test_scores_are_printed_per_iou_and_match_the_protocol(uci_project, capsys, 
     assert "top-10 precision" in lines[head + 4] and "calibration error (ECE)" in lines[head + 4]
     # the recording where nobody moves is named, with the reason, before the scores
     assert any(l.startswith("still: no proposals. Nothing moved enough") for l in lines[:head])
+    assert any(l.startswith("blink: no proposals. This skeleton is only 12 frames long") for l in lines[:head])
     saved = json.loads(out_json.read_text())
     assert saved["cold_start"]["agnostic@0.3"]["F1"] == pytest.approx(sc["agnostic@0.3"]["F1"])
     assert _snapshot(path) == before  # the user's project is not changed: no proposal, no tier, no state
