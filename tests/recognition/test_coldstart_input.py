@@ -120,3 +120,20 @@ def test_hands_out_of_the_picture_are_not_proposed(tmp_path):
     assert (seq.xy[:, wrist, 1] > 144).mean() > 0.9  # the premise: guessed below the picture
     segs = cold_start_segments(seq)
     assert not any("hand" in (proposal_reason(s.note) or "") for s in segs), [s.note for s in segs]
+
+
+def test_propose_command_says_why_a_still_recording_got_nothing(b1, tmp_path, capsys):
+    from mgstudio.cli import main
+    from mgstudio.core.project import Project
+
+    seq, _ = b1
+    rng = np.random.default_rng(1)
+    frozen = np.repeat(seq.xy[:1], 900, 0)
+    still = SkeletonSequence(seq.layout, frozen + rng.normal(0, 0.002, frozen.shape).astype(np.float32),
+                             np.repeat(seq.conf[:1], 900, 0), seq.fps)
+    proj = tmp_path / "p.mgproj"
+    with Project.create(proj) as p:
+        p.add_skeleton_item("still", still)
+    assert main(["propose", str(proj), "--all", "--movement"]) == 0
+    out = capsys.readouterr().out
+    assert "still: 0 proposals" in out and "Nothing moved enough to propose" in out
