@@ -91,6 +91,8 @@ def run(project: str | Path | None = None, demo: bool = False) -> int:
     from mgstudio.app import startup_probe
 
     startup_probe.install(app, window)  # only with MGSTUDIO_STARTUP_PROBE=1 (benchmarks, smoke test)
+    if not settings.coder and not os.environ.get("MGSTUDIO_STARTUP_PROBE"):
+        window.ask_coder(first_run=True)  # first start: who is coding (remembered; File ▸ Switch coder…)
     if demo:
         window.open_demo()
     elif project is not None:

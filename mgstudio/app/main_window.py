@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from mgstudio.app import dialogs
 from mgstudio.app.first_paint import after_first_paint
@@ -21,6 +21,7 @@ from mgstudio.app.project_browser import ProjectBrowser
 from mgstudio.app.screen_fit import fit_to_screen, scroll_wrap
 from mgstudio.app.settings import Settings
 from mgstudio.app.state import AppState
+from mgstudio.app.welcome import WelcomePage
 from mgstudio.app.workers import ProcessWorker, Worker, WorkerPanel
 from mgstudio.core.errors import MGStudioError, ProjectError
 
@@ -52,7 +53,15 @@ class MainWindow(QMainWindow):
         self.workers: list[Worker] = []
 
         self.player = PlayerWidget(self.state, self)
-        self.setCentralWidget(self.player)
+        self.welcome = WelcomePage(self)  # where the video goes while no project is open
+        self.welcome.newRequested.connect(self.new_project)
+        self.welcome.openRequested.connect(self.ask_open_project)
+        self.welcome.demoRequested.connect(self.open_demo)
+        self.welcome.recentChosen.connect(self.open_project)
+        self.center = QStackedWidget(self)
+        self.center.addWidget(self.welcome)
+        self.center.addWidget(self.player)
+        self.setCentralWidget(self.center)
         self.browser = ProjectBrowser(self.state, self)
         self.browser_dock = QDockWidget("Project", self)
         self.browser_dock.setObjectName("ProjectDock")
@@ -74,6 +83,9 @@ class MainWindow(QMainWindow):
         self.worker_panel = WorkerPanel(self)
         self.status_label = QLabel("")
         self.statusBar().addWidget(self.status_label, 1)
+        self.coder_label = QLabel("")  # who is coding, always in sight
+        self.coder_label.setObjectName("CoderLabel")
+        self.statusBar().addPermanentWidget(self.coder_label)
         self.statusBar().addPermanentWidget(self.worker_panel)
         self._make_menus()
 
@@ -93,6 +105,7 @@ class MainWindow(QMainWindow):
         if not self.settings.restore_window(self):
             self.default_layout()
         self._update_title()
+        self._show_center()
 
     # ------------------------------------------------------------------ building
     def _make_view3d(self) -> None:
@@ -159,6 +172,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._action(m, "Open the &demo project", self.open_demo)
         m.addSeparator()
+        self._action(m, "S&witch coder…", self.switch_coder)
+        m.addSeparator()
         self.add_action = self._action(m, "&Add recordings…", self.add_recordings, "Ctrl+Shift+A")
         self._action(m, "Re&link the video…", self.relink_video)
         m.addSeparator()
@@ -213,6 +228,16 @@ class MainWindow(QMainWindow):
         menu.addAction(act)
         return act
 
+    def _show_center(self) -> None:
+        """The welcome page while no project is open, else the player."""
+        if not hasattr(self, "center"):
+            return
+        if self.project is None:
+            self.welcome.set_recent([p for p in self.settings.recent_projects() if p.exists()][:6])
+            self.center.setCurrentWidget(self.welcome)
+        else:
+            self.center.setCurrentWidget(self.player)
+
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         recent = [p for p in self.settings.recent_projects() if p.exists()]
@@ -227,7 +252,7 @@ class MainWindow(QMainWindow):
         from mgstudio.core.project import Project
 
         try:
-            project = Project.open(path)
+            project = Project.open(path, annotator=self.settings.coder or None)
         except MGStudioError as exc:
             dialogs.show_error(self, exc, "Could not open the project")
             return False
@@ -255,18 +280,55 @@ class MainWindow(QMainWindow):
         self.project = None
         self._update_title()
 
-    def new_project(self) -> None:
+    def new_project(self, dialog: Any = None) -> bool:
+        """File ▸ New project: name, folder, the label set to code with, and the coder."""
+        from mgstudio.app.start_dialogs import NewProjectDialog
         from mgstudio.core.project import Project
 
-        path = dialogs.ask_new_project(self)
-        if path is None:
-            return
+        dlg = dialog or NewProjectDialog(self.settings.coder, self.settings.coding_dir, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.path is None:
+            return False
         try:
-            Project.create(path).close()
+            Project.create(dlg.path, taxonomy=dlg.taxonomy, annotator=dlg.coder).close()
         except MGStudioError as exc:
             dialogs.show_error(self, exc, "Could not create the project")
-            return
-        self.open_project(path)
+            return False
+        self.settings.coder = dlg.coder
+        return self.open_project(dlg.path)
+
+    # ------------------------------------------------------------------ who is coding
+    def ask_coder(self, first_run: bool = False, dialog: Any = None) -> str | None:
+        """Ask who is coding (first start, File ▸ Switch coder…); the name is remembered."""
+        from mgstudio.app.start_dialogs import CoderDialog
+
+        known = list(self.settings.known_coders())
+        if self.project is not None:
+            known += [a for a in self.project.annotators() if a not in known]
+        dlg = dialog or CoderDialog(known, self.settings.coder, self, first_run=first_run)
+        if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.name:
+            return None
+        self.settings.coder = dlg.name
+        self._update_title()
+        return dlg.name
+
+    def switch_coder(self, dialog: Any = None) -> bool:
+        """File ▸ Switch coder…: from now on edits go on the new coder's tier (the project is
+        reopened under that name at the same recording and frame)."""
+        before = self.project.annotator if self.project is not None else self.settings.coder
+        name = self.ask_coder(dialog=dialog)
+        if name is None:
+            return False
+        if self.project is not None and name != self.project.annotator:
+            path, item_id, frame = self.project.path, self.state.item_id, self.state.frame
+            if not self.open_project(path, restore=False):
+                return False
+            if item_id is not None:
+                self.state.set_item(item_id)
+                self.state.set_frame(frame)
+        who = f"{before} → {name}" if before and before != name else name
+        self.show_message(f"Now coding as {name} ({who}): new segments go on {name}'s tier, and Ctrl+Z "
+                          f"undoes only {name}'s edits.")
+        return True
 
     def ask_open_project(self) -> None:
         path = dialogs.ask_open_project(self)
@@ -317,6 +379,13 @@ class MainWindow(QMainWindow):
         if p is not None:
             parts.insert(0, p.name + (f" — {item.name}" if item is not None else ""))
         self.setWindowTitle(" · ".join(parts))
+        coder = p.annotator if p is not None else self.settings.coder
+        self.coder_label.setText(f"Coder: {coder}" if coder else "") if hasattr(self, "coder_label") else None
+        if hasattr(self, "coder_label"):
+            self.coder_label.setToolTip("Who is coding: edits go on this person's tier (File ▸ Switch coder…)")
+        if hasattr(self, "welcome"):
+            self.welcome.set_coder(coder)
+        self._show_center()
         self.add_action.setEnabled(p is not None) if hasattr(self, "add_action") else None
 
     # ------------------------------------------------------------------ adding media

@@ -1,0 +1,188 @@
+"""Who is coding: asked on first start and remembered, File ▸ Switch coder…, the label set chosen
+at New project, and the welcome page (New / Open / demo) while nothing is open."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from mgstudio.workflows.demo import build_demo_project
+
+pytestmark = pytest.mark.gl  # the window holds the OpenGL 3D view
+
+if not os.environ.get("DISPLAY") and not os.environ.get("CI"):
+    pytest.skip("the main window's 3D view needs a display: run under xvfb-run (make test does)",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def demo_source(tmp_path_factory) -> Path:
+    return build_demo_project(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch, demo_source):
+    monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("MGSTUDIO_DATA_DIR", str(tmp_path / "data"))
+    project = tmp_path / "demo.mgproj"
+    shutil.copytree(demo_source, project)
+    return tmp_path, project
+
+
+def new_window(qtbot):
+    from mgstudio.app.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def answer_coder(qtbot, name: str, seen: list) -> None:
+    """Type ``name`` in the "Who is coding?" dialog once it shows, and press Enter."""
+    from mgstudio.app.start_dialogs import CoderDialog
+
+    def fill() -> None:
+        dlg = QApplication.activeModalWidget()
+        if not isinstance(dlg, CoderDialog):
+            QTimer.singleShot(50, fill)
+            return
+        seen.append(dlg.windowTitle())
+        dlg.combo.lineEdit().selectAll()
+        qtbot.keyClicks(dlg.combo.lineEdit(), name)
+        qtbot.keyClick(dlg.combo.lineEdit(), Qt.Key.Key_Return)
+
+    QTimer.singleShot(50, fill)
+
+
+def tier_headers(w) -> dict[str, str]:
+    tl = w.review.timeline_dock.timeline
+    return {r.tier.name: tl.header_text(r) for r in tl.rows if r.kind == "tier"}
+
+
+def test_first_start_asks_who_is_coding_and_remembers_it(qtbot, env) -> None:
+    from mgstudio.app.settings import Settings
+
+    tmp, project = env
+    w = new_window(qtbot)
+    assert Settings().coder == ""
+    seen: list = []
+    answer_coder(qtbot, "Anna K.", seen)
+    assert w.ask_coder(first_run=True) == "Anna K."
+    assert seen == ["Who is coding?"]
+    assert Settings().coder == "Anna K."  # remembered for the next start
+    assert "Anna K." in w.coder_label.text() and "Anna K." in w.welcome.coder_label.text()
+    w.open_project(project)
+    assert w.project.annotator == "Anna K."
+    w.close()
+    w2 = new_window(qtbot)  # next start: no question, the same coder
+    w2.open_project(project)
+    assert w2.project.annotator == "Anna K." and w2.coder_label.text() == "Coder: Anna K."
+    w2.close()
+
+
+def test_switch_coder_puts_new_work_on_the_new_coders_tier(qtbot, env) -> None:
+    from mgstudio.app.settings import Settings
+
+    tmp, project = env
+    Settings().coder = "anna"
+    w = new_window(qtbot)
+    w.open_project(project)
+    item_id = w.state.item_id
+    w.state.set_frame(40)
+    ctl = w.review
+    ctl.deselect()
+    ctl.mark_in()
+    w.state.set_frame(50)
+    anna_seg = ctl.mark_out()
+    assert w.project.tier(anna_seg.tier_id).annotator == "anna"
+    headers = tier_headers(w)
+    assert headers["anna"] == "anna (you)"
+
+    seen: list = []
+    answer_coder(qtbot, "ben", seen)
+    assert w.switch_coder()
+    assert w.project.annotator == "ben" and Settings().coder == "ben"
+    assert w.state.item_id == item_id and w.state.frame == 50  # still where they were
+    assert "Now coding as ben" in w.status_label.text() and w.coder_label.text() == "Coder: ben"
+    ctl.deselect()
+    w.state.set_frame(60)
+    ctl.mark_in()
+    w.state.set_frame(70)
+    ben_seg = ctl.mark_out()
+    assert w.project.tier(ben_seg.tier_id).annotator == "ben"
+    headers = tier_headers(w)
+    assert headers["ben"] == "ben (you)" and headers["anna"] == "anna"  # only the current coder is "(you)"
+    ctl.undo()  # ben's undo takes back ben's segment, never anna's
+    ids = {s.id for s in w.project.segments(item_id)}
+    assert ben_seg.id not in ids and anna_seg.id in ids
+    w.close()
+
+
+def test_welcome_page_while_nothing_is_open(qtbot, env) -> None:
+    from mgstudio.app.settings import Settings
+
+    tmp, project = env
+    Settings().coder = "anna"
+    w = new_window(qtbot)
+    assert w.center.currentWidget() is w.welcome and w.welcome.isVisible()
+    assert w.welcome.demo_button.isVisible() and w.welcome.new_button.isVisible()
+    assert not w.welcome.recent.isVisible()  # nothing opened yet
+    qtbot.mouseClick(w.welcome.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.project is not None, timeout=60_000)
+    assert w.center.currentWidget() is w.player and not w.welcome.isVisible()
+    w.close_project()
+    assert w.center.currentWidget() is w.welcome
+    assert w.welcome.recent.count() == 1 and w.welcome.recent.isVisible()
+    w.open_project(project)
+    w.close_project()
+    first = w.welcome.recent.item(0)
+    assert first.text().startswith("demo")
+    w.welcome.recent.itemClicked.emit(first)  # a click on a recent project opens it
+    assert w.project is not None and w.project.path.resolve() == project.resolve()
+    w.close()
+
+
+def test_new_project_codes_with_the_chosen_label_set_and_coder(qtbot, env) -> None:
+    from mgstudio.app.start_dialogs import NewProjectDialog
+
+    tmp, _ = env
+    w = new_window(qtbot)
+    titles: list[str] = []
+
+    def fill() -> None:
+        dlg = QApplication.activeModalWidget()
+        if not isinstance(dlg, NewProjectDialog):
+            QTimer.singleShot(50, fill)
+            return
+        titles.extend(dlg.tax_combo.itemText(i) for i in range(dlg.tax_combo.count()))
+        dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()  # nothing filled in: refused with a reason
+        assert dlg.isVisible() and dlg.problem.text() == "Give the project a name."
+        qtbot.keyClicks(dlg.name_edit, "Phase study")
+        dlg.folder_edit.setText(str(tmp))
+        dlg.tax_combo.setCurrentIndex(dlg.tax_combo.findData("gesture_phases"))
+        assert "Kendon" in dlg.tax_about.text()
+        qtbot.keyClicks(dlg.coder_edit, "Bea")
+        dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
+
+    QTimer.singleShot(50, fill)
+    assert w.new_project()
+    assert titles[0].startswith("imigue — 33 labels") and any(t.startswith("movement") for t in titles)
+    p = w.project
+    assert p.path == tmp / "Phase study.mgproj"
+    assert p.taxonomy.name == "gesture_phases" and p.annotator == "Bea"
+    palette = w.review.palette_dock.list
+    assert palette.count() == len(p.taxonomy.labels) == 5
+    assert "Coder: Bea" == w.coder_label.text()
+    w.close()
