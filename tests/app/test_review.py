@@ -673,3 +673,56 @@ def test_n_and_the_next_segment_button_reach_the_same_segment(qtbot, env):
     state.set_playing(True)
     key(qtbot, win, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert not state.playing and state.frame == 150
+
+
+def test_accepting_a_movement_event_asks_for_its_mg_label(qtbot, env, tmp_path):
+    """A class-agnostic "movement event" is accepted only with an MG label from the taxonomy;
+    Esc leaves it an unreviewed proposal that says it has no MG label and is not exported."""
+    from mgstudio.core.errors import FormatError
+    from mgstudio.recognition.proposals import MOVEMENT_LABEL
+    from mgstudio.workflows.dataset_export import DatasetOptions, export_dataset
+
+    pr, item, props, state, ctl, win = env
+    (ev,) = pr.add_segments([Segment(item.id, pr.proposals_tier.id, 1200, 1240, MOVEMENT_LABEL, source=Source.MODEL,
+                                     status=Status.PROPOSED, confidence=0.8)], "movement events")
+    ctl._changed()
+    ctl.jump_to(ev)
+    model = ctl.proposals_dock.model
+    row = model.row_of(ev.id)
+    assert model.data(model.index(row, COL_LABEL)) == "movement event — no MG label yet"
+    target = pr.taxonomy.labels[3].name
+    prompts: list[str] = []
+
+    def answer(choice: str | None):
+        def run():
+            dlg = QApplication.activeModalWidget()
+            if not isinstance(dlg, LabelPicker):
+                QTimer.singleShot(50, run)
+                return
+            prompts.append(dlg.windowTitle() + " | " + dlg.prompt.text())
+            if choice is None:
+                qtbot.keyClick(dlg.search, Qt.Key.Key_Escape)
+            else:
+                qtbot.keyClicks(dlg.search, choice)
+                qtbot.keyClick(dlg.search, Qt.Key.Key_Return)
+        QTimer.singleShot(50, run)
+
+    answer(None)  # Esc: not accepted, still visibly without an MG label
+    key(qtbot, win, Qt.Key.Key_A)
+    assert prompts and prompts[0].startswith("Which micro-gesture is this?") and "movement event" in prompts[0]
+    s = pr.segment(ev.id)
+    assert s.status == Status.PROPOSED and s.label == MOVEMENT_LABEL
+    assert "Not accepted" in ctl.timeline_dock.status_label.text()
+    with pytest.raises(FormatError, match="Nothing to export"):  # never a class in a dataset by accident
+        export_dataset(pr, tmp_path / "ds0", DatasetOptions(formats=("csv",)))
+
+    answer(target)
+    state.set_selection([ev.id])
+    key(qtbot, win, Qt.Key.Key_A)
+    s = pr.segment(ev.id)
+    assert s.label == target and s.status == Status.EDITED  # reviewed, with its MG label, in one step
+    assert model.data(model.index(model.row_of(ev.id), COL_LABEL)) == target
+    summary = export_dataset(pr, tmp_path / "ds1", DatasetOptions(formats=("csv",)))
+    assert summary.classes == [target] and MOVEMENT_LABEL not in summary.classes
+    ctl.undo()
+    assert pr.segment(ev.id).label == MOVEMENT_LABEL and pr.segment(ev.id).status == Status.PROPOSED

@@ -494,16 +494,35 @@ class ReviewController(QObject):
         return dlg.chosen
 
     # ------------------------------------------------------------------ reviewing
-    def _review(self, status: str) -> None:
+    def _review(self, status: str, picker: LabelPicker | None = None) -> None:
         sel = self.state.selection
         if not sel:
             self.message.emit("Select a proposal first (press U for the least certain one, or N).")
             return
+        chosen: str | None = None
+        unlabelled_ids: set[int] = set()
+        if status == "accept":
+            unlabelled = self._without_mg_label(sel)
+            if unlabelled:
+                chosen = self._ask_mg_label(unlabelled[0], picker)
+                if chosen is None:
+                    self.message.emit(f"Not accepted: “{unlabelled[0].label}” is not one of this project's "
+                                      "labels, so it stays a proposal without an MG label and is never "
+                                      "exported as a class. Press A again (or Enter) to choose its label.")
+                    return
+            unlabelled_ids = {s.id for s in unlabelled}
         last = None
         for sid in sel:
-            last = self.project.accept(sid) if status == "accept" else self.project.reject(sid)
+            if status != "accept":
+                last = self.project.reject(sid)
+            elif sid in unlabelled_ids:  # one step: the MG label given, and so reviewed ("edited")
+                last = self.project.update_segment(sid, label=chosen)
+            else:
+                last = self.project.accept(sid)
         self._changed()
         done = "Accepted" if status == "accept" else "Rejected"
+        if chosen is not None:
+            done = f"Accepted as “{chosen}”"
         if self.auto_advance and last is not None and last.source == Source.MODEL:
             nxt = self._next_proposal_after(last)
             if nxt is not None:
@@ -514,9 +533,31 @@ class ReviewController(QObject):
             self.state.set_selection([])
         self.message.emit(f"{done}.")
 
-    def accept(self) -> None:
-        """A: accept the selected proposal(s)."""
-        self._review("accept")
+    def accept(self, picker: LabelPicker | None = None) -> None:
+        """A: accept the selected proposal(s). A proposal whose label is not in the project's
+        taxonomy (a class-agnostic "movement event") is accepted only with an MG label chosen
+        from the taxonomy; cancelling leaves it an unreviewed proposal."""
+        self._review("accept", picker)
+
+    def _without_mg_label(self, ids: list[int]) -> list[Segment]:
+        """The segments among ``ids`` whose label is not one of the taxonomy's labels."""
+        names = set(getattr(self.taxonomy, "names", []) or [])
+        if not names:
+            return []
+        segs = self.project.segments_by_id(ids)
+        return [segs[i] for i in ids if segs.get(i) is not None and segs[i].label not in names]
+
+    def _ask_mg_label(self, seg: Segment, picker: LabelPicker | None = None) -> str | None:
+        """Which MG is this? (the label picker; None when cancelled)."""
+        self._reverse.stop()
+        self.state.set_playing(False)
+        dlg = picker or LabelPicker(
+            self.taxonomy, None, self.window, title="Which micro-gesture is this?",
+            prompt=f"“{seg.label}” marks that something moved, not which gesture it is. Choose the MG "
+                   "label to accept it with (Esc: leave it unreviewed, without a label).")
+        if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.chosen:
+            return None
+        return dlg.chosen
 
     def reject(self) -> None:
         """R: reject the selected proposal(s)."""

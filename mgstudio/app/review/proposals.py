@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
@@ -48,6 +48,7 @@ class ProposalsModel(QAbstractTableModel):
         super().__init__(parent)
         self.project, self.item_id = project, item_id
         self.rows: list[Segment] = []
+        self.label_names: frozenset[str] = frozenset()
         self.reviewed = 0  # rows accepted, edited or rejected (kept up to date by patch)
         self.fps = 25.0
         self.sort_column, self.sort_order = COL_START, Qt.SortOrder.AscendingOrder
@@ -65,6 +66,8 @@ class ProposalsModel(QAbstractTableModel):
         item = None if self.project is None or self.item_id is None else self.project.item(self.item_id)
         self.fps = float(item.fps) if item is not None and item.fps else 25.0
         self.rows = item_proposals(self.project, self.item_id)
+        tax = getattr(self.project, "taxonomy", None) if self.project is not None else None
+        self.label_names = frozenset(getattr(tax, "names", []) or [])
         self.reviewed = sum(s.status in REVIEWED for s in self.rows)
         self._sort_rows()
         self.endResetModel()
@@ -144,6 +147,10 @@ class ProposalsModel(QAbstractTableModel):
                     self.endMoveRows()
                 self.dataChanged.emit(self.index(j, 0), self.index(j, len(COLUMNS) - 1))
 
+    def has_mg_label(self, s: Segment) -> bool:
+        """Whether the label is one of the project's (a class-agnostic "movement event" is not)."""
+        return not self.label_names or s.label in self.label_names
+
     def row_of(self, seg_id: int) -> int:
         return next((i for i, s in enumerate(self.rows) if s.id == seg_id), -1)
 
@@ -170,7 +177,7 @@ class ProposalsModel(QAbstractTableModel):
                     s.start, s.length)[col]
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_LABEL:
-                return s.label
+                return s.label if self.has_mg_label(s) else f"{s.label} — no MG label yet"
             if col == COL_CONFIDENCE:
                 return "" if s.confidence is None else f"{round(100 * s.confidence)}%"
             if col == COL_STATUS:
@@ -180,10 +187,17 @@ class ProposalsModel(QAbstractTableModel):
                 return f"{tc[3:] if tc.startswith('00:') else tc} · f{s.start}"
             return str(s.length)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if not self.has_mg_label(s):
+                return (f"“{s.label}” is not one of this project's labels: accepting it (A) asks for its MG "
+                        f"label. Frames {s.start}–{s.end - 1}. Double-click to go there.")
             return (f"{s.label}: frames {s.start}–{s.end - 1} ({timecode(s.start, self.fps)}–"
                     f"{timecode(s.end, self.fps)}). Double-click to go there.")
         if role == Qt.ItemDataRole.ForegroundRole and s.status == Status.REJECTED:
             return QBrush(QColor(140, 140, 140))
+        if role == Qt.ItemDataRole.FontRole and col == COL_LABEL and not self.has_mg_label(s):
+            font = QFont()
+            font.setItalic(True)
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_CONFIDENCE, COL_FRAMES):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
