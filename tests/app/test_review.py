@@ -726,3 +726,36 @@ def test_accepting_a_movement_event_asks_for_its_mg_label(qtbot, env, tmp_path):
     assert summary.classes == [target] and MOVEMENT_LABEL not in summary.classes
     ctl.undo()
     assert pr.segment(ev.id).label == MOVEMENT_LABEL and pr.segment(ev.id).status == Status.PROPOSED
+
+
+def test_undo_of_an_edit_in_another_recording_goes_there(qtbot, env):
+    """Ctrl+Z of an edit made in another recording switches to it, at the edit's frame, and the
+    status bar says so; redo likewise."""
+    pr, item, props, state, ctl, win = env
+    n2 = 600
+    w2 = np.zeros((n2, CANONICAL.num_joints, 3), np.float32)
+    other = pr.add_skeleton_item("second clip", SkeletonSequence(CANONICAL, w2[..., :2],
+                                                                np.ones((n2, CANONICAL.num_joints)), FPS, w2))
+    ctl._changed()
+    state.set_item(other.id)
+    state.set_frame(400)
+    ctl.mark_in()
+    state.set_frame(420)
+    made = ctl.mark_out()
+    state.set_item(item.id)
+    state.set_frame(10)
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert made.id not in {s.id for s in pr.segments(other.id)}
+    assert state.item_id == other.id and state.frame == 400
+    msg = ctl.timeline_dock.status_label.text()
+    assert msg.startswith("Undone:") and "“second clip”" in msg and "frame 400" in msg
+    state.set_item(item.id)
+    ctl.redo()
+    assert state.item_id == other.id and state.frame == 400 and state.selection == [made.id]
+    assert "“second clip”" in ctl.timeline_dock.status_label.text()
+    # an undo in the recording on screen, in sight, leaves the view alone
+    state.set_frame(405)
+    ctl.undo()
+    assert state.item_id == other.id and state.frame == 405
+    assert ctl.timeline_dock.status_label.text().startswith("Undone:")
+    assert "shown now" not in ctl.timeline_dock.status_label.text()

@@ -670,22 +670,81 @@ class ReviewController(QObject):
 
     # ------------------------------------------------------------------ history and help
     def undo(self) -> None:
-        if self.project is None:
-            return
-        self._label_map = self.project.label_renames(undo=True)
-        what = self.project.undo()
-        self._changed()
-        self._label_map = {}
-        self.message.emit(f"Undone: {what}" if what else "Nothing to undo.")
+        """Ctrl+Z: undo your last edit; an edit in another recording (or out of sight) is shown."""
+        self._history_step(undo=True)
 
     def redo(self) -> None:
+        """Ctrl+Shift+Z / Ctrl+Y: redo; shown where it happened, as undo."""
+        self._history_step(undo=False)
+
+    def _history_step(self, undo: bool) -> None:
         if self.project is None:
             return
-        self._label_map = self.project.label_renames(undo=False)
-        what = self.project.redo()
+        try:
+            counter: int | None = self.project.change_counter()
+        except MGStudioError:
+            counter = None
+        self._label_map = self.project.label_renames(undo=undo)
+        what = self.project.undo() if undo else self.project.redo()
         self._changed()
         self._label_map = {}
-        self.message.emit(f"Redone: {what}" if what else "Nothing to redo.")
+        done = "Undone" if undo else "Redone"
+        if not what:
+            self.message.emit("Nothing to undo." if undo else "Nothing to redo.")
+            return
+        self.message.emit(f"{done}: {what}{self._show_step(counter)}")
+
+    def _where_changed(self, counter: int | None) -> tuple[int, int, int | None] | None:
+        """(item id, first frame, segment id if it still exists) of what changed after ``counter``:
+        in the current recording when it changed there, else in the other one."""
+        p = self.project
+        if counter is None:
+            return None
+        try:
+            cs = p.changes_since(counter)
+        except MGStudioError:
+            return None
+        if not cs:
+            return None
+        alive = {i: s for i, s in p.segments_by_id(cs.segment_ids).items() if s is not None}
+        places: list[tuple[int, int, int | None]] = [(s.item_id, s.start, s.id) for s in alive.values()]
+        for sid in cs.segment_ids - alive.keys():  # gone (an undone creation): where it was
+            for entry in p.audit(segment_id=sid, limit=1):
+                was = entry.before if isinstance(entry.before, dict) else entry.after
+                if isinstance(was, dict) and isinstance(was.get("item_id"), int) and isinstance(was.get("start"), int):
+                    places.append((was["item_id"], was["start"], None))
+        if not places:
+            return None
+        here = [pl for pl in places if pl[0] == self.state.item_id]
+        return min(here or places, key=lambda pl: (pl[1], pl[2] is None))
+
+    def _show_step(self, counter: int | None) -> str:
+        """Go to what an undo/redo changed when it is in another recording or out of sight;
+        returns the words for the status bar (" — in “clip 2”, frame 120")."""
+        where = self._where_changed(counter)
+        if where is None:
+            return ""
+        item_id, frame, seg_id = where
+        other = item_id != self.state.item_id
+        seen = False
+        if not other and self.timeline_dock is not None:
+            a, b = self.timeline_dock.timeline.view.visible_range
+            seen = a <= frame <= b
+        if not other and seen:
+            return ""
+        try:
+            name = self.project.item(item_id).name
+        except MGStudioError:
+            return ""
+        self._reverse.stop()
+        self.state.set_playing(False)
+        if other:
+            self.state.set_item(item_id)
+        self.state.set_frame(frame)
+        if seg_id is not None:
+            self.state.set_selection([seg_id])
+        return (f" — in the recording “{name}”, frame {frame} (shown now)" if other
+                else f" — at frame {frame} (shown now)")
 
     def show_cheat_sheet(self) -> CheatSheet:
         """F1: the list of keys (non-modal, stays open while you work)."""
