@@ -587,36 +587,57 @@ class MainWindow(QMainWindow):
                                              title=f"Finding gestures in “{name}”"), done)
 
     def learn_from_labels(self) -> Worker | None:
-        """Train on the accepted labels (child process), show the cross-validated accuracy per
-        label, and only on the user's word use the new model and re-propose."""
+        """Train on the accepted labels (child process), show the cross-validated accuracy next to
+        the current model's, and only on the user's word use the new model and re-propose."""
         project = self.project
         if project is None:
             return None
-        from mgstudio.workflows.recognize import train_label_model
+        from mgstudio.app.learn_choice import train_and_compare
 
-        def trained(result: tuple[int, str]) -> None:
-            version, summary = result
-            if self.confirm_label_model(version, summary):
-                self.use_label_model(version)
+        def trained(outcome: Any) -> None:
+            if self.confirm_label_model(outcome.version, outcome.summary, outcome=outcome):
+                self.use_label_model(outcome.version)
             else:
-                self.show_message(f"Label model v{version} was kept aside; the current model stays in use.")
-        return self.run_worker(ProcessWorker(train_label_model, str(project.path), project.annotator,
+                self.show_message(f"Label model v{outcome.version} ({outcome.accuracy:.0%}) was kept aside; "
+                                  "the current model stays in use.")
+        return self.run_worker(ProcessWorker(train_and_compare, str(project.path), project.annotator,
                                              title="Learning from your labels"), trained)
 
-    def confirm_label_model(self, version: int, summary: str) -> bool:
-        """Ask whether to use a newly trained label model (tests may replace this)."""
+    def learn_box(self, outcome: Any) -> tuple[Any, Any]:
+        """The dialog for a newly trained model: its accuracy and the current model's in plain
+        sight; when the new one is worse, keeping the current model comes first and is the default.
+        Returns ``(box, use_button)``."""
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(self)
+        box.setObjectName("LearnResult")
         box.setWindowTitle("Learned from your labels")
-        box.setText(f"How well label model v{version} recognises your labels on recordings it did not "
-                    "learn from (cross-validated):")
-        box.setInformativeText("Use it to propose the segments you have not reviewed yet? "
-                               "Reviewed segments are never changed.")
-        box.setDetailedText(summary)
+        box.setIcon(QMessageBox.Icon.Warning if outcome.worse else QMessageBox.Icon.Question)
+        box.setText(outcome.headline())
+        box.setInformativeText(outcome.advice())
+        box.setDetailedText(outcome.summary)
         box.setStyleSheet("QTextEdit { font-family: monospace; }")
-        use = box.addButton("Use this model", QMessageBox.AcceptRole)
-        box.addButton("Not now", QMessageBox.RejectRole)
+        use_text = f"Use v{outcome.version} anyway" if outcome.worse else f"Use this model (v{outcome.version})"
+        if outcome.worse:  # the safe choice first and default; using the worse model takes a deliberate click
+            keep = box.addButton(outcome.keep_text(), QMessageBox.ButtonRole.AcceptRole)
+            use = box.addButton(use_text, QMessageBox.ButtonRole.DestructiveRole)
+        else:
+            use = box.addButton(use_text, QMessageBox.ButtonRole.AcceptRole)
+            keep = box.addButton(outcome.keep_text(), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep if outcome.worse else use)
+        box.setEscapeButton(keep)
+        return box, use
+
+    def confirm_label_model(self, version: int, summary: str, outcome: Any = None) -> bool:
+        """Ask whether to use a newly trained label model (tests may replace this)."""
+        if outcome is None:  # only the summary: its accuracy line is the figure shown
+            import re
+
+            from mgstudio.app.learn_choice import LearnOutcome
+
+            m = re.search(r"accuracy[^:]*:\s*(\d+)%", summary)
+            outcome = LearnOutcome(version, summary, int(m.group(1)) / 100 if m else 0.0, 1)
+        box, use = self.learn_box(outcome)
         box.exec()
         return box.clickedButton() is use
 

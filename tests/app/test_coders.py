@@ -186,3 +186,31 @@ def test_new_project_codes_with_the_chosen_label_set_and_coder(qtbot, env) -> No
     assert palette.count() == len(p.taxonomy.labels) == 5
     assert "Coder: Bea" == w.coder_label.text()
     w.close()
+
+
+def test_a_worse_label_model_offers_keeping_the_current_one_first(qtbot, env) -> None:
+    """The learn result shows both accuracies in the text (not behind Show Details); when the new
+    model is worse, "Keep the current model" comes first and is the default (Enter keeps it)."""
+    from mgstudio.app.learn_choice import LearnOutcome
+
+    w = new_window(qtbot)
+    worse = LearnOutcome(3, "Label model v3 …\nCross-validated accuracy (5 folds by item): 37%", 0.37, 5, 2, 0.54)
+    box, use = w.learn_box(worse)
+    box.show()
+    qtbot.waitExposed(box)
+    assert "37%" in box.text() and "v2, got 54%" in box.text() and "20%" in box.text()
+    assert "worse than the one in use" in box.informativeText()
+    keep = box.defaultButton()
+    assert keep.text() == "Keep the current model (v2)" and use.text() == "Use v3 anyway"
+    assert keep.mapToGlobal(keep.rect().topLeft()).x() < use.mapToGlobal(use.rect().topLeft()).x()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert box.clickedButton() is keep
+    better = LearnOutcome(4, "…", 0.71, 5, 2, 0.54)
+    box2, use2 = w.learn_box(better)
+    assert box2.defaultButton() is use2 and use2.text() == "Use this model (v4)"
+    first = LearnOutcome(1, "…", 0.2, 5)  # no model in use yet and no better than chance
+    box3, use3 = w.learn_box(first)
+    assert box3.defaultButton().text() == "Keep the movement events" and "no better than guessing" in box3.informativeText()
+    for b in (box, box2, box3):
+        b.close()
+    w.close()
