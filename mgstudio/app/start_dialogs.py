@@ -49,7 +49,7 @@ class CoderDialog(QDialog):
             ("Welcome to MG Studio. " if first_run else "")
             + "Who is coding on this computer now? Your name goes on your own tier of the timeline "
               "(marked “(you)”), in the project's record of who changed what, and Ctrl+Z undoes only "
-              "your own edits. A colleague sharing this computer chooses File ▸ Switch coder….")
+              "your own edits. A colleague sharing this computer chooses File ▸ Switch coder… first.")
         intro.setWordWrap(True)
         self.combo = QComboBox()
         self.combo.setObjectName("CoderName")
