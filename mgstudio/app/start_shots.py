@@ -56,7 +56,8 @@ def take(out_dir: str | Path) -> list[Path]:
         QTimer.singleShot(100, run)
 
     win = MainWindow()
-    win.showMaximized()
+    win.setGeometry(app.primaryScreen().availableGeometry())  # no window manager under Xvfb to maximise it
+    win.show()
     _settle(app, 1500)
 
     def coder(dlg) -> None:

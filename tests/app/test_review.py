@@ -689,7 +689,7 @@ def test_accepting_a_movement_event_asks_for_its_mg_label(qtbot, env, tmp_path):
     ctl.jump_to(ev)
     model = ctl.proposals_dock.model
     row = model.row_of(ev.id)
-    assert model.data(model.index(row, COL_LABEL)) == "movement event — no MG label yet"
+    assert model.data(model.index(row, COL_LABEL)) == "unlabelled · movement event"
     target = pr.taxonomy.labels[3].name
     prompts: list[str] = []
 

@@ -36,7 +36,7 @@ class LabelPicker(QDialog):
         lay.addWidget(self.prompt)
         lay.addWidget(self.search)
         lay.addWidget(self.list)
-        self.resize(340, 420)
+        self.resize(440, 480)  # iMiGUE's longest names read whole
         if current:
             for i in range(self.list.count()):
                 if self.list.item(i).data(Qt.ItemDataRole.UserRole) == current:

@@ -22,6 +22,9 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Label", "Confidence", "Status", "Start", "Frames")
 COL_LABEL, COL_CONFIDENCE, COL_STATUS, COL_START, COL_FRAMES = range(5)
+HEADER_TIPS = ("The label the model proposes (click a header to sort)", "How sure the model is",
+               "To review, accepted, edited or rejected", "Where it starts: time and frame number",
+               "How many frames long")
 STATUS_TEXT = {Status.PROPOSED: "to review", Status.ACCEPTED: "accepted", Status.REJECTED: "rejected",
                Status.EDITED: "edited"}
 FILTERS = (("All proposals", None), ("To review", (Status.PROPOSED,)),
@@ -163,6 +166,8 @@ class ProposalsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return HEADER_TIPS[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -177,7 +182,7 @@ class ProposalsModel(QAbstractTableModel):
                     s.start, s.length)[col]
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_LABEL:
-                return s.label if self.has_mg_label(s) else f"{s.label} — no MG label yet"
+                return s.label if self.has_mg_label(s) else f"unlabelled · {s.label}"
             if col == COL_CONFIDENCE:
                 return "" if s.confidence is None else f"{round(100 * s.confidence)}%"
             if col == COL_STATUS:
@@ -286,9 +291,15 @@ class ProposalsDock(QDockWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         fm = self.table.fontMetrics()
         for col, sample in ((COL_LABEL, "touching or scratching he"), (COL_CONFIDENCE, "Confidence"),
-                            (COL_STATUS, "to review  "), (COL_START, "00:00:00.000 · f000000"), (COL_FRAMES, "Frames")):
+                            (COL_STATUS, "to review  "), (COL_START, "00:00.000 · f00000"), (COL_FRAMES, "Frames")):
             hh.resizeSection(col, fm.horizontalAdvance(sample) + 18)
-        hh.setStretchLastSection(True)
+        hh.setStretchLastSection(False)
+        # long MG names lose their middle, not their end ("touching or … forehead"); the tooltip has it all
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
+        self._fixed_widths = {c: hh.sectionSize(c) for c in range(len(COLUMNS)) if c != COL_LABEL}
+        self._min_label_w = fm.horizontalAdvance("touching or scr…") + 18
+        self.table.viewport().installEventFilter(self)
         # one click selects the proposal and shows it, as in ELAN and BORIS lists (Enter too)
         self.table.clicked.connect(self._double_clicked)
         self.table.doubleClicked.connect(self._double_clicked)
@@ -316,6 +327,18 @@ class ProposalsDock(QDockWidget):
             state.selectionChanged.connect(lambda ids: self.select_segment(ids[0] if ids else None))
             self.jumpRequested.connect(self._jump_state)
         self._update_progress()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+        if obj is self.table.viewport() and event.type() == event.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(obj, event)
+
+    def fit_columns(self) -> None:
+        """The label column takes the width the others leave (never less than a readable minimum),
+        so Status and Start stay whole in a narrow dock wherever that is possible."""
+        hh = self.table.horizontalHeader()
+        rest = sum(self._fixed_widths.values())
+        hh.resizeSection(COL_LABEL, max(self._min_label_w, self.table.viewport().width() - rest))
 
     def _jump_state(self, seg: Segment) -> None:
         st = self.state
