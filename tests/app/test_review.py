@@ -759,3 +759,26 @@ def test_undo_of_an_edit_in_another_recording_goes_there(qtbot, env):
     assert state.item_id == other.id and state.frame == 405
     assert ctl.timeline_dock.status_label.text().startswith("Undone:")
     assert "shown now" not in ctl.timeline_dock.status_label.text()
+
+
+def test_proposals_list_keeps_status_readable_in_a_narrow_dock(qtbot, env):
+    """In a laptop-narrow dock the label column gives way (its middle elided, the whole name in
+    the tooltip) so that Confidence and Status stay whole."""
+    pr, item, props, state, ctl, win = env
+    dock = ctl.proposals_dock
+    dock.setFloating(True)
+    dock.resize(340, 400)
+    qtbot.waitUntil(lambda: dock.table.viewport().width() < 340)
+    dock.fit_columns()
+    hh, vw = dock.table.horizontalHeader(), dock.table.viewport().width()
+    assert dock.table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    for col in (COL_CONFIDENCE, 2):  # Confidence, Status
+        assert hh.sectionViewportPosition(col) + hh.sectionSize(col) <= vw, col
+    m = dock.model
+    long_row = max(range(m.rowCount()), key=lambda r: len(m.rows[r].label))
+    assert m.rows[long_row].label in m.data(m.index(long_row, COL_LABEL), Qt.ItemDataRole.ToolTipRole)
+    assert m.headerData(COL_CONFIDENCE, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    dock.resize(700, 400)
+    qtbot.waitUntil(lambda: dock.table.viewport().width() > 600)
+    dock.fit_columns()
+    assert hh.sectionSize(COL_LABEL) > 250  # a wide dock gives the room to the label
