@@ -318,6 +318,10 @@ class MainWindow(QMainWindow):
         name = self.ask_coder(dialog=dialog)
         if name is None:
             return False
+        if self.project is not None and self.project.read_only:
+            self.show_message(f"From now on {name} is the coder; this project is open read-only, so nothing in it "
+                              "changes.")
+            return True
         if self.project is not None and name != self.project.annotator:
             path, item_id, frame = self.project.path, self.state.item_id, self.state.frame
             if not self.open_project(path, restore=False):
@@ -688,8 +692,20 @@ class MainWindow(QMainWindow):
         self.default_layout()
         self.show_message("The panels are back in their places.")
 
+    def event(self, e: Any) -> bool:
+        # Qt makes the tab bars of tabbed panels as it needs them (and again after a layout change),
+        # eliding their titles at the right: cut them in the middle instead (the tooltip has it whole)
+        if e.type() == e.Type.ChildPolished:
+            from PySide6.QtWidgets import QTabBar
+
+            child = e.child()
+            if isinstance(child, QTabBar) and child.elideMode() != Qt.TextElideMode.ElideMiddle:
+                child.setElideMode(Qt.TextElideMode.ElideMiddle)
+        return super().event(e)
+
     def show_message(self, text: str) -> None:
         self.status_label.setText(text)
+        self.status_label.setToolTip(text)  # the whole sentence, should the status bar cut it
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -4,7 +4,8 @@ Fusion draws the frame of a check box (and of a check box in a list) a shade dar
 window, which on the dark theme is next to invisible when unchecked; the toolbar icons of Qt's
 file dialog (back, up, new folder, list / details) are dark grey on dark grey. This style draws
 check-box and radio frames in the palette's placeholder-text colour and, on a dark palette,
-recolours those icons to the text colour.
+recolours those icons to the text colour. Tab titles (tabbed panels) that do not fit lose their
+middle, not their end.
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ class ThemeStyle(QProxyStyle):
         else:
             painter.drawRect(r)
         painter.restore()
+
+    def styleHint(self, hint, option=None, widget=None, returnData=None) -> int:  # noqa: N802
+        if hint == QStyle.StyleHint.SH_TabBar_ElideMode:  # tab bars that do not choose: "Emotion…report"
+            return int(Qt.TextElideMode.ElideMiddle.value)
+        return super().styleHint(hint, option, widget, returnData)
 
     def standardIcon(self, sp, option=None, widget=None) -> QIcon:  # noqa: N802
         icon = super().standardIcon(sp, option, widget)

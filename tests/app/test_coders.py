@@ -214,3 +214,33 @@ def test_a_worse_label_model_offers_keeping_the_current_one_first(qtbot, env) ->
     for b in (box, box2, box3):
         b.close()
     w.close()
+
+
+def test_dock_tabs_and_status_messages_keep_their_whole_text(qtbot, env) -> None:
+    """Tabbed panels' titles lose their middle when cut and have the whole title as tooltip (also
+    after View ▸ Reset layout, when Qt makes the tab bars again); a status message's tooltip is
+    the whole sentence."""
+    from PySide6.QtWidgets import QTabBar
+
+    from mgstudio.app.main import apply_theme
+
+    app = QApplication.instance()
+    saved = (app.palette(), app.styleSheet())
+    apply_theme(app, "dark")  # as `mgstudio gui` does
+    w = new_window(qtbot)
+
+    def bars() -> list:
+        return [b for b in w.findChildren(QTabBar) if b.parent() is w and b.count()]
+
+    for step in range(2):
+        qtbot.waitUntil(lambda: len(bars()) >= 2)
+        texts = {b.tabText(i): b.tabToolTip(i) for b in bars() for i in range(b.count())}
+        assert texts.get("Emotion report") == "Emotion report" and texts.get("Proposals") == "Proposals"
+        assert all(b.elideMode() == Qt.TextElideMode.ElideMiddle for b in bars())
+        w.reset_layout()
+    long = "Not accepted: “movement event” is not one of this project's labels, " * 4
+    w.show_message(long)
+    assert w.status_label.toolTip() == long
+    w.close()
+    app.setPalette(saved[0])
+    app.setStyleSheet(saved[1])
