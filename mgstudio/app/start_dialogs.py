@@ -21,8 +21,25 @@ DEFAULT_TAXONOMY = "imigue"
 FROM_FILE = "__file__"
 
 
+# What each built-in label set is for, in the words of the people choosing one (the JSON files'
+# own descriptions are for developers); a taxonomy added later shows its name and description.
+FRIENDLY = {
+    "imigue": ("iMiGUE micro-gestures", "The 32 micro-gestures of the iMiGUE interview corpus (Liu et al., "
+               "CVPR 2021), such as “turtle neck” or “folding arms”, plus “non-MG”. The recognizer that comes "
+               "with MG Studio knows these; the usual choice for a micro-gesture study."),
+    "movement": ("Movement events only", "One label, “movement event”: mark when something moves and decide "
+                 "later what it is (or code with your own labels, added with Edit ▸ Edit labels…)."),
+    "gesture_phases": ("Gesture phases", "Kendon's phases of a gesture: rest, preparation, stroke, hold and "
+                       "retraction."),
+    "utkinect": ("UTKinect actions", "The 10 everyday actions of the UTKinect-Action3D research data set "
+                 "(walk, sit down, wave hands, …)."),
+    "msr_action3d": ("MSR Action3D actions", "The 20 actions of the MSR Action3D research data set (arm waves, "
+                     "punches, drawing shapes in the air, …)."),
+}
+
+
 def taxonomy_choices() -> list[tuple[str, str, str]]:
-    """(name, one-line title, full description) of each built-in taxonomy, iMiGUE first."""
+    """(name, one-line title, description) of each built-in taxonomy, iMiGUE first."""
     out = []
     for name in builtin_taxonomies():
         try:
@@ -30,8 +47,8 @@ def taxonomy_choices() -> list[tuple[str, str, str]]:
         except MGStudioError:
             continue  # a damaged built-in file: not offered
         n = len(tax.labels)
-        desc = tax.description or ""
-        out.append((name, f"{name} — {n} label{'s' * (n != 1)}", desc))
+        title, desc = FRIENDLY.get(name, (name, tax.description or ""))
+        out.append((name, f"{title} ({n} label{'s' * (n != 1)})", desc))
     out.sort(key=lambda t: (t[0] != DEFAULT_TAXONOMY, t[0]))
     return out
 

@@ -68,6 +68,14 @@ def take(out_dir: str | Path) -> list[Path]:
     win.ask_coder(first_run=True)
     shot("welcome")
 
+    def new_project(dlg) -> None:
+        dlg.name_edit.setText("Interview study 2026")
+        dlg.folder_edit.setText(str(Path.home() / "studies"))
+        shot("new_project")
+        dlg.reject()
+    when_modal(new_project)
+    win.new_project()
+
     from mgstudio.core.segments import Segment, Source, Status
     from mgstudio.recognition.proposals import MOVEMENT_LABEL
     from mgstudio.workflows.demo import build_demo_project
