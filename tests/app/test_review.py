@@ -707,6 +707,11 @@ def test_accepting_a_movement_event_asks_for_its_mg_label(qtbot, env, tmp_path):
                 qtbot.keyClick(dlg.search, Qt.Key.Key_Return)
         QTimer.singleShot(50, run)
 
+    menu = ctl.timeline_dock.timeline.segment_menu(ev)  # right-click: no plain "Accept" either
+    texts = [a.text() for a in menu.actions()]
+    assert "Accept" not in texts and "Accept as…" in texts
+    sub = next(a.menu() for a in menu.actions() if a.text() == "Accept as…")
+    assert [a.text() for a in sub.actions()] == pr.taxonomy.names
     answer(None)  # Esc: not accepted, still visibly without an MG label
     key(qtbot, win, Qt.Key.Key_A)
     assert prompts and prompts[0].startswith("Which micro-gesture is this?") and "movement event" in prompts[0]

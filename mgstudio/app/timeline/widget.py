@@ -774,7 +774,13 @@ class TimelineWidget(QWidget):
         """The right-click menu of a segment: review, relabel, split at the playhead, merge, delete."""
         m = QMenu(self)
         pr = self.project
-        if seg.status != Status.ACCEPTED:
+        names = list(getattr(self.taxonomy, "names", []) or [])
+        if seg.status != Status.ACCEPTED and names and seg.label not in names:
+            # a class-agnostic "movement event": accepting it says which MG it is, never keeps its label
+            acc = m.addMenu("Accept as…")
+            for name in names:
+                acc.addAction(name, lambda n=name: self._edit(lambda: pr.update_segment(seg.id, label=n)))
+        elif seg.status != Status.ACCEPTED:
             m.addAction("Accept", lambda: self._edit(lambda: pr.accept(seg.id)))
         if seg.status != Status.REJECTED:
             m.addAction("Reject", lambda: self._edit(lambda: pr.reject(seg.id)))
