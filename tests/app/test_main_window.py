@@ -257,7 +257,7 @@ def test_learn_from_my_labels_shows_accuracy_before_use(qtbot, env) -> None:
     before = {s.id for s in w.project.segments(item_id, source=Source.MODEL, statuses=[Status.PROPOSED])}
     asked: list[tuple[int, str]] = []
     answer = [False]
-    w.confirm_label_model = lambda v, s: asked.append((v, s)) or answer[0]  # the user's click
+    w.confirm_label_model = lambda v, s, outcome=None: asked.append((v, s)) or answer[0]  # the user's click
     worker = w.learn_from_labels()
     qtbot.waitUntil(lambda: not w.worker_panel.busy, timeout=240_000)
     assert worker.error is None, worker.error and worker.error.detail
