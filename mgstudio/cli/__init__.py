@@ -28,7 +28,7 @@ EXAMPLES = """examples:
 """
 
 
-ORDER = ["project_cmds", "extract", "propose", "io_cmds", "agree", "train_cmds", "report", "gui"]
+ORDER = ["project_cmds", "item_cmds", "extract", "propose", "io_cmds", "agree", "train_cmds", "report", "gui"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,9 +70,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mgstudio: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     except OSError as exc:
         # Disk full, permission denied, missing file...: one sentence, no traceback.
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         print(f"mgstudio: {exc.strerror or exc}{where}.", file=sys.stderr)
         return 2
+    try:
+        sys.stdout.flush()  # here, not at exit: a reader that stopped early (| head) is no error
+    except BrokenPipeError:
+        return _reader_went_away()
     return int(code or 0)
+
+
+def _reader_went_away() -> int:
+    """``mgstudio info p | head``: the reader closed the pipe. Like other command-line tools, stop
+    quietly (exit status 141, as for SIGPIPE) instead of printing "Broken pipe"."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail either
+    except (OSError, ValueError):
+        pass
+    return 141
