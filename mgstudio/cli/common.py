@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,16 +20,10 @@ def add_read_only(p: argparse.ArgumentParser) -> None:
 
 
 def writable(path: str | Path) -> bool:
-    """Whether the project at ``path`` (folder or its project.sqlite) can be written by this user."""
-    from mgstudio.core.project.rows import DB_NAME
+    """Whether the project at ``path`` can be written by this user."""
+    from mgstudio.core.project import Project
 
-    folder = Path(path).expanduser()
-    if folder.name == DB_NAME:
-        folder = folder.parent
-    db = folder / DB_NAME
-    if not db.is_file():
-        return True  # Project.open says what is wrong
-    return os.access(folder, os.W_OK) and os.access(db, os.W_OK)
+    return Project.can_write(path)
 
 
 def open_for_reading(path: str | Path, read_only: bool = False, annotator: str | None = None) -> Any:

@@ -94,6 +94,16 @@ class Project(ItemEdits, Catalog, Queries, Rules, History, Changes, Connection):
         return cls(folder, conn, annotator or default_user(), read_only=False)
 
     @classmethod
+    def can_write(cls, path: str | Path) -> bool:
+        """Whether this user may write the project at ``path`` (``True`` when there is none there:
+        :meth:`open` says what is wrong). A folder that cannot be written opens only read-only."""
+        folder = cls._folder(path)
+        db_path = folder / DB_NAME
+        if not db_path.is_file():
+            return True
+        return os.access(folder, os.W_OK) and os.access(db_path, os.W_OK)
+
+    @classmethod
     def open(cls, path: str | Path, annotator: str | None = None, read_only: bool = False) -> "Project":
         """Open an existing project; ``read_only=True`` for a folder that cannot be written."""
         folder = cls._folder(path)
