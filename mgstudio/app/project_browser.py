@@ -9,7 +9,7 @@ from typing import Any
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHeaderView, QMenu, QMessageBox, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -112,9 +112,14 @@ class ProjectBrowser(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # recordings often differ at their end
         self.tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows, Space... stay the player's keys
         head = self.tree.header()
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The name keeps at least about half of a narrow dock (the other columns then scroll
+        # sideways) and takes all the room left over in a wide one: see _fit_columns.
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        head.setStretchLastSection(False)
         for c in range(1, len(COLUMNS)):
             head.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        head.sectionResized.connect(lambda c, _o, _n: c and self._fit_columns())
+        self.tree.viewport().installEventFilter(self)
         self.add_button = QPushButton("Add recordings…")
         self.add_button.setToolTip("Add videos or skeleton files (you can also drop them on the window)")
         self.extract_button = QPushButton("Extract skeleton")
@@ -158,6 +163,21 @@ class ProjectBrowser(QWidget):
         self._media_bridge.checked.connect(self._on_media_checked)
         self.media_thread: threading.Thread | None = None
         self.refresh()
+
+    NAME_SHARE = 0.45  # of the list's width the recording's name keeps at least
+
+    def eventFilter(self, obj: QObject, event: Any) -> bool:  # noqa: N802
+        if obj is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(obj, event)
+
+    def _fit_columns(self) -> None:
+        head = self.tree.header()
+        width = self.tree.viewport().width()
+        others = sum(head.sectionSize(c) for c in range(1, len(COLUMNS)))
+        name = max(int(width * self.NAME_SHARE), width - others, 60)
+        if head.sectionSize(0) != name:
+            head.resizeSection(0, name)
 
     def refresh(self) -> None:
         """Re-read the items of the project."""
