@@ -163,3 +163,15 @@ def test_a_project_that_cannot_be_written_opens_read_only(study, tmp_path) -> No
         assert code == 2 and "read-only" in stderr and stderr.count("\n") == 1 and "Traceback" not in stderr
     with Project.open(study, read_only=True) as p:
         assert p.item_by_name("session1").attributes == {}
+
+
+def test_eval_says_when_it_scored_the_training_clips(study) -> None:
+    from mgstudio.cli.train_cmds import _what_was_scored
+
+    note = _what_was_scored(str(study), "test")
+    assert "no recording of study.mgproj is marked split=test" in note and "training clips included" in note
+    assert "--split test" in note
+    assert "training clips" in _what_was_scored(str(study), "train")
+    with Project.open(study) as p:
+        p.update_item(p.item_by_name("session2").id, split="test")
+    assert _what_was_scored(str(study), "test") is None  # held-out recordings exist: nothing to add
