@@ -342,7 +342,9 @@ class ProjectBrowser(QWidget):
             self.message.emit("Choose a recording in the project list first.")
             return None
         if project.read_only:
-            self.message.emit("This project is open read-only.")
+            from mgstudio.core.project.connection import READ_ONLY_MESSAGE
+
+            self.message.emit(READ_ONLY_MESSAGE)
             return None
         return project.item(item_id)
 
