@@ -41,7 +41,10 @@ class ItemDialog(QDialog):
         form.addRow("Subject:", self.subject_edit)
         form.addRow("Split:", self.split_box)
         form.addRow("Outcome:", self.outcome_edit)
-        length = "" if item.frame_count is None else f"{item.frame_count} frames. "
+        from mgstudio.app.project_browser import length_text
+
+        length = "" if item.frame_count is None else \
+            f"{item.frame_count} frames = {length_text(item)} at {item.fps:g} fps. "
         hint = QLabel(f"{length}Datasets are split by subject; evaluation scores the recordings marked "
                       "“test”. Ctrl+Z takes the change back.")
         hint.setWordWrap(True)
