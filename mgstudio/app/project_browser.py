@@ -211,7 +211,7 @@ class ProjectBrowser(QWidget):
             kind = "video" if item.kind == "video" else "skeleton only"
             length = f"{item.frame_count} frames" if item.frame_count else ""
             row.setText(0, item.name)
-            row.setToolTip(0, f"{item.name} — {kind}, {length}, {item.fps:g} fps")
+            row.setToolTip(0, f"{item.name} — {kind}, {length} ({length_text(item)} at {item.fps:g} fps)")
             row.setText(FPS_COL, f"{item.fps:.3f}".rstrip("0").rstrip("."))
             row.setTextAlignment(FPS_COL, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             row.setToolTip(FPS_COL, "Frames per second, read from the video" if item.kind == "video" else
@@ -276,6 +276,8 @@ class ProjectBrowser(QWidget):
             if project is not None and current is not None and current.id in self._rows \
                     and project.item(current.id) != current:
                 self.state.refresh_item()  # its name or frame rate changed (an undo): times follow
+                if self.state.item is not None and self.state.item.rate != current.rate:
+                    self.state.notify_skeleton_changed(current.id)
             return
         for item_id in cs.item_ids:
             row = self._rows.get(item_id)
@@ -369,6 +371,8 @@ class ProjectBrowser(QWidget):
             self.message.emit(f"“{new.name}” is unchanged.")
             return False
         self._after_edit()
+        if new.rate != item.rate:  # views holding its skeleton read it again, at the new rate
+            self.state.notify_skeleton_changed(item.id)
         self.message.emit(f"{project.undo_text()}. Ctrl+Z takes it back.")
         return True
 

@@ -58,7 +58,10 @@ def test_rate_and_length_are_shown_and_a_corrected_rate_moves_the_length(qtbot, 
     item = state.project.item_by_name("0042_openpose")
     state.set_item(item.id)
 
+    reloads: list[int] = []
+    state.skeletonChanged.connect(reloads.append)
     assert browser.edit_item(ask=lambda it: {"fps": "25", "name": "0042", "subject": "P42", "split": "test"})
+    assert reloads == [item.id]  # the views read its skeleton again, at 25 fps
     rows = {r[0]: r for r in browser.row_texts()}
     assert rows["0042"][FPS] == "25" and rows["0042"][LENGTH] == "14:02"
     assert state.item.fps == 25.0 and state.item.name == "0042"  # the player's times follow
@@ -67,6 +70,7 @@ def test_rate_and_length_are_shown_and_a_corrected_rate_moves_the_length(qtbot, 
     _undo(state)
     rows = {r[0]: r for r in browser.row_texts()}
     assert rows["0042_openpose"][LENGTH] == "11:42" and state.item.fps == 30.0
+    assert reloads == [item.id, item.id]
 
 
 def test_a_refused_edit_is_one_sentence_and_changes_nothing(qtbot, study) -> None:
