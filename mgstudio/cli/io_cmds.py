@@ -86,7 +86,6 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from mgstudio.core.project import Project
     from mgstudio.formats.segment_io import export_file
 
     if bool(args.out) == bool(args.dataset):
@@ -103,7 +102,6 @@ def run_export(args: argparse.Namespace) -> int:
 def _export_dataset(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from mgstudio.core.project import Project
     from mgstudio.workflows.dataset_export import DatasetOptions, export_dataset
 
     try:
