@@ -20,6 +20,7 @@ from mgstudio.core.errors import MGStudioError
 EXAMPLES = """examples:
   mgstudio new interviews.mgproj
   mgstudio add interviews.mgproj session1.mp4 session2.mp4
+  mgstudio set interviews.mgproj session1 --subject P01 --split test
   mgstudio extract interviews.mgproj --all
   mgstudio propose interviews.mgproj --all
   mgstudio export interviews.mgproj --out session1.eaf --item session1

@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     k.set_defaults(func=run_relink)
 
     for verb in ("undo", "redo"):
-        u = sub.add_parser(verb, help=f"{verb} the last change (per annotator, as Ctrl+{'Z' if verb == 'undo' else 'Y'})",
+        u = sub.add_parser(verb, help=f"{verb} the last change (per annotator, as Ctrl+{'Z' if verb == 'undo' else 'Shift+Z'})",
                            description=f"{verb.title()} the last {'change' if verb == 'undo' else 'undone change'} "
                            "of an annotator: an edit, an import, a removal, an attribute change.")
         u.add_argument("project", help="the project folder (NAME.mgproj)")
