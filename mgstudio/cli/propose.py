@@ -98,6 +98,12 @@ def run_propose(args: argparse.Namespace) -> int:
             finally:
                 bar.close()
             print(f"{it.name}: {len(segs)} proposals")
+            if not segs and head is None:
+                from mgstudio.recognition.coldstart import no_proposals_note
+
+                seq = project.load_skeleton(it.id)
+                if seq is not None:
+                    print(f"  {no_proposals_note(seq)}")
         return 1 if failed and failed == len(items) else 0
 
 

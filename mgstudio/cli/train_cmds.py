@@ -123,6 +123,8 @@ def run_spotting(args: argparse.Namespace) -> int:
     with Project.open(args.spotting, read_only=True) as project:
         res = evaluate_project(project, args.reference_tier, split_half=args.split_half, model=args.model,
                                log=print)
+    for note in res.get("notes", []):
+        print(note)
     print(format_scores("Before any label (cue proposals), whole items", res["cold_start"]))
     for key, title in (("cold_start_second_half", "Second halves, cue proposals"),
                        ("cold_start_second_half_calibrated", "Second halves, cue proposals calibrated on the first"),
