@@ -87,11 +87,18 @@ class MainWindow(QMainWindow):
         self.coder_label.setObjectName("CoderLabel")
         self.statusBar().addPermanentWidget(self.coder_label)
         self.statusBar().addPermanentWidget(self.worker_panel)
+        self.read_only_label = QLabel("Read-only")  # shown while the open project cannot be changed
+        self.read_only_label.setToolTip("This project is open read-only: you can look, export and report, "
+                                        "but not change it.")
+        self.read_only_label.setStyleSheet("QLabel { color: #D55E00; font-weight: bold; padding: 0 6px; }")
+        self.read_only_label.hide()
+        self.statusBar().addPermanentWidget(self.read_only_label)
         self._make_menus()
 
         self.browser.addRequested.connect(self.add_recordings)
         self.browser.extractRequested.connect(self.extract_skeleton)
         self.browser.proposeRequested.connect(self.make_proposals)
+        self.browser.message.connect(self.show_message)
         self.player.mediaError.connect(lambda e: self.show_message(str(e)))
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -168,6 +175,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&File")
         self._action(m, "&New project…", self.new_project, QKeySequence.StandardKey.New)
         self._action(m, "&Open project…", self.ask_open_project, QKeySequence.StandardKey.Open)
+        self._action(m, "Open read-&only…", lambda: self.ask_open_project(read_only=True))
         self.recent_menu = m.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._action(m, "Open the &demo project", self.open_demo)
@@ -193,6 +201,8 @@ class MainWindow(QMainWindow):
             e.addSeparator()
             self._action(e, "Edit &labels…", self.review.edit_labels)
             self._action(e, "&Reaction time when marking…", self.review.ask_reaction_ms)
+        e.addSeparator()
+        e.addActions([self.browser.edit_action, self.browser.remove_action])
         t = mb.addMenu("&Tools")
         self.extract_action = self._action(t, "&Extract skeleton", self.extract_skeleton)
         self.propose_action = self._action(t, "&Find gestures (model proposals)", self.make_proposals)
@@ -247,12 +257,14 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(no recent projects)").setEnabled(False)
 
     # ------------------------------------------------------------------ projects
-    def open_project(self, path: str | Path, restore: bool = True) -> bool:
-        """Open the project at ``path`` (and go back to where the user was in it)."""
+    def open_project(self, path: str | Path, restore: bool = True, read_only: bool = False) -> bool:
+        """Open the project at ``path`` (and go back to where the user was in it); read-only when
+        asked, or when its folder cannot be written."""
         from mgstudio.core.project import Project
 
+        forced = not read_only and not Project.can_write(path)
         try:
-            project = Project.open(path, annotator=self.settings.coder or None)
+            project = Project.open(path, annotator=self.settings.coder or None, read_only=read_only or forced)
         except MGStudioError as exc:
             dialogs.show_error(self, exc, "Could not open the project")
             return False
@@ -267,7 +279,13 @@ class MainWindow(QMainWindow):
         if self.state.item_id is None and project.items():
             self.state.set_item(project.items()[0].id)
         self.player.view.setFocus()  # keys go to playing and reviewing, not to a text field
-        self.show_message(f"Opened {project.name}. Every change is saved as you make it.")
+        if forced:
+            self.show_message(f"{project.path} cannot be written, so {project.name} is open read-only: you can "
+                              "look, export and report, but not change it.")
+        elif project.read_only:
+            self.show_message(f"Opened {project.name} read-only: you can look, export and report, but not change it.")
+        else:
+            self.show_message(f"Opened {project.name}. Every change is saved as you make it.")
         return True
 
     def close_project(self) -> None:
@@ -334,10 +352,10 @@ class MainWindow(QMainWindow):
                           f"undoes only {name}'s edits.")
         return True
 
-    def ask_open_project(self) -> None:
+    def ask_open_project(self, read_only: bool = False) -> None:
         path = dialogs.ask_open_project(self)
         if path is not None:
-            self.open_project(path)
+            self.open_project(path, read_only=read_only)
 
     def open_demo(self) -> None:
         from mgstudio.workflows.demo import ensure_demo_project
@@ -381,15 +399,10 @@ class MainWindow(QMainWindow):
         p, item = self.project, self.state.item
         parts = ["MG Studio"]
         if p is not None:
-            parts.insert(0, p.name + (f" — {item.name}" if item is not None else ""))
+            parts.insert(0, p.name + (" (read-only)" if p.read_only else "") +
+                         (f" — {item.name}" if item is not None else ""))
         self.setWindowTitle(" · ".join(parts))
-        coder = p.annotator if p is not None else self.settings.coder
-        self.coder_label.setText(f"Coder: {coder}" if coder else "") if hasattr(self, "coder_label") else None
-        if hasattr(self, "coder_label"):
-            self.coder_label.setToolTip("Who is coding: edits go on this person's tier (File ▸ Switch coder…)")
-        if hasattr(self, "welcome"):
-            self.welcome.set_coder(coder)
-        self._show_center()
+            project = Project.open(path, annotator=self.settings.coder or None, read_only=read_only or forced)
         self.add_action.setEnabled(p is not None) if hasattr(self, "add_action") else None
 
     # ------------------------------------------------------------------ adding media
