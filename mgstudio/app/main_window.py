@@ -402,7 +402,15 @@ class MainWindow(QMainWindow):
             parts.insert(0, p.name + (" (read-only)" if p.read_only else "") +
                          (f" — {item.name}" if item is not None else ""))
         self.setWindowTitle(" · ".join(parts))
-            project = Project.open(path, annotator=self.settings.coder or None, read_only=read_only or forced)
+        if hasattr(self, "read_only_label"):
+            self.read_only_label.setVisible(p is not None and p.read_only)
+        coder = p.annotator if p is not None else self.settings.coder
+        self.coder_label.setText(f"Coder: {coder}" if coder else "") if hasattr(self, "coder_label") else None
+        if hasattr(self, "coder_label"):
+            self.coder_label.setToolTip("Who is coding: edits go on this person's tier (File ▸ Switch coder…)")
+        if hasattr(self, "welcome"):
+            self.welcome.set_coder(coder)
+        self._show_center()
         self.add_action.setEnabled(p is not None) if hasattr(self, "add_action") else None
 
     # ------------------------------------------------------------------ adding media
