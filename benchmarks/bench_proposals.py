@@ -1,12 +1,14 @@
 """Proposal engine: speed, memory and spotting quality on real skeletons.
 
-    PYTHONPATH=. python -m benchmarks.bench_proposals [--threads 2] [--frames 18000] [--skip-speed]
+    PYTHONPATH=. python -m benchmarks.bench_proposals [--threads 2] [--frames 18000] [--skip-speed] [--threads-only]
 
 1. **Speed** on a 10-minute (18,000 frames at 30 fps) canonical-layout sequence made of real
    UTKinect recordings played back to back: the whole proposal pass (streamed windows, embedding,
    head, post-processing) vs a **bare model forward** over the same windows, prepared beforehand,
    in the same run (windows/s ratio); the movement-event pass; peak memory of each pass in a fresh
-   process for 4,500 and 18,000 frames (bounded memory: it must not grow with the length).
+   process for 4,500 and 18,000 frames (bounded memory: it must not grow with the length); the
+   pass at 1 vs 2 torch threads interleaved on the same windows, with their ratio (proposals run
+   at :func:`~mgstudio.recognition.proposals.proposal_threads`, 1 by default, because of it).
 2. **UTKinect spotting** (MiGA protocol, IoU > 0.3): a few-shot linear head trained on the odd
    subjects' recordings (labels + background), proposals on the even subjects' untrimmed
    recordings; F1 with calibration, without it and at other thresholds; class-agnostic
@@ -125,12 +127,15 @@ def speed(n_frames: int, threads: int) -> dict:
                                enc.config.in_channels)
         xs.append((torch.from_numpy(x), torch.from_numpy(m)))
 
-    def bare_pass(k: int) -> float:
-        t0 = time.perf_counter()
-        with torch.no_grad():
-            for x, m in xs[:k]:
-                enc.model.embed(x, m)
-        return time.perf_counter() - t0
+    from mgstudio.recognition.proposals import proposal_threads, torch_threads
+
+    def bare_pass(k: int) -> float:  # at the proposal pass's own thread count, so the ratio compares like with like
+        with torch_threads(proposal_threads()):
+            t0 = time.perf_counter()
+            with torch.no_grad():
+                for x, m in xs[:k]:
+                    enc.model.embed(x, m)
+            return time.perf_counter() - t0
 
     # ratio: 6 alternating pairs (bare forward, whole pipeline) on the same first 16 batches (1,024
     # windows at batch 64; 128 windows gave a ratio within noise); the machine is shared, so each
@@ -147,19 +152,7 @@ def speed(n_frames: int, threads: int) -> dict:
         pipe_t.append(time.perf_counter() - t0)
     del xs
 
-    # 1 vs 2 torch threads on the same windows, interleaved: wall and CPU (getrusage: all threads)
-    import resource
-
-    threads_cost: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
-    for rep in range(6):
-        for nt in (1, 2):
-            torch.set_num_threads(nt)
-            r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-            propose(short, enc, head)
-            r1 = resource.getrusage(resource.RUSAGE_SELF)
-            if rep:  # the first round is the warm-up
-                threads_cost[nt].append((time.perf_counter() - t0,
-                                         r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime))
+    threads_cost = thread_costs(short, enc, head)
     torch.set_num_threads(threads)
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -171,12 +164,51 @@ def speed(n_frames: int, threads: int) -> dict:
     bare_ws = n_short / float(np.median(bare_t))
     pipe_ws = n_short / float(np.median(pipe_t))
     pair = float(np.median(np.array(bare_t) / np.array(pipe_t)))
-    return {"frames": n_frames, "windows": n_win, "threads": threads, "propose_s": full, "movement_s": mov,
+    return {"frames": n_frames, "windows": n_win, "threads": proposal_threads(), "propose_s": full, "movement_s": mov,
             "propose_cpu": full_cpu, "movement_cpu": mov_cpu, "load": os.getloadavg()[0], "ratio_windows": n_short,
             "bare_win_s": bare_ws, "pipe_win_s": pipe_ws, "ratio": pair, "full_win_s": n_win / full,
             "n_proposals": len(segs), "n_events": len(ev),
-            "threads_cost": {nt: (float(np.median([a for a, _ in v])), float(np.median([b for _, b in v])))
-                             for nt, v in threads_cost.items()}}
+            "threads_cost": threads_cost}
+
+
+def thread_costs(seq, enc, head, reps: int = 6) -> dict[int, tuple[float, float]]:
+    """Median wall and CPU seconds (getrusage: all threads) of the proposal pass over ``seq`` at
+    1 and 2 torch threads (``propose(threads=...)``), interleaved, the first round a warm-up."""
+    import resource
+
+    from mgstudio.recognition.proposals import propose
+
+    cost: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+    for rep in range(reps):
+        for nt in (1, 2):
+            r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+            propose(seq, enc, head, threads=nt)
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            if rep:
+                cost[nt].append((time.perf_counter() - t0, r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime))
+    return {nt: (float(np.median([a for a, _ in v])), float(np.median([b for _, b in v]))) for nt, v in cost.items()}
+
+
+def threads_only(n_frames: int = 1200) -> dict[int, tuple[float, float]]:
+    """The 1-vs-2-thread comparison alone, on ``n_frames`` real UTKinect frames."""
+    from mgstudio.recognition.encoder import load_encoder
+    from mgstudio.recognition.fewshot import train_head
+
+    enc = load_encoder()
+    seq = long_sequence(n_frames)
+    rng = np.random.default_rng(0)
+    head = train_head(rng.normal(size=(40, enc.dim)).astype(np.float32), ["a"] * 20 + ["__background__"] * 20)
+    return thread_costs(seq, enc, head)
+
+
+def _print_threads(tc: dict[int, tuple[float, float]], what: str) -> None:
+    from mgstudio.recognition.proposals import proposal_threads
+
+    for nt, (wall, cpu) in tc.items():
+        print(f"  {nt} torch thread(s), {what}, 5 interleaved runs: wall {wall:.2f} s, CPU {cpu:.2f} s (median)")
+    print(f"  2 threads / 1 thread: wall ratio {tc[2][0] / tc[1][0]:.2f}, CPU ratio {tc[2][1] / tc[1][1]:.2f} "
+          f"(> 1: one thread is faster; proposals run on {proposal_threads()} "
+          f"thread(s) by default); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
 
 
 def spotting() -> dict:
@@ -255,14 +287,20 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=18000)
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--skip-spotting", action="store_true")
+    ap.add_argument("--threads-only", action="store_true", help="only the 1-vs-2 torch thread comparison")
     args = ap.parse_args()
     import torch
 
     torch.set_num_threads(args.threads)
+    if args.threads_only:
+        print("Proposal pass, 1 vs 2 torch threads (1,200 real UTKinect frames, linear head)")
+        tc = threads_only()
+        _print_threads(tc, "1,200 frames")  # not recorded: the full run records this benchmark's rows
+        return
     if not args.skip_speed:
         sp = speed(args.frames, args.threads)
         print(f"Speed ({sp['frames']} frames = {sp['frames'] / 30 / 60:.1f} min at 30 fps, {sp['windows']} windows, "
-              f"{sp['threads']} threads; load average {sp['load']:.1f} on this shared machine)")
+              f"{sp['threads']} torch thread(s) for the pass; load average {sp['load']:.1f} on this shared machine)")
         print(f"  whole proposal pass     {sp['propose_s']:6.1f} s wall {sp['propose_cpu']:6.1f} s CPU  "
               f"{sp['full_win_s']:6.1f} windows/s  (target < 60 s; {sp['n_proposals']} proposals)")
         print(f"  movement-event pass     {sp['movement_s']:6.1f} s wall {sp['movement_cpu']:6.1f} s CPU  "
@@ -271,9 +309,7 @@ def main() -> None:
               f"{sp['bare_win_s']:.1f} windows/s, whole pipeline {sp['pipe_win_s']:.1f} windows/s (medians), "
               f"median pair ratio {sp['ratio']:.2f} (target >= 0.85)")
         tc = sp["threads_cost"]
-        for nt, (wall, cpu) in tc.items():
-            print(f"  {nt} torch thread(s), same {sp['ratio_windows']} windows, 5 interleaved runs: "
-                  f"wall {wall:.2f} s, CPU {cpu:.2f} s (median; load {os.getloadavg()[0]:.2f})")
+        _print_threads(tc, f"same {sp['ratio_windows']} windows")
         from benchmarks.results import record, row
 
         rows = [row(f"proposal pass vs bare forward ({sp['ratio_windows']} windows)", sp["pipe_win_s"],

@@ -84,8 +84,8 @@ def test_add_skeleton_files_and_info_counts(tmp_path, capsys) -> None:
     code, out, _ = run(capsys, "info", str(proj))
     line = next(ln for ln in out.splitlines() if ln.startswith("a01_s01_e01"))
     cols = line.split()
-    assert cols[:3] == ["a01_s01_e01", "skeleton", str(n)] and cols[5] == "yes"
-    assert cols[6:] == ["1", "1", "0", "0", "50%"]
+    assert cols[:3] == ["a01_s01_e01", "skeleton", str(n)] and cols[5:7] == ["-", "yes"]  # no video; skeleton
+    assert cols[7:] == ["1", "1", "0", "0", "50%"]
     code, out, _ = run(capsys, "info", str(proj), "a01_s01_e01")
     assert code == 0 and "set: train" in out and "skeletons: raw" in out and "reviewed: 50% of 2" in out
 

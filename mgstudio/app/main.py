@@ -71,7 +71,10 @@ def theme_palette(name: str):
 
 def apply_theme(app, name: str) -> None:
     """Apply the dark or light theme: Fusion style, palette and style sheet."""
-    app.setStyle("Fusion")
+    from mgstudio.app.theme_style import ThemeStyle
+
+    if not isinstance(app.style(), ThemeStyle):
+        app.setStyle(ThemeStyle())  # Fusion, with check boxes and file-dialog icons visible on dark
     app.setPalette(theme_palette(name))
     path = STYLE_DIR / f"{name}.qss"
     app.setStyleSheet(path.read_text(encoding="utf-8") if path.is_file() else "")
@@ -91,6 +94,8 @@ def run(project: str | Path | None = None, demo: bool = False) -> int:
     from mgstudio.app import startup_probe
 
     startup_probe.install(app, window)  # only with MGSTUDIO_STARTUP_PROBE=1 (benchmarks, smoke test)
+    if not settings.coder and not os.environ.get("MGSTUDIO_STARTUP_PROBE"):
+        window.ask_coder(first_run=True)  # first start: who is coding (remembered; File ▸ Switch coder…)
     if demo:
         window.open_demo()
     elif project is not None:

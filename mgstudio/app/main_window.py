@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from mgstudio.app import dialogs
 from mgstudio.app.first_paint import after_first_paint
@@ -21,6 +21,7 @@ from mgstudio.app.project_browser import ProjectBrowser
 from mgstudio.app.screen_fit import fit_to_screen, scroll_wrap
 from mgstudio.app.settings import Settings
 from mgstudio.app.state import AppState
+from mgstudio.app.welcome import WelcomePage
 from mgstudio.app.workers import ProcessWorker, Worker, WorkerPanel
 from mgstudio.core.errors import MGStudioError, ProjectError
 
@@ -52,7 +53,15 @@ class MainWindow(QMainWindow):
         self.workers: list[Worker] = []
 
         self.player = PlayerWidget(self.state, self)
-        self.setCentralWidget(self.player)
+        self.welcome = WelcomePage(self)  # where the video goes while no project is open
+        self.welcome.newRequested.connect(self.new_project)
+        self.welcome.openRequested.connect(self.ask_open_project)
+        self.welcome.demoRequested.connect(self.open_demo)
+        self.welcome.recentChosen.connect(self.open_project)
+        self.center = QStackedWidget(self)
+        self.center.addWidget(self.welcome)
+        self.center.addWidget(self.player)
+        self.setCentralWidget(self.center)
         self.browser = ProjectBrowser(self.state, self)
         self.browser_dock = QDockWidget("Project", self)
         self.browser_dock.setObjectName("ProjectDock")
@@ -74,12 +83,22 @@ class MainWindow(QMainWindow):
         self.worker_panel = WorkerPanel(self)
         self.status_label = QLabel("")
         self.statusBar().addWidget(self.status_label, 1)
+        self.coder_label = QLabel("")  # who is coding, always in sight
+        self.coder_label.setObjectName("CoderLabel")
+        self.statusBar().addPermanentWidget(self.coder_label)
         self.statusBar().addPermanentWidget(self.worker_panel)
+        self.read_only_label = QLabel("Read-only")  # shown while the open project cannot be changed
+        self.read_only_label.setToolTip("This project is open read-only: you can look, export and report, "
+                                        "but not change it.")
+        self.read_only_label.setStyleSheet("QLabel { color: #D55E00; font-weight: bold; padding: 0 6px; }")
+        self.read_only_label.hide()
+        self.statusBar().addPermanentWidget(self.read_only_label)
         self._make_menus()
 
         self.browser.addRequested.connect(self.add_recordings)
         self.browser.extractRequested.connect(self.extract_skeleton)
         self.browser.proposeRequested.connect(self.make_proposals)
+        self.browser.message.connect(self.show_message)
         self.player.mediaError.connect(lambda e: self.show_message(str(e)))
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -93,6 +112,7 @@ class MainWindow(QMainWindow):
         if not self.settings.restore_window(self):
             self.default_layout()
         self._update_title()
+        self._show_center()
 
     # ------------------------------------------------------------------ building
     def _make_view3d(self) -> None:
@@ -155,9 +175,12 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&File")
         self._action(m, "&New project…", self.new_project, QKeySequence.StandardKey.New)
         self._action(m, "&Open project…", self.ask_open_project, QKeySequence.StandardKey.Open)
+        self._action(m, "Open read-&only…", lambda: self.ask_open_project(read_only=True))
         self.recent_menu = m.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._action(m, "Open the &demo project", self.open_demo)
+        m.addSeparator()
+        self._action(m, "S&witch coder…", self.switch_coder)
         m.addSeparator()
         self.add_action = self._action(m, "&Add recordings…", self.add_recordings, "Ctrl+Shift+A")
         self._action(m, "Re&link the video…", self.relink_video)
@@ -178,6 +201,8 @@ class MainWindow(QMainWindow):
             e.addSeparator()
             self._action(e, "Edit &labels…", self.review.edit_labels)
             self._action(e, "&Reaction time when marking…", self.review.ask_reaction_ms)
+        e.addSeparator()
+        e.addActions([self.browser.edit_action, self.browser.remove_action])
         t = mb.addMenu("&Tools")
         self.extract_action = self._action(t, "&Extract skeleton", self.extract_skeleton)
         self.propose_action = self._action(t, "&Find gestures (model proposals)", self.make_proposals)
@@ -213,6 +238,16 @@ class MainWindow(QMainWindow):
         menu.addAction(act)
         return act
 
+    def _show_center(self) -> None:
+        """The welcome page while no project is open, else the player."""
+        if not hasattr(self, "center"):
+            return
+        if self.project is None:
+            self.welcome.set_recent([p for p in self.settings.recent_projects() if p.exists()][:6])
+            self.center.setCurrentWidget(self.welcome)
+        else:
+            self.center.setCurrentWidget(self.player)
+
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         recent = [p for p in self.settings.recent_projects() if p.exists()]
@@ -222,12 +257,14 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(no recent projects)").setEnabled(False)
 
     # ------------------------------------------------------------------ projects
-    def open_project(self, path: str | Path, restore: bool = True) -> bool:
-        """Open the project at ``path`` (and go back to where the user was in it)."""
+    def open_project(self, path: str | Path, restore: bool = True, read_only: bool = False) -> bool:
+        """Open the project at ``path`` (and go back to where the user was in it); read-only when
+        asked, or when its folder cannot be written."""
         from mgstudio.core.project import Project
 
+        forced = not read_only and not Project.can_write(path)
         try:
-            project = Project.open(path)
+            project = Project.open(path, annotator=self.settings.coder or None, read_only=read_only or forced)
         except MGStudioError as exc:
             dialogs.show_error(self, exc, "Could not open the project")
             return False
@@ -242,7 +279,13 @@ class MainWindow(QMainWindow):
         if self.state.item_id is None and project.items():
             self.state.set_item(project.items()[0].id)
         self.player.view.setFocus()  # keys go to playing and reviewing, not to a text field
-        self.show_message(f"Opened {project.name}. Every change is saved as you make it.")
+        if forced:
+            self.show_message(f"{project.path} cannot be written, so {project.name} is open read-only: you can "
+                              "look, export and report, but not change it.")
+        elif project.read_only:
+            self.show_message(f"Opened {project.name} read-only: you can look, export and report, but not change it.")
+        else:
+            self.show_message(f"Opened {project.name}. Every change is saved as you make it.")
         return True
 
     def close_project(self) -> None:
@@ -255,23 +298,64 @@ class MainWindow(QMainWindow):
         self.project = None
         self._update_title()
 
-    def new_project(self) -> None:
+    def new_project(self, dialog: Any = None) -> bool:
+        """File ▸ New project: name, folder, the label set to code with, and the coder."""
+        from mgstudio.app.start_dialogs import NewProjectDialog
         from mgstudio.core.project import Project
 
-        path = dialogs.ask_new_project(self)
-        if path is None:
-            return
+        dlg = dialog or NewProjectDialog(self.settings.coder, self.settings.coding_dir, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.path is None:
+            return False
         try:
-            Project.create(path).close()
+            Project.create(dlg.path, taxonomy=dlg.taxonomy, annotator=dlg.coder).close()
         except MGStudioError as exc:
             dialogs.show_error(self, exc, "Could not create the project")
-            return
-        self.open_project(path)
+            return False
+        self.settings.coder = dlg.coder
+        return self.open_project(dlg.path)
 
-    def ask_open_project(self) -> None:
+    # ------------------------------------------------------------------ who is coding
+    def ask_coder(self, first_run: bool = False, dialog: Any = None) -> str | None:
+        """Ask who is coding (first start, File ▸ Switch coder…); the name is remembered."""
+        from mgstudio.app.start_dialogs import CoderDialog
+
+        known = list(self.settings.known_coders())
+        if self.project is not None:
+            known += [a for a in self.project.annotators() if a not in known]
+        dlg = dialog or CoderDialog(known, self.settings.coder, self, first_run=first_run)
+        if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.name:
+            return None
+        self.settings.coder = dlg.name
+        self._update_title()
+        return dlg.name
+
+    def switch_coder(self, dialog: Any = None) -> bool:
+        """File ▸ Switch coder…: from now on edits go on the new coder's tier (the project is
+        reopened under that name at the same recording and frame)."""
+        before = self.project.annotator if self.project is not None else self.settings.coder
+        name = self.ask_coder(dialog=dialog)
+        if name is None:
+            return False
+        if self.project is not None and self.project.read_only:
+            self.show_message(f"From now on {name} is the coder; this project is open read-only, so nothing in it "
+                              "changes.")
+            return True
+        if self.project is not None and name != self.project.annotator:
+            path, item_id, frame = self.project.path, self.state.item_id, self.state.frame
+            if not self.open_project(path, restore=False):
+                return False
+            if item_id is not None:
+                self.state.set_item(item_id)
+                self.state.set_frame(frame)
+        who = f"{before} → {name}" if before and before != name else name
+        self.show_message(f"Now coding as {name} ({who}): new segments go on {name}'s tier, and Ctrl+Z "
+                          f"undoes only {name}'s edits.")
+        return True
+
+    def ask_open_project(self, read_only: bool = False) -> None:
         path = dialogs.ask_open_project(self)
         if path is not None:
-            self.open_project(path)
+            self.open_project(path, read_only=read_only)
 
     def open_demo(self) -> None:
         from mgstudio.workflows.demo import ensure_demo_project
@@ -315,8 +399,18 @@ class MainWindow(QMainWindow):
         p, item = self.project, self.state.item
         parts = ["MG Studio"]
         if p is not None:
-            parts.insert(0, p.name + (f" — {item.name}" if item is not None else ""))
+            parts.insert(0, p.name + (" (read-only)" if p.read_only else "") +
+                         (f" — {item.name}" if item is not None else ""))
         self.setWindowTitle(" · ".join(parts))
+        if hasattr(self, "read_only_label"):
+            self.read_only_label.setVisible(p is not None and p.read_only)
+        coder = p.annotator if p is not None else self.settings.coder
+        self.coder_label.setText(f"Coder: {coder}" if coder else "") if hasattr(self, "coder_label") else None
+        if hasattr(self, "coder_label"):
+            self.coder_label.setToolTip("Who is coding: edits go on this person's tier (File ▸ Switch coder…)")
+        if hasattr(self, "welcome"):
+            self.welcome.set_coder(coder)
+        self._show_center()
         self.add_action.setEnabled(p is not None) if hasattr(self, "add_action") else None
 
     # ------------------------------------------------------------------ adding media
@@ -518,36 +612,57 @@ class MainWindow(QMainWindow):
                                              title=f"Finding gestures in “{name}”"), done)
 
     def learn_from_labels(self) -> Worker | None:
-        """Train on the accepted labels (child process), show the cross-validated accuracy per
-        label, and only on the user's word use the new model and re-propose."""
+        """Train on the accepted labels (child process), show the cross-validated accuracy next to
+        the current model's, and only on the user's word use the new model and re-propose."""
         project = self.project
         if project is None:
             return None
-        from mgstudio.workflows.recognize import train_label_model
+        from mgstudio.app.learn_choice import train_and_compare
 
-        def trained(result: tuple[int, str]) -> None:
-            version, summary = result
-            if self.confirm_label_model(version, summary):
-                self.use_label_model(version)
+        def trained(outcome: Any) -> None:
+            if self.confirm_label_model(outcome.version, outcome.summary, outcome=outcome):
+                self.use_label_model(outcome.version)
             else:
-                self.show_message(f"Label model v{version} was kept aside; the current model stays in use.")
-        return self.run_worker(ProcessWorker(train_label_model, str(project.path), project.annotator,
+                self.show_message(f"Label model v{outcome.version} ({outcome.accuracy:.0%}) was kept aside; "
+                                  "the current model stays in use.")
+        return self.run_worker(ProcessWorker(train_and_compare, str(project.path), project.annotator,
                                              title="Learning from your labels"), trained)
 
-    def confirm_label_model(self, version: int, summary: str) -> bool:
-        """Ask whether to use a newly trained label model (tests may replace this)."""
+    def learn_box(self, outcome: Any) -> tuple[Any, Any]:
+        """The dialog for a newly trained model: its accuracy and the current model's in plain
+        sight; when the new one is worse, keeping the current model comes first and is the default.
+        Returns ``(box, use_button)``."""
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(self)
+        box.setObjectName("LearnResult")
         box.setWindowTitle("Learned from your labels")
-        box.setText(f"How well label model v{version} recognises your labels on recordings it did not "
-                    "learn from (cross-validated):")
-        box.setInformativeText("Use it to propose the segments you have not reviewed yet? "
-                               "Reviewed segments are never changed.")
-        box.setDetailedText(summary)
+        box.setIcon(QMessageBox.Icon.Warning if outcome.worse else QMessageBox.Icon.Question)
+        box.setText(outcome.headline())
+        box.setInformativeText(outcome.advice())
+        box.setDetailedText(outcome.summary)
         box.setStyleSheet("QTextEdit { font-family: monospace; }")
-        use = box.addButton("Use this model", QMessageBox.AcceptRole)
-        box.addButton("Not now", QMessageBox.RejectRole)
+        use_text = f"Use v{outcome.version} anyway" if outcome.worse else f"Use this model (v{outcome.version})"
+        if outcome.worse:  # the safe choice first and default; using the worse model takes a deliberate click
+            keep = box.addButton(outcome.keep_text(), QMessageBox.ButtonRole.AcceptRole)
+            use = box.addButton(use_text, QMessageBox.ButtonRole.DestructiveRole)
+        else:
+            use = box.addButton(use_text, QMessageBox.ButtonRole.AcceptRole)
+            keep = box.addButton(outcome.keep_text(), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep if outcome.worse else use)
+        box.setEscapeButton(keep)
+        return box, use
+
+    def confirm_label_model(self, version: int, summary: str, outcome: Any = None) -> bool:
+        """Ask whether to use a newly trained label model (tests may replace this)."""
+        if outcome is None:  # only the summary: its accuracy line is the figure shown
+            import re
+
+            from mgstudio.app.learn_choice import LearnOutcome
+
+            m = re.search(r"accuracy[^:]*:\s*(\d+)%", summary)
+            outcome = LearnOutcome(version, summary, int(m.group(1)) / 100 if m else 0.0, 1)
+        box, use = self.learn_box(outcome)
         box.exec()
         return box.clickedButton() is use
 
@@ -598,8 +713,20 @@ class MainWindow(QMainWindow):
         self.default_layout()
         self.show_message("The panels are back in their places.")
 
+    def event(self, e: Any) -> bool:
+        # Qt makes the tab bars of tabbed panels as it needs them (and again after a layout change),
+        # eliding their titles at the right: cut them in the middle instead (the tooltip has it whole)
+        if e.type() == e.Type.ChildPolished:
+            from PySide6.QtWidgets import QTabBar
+
+            child = e.child()
+            if isinstance(child, QTabBar) and child.elideMode() != Qt.TextElideMode.ElideMiddle:
+                child.setElideMode(Qt.TextElideMode.ElideMiddle)
+        return super().event(e)
+
     def show_message(self, text: str) -> None:
         self.status_label.setText(text)
+        self.status_label.setToolTip(text)  # the whole sentence, should the status bar cut it
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

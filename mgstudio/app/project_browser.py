@@ -1,4 +1,5 @@
-"""``ProjectBrowser``: the project's recordings with their progress (skeleton, proposals, reviewed)."""
+"""``ProjectBrowser``: the project's recordings with their frame rate, length and progress (skeleton,
+proposals, reviewed); right-click a recording to correct its attributes or remove it (both undoable)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,33 @@ import os
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QGridLayout, QHeaderView, QPushButton, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtWidgets import (QDialog, QGridLayout, QHeaderView, QMenu, QMessageBox, QPushButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from mgstudio.app.changes import ChangeTracker
 from mgstudio.app.state import AppState
 from mgstudio.app.workers import emit_from_thread
+from mgstudio.core.errors import MGStudioError
 from mgstudio.core.fingerprint import media_status
 from mgstudio.core.segments import Source, Status
 
-COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed")
+COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed", "fps", "Length")
+SKELETON_COL, PROPOSALS_COL, REVIEWED_COL, FPS_COL, LENGTH_COL = range(1, 6)
+
+
+def length_text(item: Any) -> str:
+    """``m:ss`` (``h:mm:ss`` from an hour) of an item at its frame rate; ``?`` when unknown."""
+    d = item.duration
+    if d is None:
+        return "?"
+    s = int(round(d))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def proposal_counts(project: Any, item_id: int) -> tuple[int, int]:
@@ -82,6 +98,7 @@ class ProjectBrowser(QWidget):
     addRequested = Signal()
     extractRequested = Signal()
     proposeRequested = Signal()
+    message = Signal(str)  # what an edit did, or why it was refused (the status bar shows it)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,9 +112,14 @@ class ProjectBrowser(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # recordings often differ at their end
         self.tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows, Space... stay the player's keys
         head = self.tree.header()
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The name keeps at least about half of a narrow dock (the other columns then scroll
+        # sideways) and takes all the room left over in a wide one: see _fit_columns.
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        head.setStretchLastSection(False)
         for c in range(1, len(COLUMNS)):
             head.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        head.sectionResized.connect(lambda c, _o, _n: c and self._fit_columns())
+        self.tree.viewport().installEventFilter(self)
         self.add_button = QPushButton("Add recordings…")
         self.add_button.setToolTip("Add videos or skeleton files (you can also drop them on the window)")
         self.extract_button = QPushButton("Extract skeleton")
@@ -119,6 +141,15 @@ class ProjectBrowser(QWidget):
         self.extract_button.clicked.connect(self.extractRequested)
         self.propose_button.clicked.connect(self.proposeRequested)
         self.tree.currentItemChanged.connect(self._on_current)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.edit_action = QAction("Edit attributes…", self)
+        self.edit_action.setToolTip("Correct the name, frame rate, subject, split or outcome (Ctrl+Z undoes it)")
+        self.edit_action.triggered.connect(lambda _c=False: self.edit_item())
+        self.remove_action = QAction("Remove recording…", self)
+        self.remove_action.setToolTip("Remove the recording with its segments (Ctrl+Z brings it back)")
+        self.remove_action.triggered.connect(lambda _c=False: self.remove_item())
+        self.tree.addActions([self.edit_action, self.remove_action])
         state.projectChanged.connect(lambda _p: self.refresh())
         state.itemChanged.connect(self._follow_state)
         state.segmentsChanged.connect(self._segments_changed)
@@ -133,6 +164,21 @@ class ProjectBrowser(QWidget):
         self.media_thread: threading.Thread | None = None
         self.refresh()
 
+    NAME_SHARE = 0.45  # of the list's width the recording's name keeps at least
+
+    def eventFilter(self, obj: QObject, event: Any) -> bool:  # noqa: N802
+        if obj is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(obj, event)
+
+    def _fit_columns(self) -> None:
+        head = self.tree.header()
+        width = self.tree.viewport().width()
+        others = sum(head.sectionSize(c) for c in range(1, len(COLUMNS)))
+        name = max(int(width * self.NAME_SHARE), width - others, 60)
+        if head.sectionSize(0) != name:
+            head.resizeSection(0, name)
+
     def refresh(self) -> None:
         """Re-read the items of the project."""
         self.tree.blockSignals(True)
@@ -141,7 +187,7 @@ class ProjectBrowser(QWidget):
         project = self.state.project
         if project is not None:
             for item in project.items():
-                row = QTreeWidgetItem([item.name, "", "", ""])
+                row = QTreeWidgetItem([item.name] + [""] * (len(COLUMNS) - 1))
                 row.setData(0, Qt.ItemDataRole.UserRole, item.id)
                 self.tree.addTopLevelItem(row)
                 self._rows[item.id] = row
@@ -164,9 +210,18 @@ class ProjectBrowser(QWidget):
             st = item_status(project, item)
             kind = "video" if item.kind == "video" else "skeleton only"
             length = f"{item.frame_count} frames" if item.frame_count else ""
-            row.setToolTip(0, f"{item.name} — {kind}, {length}, {item.fps:g} fps")
-            row.setText(1, "✓" if st["skeleton"] else "–")
-            row.setToolTip(1, "Skeleton extracted" if st["skeleton"] else "No skeleton yet: use Extract skeleton")
+            row.setText(0, item.name)
+            row.setToolTip(0, f"{item.name} — {kind}, {length} ({length_text(item)} at {item.fps:g} fps)")
+            row.setText(FPS_COL, f"{item.fps:.3f}".rstrip("0").rstrip("."))
+            row.setTextAlignment(FPS_COL, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            row.setToolTip(FPS_COL, "Frames per second, read from the video" if item.kind == "video" else
+                           "Frames per second of this skeleton recording: right-click ▸ Edit attributes… to "
+                           "correct it (times in seconds follow)")
+            row.setText(LENGTH_COL, length_text(item))
+            row.setTextAlignment(LENGTH_COL, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            row.setText(SKELETON_COL, "✓" if st["skeleton"] else "–")
+            row.setToolTip(SKELETON_COL, "Skeleton extracted" if st["skeleton"] else
+                           "No skeleton yet: use Extract skeleton")
             self._show_counts(row, st["reviewed_count"], st["proposals"])
             media = st["media"]
             if media == "ok" and item.kind == "video":
@@ -212,8 +267,17 @@ class ProjectBrowser(QWidget):
         names (skeleton and media do not change with segments); all items when it cannot tell."""
         project = self.state.project
         cs = self.changes.pull(project)
-        if cs is None:
-            self.refresh_statuses()
+        if cs is None:  # e.g. a recording removed, brought back or changed (an undo): list them again
+            if project is not None and {it.id for it in project.items()} != set(self._rows):
+                self._relist()
+            else:
+                self.refresh_statuses()
+            current = self.state.item
+            if project is not None and current is not None and current.id in self._rows \
+                    and project.item(current.id) != current:
+                self.state.refresh_item()  # its name or frame rate changed (an undo): times follow
+                if self.state.item is not None and self.state.item.rate != current.rate:
+                    self.state.notify_skeleton_changed(current.id)
             return
         for item_id in cs.item_ids:
             row = self._rows.get(item_id)
@@ -222,8 +286,8 @@ class ProjectBrowser(QWidget):
 
     @staticmethod
     def _show_counts(row: QTreeWidgetItem, reviewed: int, total: int) -> None:
-        row.setText(2, str(total) if total else "–")
-        row.setText(3, f"{round(100 * reviewed / total)} %" if total else "–")
+        row.setText(PROPOSALS_COL, str(total) if total else "–")
+        row.setText(REVIEWED_COL, f"{round(100 * reviewed / total)} %" if total else "–")
 
     def row_texts(self) -> list[list[str]]:
         """Text of every row (tests, screenshots)."""
@@ -251,3 +315,106 @@ class ProjectBrowser(QWidget):
         self.add_button.setEnabled(project is not None)
         self.extract_button.setEnabled(item is not None and item.kind == "video")
         self.propose_button.setEnabled(item is not None and project is not None and project.has_skeleton(item.id))
+
+    # ------------------------------------------------------------------ fixing mistakes
+    def _relist(self) -> None:
+        """Re-read the list; when the current recording is gone, show another one."""
+        project = self.state.project
+        ids = [it.id for it in project.items()] if project is not None else []
+        if self.state.item_id is not None and self.state.item_id not in ids:
+            self.state.set_item(ids[0] if ids else None)
+        self.refresh()
+
+    def _context_menu(self, pos: QPoint) -> QMenu | None:
+        row = self.tree.itemAt(pos)
+        if row is None:
+            return None
+        self.tree.setCurrentItem(row)
+        menu = QMenu(self)
+        menu.addActions([self.edit_action, self.remove_action])
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        return menu
+
+    def _target(self, item_id: int | None) -> Any:
+        project = self.state.project
+        if project is None:
+            return None
+        item_id = self.state.item_id if item_id is None else item_id
+        if item_id is None:
+            self.message.emit("Choose a recording in the project list first.")
+            return None
+        if project.read_only:
+            from mgstudio.core.project.connection import READ_ONLY_MESSAGE
+
+            self.message.emit(READ_ONLY_MESSAGE)
+            return None
+        return project.item(item_id)
+
+    def edit_item(self, item_id: int | None = None,
+                  ask: Callable[[Any], dict[str, Any] | None] | None = None) -> bool:
+        """Edit attributes…: correct the recording's name, frame rate, subject, split, outcome
+        (one undoable step). ``ask(item)`` returns the new fields or ``None`` (tests replace it)."""
+        item = self._target(item_id)
+        if item is None:
+            return False
+        fields = (ask or self._ask_fields)(item)
+        if fields is None:
+            return False
+        project = self.state.project
+        before = project.undo_text()
+        try:
+            new = project.update_item(item.id, **fields)
+        except MGStudioError as exc:
+            self.message.emit(str(exc))
+            return False
+        if project.undo_text() == before:
+            self.message.emit(f"“{new.name}” is unchanged.")
+            return False
+        self._after_edit()
+        if new.rate != item.rate:  # views holding its skeleton read it again, at the new rate
+            self.state.notify_skeleton_changed(item.id)
+        self.message.emit(f"{project.undo_text()}. Ctrl+Z takes it back.")
+        return True
+
+    def _ask_fields(self, item: Any) -> dict[str, Any] | None:
+        from mgstudio.app.item_dialog import ItemDialog
+
+        dlg = ItemDialog(item, self)
+        return dlg.changes() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+    def remove_item(self, item_id: int | None = None, confirm: Callable[[str, str], bool] | None = None) -> bool:
+        """Remove recording…: says what goes with it, asks, removes (Ctrl+Z brings it back).
+        ``confirm(title, text)`` answers the question (tests replace it)."""
+        item = self._target(item_id)
+        if item is None:
+            return False
+        project = self.state.project
+        text = project.describe_removal(item.id)
+        if not (confirm or self._confirm)(f"Remove “{item.name}”?", text):
+            return False
+        if self.state.item_id == item.id:  # show a neighbour, not a recording that is gone
+            ids = [it.id for it in project.items()]
+            k = ids.index(item.id)
+            rest = ids[:k] + ids[k + 1:]
+            self.state.set_item(rest[min(k, len(rest) - 1)] if rest else None)
+        try:
+            what = project.remove_item(item.id)
+        except MGStudioError as exc:
+            self.message.emit(str(exc))
+            return False
+        self._after_edit()
+        self.message.emit(f"{what}. Ctrl+Z brings it back.")
+        return True
+
+    def _confirm(self, title: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is remove
+
+    def _after_edit(self) -> None:
+        """After an item edit: every view catches up (lengths and times follow a new frame rate)."""
+        self.state.refresh_item()
+        self.state.notify_segments_changed()  # the change log says "everything": the list is re-read
+        self.refresh()

@@ -1,4 +1,5 @@
-"""User settings in ``QSettings``: window layout and docks, recent projects, theme, last session.
+"""User settings in ``QSettings``: window layout and docks, recent projects, theme, last session,
+and who is coding on this computer (asked on first start, File ▸ Switch coder… changes it).
 
 ``MGSTUDIO_SETTINGS=/path/file.ini`` keeps them in one INI file instead (tests, portable use).
 Keyboard shortcuts live in the same store (group ``review/keymap``, see
@@ -58,6 +59,28 @@ class Settings:
     def last_project(self, path: str | Path | None) -> None:
         self.q.setValue("session/last_project", str(Path(path).resolve()) if path else "")
         self.q.sync()
+
+    # ------------------------------------------------------------------ who is coding
+    @property
+    def coder(self) -> str:
+        """The name of the person coding ("" before they said it): their tier and audit name."""
+        v = self.q.value("user/coder", "")
+        return v.strip() if isinstance(v, str) else ""
+
+    @coder.setter
+    def coder(self, name: str) -> None:
+        name = (name or "").strip()
+        self.q.setValue("user/coder", name)
+        if name:
+            self.q.setValue("user/coders", [name, *[c for c in self.known_coders() if c != name]][:MAX_RECENT])
+        self.q.sync()
+
+    def known_coders(self) -> list[str]:
+        """Names that coded on this computer, the latest first."""
+        raw = self.q.value("user/coders", [])
+        if isinstance(raw, str):
+            raw = [raw]
+        return [str(c) for c in (raw or []) if str(c).strip()]
 
     # ------------------------------------------------------------------ theme
     @property

@@ -20,6 +20,7 @@ from mgstudio.core.errors import MGStudioError
 EXAMPLES = """examples:
   mgstudio new interviews.mgproj
   mgstudio add interviews.mgproj session1.mp4 session2.mp4
+  mgstudio set interviews.mgproj session1 --subject P01 --split test
   mgstudio extract interviews.mgproj --all
   mgstudio propose interviews.mgproj --all
   mgstudio export interviews.mgproj --out session1.eaf --item session1
@@ -28,7 +29,7 @@ EXAMPLES = """examples:
 """
 
 
-ORDER = ["project_cmds", "extract", "propose", "io_cmds", "agree", "train_cmds", "report", "gui"]
+ORDER = ["project_cmds", "item_cmds", "extract", "propose", "io_cmds", "agree", "train_cmds", "report", "gui"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,9 +71,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mgstudio: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     except OSError as exc:
         # Disk full, permission denied, missing file...: one sentence, no traceback.
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         print(f"mgstudio: {exc.strerror or exc}{where}.", file=sys.stderr)
         return 2
+    try:
+        sys.stdout.flush()  # here, not at exit: a reader that stopped early (| head) is no error
+    except BrokenPipeError:
+        return _reader_went_away()
     return int(code or 0)
+
+
+def _reader_went_away() -> int:
+    """``mgstudio info p | head``: the reader closed the pipe. Like other command-line tools, stop
+    quietly (exit status 141, as for SIGPIPE) instead of printing "Broken pipe"."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail either
+    except (OSError, ValueError):
+        pass
+    return 141

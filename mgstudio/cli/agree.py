@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mgstudio.cli.common import add_read_only, find_item, open_for_reading
+
 EXAMPLES = """examples:
   mgstudio agree study.mgproj                         # every pair of annotators' tiers, all items
   mgstudio agree study.mgproj --tier alice --tier bob --item session1 --out agreement/
@@ -21,17 +23,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overlap", type=float, default=60.0, metavar="PERCENT",
                    help="gesture-by-gesture (Holle & Rein) linking criterion: the frames two segments share "
                         "as a share of the frames either covers (default 60)")
+    add_read_only(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from mgstudio.core.agreement import agreement
     from mgstudio.core.errors import MGStudioError
-    from mgstudio.core.project import Project
     from mgstudio.formats.agreement_report import write_agreement_csv, write_agreement_html
 
-    with Project.open(args.project) as project:
-        ids = [project.item_by_name(n).id for n in args.item] or None
+    with open_for_reading(args.project, args.read_only) as project:
+        ids = [find_item(project, n).id for n in args.item] or None
         if not 1 <= args.overlap <= 100:  # 0.6 is most likely a share meant as 60 %: say so
             raise MGStudioError(f"--overlap is a percentage between 1 and 100 (60 means 60 %), not {args.overlap:g}.")
         report = agreement(project, args.tier or None, ids, min_overlap=args.overlap / 100.0)

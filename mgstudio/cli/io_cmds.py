@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mgstudio.cli.common import add_read_only, find_item, open_for_reading
 from mgstudio.core.errors import MGStudioError
 
 IMPORT_EXAMPLES = """examples:
@@ -55,19 +56,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--tier", action="append", default=[], help="tier name (repeatable; default all)")
     e.add_argument("--status", action="append", default=[],
                    choices=["proposed", "accepted", "rejected", "edited"], help="keep only these statuses")
+    add_read_only(e)
     e.set_defaults(func=run_export)
 
 
 def _item_ids(project, names: list[str]) -> list[int] | None:
     if not names:
         return None
-    ids = []
-    for n in names:
-        it = project.item_by_name(n)
-        if it is None:
-            raise MGStudioError(f"The project has no item named '{n}'.")
-        ids.append(it.id)
-    return ids
+    return [find_item(project, n).id for n in names]
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -90,14 +86,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from mgstudio.core.project import Project
     from mgstudio.formats.segment_io import export_file
 
     if bool(args.out) == bool(args.dataset):
         raise MGStudioError("Give either --out FILE (segments) or --dataset FOLDER (a labelled dataset).")
     if args.dataset:
         return _export_dataset(args)
-    with Project.open(args.project) as project:
+    with open_for_reading(args.project, args.read_only) as project:
         n = export_file(project, args.out, args.format, _item_ids(project, args.item),
                         args.tier or None, args.status or None)
     print(f"Wrote {n} segment(s) to {args.out}.")
@@ -107,14 +102,13 @@ def run_export(args: argparse.Namespace) -> int:
 def _export_dataset(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from mgstudio.core.project import Project
     from mgstudio.workflows.dataset_export import DatasetOptions, export_dataset
 
     try:
         ratios = tuple(float(x) for x in args.split.split(","))
     except ValueError:
         raise MGStudioError(f"--split must be three numbers like 0.7,0.15,0.15, not '{args.split}'.") from None
-    with Project.open(args.project) as project:
+    with open_for_reading(args.project, args.read_only) as project:
         opts = DatasetOptions(
             formats=tuple(args.dataset_format) or ("pyskl", "ntu", "csv"),
             item_ids=_item_ids(project, args.item), tiers=args.tier or None,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from mgstudio.core.errors import MGStudioError, ProjectError
+from mgstudio.core.errors import MGStudioError
 
 NEW_EXAMPLES = """examples:
   mgstudio new interviews                      # makes interviews.mgproj with the iMiGUE labels
@@ -63,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        epilog=INFO_EXAMPLES, formatter_class=fmt)
     i.add_argument("project", help="the project folder (NAME.mgproj)")
     i.add_argument("item", nargs="?", help="an item name for details")
+    i.add_argument("--read-only", action="store_true", help="(info never changes the project; accepted for scripts)")
     i.set_defaults(func=run_info)
 
 
@@ -160,19 +161,29 @@ def run_info(args: argparse.Namespace) -> int:
         if not items:
             print(f"No items yet: mgstudio add {p.path} VIDEO...")
             return 0
-        rows = [("item", "kind", "frames", "fps", "length", "skeleton", "proposed", "accepted", "rejected",
-                 "edited", "reviewed")]
+        rows = [("item", "kind", "frames", "fps", "length", "video", "skeleton", "proposed", "accepted",
+                 "rejected", "edited", "reviewed")]
+        media: dict[str, int] = {}
         for it in items:
             c = p.status_counts(it.id)
             n_model = p.count_segments(it.id, source=Source.MODEL)
+            video = "-"
+            if it.kind == "video":
+                status = p.check_media(it.id)
+                video = "ok" if status == "ok" else f"[{status}]"
+                if status != "ok":
+                    media[status] = media.get(status, 0) + 1
             rows.append((it.name, it.kind, str(it.frame_count if it.frame_count is not None else "?"), _fps(it.fps),
-                         _duration(it), "yes" if p.has_skeleton(it.id) else "no", str(c["proposed"]),
+                         _duration(it), video, "yes" if p.has_skeleton(it.id) else "no", str(c["proposed"]),
                          str(c["accepted"]), str(c["rejected"]), str(c["edited"]), _reviewed(c, n_model)))
         widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
         for r in rows:
             print("  ".join(v.ljust(w) if k < 2 else v.rjust(w) for k, (v, w) in enumerate(zip(r, widths))))
         print(f"{len(items)} item(s), {p.count_segments()} segment(s). 'reviewed' = model proposals "
               "accepted, rejected or edited.")
+        if media:
+            what = " and ".join(f"{n} {status}" for status, n in media.items())
+            print(f"{what} video(s): point to the new place with 'mgstudio relink {p.path} ITEM NEWPATH'.")
     return 0
 
 
@@ -180,14 +191,15 @@ def _item_info(p: Any, name: str) -> int:
     from mgstudio.core.segments import Source
     from mgstudio.core.timebase import timecode
 
-    try:
-        it = p.item_by_name(name)
-    except ProjectError:
-        names = ", ".join(i.name for i in p.items()[:10]) or "none"
-        raise ProjectError(f"The project has no item called '{name}' (items: {names}).") from None
+    from mgstudio.cli.common import find_item
+
+    it = find_item(p, name)
     print(f"Item '{it.name}' ({it.kind})")
     if it.kind == "video":
-        print(f"  video: {it.video_path} [{p.check_media(it.id)}]")
+        status = p.check_media(it.id)
+        print(f"  video: {it.video_path} [{status}]")
+        if status != "ok":
+            print(f"  relink it: mgstudio relink {p.path} '{it.name}' NEWPATH")
         print(f"  size: {it.width}x{it.height}")
     print(f"  frames: {it.frame_count} at {_fps(it.fps)} fps ({it.rate}), length "
           f"{timecode(it.frame_count or 0, it.rate)}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from mgstudio.cli.common import find_item
 from mgstudio.core.errors import CancelledError, MGStudioError
 
 PROPOSE_EXAMPLES = """examples:
@@ -65,7 +66,7 @@ def run_propose(args: argparse.Namespace) -> int:
     enc = resolve_encoder(args.model)
     with Project.open(args.project) as project:
         items = [it for it in project.items() if project.has_skeleton(it.id)] if args.all else \
-            [project.item_by_name(n) for n in args.items]
+            [find_item(project, n) for n in args.items]
         if not items:
             raise MGStudioError("No item in this project has a skeleton yet: run 'mgstudio extract' first.")
         if not args.movement:
@@ -97,13 +98,18 @@ def run_propose(args: argparse.Namespace) -> int:
             finally:
                 bar.close()
             print(f"{it.name}: {len(segs)} proposals")
+            if not segs and head is None:
+                from mgstudio.recognition.coldstart import no_proposals_note
+
+                seq = project.load_skeleton(it.id)
+                if seq is not None:
+                    print(f"  {no_proposals_note(seq)}")
         return 1 if failed and failed == len(items) else 0
 
 
 def run_learn(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
-    from mgstudio.recognition.learning import (active_version, activate_version, list_versions, repropose_project,
-                                               train_version)
+    from mgstudio.recognition.learning import active_version, list_versions, train_version
     from mgstudio.recognition.encoder import resolve_encoder
 
     with Project.open(args.project) as project:
@@ -119,8 +125,7 @@ def run_learn(args: argparse.Namespace) -> int:
             return 0
         enc = resolve_encoder(args.model)
         if args.use is not None:
-            activate_version(project, args.use or None)
-            n = repropose_project(project, enc)
+            n = _activate_and_repropose(project, args.use or None, enc)
             print(f"Now using {'movement events' if not args.use else f'label model v{args.use}'}; {n} proposals written.")
             return 0
         bar = _bar(1, "embedding labels")
@@ -138,10 +143,37 @@ def run_learn(args: argparse.Namespace) -> int:
             bar.close()
         print(mv.summary)
         print(f"Saved as version {mv.version} ({mv.path.name}).")
+        use_it = f"'mgstudio learn {args.project} --use {mv.version}' to use it anyway"
         if args.no_activate:
-            print(f"Not activated: 'mgstudio learn {args.project} --use {mv.version}' to use it.")
+            print(f"Not activated: {use_it.replace(' anyway', '')}.")
             return 0
-        activate_version(project, mv)
-        n = repropose_project(project, enc)
-        print(f"Version {mv.version} is now active; {n} proposals written for the un-reviewed parts.")
+        current = active_version(project)
+        if current is not None and mv.cv_accuracy < current.cv_accuracy:
+            print(f"Not activated: version {mv.version} recognises your labels less well ({mv.cv_accuracy:.0%}) "
+                  f"than version {current.version}, which stays in use ({current.cv_accuracy:.0%}); {use_it}.")
+            return 0
+        n = _activate_and_repropose(project, mv.version, enc)
+        print(f"Version {mv.version} is now active ({mv.cv_accuracy:.0%} cross-validated accuracy); {n} proposals "
+              "written for the un-reviewed parts.")
     return 0
+
+
+def _activate_and_repropose(project, version: int | None, enc) -> int:
+    """Make ``version`` active and re-propose with it; when that fails or is stopped, the version
+    that was active before stays active (a model that cannot propose is never left in use)."""
+    from mgstudio.recognition.learning import active_version, activate_version, load_active_head, repropose_project
+
+    before = active_version(project)
+    activate_version(project, version)
+    try:
+        load_active_head(project, enc)  # a head that does not fit the recognizer: refused before any proposal
+        return repropose_project(project, enc)
+    except BaseException as exc:
+        activate_version(project, before.version if before else None)
+        kept = f"version {before.version}" if before else "movement events"
+        name = "movement events" if version is None else f"Version {version}"
+        if isinstance(exc, KeyboardInterrupt):
+            raise CancelledError(f"Stopped; {name} was not made active, {kept} stays in use.") from None
+        if isinstance(exc, MGStudioError):
+            raise MGStudioError(f"{name} was not made active ({exc}); {kept} stays in use.", exc.detail) from exc
+        raise

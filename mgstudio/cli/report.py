@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+from mgstudio.cli.common import add_read_only, find_item, open_for_reading
 from mgstudio.core.errors import MGStudioError, ProjectError
 from mgstudio.reasoning.prompts import NARRATIVE_MAX_TOKENS
 
@@ -60,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="evaluate verdicts with and without MG evidence against an item attribute")
     p.add_argument("--attribute", default="outcome", help="the item attribute holding the known outcome")
     p.add_argument("--out", help="output folder (required for reports)")
+    add_read_only(p)
     p.set_defaults(func=run_report)
 
 
@@ -68,7 +70,6 @@ def _safe(name: str) -> str:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from mgstudio.core.project import Project
     from mgstudio.reasoning.backends import make_backend
 
     if not args.batch and not args.items:
@@ -88,15 +89,9 @@ def run_report(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         backend = UnavailableBackend(exc, Path(args.model).name)
     gen = {"temperature": args.temperature, "seed": args.seed, "max_tokens": args.max_tokens}
-    with Project.open(args.project) as project:
+    with open_for_reading(args.project, args.read_only) as project:
         tier = args.tier or None
-        items = []
-        for name in args.items:
-            try:
-                items.append(project.item_by_name(name))
-            except ProjectError:
-                names = ", ".join(i.name for i in project.items()[:10]) or "none"
-                raise ProjectError(f"The project has no item called '{name}' (items: {names}).") from None
+        items = [find_item(project, name) for name in args.items]
         if args.batch:
             return _batch(args, project, backend, [i.id for i in items] or None, gen, tier)
         from mgstudio.reasoning.evidence import build_evidence

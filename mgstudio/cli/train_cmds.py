@@ -123,6 +123,8 @@ def run_spotting(args: argparse.Namespace) -> int:
     with Project.open(args.spotting, read_only=True) as project:
         res = evaluate_project(project, args.reference_tier, split_half=args.split_half, model=args.model,
                                log=print)
+    for note in res.get("notes", []):
+        print(note)
     print(format_scores("Before any label (cue proposals), whole items", res["cold_start"]))
     for key, title in (("cold_start_second_half", "Second halves, cue proposals"),
                        ("cold_start_second_half_calibrated", "Second halves, cue proposals calibrated on the first"),
@@ -133,6 +135,27 @@ def run_spotting(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=2, default=str), encoding="utf-8")
     return 0
+
+
+def _what_was_scored(data: str, split: str) -> str | None:
+    """A plain note when the scores are not on held-out recordings: a project without any
+    recording marked ``split=test`` is scored on all its labelled clips, training ones included."""
+    from mgstudio.cli.common import open_for_reading
+    from mgstudio.recognition.data import _is_project
+
+    if split == "train":
+        return "Note: these scores are on the training clips (--split train), not on held-out recordings."
+    if split == "all":
+        return "Note: these scores are on all labelled clips, including any the model was trained on."
+    if not _is_project(Path(data)):
+        return None
+    with open_for_reading(data, read_only=True) as project:
+        if any(str((it.attributes or {}).get("split", "")).lower() == "test" for it in project.items()):
+            return None
+        name = project.path.name
+    return (f"Note: no recording of {name} is marked split=test, so these scores are on all its labelled clips, "
+            "the training clips included: they say how well the model fits what it learnt, not how well it "
+            f"generalises. Mark held-out recordings with 'mgstudio set {data} ITEM --split test'.")
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -146,6 +169,10 @@ def run_eval(args: argparse.Namespace) -> int:
 
     metrics = evaluate(args.model, args.data, split=args.split, confusion_png=args.confusion,
                        threshold=args.threshold, device=args.device)
+    note = _what_was_scored(args.data, args.split)
+    if note:
+        print(note)
+        metrics["scored"] = note
     if args.confusion and "confusion_png" in metrics:
         print(f"confusion matrix: {args.confusion}")
     if args.json:

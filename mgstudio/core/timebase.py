@@ -101,7 +101,11 @@ def ms_to_frame(ms: int | float, fps: FpsLike) -> int:
 
 def timecode(frame: int, fps: FpsLike) -> str:
     """``"HH:MM:SS.mmm"`` for the start of ``frame`` (negative frames get a leading ``-``)."""
-    ms = frame_to_ms(frame, fps)
+    return ms_timecode(frame_to_ms(frame, fps))
+
+
+def ms_timecode(ms: int) -> str:
+    """``"HH:MM:SS.mmm"`` for a time in integer milliseconds (negative times get a leading ``-``)."""
     sign = "-" if ms < 0 else ""
     ms = abs(ms)
     h, rest = divmod(ms, 3_600_000)

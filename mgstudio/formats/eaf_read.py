@@ -37,7 +37,7 @@ from typing import Literal
 
 from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Source
-from mgstudio.core.timebase import as_fraction
+from mgstudio.core.timebase import as_fraction, ms_timecode
 from mgstudio.formats.tracks import ImportReport, Row, Track, short
 
 MODEL_TIER_PREFIX = "model: "
@@ -78,13 +78,7 @@ def ms_to_frame_int(ms: int, num: int, den: int) -> int:
     return (2 * ms * num + den * 1000) // (2 * den * 1000)
 
 
-def fmt_ms(ms: int) -> str:
-    sign = "-" if ms < 0 else ""
-    ms = abs(ms)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, msec = divmod(rest, 1000)
-    return f"{sign}{h:02d}:{m:02d}:{s:02d}.{msec:03d}"
+fmt_ms = ms_timecode  # "HH:MM:SS.mmm" of a time in ms, in the messages
 
 
 def _local(tag: str) -> str:

@@ -131,10 +131,9 @@ class LlamaCppBackend:
             try:
                 from llama_cpp import Llama
             except ImportError as exc:
-                raise LLMError(
-                    "The embedded language model runtime (llama-cpp-python) is not installed.",
-                    detail=str(exc),
-                ) from exc
+                from mgstudio.reasoning.runtime_status import missing_runtime_message
+
+                raise LLMError(missing_runtime_message(), detail=str(exc)) from exc
             try:
                 # flash attention: prompt evaluation ~1.4x faster on CPU here (benchmarks/)
                 llm = Llama(

@@ -9,6 +9,7 @@ Per recording (all thresholds are relative to the recording itself, so the propo
 the person: MG rates differ ~4x between people):
 
 1. skeletons go to the canonical layout; 3D world coordinates are used when present, else 2D;
+   joints with confidence < 0.3 or outside the picture count as unseen;
    everything is divided by the recording's median body size (shoulder width, else head-spine)
    and hands, head and shoulders are taken relative to the torso centre (leaning is its own cue);
    frames where the main subject is not in view (:mod:`.presence`) are dropped;
@@ -59,6 +60,7 @@ CLASS_HEAD = "head up"
 CLASS_ILLUSTRATIVE = "illustrative hand gestures"
 
 CHANNELS = ("left hand", "right hand", "head", "shoulders", "torso")
+MIN_CONF = 0.3  # joints tracked with less confidence are treated as unseen (as in :mod:`.presence`)
 
 
 @dataclass
@@ -195,22 +197,23 @@ def _iou(a: CueEvent, b: CueEvent) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
-               present: np.ndarray | None = None) -> list[CueEvent]:
-    """Cold-start events of ``seq`` (sequence frame indices), best first is not implied: sorted by start."""
-    prm = params or CueParams()
-    n = len(seq)
-    fps = float(seq.fps) or 30.0
-    if n < 3:
-        return []
+def _channel_points(seq: SkeletonSequence, present: np.ndarray | None = None
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray] | None:
+    """Per-channel positions (body sizes, relative to the torso), the presence mask and the relative
+    canonical coordinates of ``seq``; None when no body size can be measured."""
     cs = seq.to_layout(CANONICAL)
     c = np.array(cs.coords(True), np.float64)
-    c[cs.conf <= 0] = np.nan
+    c[cs.conf < MIN_CONF] = np.nan  # guessed joints: MediaPipe places an unseen wrist below the frame
+    if cs.image_size is not None:  # a joint outside the picture was not seen either
+        w, h = cs.image_size
+        with np.errstate(invalid="ignore"):
+            out = (cs.xy[..., 0] < 0) | (cs.xy[..., 0] > w) | (cs.xy[..., 1] < 0) | (cs.xy[..., 1] > h)
+        c[out] = np.nan
     mask = presence_mask(seq) if present is None else np.asarray(present, bool)
     c[~mask] = np.nan
     size, _ = body_scale(c)
     if not np.isfinite(size).any():
-        return []
+        return None
     c /= float(np.nanmedian(size))
     centre = torso_centre(c)
     rel = c - centre[:, None, :]
@@ -223,6 +226,21 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
         "torso": centre - np.nanmedian(centre, axis=0) + np.nan_to_num(
             _mean_joints(c, ("neck",)) - _mean_joints(c, ("spine", "pelvis")), nan=0.0) * 0.5,
     }
+    return points, mask, rel
+
+
+def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
+               present: np.ndarray | None = None) -> list[CueEvent]:
+    """Cold-start events of ``seq`` (sequence frame indices), best first is not implied: sorted by start."""
+    prm = params or CueParams()
+    n = len(seq)
+    fps = float(seq.fps) or 30.0
+    if n < 3:
+        return []
+    got = _channel_points(seq, present)
+    if got is None:
+        return []
+    points, mask, rel = got
     min_len, max_len = max(2, int(round(prm.min_s * fps))), max(4, int(round(prm.max_s * fps)))
     max_edge = max(1, int(round(prm.edge_s * fps)))
     events: list[CueEvent] = []
@@ -316,10 +334,51 @@ def reason_note(event: CueEvent, rank: int, total: int) -> str:
 
 def proposal_reason(note: str) -> str | None:
     """The "why" of a proposal's note (``"right hand near mouth/chin, 1.8 s"``), or None."""
+    import re
+
     for line in (note or "").splitlines():
         if line.startswith(REASON_PREFIX):
-            return line[len(REASON_PREFIX):].split(".", 1)[0].strip() or None
+            m = re.match(r"(.*?)\.(?:\s|$)", line[len(REASON_PREFIX):])  # "1.8 s" keeps its decimal point
+            return (m[1] if m else line[len(REASON_PREFIX):]).strip() or None
     return None
+
+
+_VERBS = (("hand near ", "hand came near the "), ("hand moves", "hand moved"), ("head moves", "head moved"),
+          ("shoulders move", "shoulders moved"), ("torso sways or leans", "torso swayed or leaned"))
+
+
+def why_in_words(note: str | None) -> str | None:
+    """A proposal's note in plain words for the inspector, e.g. "The right hand came near the
+    mouth/chin for 1.8 s; perhaps touching jaw. Rank 3 of 30 here (not a probability until 20
+    proposals are reviewed)." None when the note says nothing about why (a person's segment, a plain note)."""
+    import re
+
+    text = note or ""
+    parts: list[str] = []
+    reason = proposal_reason(text)
+    if reason:
+        what, _, secs = reason.rpartition(", ")
+        if not what or not secs.endswith(" s"):
+            what, secs = reason, ""
+        for old, new in _VERBS:
+            what = what.replace(old, new)
+        sentence = f"The {what}" + (f" for {secs}" if secs else "")
+        likely = re.search(r"Likely: ([^.]+)\.", text)
+        parts.append(sentence + (f"; perhaps {likely[1]}." if likely else "."))
+    rank = re.search(r"Rank (\d+) of (\d+)", text)
+    cal = re.search(r"Calibrated on (\d+) reviewed proposals", text)
+    if cal:
+        parts.append(f"Confidence learnt from {cal[1]} reviewed proposals.")
+    elif rank:
+        from mgstudio.recognition.calibration import MIN_REVIEWED
+
+        parts.append(f"Rank {rank[1]} of {rank[2]} here (not a probability until {MIN_REVIEWED} proposals are "
+                     f"reviewed).")
+    if not parts:
+        return None
+    if not reason:
+        parts.insert(0, "Found by the label model learnt from this project's labels.")
+    return " ".join(parts)
 
 
 def cold_start_segments(seq: SkeletonSequence, labels: list[str] | tuple[str, ...] | None = None,
@@ -336,8 +395,8 @@ def cold_start_segments(seq: SkeletonSequence, labels: list[str] | tuple[str, ..
     prm = params or CueParams()
     need = max(8, int(round(2 * prm.min_s * fps)))  # two of the shortest events
     if len(seq) < need:
-        raise MGStudioError(f"This skeleton is only {len(seq)} frames long; proposals need at least {need} frames "
-                            f"({need / fps:.1f} s).")
+        raise MGStudioError(f"This skeleton is only {len(seq)} frame{'' if len(seq) == 1 else 's'} long; proposals "
+                            f"need at least {need} frames ({need / fps:.1f} s).")
     if not np.isfinite(seq.coords(False)).any():
         raise MGStudioError("No joint is visible anywhere in this skeleton, so there is nothing to propose "
                             "(was the person out of view or the extraction empty?).")
@@ -352,3 +411,26 @@ def cold_start_segments(seq: SkeletonSequence, labels: list[str] | tuple[str, ..
                            confidence=round(float((e.score + 1.0) / (e.score + 3.0)), 4),
                            note=reason_note(e, order[id(e)], len(events))))
     return out
+
+
+def no_proposals_note(seq: SkeletonSequence, params: CueParams | None = None) -> str:
+    """One sentence saying why the cold start proposes nothing on ``seq`` (shown where a recording
+    gets no proposals): nothing visible, the subject never in view, or nobody moving enough."""
+    prm = params or CueParams()
+    if len(seq) == 0 or not np.isfinite(seq.coords(False)).any():
+        return "No joint is visible anywhere in this skeleton, so there is nothing to propose."
+    got = _channel_points(seq)
+    if got is None or not got[1].any():
+        return ("The main person is not in view long enough anywhere in this recording (cut-aways or no "
+                "upper body found), so nothing was proposed there.")
+    points, mask, _ = got
+    fps = float(seq.fps) or 30.0
+    reach = 0.0
+    for p in points.values():
+        if np.isfinite(p).all(-1).sum() >= 5:
+            _, d, _, _ = _channel_signals(p, fps, prm)
+            if np.isfinite(d).any():
+                reach = max(reach, float(np.nanquantile(d, 0.99)))
+    seen = mask.mean()
+    return (f"Nothing moved enough to propose: the hands, head and torso stay within {reach:.2f} body sizes "
+            f"of where they rest (person in view {seen:.0%} of the time).")

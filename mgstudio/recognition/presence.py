@@ -7,8 +7,9 @@ seen frames are cut into *tracks* wherever the torso centre jumps by more than `
 sizes in one step, the size changes by more than ``jump_ratio`` x, or more than ``max_hole``
 frames are unseen (a cut-away, a phantom skeleton over the audience); the longest track is the
 main subject, and a track counts as it when its median size is within ``scale_range`` x the
-main track's (shoulder width, else head-spine distance) and its median place within
-``max_shift`` sizes (a person walking about stays one track). Choices are ours; present runs shorter than ``min_run_s`` are
+main track's (shoulder width, else head-spine distance) and it lies within ``max_shift`` sizes
+of the main track's median place or continues, within ``max_hole`` frames and two sizes, where
+the subject's previous track ended (a person walking about or bending down stays the subject). Choices are ours; present runs shorter than ``min_run_s`` are
 dropped and absent holes of at most ``fill_frames`` frames are filled (one-frame tracking gaps
 are not cut-aways). Proposals are never made on absent frames; :func:`absent_spans` gives the
 timeline its marks. numpy only.
@@ -83,14 +84,35 @@ def presence_mask(seq: SkeletonSequence, *, min_conf: float = 0.3, min_core: flo
         cut = (step > max_jump) | (ratio > jump_ratio) | (ratio < 1.0 / jump_ratio) | (np.diff(idx) > max_hole + 1)
         track = np.concatenate([[0], np.cumsum(cut)])
         lengths = np.bincount(track)
-        main = track == int(np.argmax(lengths))
+        main_t = int(np.argmax(lengths))
+        main = track == main_t
         med_size = float(np.median(size[idx[main]]))
         med_pos = np.median(centre[idx[main]], axis=0)
-        for t in range(len(lengths)):
-            sel = idx[track == t]
-            rel = float(np.median(size[sel])) / med_size
-            shift = float(np.linalg.norm(np.median(centre[sel], axis=0) - med_pos)) / med_size
-            if not (scale_range[0] <= rel <= scale_range[1]) or shift > max_shift:
+        spans = [idx[track == t] for t in range(len(lengths))]
+
+        def same_size(sel: np.ndarray) -> bool:
+            return scale_range[0] <= float(np.median(size[sel])) / med_size <= scale_range[1]
+
+        def near(a: int, b: int) -> bool:  # frame a of one track, frame b of the next: a continuous move
+            return (abs(b - a) <= max_hole + 1
+                    and float(np.linalg.norm(centre[b] - centre[a])) / med_size <= 2.0 * max(max_jump, 1.0))
+
+        keep = {main_t}
+        # outwards from the main track: a track of the subject's size counts as the subject where it
+        # lies near the subject's usual place or continues where the subject's last track left off (a
+        # person walking about, bending down for a moment); others are cut-aways and phantoms
+        for order, edge in ((range(main_t + 1, len(lengths)), -1), (range(main_t - 1, -1, -1), 0)):
+            last = main_t
+            for t in order:
+                sel = spans[t]
+                shift = float(np.linalg.norm(np.median(centre[sel], axis=0) - med_pos)) / med_size
+                joined = near(int(spans[last][-1]), int(sel[0])) if edge == -1 else near(int(sel[-1]),
+                                                                                          int(spans[last][0]))
+                if same_size(sel) and (shift <= max_shift or joined):
+                    keep.add(t)
+                    last = t
+        for t, sel in enumerate(spans):
+            if t not in keep:
                 ok[sel] = False
     for a, b in _runs(~ok):  # one-frame tracking gaps are not absences
         if b - a <= fill_frames and a > 0 and b < n:

@@ -25,7 +25,9 @@ subject is not in view (:mod:`.presence`) are never proposed. See ``docs/recogni
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +45,37 @@ DEFAULT_BATCH = 64
 Progress = _jobs.Progress | None  # the job protocol of mgstudio.core.jobs (old names kept)
 Cancel = _jobs.Cancel
 _cancelled = _jobs.is_cancelled
+
+
+THREADS_ENV = "MGSTUDIO_PROPOSAL_THREADS"
+
+
+def proposal_threads() -> int:
+    """Torch threads for a proposal pass: 1 (``MGSTUDIO_PROPOSAL_THREADS`` overrides; 0 = leave as is).
+    The windows are small: on 2 cores one thread was faster than two (``benchmarks/bench_proposals.py``)."""
+    try:
+        return max(0, int(os.environ.get(THREADS_ENV, "1")))
+    except ValueError:
+        return 1
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` torch intra-op threads and restore the previous number after
+    (``n`` <= 0: unchanged). torch is imported only when it is already loaded or needed."""
+    if n <= 0:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    if before != n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
 
 
 def sequence_coords(seq: SkeletonSequence, enc) -> np.ndarray:
@@ -273,7 +306,8 @@ def _to_segments(cands: list[Candidate], seq: SkeletonSequence, item_id: int = 0
 
 def propose(seq: SkeletonSequence, model=None, head=None, progress: Progress = None, cancel: Cancel = None, *,
             threshold: float | None = None, stride: int | None = None, batch: int = DEFAULT_BATCH,
-            movement: bool | None = None, labels: list[str] | None = None, **post: Any) -> list[Segment]:
+            movement: bool | None = None, labels: list[str] | None = None, threads: int | None = None,
+            **post: Any) -> list[Segment]:
     """Proposed MG segments over ``seq`` (media frame numbers; ``item_id``/``tier_id`` left 0).
 
     ``model``: an :class:`~mgstudio.recognition.encoder.Encoder` or a checkpoint path (default:
@@ -282,8 +316,17 @@ def propose(seq: SkeletonSequence, model=None, head=None, progress: Progress = N
     MG-aware cold start (:mod:`.coldstart`: contact, head, shoulder and torso cues, each with its
     reason; labelled with the class the cue suggests when it is in ``labels``). Frames where the
     main subject is not in view (:mod:`.presence`) are never proposed. ``progress(done, total)`` counts windows; ``cancel`` is a
-    callable or ``threading.Event``. ``post`` goes to :func:`segments_from_scores`.
+    callable or ``threading.Event``. ``post`` goes to :func:`segments_from_scores`. The pass runs
+    with ``threads`` torch threads (default :func:`proposal_threads`), restored afterwards.
     """
+    with torch_threads(proposal_threads() if threads is None else int(threads)):
+        return _propose(seq, model, head, progress, cancel, threshold=threshold, stride=stride, batch=batch,
+                        movement=movement, labels=labels, **post)
+
+
+def _propose(seq: SkeletonSequence, model, head, progress: Progress, cancel: Cancel, *, threshold: float | None,
+             stride: int | None, batch: int, movement: bool | None, labels: list[str] | None,
+             **post: Any) -> list[Segment]:
     enc = resolve_encoder(model)
     if head is not None and not hasattr(head, "proba"):
         from mgstudio.recognition.fewshot import Head
@@ -407,7 +450,8 @@ def movement_events(seq: SkeletonSequence, model=None, progress: Progress = None
     if novelty:
         enc = resolve_encoder(model)
         check_sequence(seq, enc.window)
-        nov = novelty_score(seq, enc, progress=progress, cancel=cancel)
+        with torch_threads(proposal_threads()):
+            nov = novelty_score(seq, enc, progress=progress, cancel=cancel)
         nov = np.where(nov >= novelty_threshold, nov * (threshold / novelty_threshold), np.nan)
         score = np.fmax(score, nov.astype(np.float32))
     out = events_from_score(np.nan_to_num(score, nan=0.0), fps, threshold=threshold, low=low, min_s=min_s,

@@ -122,10 +122,22 @@ def evaluate_project(project, reference_tier: int | str, *, split_half: bool = F
     result: dict[str, Any] = {"items": [it.name for it in items]}
     cold: list[Segment] = []
     halves: dict[int, int] = {}
+    notes: list[str] = []
     for it in items:
         seq = seqs[it.id]
         halves[it.id] = int(seq.start_frame + len(seq) // 2)
-        cold += [s.with_(item_id=it.id) for s in propose(seq, enc, None, movement=True, labels=labels)]
+        try:
+            got = propose(seq, enc, None, movement=True, labels=labels)
+        except MGStudioError as exc:  # too short, nothing visible: scored as no proposals, and said
+            got, why = [], str(exc)
+        else:
+            from mgstudio.recognition.coldstart import no_proposals_note
+
+            why = no_proposals_note(seq) if not got else ""
+        if why:
+            notes.append(f"{it.name}: no proposals. {why}")
+        cold += [s.with_(item_id=it.id) for s in got]
+    result["notes"] = notes
     gt = [s for it in items for s in ref[it.id]]
     result["cold_start"] = score(cold, gt)
     if split_half:
@@ -173,9 +185,12 @@ def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log) -> di
             head = Head.load(mv.path)
             for it in items:
                 seq = seqs[it.id]
-                late = [s for s in propose(seq, enc, head) if s.start >= halves[it.id]]
+                try:
+                    late = [s for s in propose(seq, enc, head) if s.start >= halves[it.id]]
+                    ev = [s for s in cold_start_segments(seq, labels) if s.start >= halves[it.id]]
+                except MGStudioError:  # too short or nothing visible: no proposals, said for the cold start
+                    continue
                 learnt += [s.with_(item_id=it.id) for s in late]
-                ev = [s for s in cold_start_segments(seq, labels) if s.start >= halves[it.id]]
                 cues += [s.with_(item_id=it.id) for s in label_events(seq, enc, head, ev)]
     return {"_learnt": learnt, "_cues": cues, "label_model": mv.summary}
 

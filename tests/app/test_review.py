@@ -673,3 +673,117 @@ def test_n_and_the_next_segment_button_reach_the_same_segment(qtbot, env):
     state.set_playing(True)
     key(qtbot, win, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert not state.playing and state.frame == 150
+
+
+def test_accepting_a_movement_event_asks_for_its_mg_label(qtbot, env, tmp_path):
+    """A class-agnostic "movement event" is accepted only with an MG label from the taxonomy;
+    Esc leaves it an unreviewed proposal that says it has no MG label and is not exported."""
+    from mgstudio.core.errors import FormatError
+    from mgstudio.recognition.proposals import MOVEMENT_LABEL
+    from mgstudio.workflows.dataset_export import DatasetOptions, export_dataset
+
+    pr, item, props, state, ctl, win = env
+    (ev,) = pr.add_segments([Segment(item.id, pr.proposals_tier.id, 1200, 1240, MOVEMENT_LABEL, source=Source.MODEL,
+                                     status=Status.PROPOSED, confidence=0.8)], "movement events")
+    ctl._changed()
+    ctl.jump_to(ev)
+    model = ctl.proposals_dock.model
+    row = model.row_of(ev.id)
+    assert model.data(model.index(row, COL_LABEL)) == "unlabelled · movement event"
+    target = pr.taxonomy.labels[3].name
+    prompts: list[str] = []
+
+    def answer(choice: str | None):
+        def run():
+            dlg = QApplication.activeModalWidget()
+            if not isinstance(dlg, LabelPicker):
+                QTimer.singleShot(50, run)
+                return
+            prompts.append(dlg.windowTitle() + " | " + dlg.prompt.text())
+            if choice is None:
+                qtbot.keyClick(dlg.search, Qt.Key.Key_Escape)
+            else:
+                qtbot.keyClicks(dlg.search, choice)
+                qtbot.keyClick(dlg.search, Qt.Key.Key_Return)
+        QTimer.singleShot(50, run)
+
+    menu = ctl.timeline_dock.timeline.segment_menu(ev)  # right-click: no plain "Accept" either
+    texts = [a.text() for a in menu.actions()]
+    assert "Accept" not in texts and "Accept as…" in texts
+    sub = next(a.menu() for a in menu.actions() if a.text() == "Accept as…")
+    assert [a.text() for a in sub.actions()] == pr.taxonomy.names
+    answer(None)  # Esc: not accepted, still visibly without an MG label
+    key(qtbot, win, Qt.Key.Key_A)
+    assert prompts and prompts[0].startswith("Which micro-gesture is this?") and "movement event" in prompts[0]
+    s = pr.segment(ev.id)
+    assert s.status == Status.PROPOSED and s.label == MOVEMENT_LABEL
+    assert "Not accepted" in ctl.timeline_dock.status_label.text()
+    with pytest.raises(FormatError, match="Nothing to export"):  # never a class in a dataset by accident
+        export_dataset(pr, tmp_path / "ds0", DatasetOptions(formats=("csv",)))
+
+    answer(target)
+    state.set_selection([ev.id])
+    key(qtbot, win, Qt.Key.Key_A)
+    s = pr.segment(ev.id)
+    assert s.label == target and s.status == Status.EDITED  # reviewed, with its MG label, in one step
+    assert model.data(model.index(model.row_of(ev.id), COL_LABEL)) == target
+    summary = export_dataset(pr, tmp_path / "ds1", DatasetOptions(formats=("csv",)))
+    assert summary.classes == [target] and MOVEMENT_LABEL not in summary.classes
+    ctl.undo()
+    assert pr.segment(ev.id).label == MOVEMENT_LABEL and pr.segment(ev.id).status == Status.PROPOSED
+
+
+def test_undo_of_an_edit_in_another_recording_goes_there(qtbot, env):
+    """Ctrl+Z of an edit made in another recording switches to it, at the edit's frame, and the
+    status bar says so; redo likewise."""
+    pr, item, props, state, ctl, win = env
+    n2 = 600
+    w2 = np.zeros((n2, CANONICAL.num_joints, 3), np.float32)
+    other = pr.add_skeleton_item("second clip", SkeletonSequence(CANONICAL, w2[..., :2],
+                                                                np.ones((n2, CANONICAL.num_joints)), FPS, w2))
+    ctl._changed()
+    state.set_item(other.id)
+    state.set_frame(400)
+    ctl.mark_in()
+    state.set_frame(420)
+    made = ctl.mark_out()
+    state.set_item(item.id)
+    state.set_frame(10)
+    key(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert made.id not in {s.id for s in pr.segments(other.id)}
+    assert state.item_id == other.id and state.frame == 400
+    msg = ctl.timeline_dock.status_label.text()
+    assert msg.startswith("Undone:") and "“second clip”" in msg and "frame 400" in msg
+    state.set_item(item.id)
+    ctl.redo()
+    assert state.item_id == other.id and state.frame == 400 and state.selection == [made.id]
+    assert "“second clip”" in ctl.timeline_dock.status_label.text()
+    # an undo in the recording on screen, in sight, leaves the view alone
+    state.set_frame(405)
+    ctl.undo()
+    assert state.item_id == other.id and state.frame == 405
+    assert ctl.timeline_dock.status_label.text().startswith("Undone:")
+    assert "shown now" not in ctl.timeline_dock.status_label.text()
+
+
+def test_proposals_list_keeps_status_readable_in_a_narrow_dock(qtbot, env):
+    """In a laptop-narrow dock the label column gives way (its middle elided, the whole name in
+    the tooltip) so that Confidence and Status stay whole."""
+    pr, item, props, state, ctl, win = env
+    dock = ctl.proposals_dock
+    dock.setFloating(True)
+    dock.resize(340, 400)
+    qtbot.waitUntil(lambda: dock.table.viewport().width() < 340)
+    dock.fit_columns()
+    hh, vw = dock.table.horizontalHeader(), dock.table.viewport().width()
+    assert dock.table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    for col in (COL_CONFIDENCE, 2):  # Confidence, Status
+        assert hh.sectionViewportPosition(col) + hh.sectionSize(col) <= vw, col
+    m = dock.model
+    long_row = max(range(m.rowCount()), key=lambda r: len(m.rows[r].label))
+    assert m.rows[long_row].label in m.data(m.index(long_row, COL_LABEL), Qt.ItemDataRole.ToolTipRole)
+    assert m.headerData(COL_CONFIDENCE, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    dock.resize(700, 400)
+    qtbot.waitUntil(lambda: dock.table.viewport().width() > 600)
+    dock.fit_columns()
+    assert hh.sectionSize(COL_LABEL) > 250  # a wide dock gives the room to the label

@@ -190,3 +190,24 @@ def test_clusters_of_unlabelled_moments_can_be_labelled_at_once(tmp_path, enc, u
         assert not left & set(clusters[0].members)
         proj.undo()
         assert proj.count_segments(None) == n_before
+
+
+def test_cli_learn_never_leaves_a_model_active_that_could_not_propose(tmp_path, enc, utk, capsys):
+    from mgstudio.cli import main
+
+    path = tmp_path / "cli.mgproj"
+    with Project.create(path, annotator="e", taxonomy="utkinect") as proj:
+        for name, seq, segs in utk[:3]:
+            _add(proj, name, seq, segs, labelled=True)
+    assert main(["learn", str(path)]) == 0
+    assert main(["learn", str(path), "--use", "0"]) == 0  # back to movement events
+    capsys.readouterr()
+    with Project.open(path, read_only=True) as proj:
+        victim = proj.skeleton_file(proj.items()[1].id)
+    victim.write_bytes(victim.read_bytes()[:200])  # a damaged skeleton file: re-proposing fails on it
+    assert main(["learn", str(path), "--use", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "Version 1 was not made active" in err and "movement events stays in use" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+    with Project.open(path, read_only=True) as proj:
+        assert active_version(proj) is None

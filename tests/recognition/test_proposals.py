@@ -171,3 +171,30 @@ def test_a_checkpoint_with_its_own_classifier_proposes_its_classes(tiny_models, 
     assert all(s.label in tiny.classes and np.isfinite(s.confidence) for s in got)
     with pytest.raises(MGStudioError, match="another recognizer"):
         propose(seq, tiny, utk_head)  # a label model trained on the shipped encoder's embeddings
+
+
+def test_the_proposal_pass_runs_on_one_torch_thread_and_restores_the_callers(enc, utk, utk_head, monkeypatch):
+    import torch
+
+    from mgstudio.recognition.proposals import THREADS_ENV
+
+    seq, _ = utk["s02_e01"]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen: list[int] = []
+        propose(seq, enc, utk_head, progress=lambda done, total: seen.append(torch.get_num_threads()))
+        assert seen and set(seen) == {1}
+        assert torch.get_num_threads() == 2
+        with pytest.raises(MGStudioError):  # restored after an error too
+            propose(seq.slice(0, 10), enc, utk_head)
+        assert torch.get_num_threads() == 2
+        seen.clear()
+        monkeypatch.setenv(THREADS_ENV, "2")
+        propose(seq, enc, utk_head, progress=lambda done, total: seen.append(torch.get_num_threads()))
+        assert set(seen) == {2}
+        seen.clear()
+        propose(seq, enc, utk_head, threads=1, progress=lambda done, total: seen.append(torch.get_num_threads()))
+        assert set(seen) == {1}
+    finally:
+        torch.set_num_threads(before)

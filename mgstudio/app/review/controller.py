@@ -494,16 +494,35 @@ class ReviewController(QObject):
         return dlg.chosen
 
     # ------------------------------------------------------------------ reviewing
-    def _review(self, status: str) -> None:
+    def _review(self, status: str, picker: LabelPicker | None = None) -> None:
         sel = self.state.selection
         if not sel:
             self.message.emit("Select a proposal first (press U for the least certain one, or N).")
             return
+        chosen: str | None = None
+        unlabelled_ids: set[int] = set()
+        if status == "accept":
+            unlabelled = self._without_mg_label(sel)
+            if unlabelled:
+                chosen = self._ask_mg_label(unlabelled[0], picker)
+                if chosen is None:
+                    self.message.emit(f"Not accepted: “{unlabelled[0].label}” is not one of this project's "
+                                      "labels, so it stays a proposal without an MG label and is never "
+                                      "exported as a class. Press A again (or Enter) to choose its label.")
+                    return
+            unlabelled_ids = {s.id for s in unlabelled}
         last = None
         for sid in sel:
-            last = self.project.accept(sid) if status == "accept" else self.project.reject(sid)
+            if status != "accept":
+                last = self.project.reject(sid)
+            elif sid in unlabelled_ids:  # one step: the MG label given, and so reviewed ("edited")
+                last = self.project.update_segment(sid, label=chosen)
+            else:
+                last = self.project.accept(sid)
         self._changed()
         done = "Accepted" if status == "accept" else "Rejected"
+        if chosen is not None:
+            done = f"Accepted as “{chosen}”"
         if self.auto_advance and last is not None and last.source == Source.MODEL:
             nxt = self._next_proposal_after(last)
             if nxt is not None:
@@ -514,9 +533,31 @@ class ReviewController(QObject):
             self.state.set_selection([])
         self.message.emit(f"{done}.")
 
-    def accept(self) -> None:
-        """A: accept the selected proposal(s)."""
-        self._review("accept")
+    def accept(self, picker: LabelPicker | None = None) -> None:
+        """A: accept the selected proposal(s). A proposal whose label is not in the project's
+        taxonomy (a class-agnostic "movement event") is accepted only with an MG label chosen
+        from the taxonomy; cancelling leaves it an unreviewed proposal."""
+        self._review("accept", picker)
+
+    def _without_mg_label(self, ids: list[int]) -> list[Segment]:
+        """The segments among ``ids`` whose label is not one of the taxonomy's labels."""
+        names = set(getattr(self.taxonomy, "names", []) or [])
+        if not names:
+            return []
+        segs = self.project.segments_by_id(ids)
+        return [segs[i] for i in ids if segs.get(i) is not None and segs[i].label not in names]
+
+    def _ask_mg_label(self, seg: Segment, picker: LabelPicker | None = None) -> str | None:
+        """Which MG is this? (the label picker; None when cancelled)."""
+        self._reverse.stop()
+        self.state.set_playing(False)
+        dlg = picker or LabelPicker(
+            self.taxonomy, None, self.window, title="Which micro-gesture is this?",
+            prompt=f"“{seg.label}” marks that something moved, not which gesture it is. Choose the MG "
+                   "label to accept it with (Esc: leave it unreviewed, without a label).")
+        if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.chosen:
+            return None
+        return dlg.chosen
 
     def reject(self) -> None:
         """R: reject the selected proposal(s)."""
@@ -629,22 +670,81 @@ class ReviewController(QObject):
 
     # ------------------------------------------------------------------ history and help
     def undo(self) -> None:
-        if self.project is None:
-            return
-        self._label_map = self.project.label_renames(undo=True)
-        what = self.project.undo()
-        self._changed()
-        self._label_map = {}
-        self.message.emit(f"Undone: {what}" if what else "Nothing to undo.")
+        """Ctrl+Z: undo your last edit; an edit in another recording (or out of sight) is shown."""
+        self._history_step(undo=True)
 
     def redo(self) -> None:
+        """Ctrl+Shift+Z / Ctrl+Y: redo; shown where it happened, as undo."""
+        self._history_step(undo=False)
+
+    def _history_step(self, undo: bool) -> None:
         if self.project is None:
             return
-        self._label_map = self.project.label_renames(undo=False)
-        what = self.project.redo()
+        try:
+            counter: int | None = self.project.change_counter()
+        except MGStudioError:
+            counter = None
+        self._label_map = self.project.label_renames(undo=undo)
+        what = self.project.undo() if undo else self.project.redo()
         self._changed()
         self._label_map = {}
-        self.message.emit(f"Redone: {what}" if what else "Nothing to redo.")
+        done = "Undone" if undo else "Redone"
+        if not what:
+            self.message.emit("Nothing to undo." if undo else "Nothing to redo.")
+            return
+        self.message.emit(f"{done}: {what}{self._show_step(counter)}")
+
+    def _where_changed(self, counter: int | None) -> tuple[int, int, int | None] | None:
+        """(item id, first frame, segment id if it still exists) of what changed after ``counter``:
+        in the current recording when it changed there, else in the other one."""
+        p = self.project
+        if counter is None:
+            return None
+        try:
+            cs = p.changes_since(counter)
+        except MGStudioError:
+            return None
+        if not cs:
+            return None
+        alive = {i: s for i, s in p.segments_by_id(cs.segment_ids).items() if s is not None}
+        places: list[tuple[int, int, int | None]] = [(s.item_id, s.start, s.id) for s in alive.values()]
+        for sid in cs.segment_ids - alive.keys():  # gone (an undone creation): where it was
+            for entry in p.audit(segment_id=sid, limit=1):
+                was = entry.before if isinstance(entry.before, dict) else entry.after
+                if isinstance(was, dict) and isinstance(was.get("item_id"), int) and isinstance(was.get("start"), int):
+                    places.append((was["item_id"], was["start"], None))
+        if not places:
+            return None
+        here = [pl for pl in places if pl[0] == self.state.item_id]
+        return min(here or places, key=lambda pl: (pl[1], pl[2] is None))
+
+    def _show_step(self, counter: int | None) -> str:
+        """Go to what an undo/redo changed when it is in another recording or out of sight;
+        returns the words for the status bar (" — in “clip 2”, frame 120")."""
+        where = self._where_changed(counter)
+        if where is None:
+            return ""
+        item_id, frame, seg_id = where
+        other = item_id != self.state.item_id
+        seen = False
+        if not other and self.timeline_dock is not None:
+            a, b = self.timeline_dock.timeline.view.visible_range
+            seen = a <= frame <= b
+        if not other and seen:
+            return ""
+        try:
+            name = self.project.item(item_id).name
+        except MGStudioError:
+            return ""
+        self._reverse.stop()
+        self.state.set_playing(False)
+        if other:
+            self.state.set_item(item_id)
+        self.state.set_frame(frame)
+        if seg_id is not None:
+            self.state.set_selection([seg_id])
+        return (f" — in the recording “{name}”, frame {frame} (shown now)" if other
+                else f" — at frame {frame} (shown now)")
 
     def show_cheat_sheet(self) -> CheatSheet:
         """F1: the list of keys (non-modal, stays open while you work)."""

@@ -17,10 +17,15 @@ from mgstudio.app.review.palette import LabelList
 class LabelPicker(QDialog):
     """Type a few letters, press Enter: the quick way to relabel. ``chosen`` holds the result."""
 
-    def __init__(self, taxonomy: Any, current: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, taxonomy: Any, current: str | None = None, parent: QWidget | None = None,
+                 title: str = "Change label", prompt: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Change label")
+        self.setWindowTitle(title)
         self.chosen: str | None = None
+        self.prompt = QLabel(prompt)
+        self.prompt.setObjectName("LabelPickerPrompt")
+        self.prompt.setWordWrap(True)
+        self.prompt.setVisible(bool(prompt))
         self.search = QLineEdit()
         self.search.setPlaceholderText("Type to find a label, Enter to apply, Esc to cancel")
         self.list = LabelList(taxonomy)
@@ -28,9 +33,10 @@ class LabelPicker(QDialog):
         self.search.returnPressed.connect(self._accept_current)
         self.list.labelChosen.connect(self._choose)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.prompt)
         lay.addWidget(self.search)
         lay.addWidget(self.list)
-        self.resize(340, 420)
+        self.resize(440, 480)  # iMiGUE's longest names read whole
         if current:
             for i in range(self.list.count()):
                 if self.list.item(i).data(Qt.ItemDataRole.UserRole) == current:

@@ -1,7 +1,8 @@
 """The segment inspector: everything about the selected segment; the note is editable.
 
 Shows label, first and last frame with their timecodes, length, status, who made it (a person
-or the model), the model's confidence, the annotator and a note. The note is saved (one undo
+or the model), the model's confidence, the annotator, why the model proposed it (in plain words,
+from the proposal's note) and a note. The note is saved (one undo
 step) when the user leaves the field or presses Ctrl+Enter.
 """
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QFormLayout, QLabel, QPlainTextEdit, 
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.timebase import timecode
+from mgstudio.recognition.coldstart import why_in_words
 
 STATUS_TEXT = {Status.PROPOSED: "proposed by the model, not reviewed yet", Status.ACCEPTED: "accepted",
                Status.REJECTED: "rejected", Status.EDITED: "proposal corrected by a person"}
@@ -40,12 +42,13 @@ class SegmentInspectorDock(QDockWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         for key, title in (("label", "Label"), ("start", "Starts"), ("end", "Ends"), ("length", "Length"),
                            ("status", "Status"), ("source", "Made by"), ("confidence", "Confidence"),
-                           ("annotator", "Annotator")):
+                           ("annotator", "Annotator"), ("why", "Why")):
             lab = QLabel()
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             lab.setWordWrap(True)
             self.fields[key] = lab
             form.addRow(title + ":", lab)
+        self._form = form
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("A note about this segment (saved when you leave the field)")
         self.note.setMaximumHeight(80)
@@ -78,6 +81,7 @@ class SegmentInspectorDock(QDockWidget):
         self.segment = seg
         for lab in self.fields.values():
             lab.setText("")
+        self._form.setRowVisible(self.fields["why"], False)
         self.empty.setVisible(seg is None)
         self.note.setEnabled(seg is not None)
         self.note.blockSignals(True)
@@ -96,6 +100,9 @@ class SegmentInspectorDock(QDockWidget):
         f["source"].setText("the model" if seg.source == Source.MODEL else "a person")
         f["confidence"].setText("—" if seg.confidence is None else f"{round(100 * seg.confidence)}%")
         f["annotator"].setText(seg.annotator or "—")
+        why = why_in_words(seg.note) if seg.source == Source.MODEL else None
+        f["why"].setText(why or "")
+        self._form.setRowVisible(f["why"], bool(why))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if obj is self.note:

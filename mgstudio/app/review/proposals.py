@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
@@ -22,6 +22,9 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Label", "Confidence", "Status", "Start", "Frames")
 COL_LABEL, COL_CONFIDENCE, COL_STATUS, COL_START, COL_FRAMES = range(5)
+HEADER_TIPS = ("The label the model proposes (click a header to sort)", "How sure the model is",
+               "To review, accepted, edited or rejected", "Where it starts: time and frame number",
+               "How many frames long")
 STATUS_TEXT = {Status.PROPOSED: "to review", Status.ACCEPTED: "accepted", Status.REJECTED: "rejected",
                Status.EDITED: "edited"}
 FILTERS = (("All proposals", None), ("To review", (Status.PROPOSED,)),
@@ -48,6 +51,7 @@ class ProposalsModel(QAbstractTableModel):
         super().__init__(parent)
         self.project, self.item_id = project, item_id
         self.rows: list[Segment] = []
+        self.label_names: frozenset[str] = frozenset()
         self.reviewed = 0  # rows accepted, edited or rejected (kept up to date by patch)
         self.fps = 25.0
         self.sort_column, self.sort_order = COL_START, Qt.SortOrder.AscendingOrder
@@ -65,6 +69,8 @@ class ProposalsModel(QAbstractTableModel):
         item = None if self.project is None or self.item_id is None else self.project.item(self.item_id)
         self.fps = float(item.fps) if item is not None and item.fps else 25.0
         self.rows = item_proposals(self.project, self.item_id)
+        tax = getattr(self.project, "taxonomy", None) if self.project is not None else None
+        self.label_names = frozenset(getattr(tax, "names", []) or [])
         self.reviewed = sum(s.status in REVIEWED for s in self.rows)
         self._sort_rows()
         self.endResetModel()
@@ -144,6 +150,10 @@ class ProposalsModel(QAbstractTableModel):
                     self.endMoveRows()
                 self.dataChanged.emit(self.index(j, 0), self.index(j, len(COLUMNS) - 1))
 
+    def has_mg_label(self, s: Segment) -> bool:
+        """Whether the label is one of the project's (a class-agnostic "movement event" is not)."""
+        return not self.label_names or s.label in self.label_names
+
     def row_of(self, seg_id: int) -> int:
         return next((i for i, s in enumerate(self.rows) if s.id == seg_id), -1)
 
@@ -156,6 +166,8 @@ class ProposalsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return HEADER_TIPS[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -170,7 +182,7 @@ class ProposalsModel(QAbstractTableModel):
                     s.start, s.length)[col]
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_LABEL:
-                return s.label
+                return s.label if self.has_mg_label(s) else f"unlabelled · {s.label}"
             if col == COL_CONFIDENCE:
                 return "" if s.confidence is None else f"{round(100 * s.confidence)}%"
             if col == COL_STATUS:
@@ -180,10 +192,17 @@ class ProposalsModel(QAbstractTableModel):
                 return f"{tc[3:] if tc.startswith('00:') else tc} · f{s.start}"
             return str(s.length)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if not self.has_mg_label(s):
+                return (f"“{s.label}” is not one of this project's labels: accepting it (A) asks for its MG "
+                        f"label. Frames {s.start}–{s.end - 1}. Double-click to go there.")
             return (f"{s.label}: frames {s.start}–{s.end - 1} ({timecode(s.start, self.fps)}–"
                     f"{timecode(s.end, self.fps)}). Double-click to go there.")
         if role == Qt.ItemDataRole.ForegroundRole and s.status == Status.REJECTED:
             return QBrush(QColor(140, 140, 140))
+        if role == Qt.ItemDataRole.FontRole and col == COL_LABEL and not self.has_mg_label(s):
+            font = QFont()
+            font.setItalic(True)
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_CONFIDENCE, COL_FRAMES):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -272,9 +291,15 @@ class ProposalsDock(QDockWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         fm = self.table.fontMetrics()
         for col, sample in ((COL_LABEL, "touching or scratching he"), (COL_CONFIDENCE, "Confidence"),
-                            (COL_STATUS, "to review  "), (COL_START, "00:00:00.000 · f000000"), (COL_FRAMES, "Frames")):
+                            (COL_STATUS, "to review  "), (COL_START, "00:00.000 · f00000"), (COL_FRAMES, "Frames")):
             hh.resizeSection(col, fm.horizontalAdvance(sample) + 18)
-        hh.setStretchLastSection(True)
+        hh.setStretchLastSection(False)
+        # long MG names lose their middle, not their end ("touching or … forehead"); the tooltip has it all
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
+        self._fixed_widths = {c: hh.sectionSize(c) for c in range(len(COLUMNS)) if c != COL_LABEL}
+        self._min_label_w = fm.horizontalAdvance("touching or scr…") + 18
+        self.table.viewport().installEventFilter(self)
         # one click selects the proposal and shows it, as in ELAN and BORIS lists (Enter too)
         self.table.clicked.connect(self._double_clicked)
         self.table.doubleClicked.connect(self._double_clicked)
@@ -302,6 +327,18 @@ class ProposalsDock(QDockWidget):
             state.selectionChanged.connect(lambda ids: self.select_segment(ids[0] if ids else None))
             self.jumpRequested.connect(self._jump_state)
         self._update_progress()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+        if obj is self.table.viewport() and event.type() == event.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(obj, event)
+
+    def fit_columns(self) -> None:
+        """The label column takes the width the others leave (never less than a readable minimum),
+        so Status and Start stay whole in a narrow dock wherever that is possible."""
+        hh = self.table.horizontalHeader()
+        rest = sum(self._fixed_widths.values())
+        hh.resizeSection(COL_LABEL, max(self._min_label_w, self.table.viewport().width() - rest))
 
     def _jump_state(self, seg: Segment) -> None:
         st = self.state

@@ -215,6 +215,16 @@ class TimelineWidget(QWidget):
         self.setMinimumHeight(y + 2)
         self.updateGeometry()
 
+    def is_mine(self, row: Row) -> bool:
+        """Whether ``row`` is the tier of the person coding now (its header says "(you)"): a
+        colleague's tier, imported or coded here under another name, never is."""
+        me = getattr(self.project, "annotator", None)
+        return bool(me) and row.kind == "tier" and row.tier.kind == "human" and row.tier.annotator == me
+
+    def header_text(self, row: Row) -> str:
+        """The whole header of ``row`` as it reads, before any cutting to the header's width."""
+        return row.title + (" (you)" if self.is_mine(row) else "")
+
     def tier_row(self, tier_id: int) -> Row | None:
         return next((r for r in self.rows if r.kind == "tier" and r.tier.id == tier_id), None)
 
@@ -408,9 +418,8 @@ class TimelineWidget(QWidget):
         pal = self.palette()
         p.fillRect(QRectF(0, 0, HEADER_W, self.height()), pal.color(QPalette.ColorRole.Button))
         fm = QFontMetrics(p.font())
-        me = getattr(self.project, "annotator", None)
         for row in self.rows:
-            title, mine = row.title, row.kind == "tier" and row.tier.kind == "human" and row.tier.annotator == me
+            title, mine = row.title, self.is_mine(row)
             f = QFont(self.font())
             f.setBold(row.kind == "tier")
             p.setFont(f)
@@ -765,7 +774,13 @@ class TimelineWidget(QWidget):
         """The right-click menu of a segment: review, relabel, split at the playhead, merge, delete."""
         m = QMenu(self)
         pr = self.project
-        if seg.status != Status.ACCEPTED:
+        names = list(getattr(self.taxonomy, "names", []) or [])
+        if seg.status != Status.ACCEPTED and names and seg.label not in names:
+            # a class-agnostic "movement event": accepting it says which MG it is, never keeps its label
+            acc = m.addMenu("Accept as…")
+            for name in names:
+                acc.addAction(name, lambda n=name: self._edit(lambda: pr.update_segment(seg.id, label=n)))
+        elif seg.status != Status.ACCEPTED:
             m.addAction("Accept", lambda: self._edit(lambda: pr.accept(seg.id)))
         if seg.status != Status.REJECTED:
             m.addAction("Reject", lambda: self._edit(lambda: pr.reject(seg.id)))

@@ -15,6 +15,7 @@ from typing import Any
 from mgstudio.core.atomic import clean_temp_files
 from mgstudio.core.errors import ProjectError
 from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint, media_status
+from mgstudio.core.project.damage import parse_rate
 from mgstudio.core.project.rows import ITEM_COLS, KIND_RE, PROPOSALS_TIER, Item, Tier, info_get, item_from_row
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.core.timebase import as_fraction
@@ -337,8 +338,17 @@ class Catalog:
         return path
 
     def load_skeleton(self, item_id: int, kind: str = "raw") -> SkeletonSequence | None:
+        """The stored skeleton, at the item's frame rate (which may have been corrected since the
+        file was written: the frames stay, their times follow the item's rate)."""
         path = self.skeleton_file(item_id, kind)
-        return None if path is None else SkeletonSequence.load_npz(path)
+        if path is None:
+            return None
+        seq = SkeletonSequence.load_npz(path)
+        rows = self._q("SELECT fps FROM items WHERE id = ?", (int(item_id),))
+        rate = parse_rate(rows[0][0]) if rows else None
+        if rate is not None and abs(float(rate) - seq.fps) > 1e-9:
+            seq.fps = float(rate)
+        return seq
 
     def skeleton_file(self, item_id: int, kind: str = "raw") -> Path | None:
         """The file holding an item's stored skeleton (``None`` if it has none); read-only use."""

@@ -19,7 +19,7 @@ from mgstudio.core.errors import ProjectError
 from mgstudio.core.project.damage import damaged, lenient_text
 from mgstudio.core.project.rows import DB_NAME
 
-READ_ONLY_MESSAGE = "This project is open read-only; reopen it for writing to make changes."
+READ_ONLY_MESSAGE = "This project is open read-only."  # what every refused edit says
 
 
 def sqlite_error(exc: sqlite3.Error) -> ProjectError:

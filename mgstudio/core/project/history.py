@@ -16,6 +16,24 @@ from typing import Any
 from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json, segment_ops
 from mgstudio.core.errors import ProjectError
 from mgstudio.core.project.damage import damaged
+from mgstudio.core.project.item_edits import apply_item_op, is_item_op
+
+
+def apply_all(db: sqlite3.Connection, ops: list[dict[str, Any]]) -> None:
+    """Apply a command's operations in order: runs of segment and label-set operations through
+    :func:`~mgstudio.core.commands.apply_ops`, item operations through
+    :func:`~mgstudio.core.project.item_edits.apply_item_op`."""
+    run: list[dict[str, Any]] = []
+    for op in ops:
+        if is_item_op(op):
+            if run:
+                apply_ops(db, run)
+                run = []
+            apply_item_op(db, op)
+        else:
+            run.append(op)
+    if run:
+        apply_ops(db, run)
 
 
 def _bounds_changed(op: dict[str, Any]) -> frozenset[str] | None:
@@ -67,10 +85,10 @@ class History:
             return
         now = time.time()
         with self._tx() as db:
-            touched = [op["after"] for op in segment_ops(cmd.ops) if op["op"] != "delete"]
+            touched = [op["after"] for op in segment_ops(cmd.ops) if op["op"] not in ("delete", "item")]
             self._check_rows(db, touched)
             try:
-                apply_ops(db, cmd.ops)
+                apply_all(db, cmd.ops)
             except StaleEditError as exc:
                 raise ProjectError("This segment was just changed in another window or program; "
                                    "nothing was saved, look again and retry.", str(exc)) from exc
@@ -95,6 +113,12 @@ class History:
                 rows.append((now, self.annotator, action, description, None, None,
                              json.dumps(before), json.dumps(after)))
                 self._taxonomy = None
+                continue
+            if op["op"] == "item":  # a recording removed, re-created or changed: no segment id
+                ref = after or before
+                rows.append((now, self.annotator, action, description, ref["id"], None,
+                             None if before is None else json.dumps(before),
+                             None if after is None else json.dumps(after)))
                 continue
             ref = after or before
             rows.append((now, self.annotator, action, description, ref["item_id"], ref["id"],
@@ -165,7 +189,7 @@ class History:
             now = time.time()
             with self._tx() as db:
                 try:
-                    apply_ops(db, ops)
+                    apply_all(db, ops)
                 except StaleEditError as exc:
                     raise ProjectError(
                         f"'{description}' can no longer be {verb}: its segments or labels "

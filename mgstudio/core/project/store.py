@@ -19,6 +19,7 @@ from mgstudio.core.project.changes import Changes
 from mgstudio.core.project.connection import Connection
 from mgstudio.core.project.damage import check_rows, damaged
 from mgstudio.core.project.history import History
+from mgstudio.core.project.item_edits import ItemEdits
 from mgstudio.core.project.queries import Queries
 from mgstudio.core.project.rows import DB_NAME, PROPOSALS_TIER, SEG_COLS, SUFFIX, default_user, segment_from_db
 from mgstudio.core.project.rules import Rules
@@ -29,7 +30,7 @@ _READ_ONLY_FOLDER = ("The project folder {folder} is read-only; copy it somewher
                      "or open it read-only to look without editing.")
 
 
-class Project(Catalog, Queries, Rules, History, Changes, Connection):
+class Project(ItemEdits, Catalog, Queries, Rules, History, Changes, Connection):
     """An open project. Use :meth:`create` or :meth:`open` (a context manager closes it)."""
 
     # ------------------------------------------------------------------ opening
@@ -91,6 +92,16 @@ class Project(Catalog, Queries, Rules, History, Changes, Connection):
         conn.execute("INSERT INTO tiers (name, annotator, kind) VALUES (?, NULL, 'model')", (PROPOSALS_TIER,))
         conn.execute("COMMIT")
         return cls(folder, conn, annotator or default_user(), read_only=False)
+
+    @classmethod
+    def can_write(cls, path: str | Path) -> bool:
+        """Whether this user may write the project at ``path`` (``True`` when there is none there:
+        :meth:`open` says what is wrong). A folder that cannot be written opens only read-only."""
+        folder = cls._folder(path)
+        db_path = folder / DB_NAME
+        if not db_path.is_file():
+            return True
+        return os.access(folder, os.W_OK) and os.access(db_path, os.W_OK)
 
     @classmethod
     def open(cls, path: str | Path, annotator: str | None = None, read_only: bool = False) -> "Project":
