@@ -4,8 +4,6 @@ at New project, and the welcome page (New / Open / demo) while nothing is open."
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -14,28 +12,13 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from mgstudio.workflows.demo import build_demo_project
+from .test_main_window import demo_source, env  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.gl  # the window holds the OpenGL 3D view
 
 if not os.environ.get("DISPLAY") and not os.environ.get("CI"):
     pytest.skip("the main window's 3D view needs a display: run under xvfb-run (make test does)",
                 allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory) -> Path:
-    return build_demo_project(tmp_path_factory.mktemp("demo"))
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch, demo_source):
-    monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("MGSTUDIO_DATA_DIR", str(tmp_path / "data"))
-    project = tmp_path / "demo.mgproj"
-    shutil.copytree(demo_source, project)
-    return tmp_path, project
 
 
 def new_window(qtbot):

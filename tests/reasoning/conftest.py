@@ -3,10 +3,12 @@ OpenAI-compatible server (``python -m llama_cpp.server``), plus small timelines.
 
 from __future__ import annotations
 
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -95,3 +97,22 @@ def small_timeline():
         seg(1000, 1050, "touching face", 5),
         seg(1300, 1400, "arms crossed", 6),
     ]
+
+
+@pytest.fixture
+def local_server():
+    """Start real ``http.server`` servers in threads: ``start(handler)`` gives the base URL; all are
+    shut down after the test."""
+    servers = []
+
+    def start(handler):
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        srv.daemon_threads = True
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return f"http://127.0.0.1:{srv.server_address[1]}"
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()

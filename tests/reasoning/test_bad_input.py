@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 
 import pytest
 
@@ -60,22 +59,6 @@ class _Cutoff(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(handler):
-        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        srv.daemon_threads = True
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        servers.append(srv)
-        return f"http://127.0.0.1:{srv.server_address[1]}"
-
-    yield start
-    for srv in servers:
-        srv.shutdown()
-        srv.server_close()
-
 
 @pytest.fixture(scope="module")
 def evidence():
@@ -93,9 +76,9 @@ def _sentence(text: str) -> None:
     [(_Garbage, "not an answer"), (_Cutoff, "stopped in the middle of its answer")],
 )
 def test_a_server_that_streams_garbage_or_stops_gives_one_sentence_and_the_evidence(
-    serve, evidence, tmp_path, handler, words
+    local_server, evidence, tmp_path, handler, words
 ):
-    url = serve(handler)
+    url = local_server(handler)
     result = generate_report(evidence, OpenAIBackend(url, model="m", retries=0), **GEN)
     assert result.status == "unavailable" and result.answer is None
     assert words in result.error and "127.0.0.1" in result.error
@@ -109,8 +92,8 @@ def test_a_server_that_streams_garbage_or_stops_gives_one_sentence_and_the_evide
     assert verdict["findings"][0]["text"].startswith("4 micro-gestures")
 
 
-def test_empty_timeline_writes_an_evidence_only_report(serve, tmp_path):
-    url = serve(_Garbage)  # would fail if it were called
+def test_empty_timeline_writes_an_evidence_only_report(local_server, tmp_path):
+    url = local_server(_Garbage)  # would fail if it were called
     ev = build_evidence([], fps=25, duration_s=120)
     result = generate_report(ev, OpenAIBackend(url, model="m", retries=0), **GEN)
     assert result.status == "empty" and result.attempts == [] and result.findings == []

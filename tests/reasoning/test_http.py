@@ -112,22 +112,6 @@ class _Busy(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def local_server():
-    servers = []
-
-    def start(handler):
-        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        srv.daemon_threads = True
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        servers.append(srv)
-        return f"http://127.0.0.1:{srv.server_address[1]}"
-
-    yield start
-    for srv in servers:
-        srv.shutdown()
-        srv.server_close()
-
 
 def test_slow_server_times_out_with_a_clear_error(local_server, evidence):
     backend = OpenAIBackend(local_server(_Slow), model="m", timeout_s=1.0)
