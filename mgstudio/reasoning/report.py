@@ -352,6 +352,39 @@ def _env(autoescape: bool) -> jinja2.Environment:
     return env
 
 
+def _builtin_label_names() -> set[str]:
+    from mgstudio.core.taxonomy import builtin_taxonomies, load_taxonomy
+
+    names: set[str] = set()
+    for name in builtin_taxonomies():
+        try:
+            names.update(load_taxonomy(name).names)
+        except MGStudioError:  # a damaged install: its labels then count as typed text
+            continue
+    return names
+
+
+def free_text_sent(ev: Evidence) -> list[str]:
+    """What a person typed that went to the model as written: labels outside MG Studio's built-in
+    label sets, and the context line. These could hold a name, so the report says so."""
+    builtin = _builtin_label_names()
+    typed = sorted({s.label for s in ev.segments} - builtin - {PROPOSAL})
+    out = [f"the label '{name}'" for name in typed]
+    if ev.context.strip():
+        out.append(f"the context line '{ev.context.strip()}'")
+    return out
+
+
+def privacy_sentence(ev: Evidence) -> str:
+    """The honest one-line account of what identifying text could have gone out."""
+    typed = free_text_sent(ev)
+    if not typed:
+        return ("No names, file paths, video frames or face data are part of them: every label comes from "
+                "MG Studio's built-in label sets and no context line was given.")
+    return ("No file paths, video frames or face data are part of them. Text that a person typed went out as "
+            "written; check that it names no one: " + "; ".join(typed) + ".")
+
+
 def _context(result: ReportResult, title: str) -> dict[str, Any]:
     ev = result.evidence
     by_id = {s.sid: s for s in ev.segments}
@@ -369,6 +402,7 @@ def _context(result: ReportResult, title: str) -> dict[str, Any]:
         "limits": LIMITS,
         "prov": result.provenance,
         "schema_json": json.dumps(result.schema, indent=1) if result.schema else "",
+        "privacy": privacy_sentence(ev),
     }
 
 

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 from mgstudio.app.dialogs import show_error
 from mgstudio.app.workers import Worker
 
-PRIVACY = ("Only the micro-gesture timeline is sent to the model: labels, times and counts. "
-           "No names, file names, video frames or faces. The built-in model runs on this computer.")
+PRIVACY = ("Only the micro-gesture timeline is sent to the model: labels, times and counts, plus your "
+           "context line. No file names, video frames or faces. Labels and context you type go out as "
+           "written. The built-in model runs on this computer.")
 
 
 class ReportDock(QDockWidget):
