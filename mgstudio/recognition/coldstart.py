@@ -347,6 +347,20 @@ _VERBS = (("hand near ", "hand came near the "), ("hand moves", "hand moved"), (
           ("shoulders move", "shoulders moved"), ("torso sways or leans", "torso swayed or leaned"))
 
 
+def confidence_in_words(confidence: float | None, note: str | None) -> str:
+    """The inspector's confidence: a percentage only when it is one (calibrated, or a label model's
+    probability); an uncalibrated cold-start score is shown as the rank it really is."""
+    import re
+
+    if confidence is None:
+        return "—"
+    text = note or ""
+    rank = re.search(r"Rank (\d+) of (\d+)", text)
+    if rank and not re.search(r"Calibrated on \d+ reviewed proposals", text):
+        return f"rank {rank[1]} of {rank[2]} (not yet a probability)"
+    return f"{round(100 * confidence)}%"
+
+
 def why_in_words(note: str | None) -> str | None:
     """A proposal's note in plain words for the inspector, e.g. "The right hand came near the
     mouth/chin for 1.8 s; perhaps touching jaw. Rank 3 of 30 here (not a probability until 20

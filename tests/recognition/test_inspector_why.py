@@ -10,7 +10,7 @@ import pytest
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment
 from mgstudio.formats.gesture_phase import read_gesture_phase
-from mgstudio.recognition.coldstart import proposal_reason, why_in_words
+from mgstudio.recognition.coldstart import confidence_in_words, proposal_reason, why_in_words
 from mgstudio.recognition.proposals import propose_item
 from tests.conftest import require_shared
 
@@ -27,6 +27,8 @@ def test_reasons_read_as_sentences():
     assert why_in_words("Rank 4 of 9 (a rank, not a probability).").startswith("Found by the label model")
     for plain in (None, "", "She laughs here", "Why proposed: "):
         assert why_in_words(plain) is None
+    assert confidence_in_words(0.87, NOTE) == "rank 3 of 30 (not yet a probability)"
+    assert confidence_in_words(0.87, cal) == "87%" and confidence_in_words(None, NOTE) == "—"
 
 
 @pytest.fixture
@@ -54,6 +56,8 @@ def test_the_inspector_says_why_for_proposals_only(qtbot, project, tmp_path):
     assert why.isVisible() and why.text() == why_in_words(best.note)
     assert why.text().startswith("The ") and "Rank 1 of" in why.text()
     assert "Why proposed" not in why.text()  # plain words, not the raw note
+    conf = dock.fields["confidence"].text()
+    assert conf.startswith("rank 1 of") and "%" not in conf  # an uncalibrated score is not shown as a percentage
     out = os.environ.get("MGSTUDIO_SCREENSHOTS")
     if out:  # looked at by hand: MGSTUDIO_SCREENSHOTS=/tmp/shots pytest ...
         dock.grab().save(os.path.join(out, "inspector_why.png"))

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QFormLayout, QLabel, QPlainTextEdit, 
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.timebase import timecode
-from mgstudio.recognition.coldstart import why_in_words
+from mgstudio.recognition.coldstart import confidence_in_words, why_in_words
 
 STATUS_TEXT = {Status.PROPOSED: "proposed by the model, not reviewed yet", Status.ACCEPTED: "accepted",
                Status.REJECTED: "rejected", Status.EDITED: "proposal corrected by a person"}
@@ -98,7 +98,8 @@ class SegmentInspectorDock(QDockWidget):
         f["length"].setText(f"{seg.length} frames  ·  {seg.length / self.fps:.2f} s")
         f["status"].setText(STATUS_TEXT.get(seg.status, seg.status.value))
         f["source"].setText("the model" if seg.source == Source.MODEL else "a person")
-        f["confidence"].setText("—" if seg.confidence is None else f"{round(100 * seg.confidence)}%")
+        f["confidence"].setText(confidence_in_words(seg.confidence, seg.note) if seg.source == Source.MODEL
+                                else "—" if seg.confidence is None else f"{round(100 * seg.confidence)}%")
         f["annotator"].setText(seg.annotator or "—")
         why = why_in_words(seg.note) if seg.source == Source.MODEL else None
         f["why"].setText(why or "")
