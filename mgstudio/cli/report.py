@@ -69,6 +69,13 @@ def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name).strip("._") or "item"
 
 
+def _item_folders(items: list) -> dict[int, str]:
+    """One folder name per item, from its name; names that clean up alike in the project get the item id
+    added, so the folder of a recording is the same in every run."""
+    names = [_safe(it.name) for it in items]
+    return {it.id: name if names.count(name) == 1 else f"{name}-{it.id}" for it, name in zip(items, names)}
+
+
 def run_report(args: argparse.Namespace) -> int:
     from mgstudio.reasoning.backends import make_backend
 
@@ -98,13 +105,14 @@ def run_report(args: argparse.Namespace) -> int:
         from mgstudio.reasoning.report import generate_report, study_rates, write_report
 
         out = Path(args.out)
+        folders = _item_folders(project.items())  # the whole project: a recording's folder never changes
         for item in items:
             ev = build_evidence(project, item.id, args.include_proposals, args.context, tier=tier)
             print(f"{item.name}: {len(ev.segments)} micro-gestures; asking {backend.model or 'the server'}...",
                   file=sys.stderr)
             refs = study_rates(project, exclude=item.id, include_proposals=args.include_proposals, tier=tier)
             result = generate_report(ev, backend, args.scenario, args.question, reference_rates=refs, **gen)
-            folder = out if len(items) == 1 else out / _safe(item.name)
+            folder = out / folders[item.id]  # always one folder per recording: reports never overwrite each other
             paths = write_report(result, folder, title=f"Micro-gesture emotion report: {item.name}")
             a = result.answer
             summary = f"{a.verdict} (confidence {a.confidence}), written by {result.written_by}" if a else result.status_text

@@ -143,7 +143,27 @@ def test_a_model_file_that_is_not_gguf_still_writes_the_evidence_report(tmp_path
     assert main(["report", str(path), "clip", "--model", str(bad), "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "notes.gguf is not a GGUF language model file" in err
-    verdict = json.loads((out / "verdict.json").read_text())
+    verdict = json.loads((out / "clip" / "verdict.json").read_text())
     assert verdict["status"] == "unavailable" and "notes.gguf" in verdict["status_text"]
     assert verdict["evidence"]["n_segments"] == 4 and verdict["findings"]
     assert "could not be used" in verdict["written_by"]
+
+
+def test_reports_of_two_recordings_never_overwrite_each_other(tmp_path, capsys):
+    """One folder per recording, always, also when two names clean up to the same folder name."""
+    path = tmp_path / "p.mgproj"
+    with Project.create(path, taxonomy="imigue", annotator="coder") as p:
+        tier = p.ensure_tier("coder").id
+        for name, n in (("P1 interview", 2), ("P1/interview", 3)):
+            item = p.add_skeleton_item(name, SkeletonSequence.empty("mediapipe_holistic", 1500, 25.0))
+            p.add_segments([Segment(item.id, tier, 100 + 300 * k, 160 + 300 * k, p.taxonomy.names[0])
+                            for k in range(n)], "t")
+    bad = tmp_path / "notes.gguf"
+    bad.write_text("not a model")  # evidence-only reports: fast, and the folders are what is tested
+    out = tmp_path / "r"
+    assert main(["report", str(path), "P1 interview", "--model", str(bad), "--out", str(out)]) == 0
+    assert main(["report", str(path), "P1 interview", "P1/interview", "--model", str(bad), "--out", str(out)]) == 0
+    counts = sorted(json.loads(v.read_text())["evidence"]["n_segments"] for v in out.glob("*/verdict.json"))
+    assert counts == [2, 3] and not (out / "verdict.json").exists()
+    printed = capsys.readouterr().out
+    assert printed.count("report.html") == 3

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from mgstudio.cli import main
+from mgstudio.cli.report import _safe
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
@@ -52,6 +53,7 @@ def test_report_command_writes_three_files(project_path, tmp_path, capsys):
     code = main(["report", str(project_path), NAME_LOSS, "--context", "post-match press conference",
                  "--temperature", "0", "--max-tokens", "160", "--out", str(out)])
     assert code == 0
+    out = out / _safe(NAME_LOSS)  # one folder per recording, also for one
     verdict = json.loads((out / "verdict.json").read_text())
     assert verdict["status"] in ("ok", "repaired", "failed")
     if verdict["status"] != "failed":  # the default scenario is now "what stands out"
