@@ -78,7 +78,6 @@ def ms_to_frame_int(ms: int, num: int, den: int) -> int:
     return (2 * ms * num + den * 1000) // (2 * den * 1000)
 
 
-fmt_ms = ms_timecode  # "HH:MM:SS.mmm" of a time in ms, in the messages
 
 
 def _local(tag: str) -> str:
@@ -348,7 +347,7 @@ def read_eaf(path: str | Path, fps: float | Fraction, report: ImportReport | Non
     r.resolve_refs()
 
     def where(tier: str, ann: _Ann) -> str:
-        at = f" at {fmt_ms(ann.start)}" if ann.start is not None else ""
+        at = f" at {ms_timecode(ann.start)}" if ann.start is not None else ""
         return f"{r.name}, tier '{short(tier, 40)}'{at}"
 
     tracks: list[Track] = []
@@ -428,7 +427,7 @@ def _attach_notes(r: _Reader, depth: dict[str, int | None], top_rows: dict[str, 
         return None
 
     def where(tier: str, ann: _Ann) -> str:
-        at = f" at {fmt_ms(ann.start)}" if ann.start is not None else ""
+        at = f" at {ms_timecode(ann.start)}" if ann.start is not None else ""
         return f"{r.name}, tier '{short(tier, 40)}'{at}"
 
     collected: dict[int, dict[str, list[tuple[int, str]]]] = {}  # id(row) -> tier -> [(order, value)]
@@ -459,7 +458,7 @@ def _attach_notes(r: _Reader, depth: dict[str, int | None], top_rows: dict[str, 
         text = "; ".join(f"{t}: {' | '.join(v for _, v in sorted(vals, key=lambda x: x[0]))}"
                          for t, vals in per_tier.items())
         if len(text) > MAX_NOTE:
-            report.warnings.append(f"The notes of the segment at {fmt_ms(top.start or 0)} on tier "
+            report.warnings.append(f"The notes of the segment at {ms_timecode(top.start or 0)} on tier "
                                    f"'{short(top.tier, 40)}' were shortened to {MAX_NOTE} characters.")
             text = text[:MAX_NOTE - 1] + "…"
         row.note = text

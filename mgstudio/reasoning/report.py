@@ -13,6 +13,7 @@ timeline gives ``status == "empty"`` without calling any model. Streaming: ``on_
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 import threading
@@ -352,7 +353,8 @@ def _env(autoescape: bool) -> jinja2.Environment:
     return env
 
 
-def _builtin_label_names() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def _builtin_label_names() -> frozenset[str]:
     from mgstudio.core.taxonomy import builtin_taxonomies, load_taxonomy
 
     names: set[str] = set()
@@ -361,14 +363,14 @@ def _builtin_label_names() -> set[str]:
             names.update(load_taxonomy(name).names)
         except MGStudioError:  # a damaged install: its labels then count as typed text
             continue
-    return names
+    return frozenset(names)
 
 
 def free_text_sent(ev: Evidence) -> list[str]:
     """What a person typed that went to the model as written: labels outside MG Studio's built-in
     label sets, and the context line. These could hold a name, so the report says so."""
     builtin = _builtin_label_names()
-    typed = sorted({s.label for s in ev.segments} - builtin - {PROPOSAL})
+    typed = sorted({s.label for s in ev.segments} - builtin)
     out = [f"the label '{name}'" for name in typed]
     if ev.context.strip():
         out.append(f"the context line '{ev.context.strip()}'")

@@ -33,6 +33,7 @@ it is **not a probability**: there are no labels to calibrate on yet.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -334,8 +335,6 @@ def reason_note(event: CueEvent, rank: int, total: int) -> str:
 
 def proposal_reason(note: str) -> str | None:
     """The "why" of a proposal's note (``"right hand near mouth/chin, 1.8 s"``), or None."""
-    import re
-
     for line in (note or "").splitlines():
         if line.startswith(REASON_PREFIX):
             m = re.match(r"(.*?)\.(?:\s|$)", line[len(REASON_PREFIX):])  # "1.8 s" keeps its decimal point
@@ -347,16 +346,18 @@ _VERBS = (("hand near ", "hand came near the "), ("hand moves", "hand moved"), (
           ("shoulders move", "shoulders moved"), ("torso sways or leans", "torso swayed or leaned"))
 
 
+_RANK = re.compile(r"Rank (\d+) of (\d+)")  # what a proposal's note says about its score
+_CALIBRATED = re.compile(r"Calibrated on (\d+) reviewed proposals")
+
+
 def confidence_in_words(confidence: float | None, note: str | None) -> str:
     """The inspector's confidence: a percentage only when it is one (calibrated, or a label model's
     probability); an uncalibrated cold-start score is shown as the rank it really is."""
-    import re
-
     if confidence is None:
         return "—"
     text = note or ""
-    rank = re.search(r"Rank (\d+) of (\d+)", text)
-    if rank and not re.search(r"Calibrated on \d+ reviewed proposals", text):
+    rank = _RANK.search(text)
+    if rank and not _CALIBRATED.search(text):
         return f"rank {rank[1]} of {rank[2]} (not yet a probability)"
     return f"{round(100 * confidence)}%"
 
@@ -365,8 +366,6 @@ def why_in_words(note: str | None) -> str | None:
     """A proposal's note in plain words for the inspector, e.g. "The right hand came near the
     mouth/chin for 1.8 s; perhaps touching jaw. Rank 3 of 30 here (not a probability until 20
     proposals are reviewed)." None when the note says nothing about why (a person's segment, a plain note)."""
-    import re
-
     text = note or ""
     parts: list[str] = []
     reason = proposal_reason(text)
@@ -379,8 +378,8 @@ def why_in_words(note: str | None) -> str | None:
         sentence = f"The {what}" + (f" for {secs}" if secs else "")
         likely = re.search(r"Likely: ([^.]+)\.", text)
         parts.append(sentence + (f"; perhaps {likely[1]}." if likely else "."))
-    rank = re.search(r"Rank (\d+) of (\d+)", text)
-    cal = re.search(r"Calibrated on (\d+) reviewed proposals", text)
+    rank = _RANK.search(text)
+    cal = _CALIBRATED.search(text)
     if cal:
         parts.append(f"Confidence learnt from {cal[1]} reviewed proposals.")
     elif rank:

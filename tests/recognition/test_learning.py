@@ -156,13 +156,19 @@ def test_bad_projects_get_clear_messages(tmp_path, enc, utk):
         assert mv.kind == "prototype" and mv.classes == ["walk", BACKGROUND]
 
 
-def test_cli_learn(tmp_path, enc, utk, capsys):
-    from mgstudio.cli import main
-
+def _labelled_cli_project(tmp_path, utk):
+    """A project of three labelled UTKinect recordings for the `mgstudio learn` tests."""
     path = tmp_path / "cli.mgproj"
     with Project.create(path, annotator="e", taxonomy="utkinect") as proj:
         for name, seq, segs in utk[:3]:
             _add(proj, name, seq, segs, labelled=True)
+    return path
+
+
+def test_cli_learn(tmp_path, enc, utk, capsys):
+    from mgstudio.cli import main
+
+    path = _labelled_cli_project(tmp_path, utk)
     assert main(["learn", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Cross-validated accuracy" in out and "walk" in out and "Version 1 is now active" in out
@@ -195,10 +201,7 @@ def test_clusters_of_unlabelled_moments_can_be_labelled_at_once(tmp_path, enc, u
 def test_cli_learn_never_leaves_a_model_active_that_could_not_propose(tmp_path, enc, utk, capsys):
     from mgstudio.cli import main
 
-    path = tmp_path / "cli.mgproj"
-    with Project.create(path, annotator="e", taxonomy="utkinect") as proj:
-        for name, seq, segs in utk[:3]:
-            _add(proj, name, seq, segs, labelled=True)
+    path = _labelled_cli_project(tmp_path, utk)
     assert main(["learn", str(path)]) == 0
     assert main(["learn", str(path), "--use", "0"]) == 0  # back to movement events
     capsys.readouterr()

@@ -98,8 +98,8 @@ class SegmentInspectorDock(QDockWidget):
         f["length"].setText(f"{seg.length} frames  ·  {seg.length / self.fps:.2f} s")
         f["status"].setText(STATUS_TEXT.get(seg.status, seg.status.value))
         f["source"].setText("the model" if seg.source == Source.MODEL else "a person")
-        f["confidence"].setText(confidence_in_words(seg.confidence, seg.note) if seg.source == Source.MODEL
-                                else "—" if seg.confidence is None else f"{round(100 * seg.confidence)}%")
+        # only a model's note speaks for its score; a person's note is just text
+        f["confidence"].setText(confidence_in_words(seg.confidence, seg.note if seg.source == Source.MODEL else None))
         f["annotator"].setText(seg.annotator or "—")
         why = why_in_words(seg.note) if seg.source == Source.MODEL else None
         f["why"].setText(why or "")
