@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QDockWidget, QFrame, QHBoxLayout, QLab
 from mgstudio.app.session.skeleton_loader import SkeletonLoader, skeleton_loader
 from mgstudio.app.timeline.binding import StateBinding
 from mgstudio.app.timeline.motion_job import MotionComputer
-from mgstudio.app.timeline.widget import TimelineWidget
+from mgstudio.app.timeline.canvas import TimelineWidget
 
 
 ROWS_MIN_H = 90  # the ruler and about two rows: the rest scrolls
