@@ -157,7 +157,7 @@ def test_a_refused_edit_is_explained_and_nothing_changes(qtbot, project, item):
     a = project.create_segment(Segment(item.id, project.tier("alice").id, 100, 150, "turtle neck"))
     tl = make_timeline(qtbot, project, item.id)
     with qtbot.waitSignal(tl.message) as msg:
-        tl._edit(lambda: project.update_segment(a.id, start=700, end=900))  # past the end of the clip
+        tl.actions.set_bounds(a.id, 700, 900)  # past the end of the clip: refused by the one edit path
     assert "outside" in msg.args[0]
     assert (project.segment(a.id).start, project.segment(a.id).end) == (100, 150)
 
@@ -591,3 +591,23 @@ def test_long_recordings_get_the_same_rows_from_the_helper_process(qtbot, projec
     motion_job.stop_all()  # what QApplication.aboutToQuit triggers
     qtbot.waitUntil(lambda: len(stops) > 1, timeout=20000)
     assert stops[1] - t_quit < full_s and dock.motion.cached(key) is None
+
+
+def test_the_menu_keeps_the_review_keys_rules(qtbot, project, item) -> None:
+    """Right-click ▸ Change label on a rejected proposal is refused with the same sentence as a
+    label key (one edit path), so a false positive never comes back as "edited"."""
+    from mgstudio.app.session.actions import REJECTED_NEEDS_ACCEPT
+    from mgstudio.core.project.rows import PROPOSALS_TIER
+
+    tier = project.ensure_tier(PROPOSALS_TIER, kind="model")
+    names = project.taxonomy.names
+    seg = project.create_segment(Segment(item.id, tier.id, 100, 150, names[0], source=Source.MODEL,
+                                         status=Status.PROPOSED, confidence=0.4))
+    project.reject(seg.id)
+    tl = make_timeline(qtbot, project, item.id)
+    menu = tl.segment_menu(project.segment(seg.id))
+    change = next(a for a in menu.actions() if a.text() == "Change label").menu()
+    with qtbot.waitSignal(tl.message) as msg:
+        next(a for a in change.actions() if a.text() == names[1]).trigger()
+    assert msg.args == [REJECTED_NEEDS_ACCEPT]
+    assert project.segment(seg.id).status == Status.REJECTED and project.segment(seg.id).label == names[0]

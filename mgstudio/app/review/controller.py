@@ -34,6 +34,7 @@ from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.app.review.dialogs import CheatSheet, KeymapDialog, LabelPicker
 from mgstudio.app.review.edges import Edge, nudge, to_playhead
 from mgstudio.app.session import navigation
+from mgstudio.app.session.actions import EditActions
 from mgstudio.app.review.inspector import SegmentInspectorDock
 from mgstudio.app.review.keymap import ACTIONS, load_keymap
 from mgstudio.app.review.label_editor import LabelEditor, label_usage
@@ -76,6 +77,8 @@ class ReviewController(QObject):
         self._cheat: CheatSheet | None = None
         self._uncertain = UncertainQueue()  # U's queue: patched from the change log, dropped when it can't tell
         self._changes = ChangeTracker()
+        # the one edit path (session/actions.py): the timeline's menu and mouse use the same class
+        self.edits = EditActions(lambda: self.state.project, self._changed, self.message.emit)
 
         self.timeline_dock: TimelineDock | None = None
         self.palette_dock: LabelPaletteDock | None = None
@@ -446,13 +449,10 @@ class ReviewController(QObject):
         if self.state.frame >= self.mark_in_frame:  # O after I: the reaction time never puts the end before I
             end = max(end, self.mark_in_frame)
         a, b = sorted((self.mark_in_frame, end))
-        seg = Segment(self.state.item_id, self.my_tier().id, a, b + 1, self.current_label,
-                      source=Source.HUMAN, status=Status.ACCEPTED, annotator=self.project.annotator)
-        made = self.project.create_segment(seg)
-        self.set_mark_in(None)
-        self._changed()
-        self.state.set_selection([made.id])
-        self.message.emit(f"Added “{made.label}”, frames {made.start}–{made.end - 1}.")
+        made = self.edits.create_segment(self.state.item_id, self.my_tier().id, a, b + 1, self.current_label)
+        if made is not None:
+            self.set_mark_in(None)
+            self.state.set_selection([made.id])
         return made
 
     def apply_label(self, name: str) -> None:
@@ -462,17 +462,9 @@ class ReviewController(QObject):
             self.set_current_label(name)
             self.message.emit(f"New segments will be “{name}”.")
             return
-        # A rejected proposal is not coding: a label key must not silently revive it as "edited".
-        rejected = [s for s in self.project.segments_by_id(sel).values()
-                    if s is not None and s.status == Status.REJECTED]
-        if rejected:
-            self.message.emit("This proposal was rejected: press A to accept it first, then choose its label.")
-            return
-        for sid in sel:
-            self.project.update_segment(sid, label=name)
-        self.set_current_label(name)
-        self._changed()
-        self.message.emit(f"Relabelled as “{name}”.")
+        # a rejected proposal is not coding: the edit path refuses to revive it as "edited"
+        if self.edits.relabel(sel, name):
+            self.set_current_label(name)
 
     def deselect(self) -> None:
         """Escape: nothing selected (label keys then choose the label for new segments)."""
@@ -500,7 +492,6 @@ class ReviewController(QObject):
             self.message.emit("Select a proposal first (press U for the least certain one, or N).")
             return
         chosen: str | None = None
-        unlabelled_ids: set[int] = set()
         if status == "accept":
             unlabelled = self._without_mg_label(sel)
             if unlabelled:
@@ -510,16 +501,9 @@ class ReviewController(QObject):
                                       "labels, so it stays a proposal without an MG label and is never "
                                       "exported as a class. Press A again (or Enter) to choose its label.")
                     return
-            unlabelled_ids = {s.id for s in unlabelled}
-        last = None
-        for sid in sel:
-            if status != "accept":
-                last = self.project.reject(sid)
-            elif sid in unlabelled_ids:  # one step: the MG label given, and so reviewed ("edited")
-                last = self.project.update_segment(sid, label=chosen)
-            else:
-                last = self.project.accept(sid)
-        self._changed()
+        last = self.edits.review(sel, "accept" if status == "accept" else "reject", label=chosen)
+        if last is None:
+            return  # refused: the edit path said why
         done = "Accepted" if status == "accept" else "Rejected"
         if chosen is not None:
             done = f"Accepted as “{chosen}”"
@@ -568,11 +552,8 @@ class ReviewController(QObject):
         sel = self.state.selection
         if not sel:
             return
-        for sid in sel:
-            self.project.delete_segment(sid)
-        self.state.set_selection([])
-        self._changed()
-        self.message.emit("Deleted. Ctrl+Z brings it back.")
+        if self.edits.delete(sel):
+            self.state.set_selection([])
 
     def _next_proposal_after(self, seg: Segment) -> Segment | None:
         later = self._segments_from(seg.start, forward=True, statuses=[Status.PROPOSED], source=Source.MODEL)
@@ -661,12 +642,10 @@ class ReviewController(QObject):
             self.message.emit(bounds)
             return None
         start, end = bounds
-        if (start, end) != (seg.start, seg.end):
-            seg = self.project.update_segment(seg.id, start=start, end=end, merge_within=merge_within)
-            self._changed()
-        self.message.emit(f"“{seg.label}” now runs from frame {seg.start} to frame {seg.end - 1} "
-                          f"({seg.length} frame{'s' * (seg.length != 1)}).")
-        return seg
+        if (start, end) == (seg.start, seg.end):
+            self.message.emit(f"“{seg.label}” already runs from frame {seg.start} to frame {seg.end - 1}.")
+            return seg
+        return self.edits.set_bounds(seg.id, start, end, merge_within=merge_within)
 
     # ------------------------------------------------------------------ history and help
     def undo(self) -> None:
@@ -685,12 +664,10 @@ class ReviewController(QObject):
         except MGStudioError:
             counter = None
         self._label_map = self.project.label_renames(undo=undo)
-        what = self.project.undo() if undo else self.project.redo()
-        self._changed()
+        what = self.edits.step_history(undo)
         self._label_map = {}
         done = "Undone" if undo else "Redone"
         if not what:
-            self.message.emit("Nothing to undo." if undo else "Nothing to redo.")
             return
         self.message.emit(f"{done}: {what}{self._show_step(counter)}")
 

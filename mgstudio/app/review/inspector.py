@@ -18,6 +18,7 @@ from mgstudio.core.errors import MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.timebase import timecode
 from mgstudio.recognition.coldstart import confidence_in_words, why_in_words
+from mgstudio.app.session.actions import EditActions
 
 STATUS_TEXT = {Status.PROPOSED: "proposed by the model, not reviewed yet", Status.ACCEPTED: "accepted",
                Status.REJECTED: "rejected", Status.EDITED: "proposal corrected by a person"}
@@ -123,9 +124,9 @@ class SegmentInspectorDock(QDockWidget):
         text = self.note.toPlainText()
         if text == seg.note:
             return
-        try:
-            self.segment = self.project.update_segment(seg.id, note=text) or seg.with_(note=text)
-        except MGStudioError as exc:
-            self.message.emit(str(exc))
-            return
-        self.edited.emit()
+        # the one edit path; ``edited`` only once the shown segment holds the new note (its
+        # listeners re-read this panel, which would otherwise save the old text again)
+        new = EditActions(lambda: self.project, lambda: None, self.message.emit).set_note(seg.id, text)
+        if new is not None:
+            self.segment = new
+            self.edited.emit()

@@ -19,19 +19,19 @@ Shift+wheel scrolls. Every edit is one ``Project`` call (undoable, saved at once
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from mgstudio.core.errors import MGStudioError
 from mgstudio.core.motion import PART_TITLES, PARTS, MotionEnergy
-from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.core.segments import Segment
 from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.app.timeline.segment_cache import SegmentCache
 from mgstudio.app.timeline.viewport import (EDGE_PX, HEADER_W, MIN_FPP, MOTION_H, RULER_H, TIER_H, Row,
                                             Viewport)
+from mgstudio.app.session.actions import EditActions
 from mgstudio.app.timeline.drag import TimelineDragging, _Drag
 from mgstudio.app.timeline.menu import TimelineMenu
 from mgstudio.app.timeline.painter import TimelinePainter
@@ -67,6 +67,8 @@ class TimelineWidget(TimelinePainter, TimelineDragging, TimelineMenu, QWidget):
         self.motion: MotionEnergy | None = None
         self.show_motion = True
         self._drag: _Drag | None = None
+        # the window's one edit path (session/actions.py); ``edited`` then tells the app state
+        self.actions = EditActions(lambda: self.project, self._after_edit, self.message.emit)
         self.changes = ChangeTracker()  # which segments changed since the cache was filled
         self._version = 0  # bumped whenever what the cached picture shows may have changed
         self._content: QPixmap | None = None
@@ -296,29 +298,16 @@ class TimelineWidget(TimelinePainter, TimelineDragging, TimelineMenu, QWidget):
 
     def create_segment(self, tier: Any, start: int, end: int, label: str | None = None) -> Segment | None:
         """Create a segment [start, end) with ``label`` (default: the current label) on ``tier``."""
-        label = label or self.current_label
-        if not label:
-            self.message.emit("Pick a label first (click one in the label palette or press its key).")
-            return None
-        seg = Segment(self.item.id, tier.id, int(start), int(end), label, source=Source.HUMAN,
-                      status=Status.ACCEPTED, annotator=getattr(self.project, "annotator", "") or "")
-        made = self._edit(lambda: self.project.create_segment(seg))
+        made = self.actions.create_segment(self.item.id, tier.id, start, end, label or self.current_label, say=False)
         if made is not None:
             self._select([made.id])
         return made
 
-    def _edit(self, fn: Callable[[], Any]) -> Any:
-        """Run one project edit, show it and emit ``edited``; views re-read only the segments the
-        project's change log names. A refused edit becomes a message."""
-        try:
-            out = fn()
-        except MGStudioError as exc:
-            self.message.emit(str(exc))
-            self.refresh()
-            return None
+    def _after_edit(self) -> None:
+        """After an edit (or a refusal) through :attr:`actions`: show it and emit ``edited``; views
+        re-read only the segments the project's change log names."""
         self.refresh()
         self.edited.emit()
-        return out
 
     def _select(self, ids: list[int]) -> None:
         self.selection = list(ids)

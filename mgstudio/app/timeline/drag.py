@@ -115,7 +115,7 @@ class TimelineDragging:
             return
         if d.mode in ("move", "start", "end") and d.seg is not None:
             if (d.start, d.end) != (d.seg.start, d.seg.end):
-                self._edit(lambda: self.project.update_segment(d.seg.id, start=d.start, end=d.end))
+                self.actions.set_bounds(d.seg.id, d.start, d.end, say=False)
         elif d.mode == "create":
             self.create_segment(d.tier, d.start, d.end)
         self.update()

@@ -17,32 +17,32 @@ class TimelineMenu:
     def segment_menu(self, seg: Segment) -> QMenu:
         """The right-click menu of a segment: review, relabel, split at the playhead, merge, delete."""
         m = QMenu(self)
-        pr = self.project
+        ed = self.actions  # the window's one edit path: same rules and messages as the review keys
         names = list(getattr(self.taxonomy, "names", []) or [])
         if seg.status != Status.ACCEPTED and names and seg.label not in names:
             # a class-agnostic "movement event": accepting it says which MG it is, never keeps its label
             acc = m.addMenu("Accept as…")
             for name in names:
-                acc.addAction(name, lambda n=name: self._edit(lambda: pr.update_segment(seg.id, label=n)))
+                acc.addAction(name, lambda n=name: ed.review([seg.id], "accept", label=n))
         elif seg.status != Status.ACCEPTED:
-            m.addAction("Accept", lambda: self._edit(lambda: pr.accept(seg.id)))
+            m.addAction("Accept", lambda: ed.review([seg.id], "accept"))
         if seg.status != Status.REJECTED:
-            m.addAction("Reject", lambda: self._edit(lambda: pr.reject(seg.id)))
+            m.addAction("Reject", lambda: ed.review([seg.id], "reject"))
         sub = m.addMenu("Change label")
         for name in getattr(self.taxonomy, "names", []) or []:
-            act = sub.addAction(name, lambda n=name: self._edit(lambda: pr.update_segment(seg.id, label=n)))
+            act = sub.addAction(name, lambda n=name: ed.relabel([seg.id], n))
             act.setCheckable(True)
             act.setChecked(name == seg.label)
         split = m.addAction(f"Split at the playhead (frame {self.frame})",
-                            lambda: self._edit(lambda: pr.split_segment(seg.id, self.frame)))
+                            lambda: ed.split(seg.id, self.frame))
         split.setEnabled(seg.start < self.frame < seg.end)
         nxt = next((s for s in self.visible_segments(seg.tier_id) if s.start >= seg.end and s.id != seg.id), None)
         merge = m.addAction("Merge with the next segment",
-                            lambda: self._edit(lambda: pr.merge_segments([seg.id, nxt.id])) if nxt else None)
+                            lambda: ed.merge([seg.id, nxt.id]) if nxt else None)
         merge.setEnabled(nxt is not None)
         m.addSeparator()
         m.addAction("Go to its start", lambda: self._seek(seg.start))
-        m.addAction("Delete", lambda: (self._select([]), self._edit(lambda: pr.delete_segment(seg.id))))
+        m.addAction("Delete", lambda: (self._select([]), ed.delete([seg.id])))
         return m
 
     def contextMenuEvent(self, event: Any) -> None:  # noqa: N802
