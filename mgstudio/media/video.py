@@ -558,8 +558,28 @@ class VideoReader:
                                                threads="AUTO")
                 self._sequential._set_index(self._pts, self._tb, self._keys, self._truncated)
             reader = self._sequential
-        for i in range(max(0, start), stop):
-            yield i, reader._to_array(reader._frame_obj(i))
+        table = reader._pts
+        i = max(0, start)
+        while i < stop:
+            yield i, reader._to_array(reader._frame_obj(i))  # positions the decoder (seeks when needed)
+            i += 1
+            # Then frames straight from the decoder while each is the next one of the table; any
+            # other frame (none shown there, a gap) goes back through _frame_obj, which is exact.
+            reader._skip_below = None
+            decoder = reader._decoder
+            while i < stop and decoder is not None:
+                frame = next(decoder, None)
+                if frame is None or frame.pts is None:
+                    break
+                if frame.pts != table[i]:
+                    k = reader._index_of.get(int(frame.pts))
+                    if k is None:
+                        k = int(np.searchsorted(table, frame.pts, side="right")) - 1
+                    reader._next = k + 1 if k >= 0 else 0
+                    break
+                reader._next = i + 1
+                yield i, reader._to_array(frame)
+                i += 1
 
 
 class FrameCache:
