@@ -46,6 +46,10 @@ def write_table(ran: dict[str, str]) -> Path:
         for r in json.loads(path.read_text(encoding="utf-8")):
             lines.append(f"| {path.stem} | {r['what']} | {_fmt(r['ours'])} | {r['peer']} | {_fmt(r['theirs'])} | "
                          f"{r['unit']} | {_fmt(r['ratio'])} | {r['exact'] or '–'} | {r['load']} |")
+    recorded = sorted(FOLDER.glob("*.json")) if FOLDER.exists() else []
+    if recorded:  # rows may come from earlier runs (--only, --table-only): say when each was measured
+        lines += ["", "Rows recorded: " + ", ".join(
+            f"{q.stem} {datetime.fromtimestamp(q.stat().st_mtime, timezone.utc):%Y-%m-%d %H:%M} UTC" for q in recorded) + "."]
     if ran:
         lines += ["", "Benchmarks run: " + ", ".join(f"{k} ({v})" for k, v in ran.items()) + "."]
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")

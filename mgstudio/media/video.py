@@ -30,6 +30,13 @@ __all__ = ["VideoInfo", "VideoReader", "probe", "FrameCache"]
 
 INDEX_VERSION = 4
 SEQUENTIAL_RUN = 48  # iter_frames over more frames than this decodes with frame threads
+# Colour conversion on one thread up to this size: swscale's slice threads cost more than they
+# save on small frames (176x144: 0.016 vs 0.11 ms a frame; 640x360: 0.22-0.35 vs 0.31-0.44 ms).
+ONE_THREAD_PIXELS = 640 * 480
+# Parked decoders for random access in clips of long GOPs and small frames (see VideoReader._switch).
+PARKED_DECODERS = 4
+PARKED_MAX_PIXELS = 640 * 480
+PARKED_MIN_GOP = 24  # frames per keyframe from which a parked decoder can save a long decode
 
 
 @dataclass(frozen=True)
@@ -204,6 +211,9 @@ class VideoReader:
         self._margin = 0  # how far before a keyframe to seek (time base units), learned per file
         self._skip_below: int | None = None  # see _decode_frames
         self._cache = FrameCache(cache_frames)
+        self._parked: list[tuple] = []  # (container, stream, decoder, next) of decoders at other positions
+        self._park_limit = 0  # set once the clip is known (0 while the frame table is built)
+        self._convert_threads: int | None = None
         # One colour converter for the reader's life: ``frame.to_ndarray(format=...)`` builds a new
         # swscale context per frame, which cost 6x the conversion itself (0.7 ms vs 0.12 ms per
         # 640x360 frame, same pixels; benchmarks/bench_video.py).
@@ -225,6 +235,11 @@ class VideoReader:
                     raise MediaError(f"{self.path.name} is damaged: not one video frame in it could be read.")
                 raise MediaError(f"{self.path.name} contains no video frames.")
             self.info = self._make_info()
+            pixels = self.info.width * self.info.height
+            self._convert_threads = 1 if pixels <= ONE_THREAD_PIXELS else None
+            gop = len(self._pts) / max(1, len(self._keys))
+            if threads != "AUTO" and pixels <= PARKED_MAX_PIXELS and gop >= PARKED_MIN_GOP:
+                self._park_limit = PARKED_DECODERS
         except BaseException:
             self.close()
             raise
@@ -339,6 +354,9 @@ class VideoReader:
         if self._sequential is not None:
             self._sequential.close()
             self._sequential = None
+        parked, self._parked = self._parked, []
+        for container, *_ in parked:
+            container.close()
         if self._container is not None:
             self._container.close()
             self._container = None
@@ -363,7 +381,8 @@ class VideoReader:
             w, h = size
             if self.info.rotation in (90, 270):
                 w, h = h, w
-        img = self._reformatter.reformat(frame, format="rgb24", width=w, height=h).to_ndarray()
+        img = self._reformatter.reformat(frame, format="rgb24", width=w, height=h,
+                                         threads=self._convert_threads).to_ndarray()
         rot = self.info.rotation
         if rot:
             img = np.ascontiguousarray(np.rot90(img, k=rot // 90))
@@ -413,16 +432,55 @@ class VideoReader:
         key = self._keyframe_before(target)
         self._seek_to((target if key is None else key) - self._margin)
 
-    def _decode_forward(self, index: int) -> bool:
-        """True when decoding on from where the decoder is beats seeking (no keyframe between)."""
-        if self._decoder is None or self._next is None or not self._next <= index:
+    def _decode_forward(self, index: int, decoder: Iterator | None = None, nxt: int | None = None) -> bool:
+        """True when decoding on from where the decoder is (or a parked one: ``decoder``, ``nxt``)
+        beats seeking (no keyframe between)."""
+        if decoder is None:
+            decoder, nxt = self._decoder, self._next
+        if decoder is None or nxt is None or not nxt <= index:
             return False
-        if index - self._next <= 8:
+        if index - nxt <= 8:
             return True
         if len(self._keys) == 0:
-            return index - self._next < 48
+            return index - nxt < 48
         key = self._keyframe_before(int(self._pts[index]))
-        return key is not None and self._next > 0 and key <= int(self._pts[self._next - 1])
+        return key is not None and nxt > 0 and key <= int(self._pts[nxt - 1])
+
+    def _switch(self, index: int) -> bool:
+        """In a clip of long GOPs: make active the decoder that reaches ``index`` by decoding the
+        fewest frames (the active one, or a parked one), when that is fewer than from the keyframe.
+
+        A seek in a clip with one keyframe every 100 frames decodes 50 frames on average; decoders
+        parked where earlier requests left them (up to :data:`PARKED_DECODERS`, small frames only:
+        each holds its reference frames) often stand a few frames before the next request. Else
+        the active decoder is parked and the least recently used one (or a new one) seeks, so the
+        position of the last request is kept. Each decoder decodes forward in order, as the active
+        one does, so the frame returned is the same. True when the decoder made active decodes on
+        to ``index``; False when it must seek."""
+        if self._park_limit <= 0:
+            return False
+        key = self._keyframe_before(int(self._pts[index]))
+        from_key = index - (int(np.searchsorted(self._pts, key)) if key is not None else 0)
+        onward = self._decode_forward(index)
+        best, best_cost = None, index - self._next if onward else from_key  # type: ignore[operator]
+        for k, (_, _, decoder, nxt) in enumerate(self._parked):
+            if self._decode_forward(index, decoder, nxt) and index - nxt < best_cost:
+                best, best_cost = k, index - nxt
+        current = (self._container, self._stream, self._decoder, self._next)
+        if best is not None:
+            chosen = self._parked.pop(best)
+        elif onward:
+            return True
+        elif self._decoder is None or self._next is None:
+            return False  # the active decoder has no position worth keeping: it seeks
+        elif len(self._parked) < self._park_limit:
+            container, stream = _open(self.path, self._threads)
+            chosen = (container, stream, None, None)
+        else:
+            chosen = self._parked.pop(0)
+        self._parked.append(current)
+        self._container, self._stream, self._decoder, self._next = chosen
+        return best is not None
 
     def _frame_obj(self, index: int):
         """The decoded PyAV frame at ``index`` (seeking only when decoding forward costs more)."""
@@ -430,7 +488,12 @@ class VideoReader:
         if self._container is None:
             raise MediaError("The video has been closed.")
         target = int(self._pts[index])
-        if not self._decode_forward(index):
+        onward = self._decode_forward(index)
+        if onward and self._park_limit and index - self._next > 8:  # type: ignore[operator]
+            onward = self._switch(index)  # a parked decoder may stand closer
+        elif not onward:
+            onward = self._switch(index)
+        if not onward:
             self._seek(index)
         # a jump (not the next few frames, not a frame-threaded sequential read): skip unneeded B-frames
         jump = self._threads != "AUTO" and (self._next is None or index - self._next > 2)
@@ -495,8 +558,28 @@ class VideoReader:
                                                threads="AUTO")
                 self._sequential._set_index(self._pts, self._tb, self._keys, self._truncated)
             reader = self._sequential
-        for i in range(max(0, start), stop):
-            yield i, reader._to_array(reader._frame_obj(i))
+        table = reader._pts
+        i = max(0, start)
+        while i < stop:
+            yield i, reader._to_array(reader._frame_obj(i))  # positions the decoder (seeks when needed)
+            i += 1
+            # Then frames straight from the decoder while each is the next one of the table; any
+            # other frame (none shown there, a gap) goes back through _frame_obj, which is exact.
+            reader._skip_below = None
+            decoder = reader._decoder
+            while i < stop and decoder is not None:
+                frame = next(decoder, None)
+                if frame is None or frame.pts is None:
+                    break
+                if frame.pts != table[i]:
+                    k = reader._index_of.get(int(frame.pts))
+                    if k is None:
+                        k = int(np.searchsorted(table, frame.pts, side="right")) - 1
+                    reader._next = k + 1 if k >= 0 else 0
+                    break
+                reader._next = i + 1
+                yield i, reader._to_array(frame)
+                i += 1
 
 
 class FrameCache:

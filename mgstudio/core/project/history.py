@@ -9,11 +9,14 @@ back Bob's work. When an edit to undo was changed since by someone else, the und
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
+from json.encoder import encode_basestring_ascii as _js
 from typing import Any
 
-from mgstudio.core.commands import Command, StaleEditError, apply_ops, invert, ops_from_json, ops_to_json, segment_ops
+from mgstudio.core.commands import (SEGMENT_COLUMNS, Command, StaleEditError, apply_ops, invert, ops_from_json,
+                                    ops_to_json, segment_ops)
 from mgstudio.core.errors import ProjectError
 from mgstudio.core.project.damage import damaged
 from mgstudio.core.project.item_edits import apply_item_op, is_item_op
@@ -34,6 +37,64 @@ def apply_all(db: sqlite3.Connection, ops: list[dict[str, Any]]) -> None:
             run.append(op)
     if run:
         apply_ops(db, run)
+
+
+_ROW_FIELDS = tuple(SEGMENT_COLUMNS)
+_COMPACT = (",", ":")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=_COMPACT)
+
+
+def row_json(d: dict[str, Any]) -> str:
+    """A segment row as compact JSON, the text ``json.dumps(d, separators=(",", ":"))`` gives.
+
+    Written field by field for the row of plain ints, texts and finite floats a segment is (about
+    twice as fast as ``json.dumps``: a 10,000-segment import serialises 10,000 rows); anything
+    else (a missing field, a bool, NaN) goes through ``json.dumps``."""
+    if type(d) is not dict or tuple(d) != _ROW_FIELDS:
+        return _json(d)
+    i, item, tier, start, end, label, source, status, conf, who, note, created, modified = d.values()
+    if not (type(i) is int and type(item) is int and type(tier) is int and type(start) is int
+            and type(end) is int and type(label) is str and type(source) is str and type(status) is str
+            and type(who) is str and type(note) is str and type(created) is float and type(modified) is float
+            and math.isfinite(created) and math.isfinite(modified)
+            and (conf is None or (type(conf) is float and math.isfinite(conf)))):
+        return _json(d)
+    return (f'{{"id":{i},"item_id":{item},"tier_id":{tier},"start":{start},"end":{end},"label":{_js(label)},'
+            f'"source":{_js(source)},"status":{_js(status)},"confidence":{"null" if conf is None else repr(conf)},'
+            f'"annotator":{_js(who)},"note":{_js(note)},"created":{created!r},"modified":{modified!r}}}')
+
+
+def _encoded(op: dict[str, Any]) -> tuple[str | None, str | None]:
+    """An operation's ``before`` and ``after`` as JSON (``None`` where it has none)."""
+    enc = _json if op["op"] in ("taxonomy", "item") else row_json
+    before, after = op.get("before"), op.get("after")
+    return (None if before is None else enc(before)), (None if after is None else enc(after))
+
+
+def _ops_text(ops: list[dict[str, Any]], encoded: list[tuple[str | None, str | None]]) -> str:
+    """The history text of ``ops`` (what :func:`ops_to_json` writes) from their encoded rows."""
+    parts = []
+    for op, (before, after) in zip(ops, encoded):
+        keys = tuple(op)
+        if keys == ("op", "after") and after is not None:  # an insert
+            parts.append(f'{{"op":{_js(op["op"])},"after":{after}}}')
+            continue
+        if keys == ("op", "before") and before is not None:  # a delete
+            parts.append(f'{{"op":{_js(op["op"])},"before":{before}}}')
+            continue
+        fields = []
+        for key, value in op.items():
+            if key == "before" and before is not None:
+                fields.append(f'"before":{before}')
+            elif key == "after" and after is not None:
+                fields.append(f'"after":{after}')
+            else:
+                fields.append(f"{_js(key)}:{_json(value)}")
+        parts.append("{" + ",".join(fields) + "}")
+    return "[" + ",".join(parts) + "]"
 
 
 def _bounds_changed(op: dict[str, Any]) -> frozenset[str] | None:
@@ -96,34 +157,34 @@ class History:
             if self._merge_into_last(db, cmd, now, merge_within):
                 self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops)
                 return
+            # Each row is serialised once, for its audit row and for the undo step's text.
+            encoded = [_encoded(op) for op in cmd.ops]
             db.execute("DELETE FROM history WHERE undone = 1 AND who = ?", (self.annotator,))
             db.execute("INSERT INTO history (action, description, ops, undone, who, created) VALUES (?, ?, ?, 0, ?, ?)",
-                       (cmd.action, cmd.description, ops_to_json(cmd.ops), self.annotator, now))
+                       (cmd.action, cmd.description, _ops_text(cmd.ops, encoded), self.annotator, now))
             # Keep the newest HISTORY_LIMIT undo steps of this annotator (the audit log keeps all).
             db.execute("DELETE FROM history WHERE who = ?1 AND id <= (SELECT id FROM history WHERE who = ?1 "
                        "ORDER BY id DESC LIMIT 1 OFFSET ?2)", (self.annotator, self.HISTORY_LIMIT))
-            self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops)
+            self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops, encoded)
 
     def _audit_ops(self, db: sqlite3.Connection, now: float, action: str, description: str,
-                   ops: list[dict[str, Any]]) -> None:
+                   ops: list[dict[str, Any]], encoded: list[tuple[str | None, str | None]] | None = None) -> None:
+        """One audit row per operation (``encoded``: the operations' rows as JSON, when known)."""
+        if encoded is None:
+            encoded = [_encoded(op) for op in ops]
         rows = []
-        for op in ops:
-            before, after = op.get("before"), op.get("after")
-            if op["op"] == "taxonomy":  # no segment: views re-read everything (colours, names)
-                rows.append((now, self.annotator, action, description, None, None,
-                             json.dumps(before), json.dumps(after)))
+        who = self.annotator
+        for op, (before_text, after_text) in zip(ops, encoded):
+            kind = op["op"]
+            if kind == "taxonomy":  # no segment: views re-read everything (colours, names)
+                rows.append((now, who, action, description, None, None, before_text, after_text))
                 self._taxonomy = None
                 continue
-            if op["op"] == "item":  # a recording removed, re-created or changed: no segment id
-                ref = after or before
-                rows.append((now, self.annotator, action, description, ref["id"], None,
-                             None if before is None else json.dumps(before),
-                             None if after is None else json.dumps(after)))
+            ref = op.get("after") or op.get("before")
+            if kind == "item":  # a recording removed, re-created or changed: no segment id
+                rows.append((now, who, action, description, ref["id"], None, before_text, after_text))
                 continue
-            ref = after or before
-            rows.append((now, self.annotator, action, description, ref["item_id"], ref["id"],
-                         None if before is None else json.dumps(before),
-                         None if after is None else json.dumps(after)))
+            rows.append((now, who, action, description, ref["item_id"], ref["id"], before_text, after_text))
         self._audit_rows(db, rows)
 
     # ------------------------------------------------------------------ undo / redo

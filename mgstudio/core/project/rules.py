@@ -56,9 +56,41 @@ class Rules:
             if c is not None and not (isinstance(c, (int, float)) and 0.0 <= float(c) <= 1.0):
                 raise ProjectError(f"A confidence must be between 0 and 1, got {c!r}.")
 
+    BULK_OVERLAP_CHECK = 64  # rows of one tier from which one sweep beats a query per row
+
     def _check_overlaps(self, db: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
         """After applying: rows on human tiers must not overlap another segment of their tier."""
         human = {r[0] for r in db.execute("SELECT id FROM tiers WHERE kind = 'human'")}
+        groups: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        for d in rows:
+            if d["tier_id"] in human:
+                groups.setdefault((d["item_id"], d["tier_id"]), []).append(d)
+        big = {key for key, g in groups.items() if len(g) >= self.BULK_OVERLAP_CHECK}
+        if any(self._sweep_finds_overlap(db, *key, groups[key]) for key in big):
+            big = set()  # the query per row, in the command's order, names the first overlap
+        self._check_overlaps_each(db, [d for d in rows if (d["item_id"], d["tier_id"]) not in big], human)
+
+    @staticmethod
+    def _sweep_finds_overlap(db: sqlite3.Connection, item_id: int, tier_id: int,
+                             group: list[dict[str, Any]]) -> bool:
+        """Whether any of ``group`` (rows of one item and tier, applied) overlaps a segment of its tier:
+        one query for the tier's segments in the rows' span, then one pass in start order."""
+        touched = {d["id"] for d in group}
+        lo, hi = min(d["start"] for d in group), max(d["end"] for d in group)
+        spans = db.execute("SELECT s.id, s.start_frame, s.end_frame FROM segments s WHERE s.id IN "
+                           "(SELECT id FROM segments_rtree WHERE item_lo <= ?1 AND item_hi >= ?1 AND s_lo < ?3 "
+                           "AND s_hi > ?2) AND s.tier_id = ?4", (item_id, lo, hi, tier_id)).fetchall()
+        spans.sort(key=lambda r: (r[1], r[2]))
+        reach, reach_id = None, None  # the furthest end so far, and whose it is
+        for sid, start, end in spans:
+            if reach is not None and start < reach and (sid in touched or reach_id in touched):
+                return True
+            if reach is None or end > reach:
+                reach, reach_id = end, sid
+        return False
+
+    def _check_overlaps_each(self, db: sqlite3.Connection, rows: list[dict[str, Any]], human: set[int]) -> None:
+        """One R*Tree query per row: the first row that overlaps is named in the message."""
         sql = ("SELECT s.id, s.start_frame, s.end_frame, s.label FROM segments s WHERE s.id IN "
                "(SELECT id FROM segments_rtree WHERE item_lo <= ?1 AND item_hi >= ?1 AND s_lo < ?3 AND s_hi > ?2) "
                "AND s.tier_id = ?4 AND s.id != ?5 LIMIT 1")

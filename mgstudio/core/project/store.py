@@ -264,7 +264,7 @@ class Project(ItemEdits, Catalog, Queries, Rules, History, Changes, Connection):
         if not rows:
             return []
         self._run(edits.bulk_add(rows, description))
-        return [Segment.from_dict(r) for r in rows]
+        return [Segment(**r) for r in rows]  # the rows hold exactly a segment's fields
 
     def replace_proposals(self, item_id: int, segs: Iterable[Segment], description: str = "") -> list[Segment]:
         """Replace the item's un-reviewed model proposals by ``segs`` (one undo step).
