@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.timebase import timecode
+from mgstudio.formats.readfile import read_regular
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -538,17 +539,14 @@ MAX_TEXT_BYTES = 512 * 2**20  # larger than any coding file; bounds memory on ho
 def read_text(path: str | Path) -> str:
     """A UTF-8 text file's content (a BOM is dropped); clear errors for missing or binary files."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise FormatError(f"File not found: {path}")
+    data = read_regular(path, MAX_TEXT_BYTES, "coding file")  # a FIFO or device never blocks
     try:
-        if path.stat().st_size > MAX_TEXT_BYTES:
-            raise FormatError(f"{path.name} is larger than {MAX_TEXT_BYTES // 2**20} MB, too large for a coding file.")
-        return path.read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FormatError(f"{path.name} is not a UTF-8 text file (a byte at position {exc.start} is not UTF-8).",
                           str(exc)) from None
-    except OSError as exc:
-        raise FormatError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
 
 
 def read_json(path: str | Path, what: str) -> Any:
