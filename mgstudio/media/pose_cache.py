@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,19 @@ def default_cache_dir() -> Path:
 
 
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez`` into an atomic file; a failed write (disk full) leaves nothing and prints nothing
+    (``np.savez``'s zip would retry its directory on the closed file at exit: "Exception ignored")."""
     try:
         with atomic_file(path, "wb") as fh:
-            np.savez(fh, **arrays)
+            zf = zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
+            try:
+                for name, value in arrays.items():
+                    with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
+                zf.close()
+            except BaseException:
+                zf.fp = None  # no second attempt at the zip directory, now or when collected
+                raise
     except OSError as exc:
         raise _unwritable(path.parent, exc) from exc
 
