@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self.add_action = self._action(m, "&Add recordings…", self.add_recordings, "Ctrl+Shift+A")
         self._action(m, "Re&link the video…", self.relink_video)
+        self._action(m, "Accept the &changed video", self.accept_changed_video)
         m.addSeparator()
         self._action(m, "&Import coding (ELAN, BORIS, CSV)…", self.import_coding)
         self._action(m, "E&xport coding (ELAN, BORIS, CSV)…", self.export_coding)
@@ -485,6 +486,26 @@ class MainWindow(QMainWindow):
                                               str(Path(item.video_path or "").parent))
         if path:
             self.relink_to(Path(path))
+
+    def accept_changed_video(self) -> bool:
+        """Keep the current recording's file as it is now (another file at its place, which the
+        player refuses): its fingerprint is taken again; the skeleton and segments stay."""
+        item, project = self.state.item, self.project
+        if item is None or project is None or item.kind != "video":
+            self.show_message("Choose a video in the project list first.")
+            return False
+        if project.check_media(item.id) != "changed":
+            self.show_message(f"The video of “{item.name}” has not changed: nothing to accept.")
+            return False
+        try:
+            project.relink(item.id, item.video_path, force=True)
+        except MGStudioError as exc:
+            dialogs.show_error(self, exc, "Could not accept the video")
+            return False
+        self.state.refresh_item()
+        self.browser.refresh_statuses()
+        self.show_message(f"The video of “{item.name}” is now the file at {item.video_path}.")
+        return True
 
     def relink_to(self, path: Path) -> bool:
         try:
