@@ -39,7 +39,7 @@ from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Source
 from mgstudio.core.timebase import as_fraction, ms_timecode
 from mgstudio.formats.readfile import read_regular
-from mgstudio.formats.tracks import ImportReport, Row, Track, short
+from mgstudio.formats.tracks import ImportReport, Row, Track, check_cancelled, short
 
 MODEL_TIER_PREFIX = "model: "
 MAX_BYTES = 512 * 2**20  # larger than any ELAN file; bounds memory
@@ -341,6 +341,7 @@ def read_eaf(path: str | Path, fps: float | Fraction, report: ImportReport | Non
     num, den = rate.numerator, rate.denominator
     depth = r.tier_depths()
     for tier in r.tiers.values():
+        check_cancelled(path.name)
         r.align_tier(tier)
     r.resolve_refs()
 

@@ -406,6 +406,7 @@ def test_import_and_export_coding_from_the_file_menu(qtbot, env) -> None:
     theirs.add_annotation("bob", 10_000, 11_200, "rubbing eyes")
     theirs.to_file(str(tmp / "bob's coding.eaf"))
     worker = w.import_coding(tmp / "bob's coding.eaf")
+    assert worker.pass_cancel  # the status bar's Cancel reaches the import
     wait_worker(qtbot, worker, 30_000)
     assert worker.error is None, worker.error and worker.error.detail
     timeline = w.review.timeline_dock.timeline

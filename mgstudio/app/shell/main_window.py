@@ -537,7 +537,7 @@ class MainWindow(QMainWindow):
             self.show_message(f"Imported {report.imported} segment(s) from {path.name}.")
             self.import_box = aio.show_import(self, aio.import_message(path, report, item_name), report)
         return self.run_worker(Worker(aio.import_job, project, path, self.state.item_id, title=f"Importing {path.name}",
-                                      pass_progress=False, pass_cancel=False), done)
+                                      pass_progress=False), done)  # Cancel: stopped before anything is written
 
     def export_coding(self, path: Path | None = None, fmt: str | None = None) -> Worker | None:
         """Export the coding (ELAN: this recording; CSV, BORIS, JSON: all), in a worker."""
