@@ -67,6 +67,7 @@ dev: system $(VENV)/.dev-installed
 fuzz: dev
 	MGSTUDIO_FUZZ_EXAMPLES=2000 $(XVFB) $(PY) -m pytest -q tests/fuzz
 	$(PY) -m tests.fuzz.report --n 2000
+	$(PY) -m tests.fuzz.kills
 
 screenshots: dev
 	$(XVFB) $(PY) -m mgstudio.app.devtools.screenshots docs/images

@@ -44,12 +44,24 @@ def find_item(project: Any, name: str) -> Any:
         return project.item_by_name(name)
     except ProjectError:
         pass
-    names = [i.name for i in project.items()]
+    names = [_shown(i.name) for i in project.items()]
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     if not close:  # a different case or a typed prefix ("session" for "session1")
         close = [n for n in names if n.lower() == name.lower() or n.lower().startswith(name.lower())][:3]
     if close:
         hint = " or ".join(f"'{c}'" for c in close)
-        raise ProjectError(f"The project has no item called '{name}'; did you mean {hint}?")
-    listed = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-    raise ProjectError(f"The project has no item called '{name}' (items: {listed or 'none'}).")
+        raise ProjectError(f"The project {_short(project)} has no item called '{_shown(name)}'; did you mean {hint}?")
+    listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    raise ProjectError(f"The project {_short(project)} has no item called '{_shown(name)}' "
+                       f"(items: {listed or 'none'}).")
+
+
+def _shown(name: str, limit: int = 30) -> str:
+    """A name as one short line (a damaged or odd name must not break the one-line message)."""
+    name = "".join(c if c.isprintable() else " " for c in str(name))
+    return name if len(name) <= limit else name[: limit - 3] + "..."
+
+
+def _short(project: Any) -> str:
+    """The project's folder name, cut to 60 characters for a one-line message."""
+    return _shown(Path(project.path).name, 60)

@@ -139,10 +139,16 @@ def run_relink(args: argparse.Namespace) -> int:
 
 
 def run_undo(args: argparse.Namespace) -> int:
+    from mgstudio.core.errors import ProjectError
     from mgstudio.core.project import Project
 
     with Project.open(args.project, annotator=args.annotator) as p:
-        what = p.undo() if args.verb == "undo" else p.redo()
+        try:
+            what = p.undo() if args.verb == "undo" else p.redo()
+        except ProjectError as exc:  # say which project refused (a script may undo in several)
+            if p.path.name in str(exc):
+                raise
+            raise ProjectError(f"In {p.path.name}, {exc}", exc.detail) from exc
         if what is None:
             print(f"Nothing to {args.verb} for {p.annotator}.")
             return 1

@@ -75,7 +75,7 @@ def run_propose(args: argparse.Namespace) -> int:
         mv = active_version(project)
         what = "movement events" if head is None else f"label model v{mv.version}" if mv else "label model"
         print(f"Proposing with {what} on {len(items)} item(s).")
-        failed = 0
+        failed, first_reason = 0, ""
         for it in items:
             bar = _bar(1, it.name)
 
@@ -93,6 +93,7 @@ def run_propose(args: argparse.Namespace) -> int:
                 raise
             except MGStudioError as exc:
                 failed += 1
+                first_reason = first_reason or str(exc)
                 print(f"{it.name}: skipped: {exc}")
                 continue
             finally:
@@ -104,7 +105,12 @@ def run_propose(args: argparse.Namespace) -> int:
                 seq = project.load_skeleton(it.id)
                 if seq is not None:
                     print(f"  {no_proposals_note(seq)}")
-        return 1 if failed and failed == len(items) else 0
+        if failed and failed == len(items):  # nothing proposed anywhere: one sentence, as for other errors
+            name = project.path.name
+            if name in first_reason:
+                raise MGStudioError(first_reason)
+            raise MGStudioError(f"No proposals were made in {name}: {first_reason[:200]}")
+        return 0
 
 
 def run_learn(args: argparse.Namespace) -> int:

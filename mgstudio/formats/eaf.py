@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,23 @@ def media_urls(video: Path, eaf_path: Path) -> tuple[str, str | None]:
     return url, rel if rel.startswith("../") else "./" + rel
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str | None) -> str:
+    """``text`` with the characters XML 1.0 cannot hold replaced (ELAN could not open the file)."""
+    return _NOT_XML.sub("\ufffd", text or "")
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """A tier id not used yet in this file (ELAN tier ids are unique): ``name``, ``name (2)``..."""
+    out, k = name, 2
+    while out in used:
+        out, k = f"{name} ({k})", k + 1
+    used.add(out)
+    return out
+
+
 def export_eaf(project: "Project", path: str | Path, item_id: int, tiers: list[str] | None = None,
                statuses: list | None = None) -> int:
     """Write the item's tiers to ``path``; returns the number of annotations written."""
@@ -73,12 +91,14 @@ def export_eaf(project: "Project", path: str | Path, item_id: int, tiers: list[s
         url, rel = media_urls(Path(item.video_path), Path(path))
         eaf.add_linked_file(url, relpath=rel, mimetype=mimetypes.guess_type(str(item.video_path))[0] or "video/mp4")
     n = 0
+    used: set[str] = set()
     for track in collect_tracks(project, item_id, tiers, statuses):
         tier_id = (MODEL_TIER_PREFIX + track.tier) if track.source == Source.MODEL else track.tier
-        eaf.add_tier(tier_id, ling=LING_TYPE, ann=track.annotator or None)
+        tier_id = _unique(_xml_text(tier_id).strip() or "unnamed tier", used)
+        eaf.add_tier(tier_id, ling=LING_TYPE, ann=_xml_text(track.annotator) or None)
         for row in track.rows:
             eaf.add_annotation(tier_id, frame_to_ms_int(row.start, num, den), frame_to_ms_int(row.end, num, den),
-                               row.label)
+                               _xml_text(row.label))
             n += 1
     with atomic_path(path) as tmp:
         eaf.to_file(str(tmp))

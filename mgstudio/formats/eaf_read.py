@@ -38,7 +38,8 @@ from typing import Literal
 from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Source
 from mgstudio.core.timebase import as_fraction, ms_timecode
-from mgstudio.formats.tracks import ImportReport, Row, Track, short
+from mgstudio.formats.readfile import read_regular
+from mgstudio.formats.tracks import ImportReport, Row, Track, check_cancelled, short
 
 MODEL_TIER_PREFIX = "model: "
 MAX_BYTES = 512 * 2**20  # larger than any ELAN file; bounds memory
@@ -91,10 +92,7 @@ def _parse_xml(path: Path) -> ET.Element:
         raise FormatError(f"Could not read {path.name}: {exc.strerror or exc}.") from exc
     if size > MAX_BYTES:
         raise FormatError(f"{path.name} is {size / 2**20:.0f} MB, too large for an ELAN file.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"Could not read {path.name}: {exc.strerror or exc}.") from exc
+    data = read_regular(path, MAX_BYTES, "ELAN file")  # a FIFO or device never blocks
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data[:65536].lower():
         raise FormatError(f"{path.name} declares a DOCTYPE or entities, which ELAN never writes; "
@@ -335,7 +333,7 @@ def read_eaf(path: str | Path, fps: float | Fraction, report: ImportReport | Non
     Skipped annotations are counted in ``report`` with their reason, tier and time.
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise FormatError(f"File not found: {path}")
     report = report if report is not None else ImportReport()
     r = _Reader(path, report)
@@ -343,6 +341,7 @@ def read_eaf(path: str | Path, fps: float | Fraction, report: ImportReport | Non
     num, den = rate.numerator, rate.denominator
     depth = r.tier_depths()
     for tier in r.tiers.values():
+        check_cancelled(path.name)
         r.align_tier(tier)
     r.resolve_refs()
 

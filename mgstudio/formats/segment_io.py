@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from mgstudio.core.errors import FormatError
 from mgstudio.formats import boris, eaf, imigue_csv, project_json, segments_csv
+from mgstudio.formats.readfile import read_regular
 from mgstudio.formats.tracks import ImportReport, find_item
 
 if TYPE_CHECKING:
@@ -33,14 +34,18 @@ def detect_format(path: str | Path, for_export: bool = False) -> str:
     if ext in (".csv", ".tsv", ".txt"):
         if for_export:
             return "csv"
-        try:
-            with open(path, encoding="utf-8-sig", errors="replace") as fh:
-                header = fh.readline()
-        except OSError as exc:
-            raise FormatError(f"Could not read {path.name}: {exc.strerror}.") from exc
+        header = _first_line(path)
         return "imigue" if "video_id" in header and "label_id" in header else "csv"
     raise FormatError(f"Cannot tell the format of {path.name}: use --format "
                       f"({', '.join(FORMATS)}).")
+
+
+def _first_line(path: Path) -> str:
+    """A coding file's first line (a FIFO or device is refused, never waited on)."""
+    if not path.exists():
+        raise FormatError(f"File not found: {path}")
+    head = read_regular(path, 1 << 16, "coding file", head=True)
+    return head.decode("utf-8-sig", errors="replace").split("\n", 1)[0]
 
 
 def import_file(project: "Project", path: str | Path, fmt: str = "auto", item_id: int | None = None,
@@ -84,11 +89,7 @@ def target_item(project: "Project", path: str | Path, fmt: str, current: int | N
     """
     path = Path(path)
     if fmt == "csv":
-        try:
-            with open(path, encoding="utf-8-sig", errors="replace") as fh:
-                header = fh.readline()
-        except OSError as exc:
-            raise FormatError(f"Could not read {path.name}: {exc.strerror}.") from exc
+        header = _first_line(path)
         names = {h.strip().strip('"').lower() for h in header.replace("\t", ",").replace(";", ",").split(",")}
         if "item" in names:
             return None

@@ -23,6 +23,8 @@ rules for bad input live here once, for every format:
 from __future__ import annotations
 
 import bisect
+import contextlib
+import contextvars
 import csv
 import heapq
 import io
@@ -34,9 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mgstudio.core.errors import FormatError
+from mgstudio.core.errors import CancelledError, FormatError
+from mgstudio.core.jobs import is_cancelled
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.timebase import timecode
+from mgstudio.formats.readfile import read_regular
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -244,6 +248,26 @@ class _Pending:
     kind: str
 
 
+_CANCEL: contextvars.ContextVar = contextvars.ContextVar("mgstudio_import_cancel", default=None)
+
+
+@contextlib.contextmanager
+def cancellable(cancel: object):
+    """Imports inside this block stop with :class:`CancelledError` once ``cancel`` (an event or a
+    callable) is set: checked between tiers and before the one write, so nothing is half-added."""
+    token = _CANCEL.set(cancel)
+    try:
+        yield
+    finally:
+        _CANCEL.reset(token)
+
+
+def check_cancelled(file: str = "") -> None:
+    """Raise :class:`CancelledError` when the import running in this thread was cancelled."""
+    if is_cancelled(_CANCEL.get()):
+        raise CancelledError(f"The import of {file or 'the file'} was cancelled: nothing was added.")
+
+
 class ImportPlan:
     """Everything an import will add, checked before the first write.
 
@@ -308,6 +332,7 @@ class ImportPlan:
             as_model = track.kind == "model" if track.kind in ("human", "model") else track.source == Source.MODEL
             groups.setdefault((name, track.source, as_model), []).extend((r, track) for r in track.rows)
         for (tier_name, source, model_tier), pairs in groups.items():
+            check_cancelled(self.file)
             model = source == Source.MODEL
             fam, keys = self._family(item_id, tier_name, model_tier)
             checked = []
@@ -371,6 +396,7 @@ class ImportPlan:
 
     def commit(self, description: str = "Import") -> ImportReport:
         """Create the tiers that receive segments and add every segment as one undo step."""
+        check_cancelled(self.file)  # the last moment a Cancel is heard: nothing is written yet
         report = self.report
         segments: list[Segment] = []
         now = time.time()
@@ -538,17 +564,14 @@ MAX_TEXT_BYTES = 512 * 2**20  # larger than any coding file; bounds memory on ho
 def read_text(path: str | Path) -> str:
     """A UTF-8 text file's content (a BOM is dropped); clear errors for missing or binary files."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise FormatError(f"File not found: {path}")
+    data = read_regular(path, MAX_TEXT_BYTES, "coding file")  # a FIFO or device never blocks
     try:
-        if path.stat().st_size > MAX_TEXT_BYTES:
-            raise FormatError(f"{path.name} is larger than {MAX_TEXT_BYTES // 2**20} MB, too large for a coding file.")
-        return path.read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FormatError(f"{path.name} is not a UTF-8 text file (a byte at position {exc.start} is not UTF-8).",
                           str(exc)) from None
-    except OSError as exc:
-        raise FormatError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
 
 
 def read_json(path: str | Path, what: str) -> Any:

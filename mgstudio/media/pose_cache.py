@@ -19,13 +19,14 @@ import hashlib
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mgstudio.core.atomic import atomic_file
-from mgstudio.core.errors import MediaError, MGStudioError
+from mgstudio.core.atomic import atomic_file, open_regular
+from mgstudio.core.errors import FormatError, MediaError, MGStudioError
 from mgstudio.core.fingerprint import fingerprint
 from mgstudio.core.skeleton import SkeletonSequence
 
@@ -54,9 +55,19 @@ def default_cache_dir() -> Path:
 
 
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez`` into an atomic file; a failed write (disk full) leaves nothing and prints nothing
+    (``np.savez``'s zip would retry its directory on the closed file at exit: "Exception ignored")."""
     try:
         with atomic_file(path, "wb") as fh:
-            np.savez(fh, **arrays)
+            zf = zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
+            try:
+                for name, value in arrays.items():
+                    with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
+                zf.close()
+            except BaseException:
+                zf.fp = None  # no second attempt at the zip directory, now or when collected
+                raise
     except OSError as exc:
         raise _unwritable(path.parent, exc) from exc
 
@@ -105,6 +116,8 @@ class PoseCache:
             return []
         out = []
         for p in self.part_dir.glob("*.npz"):
+            if not p.is_file():  # a FIFO, device or folder named like a block is not one
+                continue
             try:
                 a, b = (int(v) for v in p.stem.split("-"))
             except ValueError:
@@ -142,9 +155,10 @@ class PoseCache:
             raise _unwritable(self.dir, exc) from exc
 
     def read_state(self) -> dict[str, Any] | None:
-        try:
-            return json.loads((self.part_dir / "state.json").read_text())
-        except (OSError, ValueError):
+        try:  # a FIFO or device named like the state file is refused, never waited on
+            with open_regular(self.part_dir / "state.json") as fh:
+                return json.loads(fh.read(1 << 20).decode("utf-8"))
+        except (OSError, ValueError, FormatError):
             return None
 
     def read_blocks(self, stop: int) -> dict[str, np.ndarray]:
@@ -154,7 +168,11 @@ class PoseCache:
         for a, b, p in self._blocks():
             if a != done or done >= stop:
                 break
-            with np.load(p, allow_pickle=False) as z:
+            try:
+                fh = open_regular(p)  # a FIFO named like a block ends the usable blocks, never hangs
+            except (OSError, FormatError):
+                break
+            with fh, np.load(fh, allow_pickle=False) as z:
                 for k in z.files:
                     block = z[k][: stop - a]
                     if k not in out:  # filled in place: peak memory is the result, not twice it

@@ -29,8 +29,18 @@ OnResult = Callable[[Any, Any, "BaseException | None"], Any]
 
 
 def pose_cache_dir(project_path: str | Path) -> Path:
-    """The one checkpoint and result folder for a project's skeleton extraction."""
-    return Path(project_path) / "cache" / "pose"
+    """The one checkpoint and result folder for a project's skeleton extraction; refused when
+    ``cache/`` or ``cache/pose/`` (or a link in their place) leads outside the project."""
+    root = Path(project_path)
+    folder = root / "cache" / "pose"
+    try:
+        real, top = folder.resolve(), root.resolve()
+    except (OSError, RuntimeError) as exc:  # a link loop
+        raise MGStudioError(f"The folder cache/pose/ of {root.name} cannot be used ({exc}).") from exc
+    if top not in real.parents:
+        raise MGStudioError(f"The folder cache/pose/ of {root.name} leads outside the project (to {real}), so "
+                            "MG Studio will not write there; replace that link with a real folder.")
+    return folder
 
 
 _quiet_depth = 0

@@ -48,3 +48,29 @@ def test_the_import_message_lists_every_skipped_row_behind_details(qtbot, tmp_pa
         box.close()
     finally:
         p.close()
+
+
+def test_cancel_stops_an_import_before_anything_is_written(tmp_path) -> None:
+    """The status bar's Cancel (the worker's cancel event) ends File ▸ Import coding with one
+    sentence and nothing added, at any check up to the last one before the write."""
+    import pytest
+
+    from mgstudio.core.errors import CancelledError
+    from tests.formats.conftest import make_project
+    from tests.formats.elan_samples import elan_file
+
+    f = tmp_path / "session1.eaf"
+    f.write_text(elan_file("3.0", n=200, step=200).text, encoding="utf-8")
+    p = make_project(tmp_path / "p.mgproj", n_frames=3000)
+    try:
+        checks: list[int] = []
+        aio.import_job(p, f, None, cancel=lambda: checks.append(1) and False)  # count the checks, never stop
+        p.undo()
+        assert len(checks) >= 3 and p.count_segments(None) == 0
+        for stop_at in (1, len(checks)):  # the first check, and the last (just before the write)
+            calls: list[int] = []
+            with pytest.raises(CancelledError, match="session1.eaf was cancelled: nothing was added"):
+                aio.import_job(p, f, None, cancel=lambda calls=calls, n=stop_at: calls.append(1) or len(calls) >= n)
+            assert p.count_segments(None) == 0 and not p.can_undo()
+    finally:
+        p.close()

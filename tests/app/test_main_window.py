@@ -406,6 +406,7 @@ def test_import_and_export_coding_from_the_file_menu(qtbot, env) -> None:
     theirs.add_annotation("bob", 10_000, 11_200, "rubbing eyes")
     theirs.to_file(str(tmp / "bob's coding.eaf"))
     worker = w.import_coding(tmp / "bob's coding.eaf")
+    assert worker.pass_cancel  # the status bar's Cancel reaches the import
     wait_worker(qtbot, worker, 30_000)
     assert worker.error is None, worker.error and worker.error.detail
     timeline = w.review.timeline_dock.timeline
@@ -466,3 +467,35 @@ def test_every_job_shows_in_the_status_bar_and_closing_cancels_it(qtbot, env) ->
     w.close()
     assert seen_cancel.is_set(), "closing the window left the panel's job running"
     assert not job.isRunning()
+
+
+def test_a_replaced_video_is_refused_in_the_player_until_accepted(qtbot, env) -> None:
+    """Another file at the video's place (same name and size, other content): the player says so
+    and plays nothing until File ▸ Accept the changed video (or a relink)."""
+    tmp, project = env
+    from mgstudio.core.project import Project
+
+    with Project.open(project) as p:  # this test's own copy of the video (the demo's is shared)
+        item = p.items()[0]
+        video = tmp / "videos" / Path(item.video_path).name
+        video.parent.mkdir()
+        shutil.copy(item.video_path, video)
+        p.relink(item.id, video)
+    data = bytearray(video.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, other content: only the fingerprint tells
+    data[100] ^= 0xFF
+    video.write_bytes(bytes(data))
+    w = new_window(qtbot)
+    w.open_project(project)
+    qtbot.waitUntil(lambda: not w.player.opening, timeout=10_000)
+    assert w.player.video_changed and w.player.reader is None
+    assert "is not the file it was when it was added" in w.player.view.message
+    assert "Accept the changed video" in w.player.view.message
+    w.resize(1366, 768)
+    qtbot.wait(200)
+    w.grab().save(str(tmp / "replaced_video.png"))
+    assert w.accept_changed_video()
+    qtbot.waitUntil(lambda: w.player.reader is not None, timeout=10_000)
+    assert not w.player.video_changed and w.player.view.message == ""
+    qtbot.waitUntil(lambda: w.browser.media_status(w.state.item_id) == "ok", timeout=10_000)  # verified in a worker
+    w.close()

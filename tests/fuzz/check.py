@@ -11,6 +11,9 @@ from tests.fuzz.runner import FAILURES, Outcome, input_size, save_fixture
 from tests.fuzz.worker import run_one
 
 
+_SET_UP: set[str] = set()
+
+
 class _Hang(BaseException):
     pass
 
@@ -21,6 +24,9 @@ def _alarm(signum, frame):  # noqa: ARG001
 
 def check_input(target: Target, path: Path) -> Outcome:
     """Run ``path`` through ``target`` here; return the verdict (failures also kept as fixtures)."""
+    if target.setup and target.setup not in _SET_UP:
+        resolve(target.setup)()
+        _SET_UP.add(target.setup)
     size = input_size(path)
     budget = target.base_seconds + target.per_mb_seconds * size / 1e6
     old = signal.signal(signal.SIGALRM, _alarm)

@@ -24,7 +24,8 @@ class Target:
     ``loader`` is ``"module:function"``: called with one input path, it returns something or
     raises :class:`~mgstudio.core.errors.MGStudioError`. ``make_inputs(folder, n, seed)`` writes
     ``n`` mutated (or hostile) inputs into ``folder`` and returns their paths (files or folders).
-    ``area`` names the fixture folder ``tests/fuzz/fixtures/<area>/``.
+    ``area`` names the fixture folder ``tests/fuzz/fixtures/<area>/``. ``setup`` loads what every
+    input needs once (a model), so its memory is not charged to the first input.
     """
 
     name: str
@@ -36,6 +37,8 @@ class Target:
     per_mb_seconds: float = 2.0
     base_mb: float = 96.0          # memory budget per input (peak RSS growth): base + per_byte * size
     per_byte: float = 40.0
+    setup: str | None = None       # "module:function" run once per worker before any input (warm-up)
+    keep: Callable[[Path], Path] | None = None  # saves a failing input as a fixture (default: a copy)
 
 
 def discover() -> list[Target]:

@@ -71,7 +71,8 @@ class Worker:
         env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                    OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", QT_QPA_PLATFORM="offscreen")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.fuzz.worker", self.target.loader, str(self.target.address_space_mb)],
+            [sys.executable, "-m", "tests.fuzz.worker", self.target.loader, str(self.target.address_space_mb),
+             self.target.setup or ""],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err, text=True, cwd=ROOT, env=env)
         line = self._readline(120.0)
         if line is None or not json.loads(line).get("ready"):
@@ -127,6 +128,8 @@ class Worker:
 
 def save_fixture(target: Target, path: Path) -> Path:
     """Keep a failing input under ``fixtures/<area>/`` (named by its content hash)."""
+    if target.keep is not None:
+        return target.keep(path)
     folder = FIXTURES / target.area
     folder.mkdir(parents=True, exist_ok=True)
     h = hashlib.sha1()

@@ -33,6 +33,7 @@ from mgstudio.core.errors import FormatError
 from mgstudio.formats.segment_io import import_file
 from tests.formats.conftest import make_project
 from tests.formats.elan_samples import elan_file
+from tests.fuzz.registry import Target
 
 EXAMPLES = int(os.environ.get("MGSTUDIO_FUZZ_EXAMPLES", "30"))
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
@@ -335,7 +336,136 @@ def test_json_mutations(seed: int, n: int) -> None:
 
 
 # --------------------------------------------------------------------------- inputs found before
+KIND_RE = re.compile(r"(eaf|boris|csv|imigue|json)-")
+
+
+def kind_of(path: Path) -> str:
+    """The importer a saved or generated input is for (``eaf-…``, ``<hash>_imigue-…``)."""
+    m = KIND_RE.search(path.name)
+    if m is None:
+        raise ValueError(f"{path.name}: not a coding fuzz input")
+    return m.group(1)
+
+
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.*")) if FIXTURES.is_dir() else [], ids=lambda p: p.name)
 def test_saved_inputs_stay_fixed(path: Path) -> None:
-    kind = path.name.split("-", 1)[0]
-    check(path.read_bytes(), path.suffix, kind)
+    check(path.read_bytes(), path.suffix, kind_of(path))
+
+
+# ------------------------------------------------------------- the table (python -m tests.fuzz.report)
+EXT = {"eaf": ".eaf", "boris": ".boris", "csv": ".csv", "imigue": ".csv", "json": ".json"}
+
+
+def mutated_bytes(kind: str, rnd: random.Random) -> bytes:
+    """One mutated file for ``kind``, drawn as the hypothesis tests above draw it."""
+    n = rnd.randint(1, 6)
+    if kind == "eaf":
+        return mutate_xml(elan_file(rnd.choice(["2.7", "2.8", "3.0"]), n=12).text, rnd, n)
+    if kind == "boris":
+        return json_bytes(mutate_json(BORIS_DOC, rnd, n))
+    if kind == "json":
+        return json_bytes(mutate_json(JSON_DOC, rnd, n))
+    if kind == "csv":
+        return table_bytes(mutate_table(CSV_HEADER, CSV_ROWS, rnd, n), rnd)
+    import csv
+    import io
+
+    table = mutate_table(IMIGUE_HEADER, IMIGUE_ROWS, rnd, n)
+    if not table or "video_id" not in ",".join(table[0]):
+        table.insert(0, IMIGUE_HEADER)
+    buf = io.StringIO()
+    csv.writer(buf).writerows(table)
+    return buf.getvalue().encode()
+
+
+def overlapping_rows(kind: str, n: int) -> bytes:
+    """``n`` rows on one tier, each overlapping the next two and repeated once (issue 16: one new
+    '(overlap N)' tier per repeat, O(n²), and a second import that added them all again)."""
+    if kind == "csv":
+        rows = ["item,tier,label,start_frame,end_frame"]
+        rows += [f"session1,bob,folding arms,{10 * k},{10 * k + 25}" for k in range(n) for _ in (0, 1)]
+        return ("\n".join(rows) + "\n").encode()
+    if kind == "imigue":
+        rows = [",".join(IMIGUE_HEADER)]
+        rows += [f"0001,{k},{k / 10:.2f},{3 * k},{k / 10 + 1:.2f},{3 * k + 25},4,S07,m,x,win"
+                 for k in range(n) for _ in (0, 1)]
+        return ("\n".join(rows) + "\n").encode()
+    if kind == "json":
+        doc = copy.deepcopy(JSON_DOC)
+        doc["segments"] = [{"item": "session1", "tier": "bob", "start": 10 * k, "end": 10 * k + 25,
+                            "label": "folding arms"} for k in range(n) for _ in (0, 1)]
+        return json.dumps(doc).encode()
+    if kind == "eaf":
+        return elan_file("3.0", n=n, step=20).text.encode()
+    return json_bytes(BORIS_DOC)
+
+
+def make_coding_inputs(kind: str):
+    def make(folder: Path, n: int, seed: int) -> list[Path]:
+        out = []
+        for k in range(n):
+            rnd = random.Random(seed * 1_000_003 + k)
+            data = overlapping_rows(kind, (2_000, 300)[k % 2]) if k < 2 else mutated_bytes(kind, rnd)
+            path = folder / f"{kind}-{k:05d}{EXT[kind]}"
+            path.write_bytes(data)
+            out.append(path)
+        return out
+    make.__name__ = f"make_{kind}"
+    return make
+
+
+_worker_project = None
+
+
+def _state(p) -> tuple:
+    return p.count_segments(None), sorted(t.name for t in p.tiers()), sorted(i.name for i in p.items())
+
+
+def import_twice(path: Path):
+    """The fuzz table's loader: import ``path`` into a project of its own (one per worker).
+
+    A refused file must leave the project as it was; an accepted one, imported again, must add
+    nothing (imports are idempotent for every row, repeated and overlapping ones included).
+    Both imports are then undone, so inputs do not pile up.
+    """
+    global _worker_project
+    import atexit
+    import shutil
+
+    kind = kind_of(path)
+    if _worker_project is None:
+        folder = Path(tempfile.mkdtemp(prefix="mg-coding-table-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _worker_project = make_project(folder / "fuzz.mgproj", n_frames=3000, items=("session1", "0001", "interview"))
+    p = _worker_project
+    item = p.item_by_name("session1").id if kind in ("eaf", "csv") else None
+    before = _state(p)
+    try:
+        report = import_file(p, path, item_id=item)
+    except FormatError:
+        if _state(p) != before:
+            raise AssertionError(f"refusing {path.name} changed the project") from None
+        raise
+    text = report.summary()
+    if len(text) >= 4000 or BIG in text or "x" * 1000 in text:
+        raise AssertionError(f"the import summary echoes raw values ({len(text)} characters)")
+    after = _state(p)
+    try:
+        import_file(p, path, item_id=item)
+    except FormatError as exc:
+        raise AssertionError(f"{path.name} imported once, then was refused: {exc}") from None
+    if _state(p) != after:
+        raise AssertionError(f"importing {path.name} a second time changed the project: {after} -> {_state(p)}")
+    for _ in range(4):
+        if _state(p) == before or not p.can_undo():
+            break
+        p.undo()
+    if p.count_segments(None) > 20_000:  # undo could not take it all back: start a fresh project
+        p.close()
+        _worker_project = None
+    return report
+
+
+TARGETS = [Target(name, "coding", "tests.fuzz.test_coding_mutations:import_twice", make_coding_inputs(kind))
+           for name, kind in [("ELAN .eaf", "eaf"), ("BORIS .boris", "boris"), ("MG Studio CSV", "csv"),
+                              ("iMiGUE label CSV", "imigue"), ("MG Studio JSON", "json")]]

@@ -24,6 +24,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -34,6 +35,7 @@ from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
+from tests.fuzz.registry import Target
 
 EXAMPLES = int(os.environ.get("MGSTUDIO_FUZZ_EXAMPLES", "25"))
 FIXTURES = Path(__file__).parent / "fixtures" / "project"
@@ -58,7 +60,12 @@ ODD_TEXT = ["nan", "inf", "-inf", "0", "-1", "1e400", "30000/1001", "", "{", "[1
 # ---------------------------------------------------------------------------- the projects damaged
 def _build(folder: Path, video: Path) -> Path:
     with Project.create(folder, annotator="alice") as p:
-        a = p.add_skeleton_item("S01", SkeletonSequence.empty(CANONICAL, 250, 25.0), attributes={"subject": "7"})
+        seq = SkeletonSequence.empty(CANONICAL, 250, 25.0)  # a moving person, so propose has work to do
+        t = np.arange(250, dtype=np.float32)[:, None]
+        seq.xy[..., 0] = 0.5 + 0.1 * np.sin(t / 7 + np.arange(CANONICAL.num_joints))
+        seq.xy[..., 1] = 0.5 + 0.1 * np.cos(t / 5 + np.arange(CANONICAL.num_joints))
+        seq.conf[:] = 1.0
+        a = p.add_skeleton_item("S01", seq, attributes={"subject": "7"})
         b = p.add_video(video, name="session2", info={"fps": "30000/1001", "frame_count": 300, "width": 64,
                                                        "height": 48}, attributes={"split": "test", "outcome": "win"})
         bob = p.add_annotator("bob")
@@ -264,3 +271,235 @@ def test_kept_inputs_still_end_cleanly(base, fixture) -> None:
         for extra in ("project.sqlite-wal", "project.sqlite-shm"):
             (path / extra).unlink(missing_ok=True)
         _exercise(path)
+
+
+# ------------------------------------------------------------- the table (python -m tests.fuzz.report)
+# The same damaged projects (one seed, one project per input) go through each of six commands a
+# user runs on a study; a row of the table is one command.
+DAMAGE = ["flip", "flip", "cut", "value", "value", "value", "json", "fps", "drop", "orphan", "user_version",
+          "application_id"]
+
+
+def _row(db: sqlite3.Connection, table: str, rnd) -> int | None:
+    """A row of ``table`` drawn by ``rnd`` (so a seed makes the same damage again)."""
+    rowids = [r[0] for r in db.execute(f"SELECT rowid FROM {table} ORDER BY rowid")]
+    return rnd.choice(rowids) if rowids else None
+
+
+def damage(path: Path, rnd) -> str:
+    """Damage the project at ``path`` the way real damage looks; returns what was done."""
+    db_path = path / "project.sqlite"
+    kind = rnd.choice(DAMAGE)
+    if kind in ("flip", "cut"):
+        raw = bytearray(db_path.read_bytes())
+        if kind == "cut":
+            raw = raw[: rnd.randrange(len(raw))]
+        else:
+            lo = rnd.choice([0, 100, 4096])
+            for _ in range(rnd.randint(1, 40)):
+                raw[rnd.randrange(lo, len(raw))] ^= rnd.randint(1, 255)
+        db_path.write_bytes(bytes(raw))
+        return kind
+    db = sqlite3.connect(db_path)
+    try:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("PRAGMA ignore_check_constraints = ON")
+        if kind in ("user_version", "application_id"):
+            value = rnd.choice([-1, -(2**31), 2**31 - 1, 0, 1, 2, 3, 99, 0x4D475354, rnd.randint(-2**31, 2**31 - 1)])
+            db.execute(f"PRAGMA {kind} = {value}")
+        elif kind == "json":  # bad JSON where the store keeps JSON
+            table, col = rnd.choice([("attributes", "value"), ("meta", "value"), ("state", "value"),
+                                     ("history", "ops"), ("audit", "before"), ("audit", "after")])
+            bad = rnd.choice(["{", "[1, 2", '{"labels": 3}', '[{"op": "insert"}]', "nan", '"x"', "[" * 5000,
+                              '{"name": []}', b"\xff\xfe{", "null", '{"a": 1e999}'])
+            db.execute(f"UPDATE {table} SET {col} = CAST(? AS TEXT) WHERE rowid = ?", (bad, _row(db, table, rnd)))
+        elif kind == "fps":
+            db.execute("UPDATE items SET fps = ? WHERE rowid = (SELECT min(rowid) FROM items)",
+                       (rnd.choice(["nan", "inf", "-25", "0", "30000/0", "", "x", None, 1e400, -1.0, 0.0]),))
+        elif kind == "drop":  # a row deleted behind the store (a segment on a deleted tier...)
+            table = rnd.choice(["tiers", "tiers", "items", "annotators", "meta", "attributes", "state"])
+            db.execute(f"DELETE FROM {table} WHERE rowid = ?", (_row(db, table, rnd),))
+        elif kind == "orphan":  # a segment pointing at a tier / item that was never there
+            col = rnd.choice(["tier_id", "item_id"])
+            db.execute(f"UPDATE segments SET {col} = ? WHERE rowid = (SELECT min(rowid) FROM segments)",
+                       (rnd.choice([999, -1, 0, "1", 2.5]),))
+        else:  # a wrong-typed value in any column
+            table = rnd.choice(sorted(TABLES))
+            col = rnd.choice(TABLES[table])
+            value = rnd.choice([None, -1, 2**63 - 1, 1.5, float("nan"), float("inf"), b"\xff\xfe\x00",
+                                "", "x" * 5000] + ODD_TEXT)
+            db.execute(f"UPDATE {table} SET {col} = ? WHERE rowid = ?", (value, _row(db, table, rnd)))
+        db.commit()
+    except sqlite3.IntegrityError:  # NOT NULL / UNIQUE refused the damage: a byte flip instead
+        db.rollback()
+        db.close()
+        return damage(path, rnd)
+    finally:
+        db.close()
+    return kind
+
+
+def make_damaged(folder: Path, n: int, seed: int) -> list[Path]:
+    import random
+
+    video = folder / "session2.mp4"
+    video.write_bytes(os.urandom(8192))
+    base_path = _build(folder / "base.mgproj", video)
+    out = []
+    for k in range(n):
+        rnd = random.Random(seed * 1_000_003 + k)
+        dst = folder / f"d{k:05d}" / f"p{k:05d}.mgproj"
+        shutil.copytree(base_path, dst)
+        for extra in ("project.sqlite-wal", "project.sqlite-shm"):
+            (dst / extra).unlink(missing_ok=True)
+        damage(dst, rnd)
+        out.append(dst)
+    return out
+
+
+class CommandRefused(MGStudioError):
+    """A command ended with its one sentence (exit status 2)."""
+
+
+def _content(db_path: Path) -> list:
+    """What ``project.sqlite`` holds, table by table (a table SQLite cannot read: its error), so
+    page-level changes (WAL checkpoints, ``PRAGMA optimize``) do not count as changes."""
+    if not db_path.is_file():
+        return []
+    out: list = []
+    db = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    db.text_factory = bytes
+    try:
+        try:
+            names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            return [("sqlite_master", str(exc))]
+        for name in names:
+            if name == b"state":  # saved UI state and caches (a calibration key...), not the coding
+                continue
+            try:
+                table = name.decode("utf-8", "replace").replace('"', '""')
+                out.append((name, sorted(map(repr, db.execute(f'SELECT * FROM "{table}"')))))
+            except (sqlite3.Error, UnicodeDecodeError) as exc:
+                out.append((name, str(exc)))
+        out.append(("user_version", db.execute("PRAGMA user_version").fetchone()))
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
+        out.append(("error", str(exc)))
+    finally:
+        db.close()
+    return out
+
+
+def _command(path: Path, *argvs: list[str]) -> None:
+    """Run each command line on the damaged project; success, or its sentence raised; a
+    command that finds the project damaged leaves what ``project.sqlite`` holds as it was."""
+    db = path / "project.sqlite"
+    for argv in argvs:
+        before = _content(db)
+        err, out = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli_main(argv)
+        if "Traceback" in err.getvalue() + out.getvalue():
+            raise AssertionError(f"{argv[0]} printed a traceback: {(err.getvalue() + out.getvalue())[-800:]}")
+        if code == 0 or (code == 1 and argv[0] in ("undo", "redo") and out.getvalue().startswith("Nothing to")):
+            continue
+        lines = [ln for ln in err.getvalue().splitlines() if ln.strip().startswith("mgstudio: ")]
+        if code != 2 or not lines:
+            raise AssertionError(f"{argv[0]} exited with {code}: {err.getvalue()[-500:]}")
+        if "is damaged" in lines[-1] and _content(db) != before:
+            raise AssertionError(f"{argv[0]} found the project damaged but changed project.sqlite: {lines[-1]}")
+        raise CommandRefused(lines[-1].removeprefix("mgstudio: "))
+
+
+@contextlib.contextmanager
+def _scratch(path: Path):
+    """A copy of the damaged project to run commands on: the input stays as it was made, so a
+    failing one is kept as it failed."""
+    with tempfile.TemporaryDirectory(prefix="mg-damaged-") as d:
+        dst = Path(d) / path.name
+        shutil.copytree(path, dst, symlinks=True)
+        yield dst
+
+
+def run_info(path: Path) -> None:
+    with _scratch(path) as path:
+        _command(path, ["info", str(path)], ["info", str(path), "S01"])
+
+
+def run_export(path: Path) -> None:
+    with _scratch(path) as path:
+        out = path.parent / "export"
+        out.mkdir(exist_ok=True)
+        _command(path, *[["export", str(path), "--out", str(out / name), *(["--item", "S01"] if ".eaf" in name else [])]
+                         for name in ("all.csv", "all.eaf", "all.json", "all.boris")],
+                 ["export", str(path), "--dataset", str(out / "dataset"), "--dataset-format", "csv"])
+
+
+def run_import(path: Path) -> None:
+    with _scratch(path) as path:
+        coding = path.parent / "S01.csv"
+        coding.write_text("item,tier,label,start_frame,end_frame\nS01,dave,folding arms,5,40\n"
+                          "S01,dave,rubbing eyes,30,90\nsession2,dave,touching jaw,12,30\n")
+        _command(path, ["import", str(path), str(coding)])
+
+
+def run_agree(path: Path) -> None:
+    with _scratch(path) as path:
+        _command(path, ["agree", str(path), "--out", str(path.parent / "agreement")])
+
+
+def run_propose(path: Path) -> None:
+    with _scratch(path) as path:
+        _command(path, ["propose", str(path), "--all", "--movement"])
+
+
+def run_undo(path: Path) -> None:
+    with _scratch(path) as path:
+        _command(path, ["undo", str(path)], ["redo", str(path)], ["set", str(path), "S01", "--subject", "P9"])
+
+
+def warm_up() -> None:
+    """Load what ``propose`` loads (torch, the recognizer) once, on an undamaged project, so the
+    memory budget measures each damaged input, not the first import of the model."""
+    with tempfile.TemporaryDirectory() as d:
+        video = Path(d) / "session2.mp4"
+        video.write_bytes(os.urandom(8192))
+        run_propose(_build(Path(d) / "warm.mgproj", video))
+
+
+TABLE_FIXTURES = Path(__file__).parent / "fixtures" / "project_table"
+COMMANDS = ("info", "export", "import", "agree", "propose", "undo")
+
+
+def keep_database(path: Path) -> Path:
+    """A failing damaged project is kept as its gzipped ``project.sqlite`` (the damage is all there)."""
+    data = (path / "project.sqlite").read_bytes()
+    TABLE_FIXTURES.mkdir(parents=True, exist_ok=True)
+    dest = TABLE_FIXTURES / f"{hashlib.sha1(data).hexdigest()[:12]}.sqlite.gz"
+    if not dest.exists():
+        dest.write_bytes(gzip.compress(data, mtime=0))
+    return dest
+
+
+TARGETS = [Target(f"damaged project: {cmd}", "project_table", f"tests.fuzz.test_damaged_project:run_{cmd}",
+                  make_damaged, base_seconds=30.0, keep=keep_database,
+                  setup="tests.fuzz.test_damaged_project:warm_up" if cmd == "propose" else None)
+           for cmd in COMMANDS]
+
+
+@pytest.mark.parametrize("fixture", sorted(TABLE_FIXTURES.glob("*.sqlite.gz")) if TABLE_FIXTURES.is_dir() else [],
+                         ids=lambda p: p.name)
+def test_kept_projects_pass_all_six_commands(base, fixture, tmp_path) -> None:
+    """Every damaged project the table once failed on: each command succeeds or says one sentence."""
+    from tests.fuzz.worker import judge_message
+
+    path = tmp_path / "kept.mgproj"
+    shutil.copytree(base, path)
+    for extra in ("project.sqlite-wal", "project.sqlite-shm"):
+        (path / extra).unlink(missing_ok=True)
+    (path / "project.sqlite").write_bytes(gzip.decompress(fixture.read_bytes()))
+    for cmd in COMMANDS:
+        try:
+            globals()[f"run_{cmd}"](path)
+        except MGStudioError as exc:
+            assert judge_message(str(exc), path) == "clean", (cmd, str(exc))

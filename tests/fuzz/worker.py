@@ -1,4 +1,4 @@
-"""Fuzz worker: ``python -m tests.fuzz.worker MODULE:FUNCTION ADDRESS_SPACE_MB``.
+"""Fuzz worker: ``python -m tests.fuzz.worker MODULE:FUNCTION ADDRESS_SPACE_MB [SETUP]``.
 
 Reads one input path per line on stdin, calls the loader on it and writes one JSON line per
 input: ``kind`` (ok | clean | unclean | traceback), the message, seconds and the peak RSS growth
@@ -65,6 +65,8 @@ def main() -> None:
     limit = space_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     load = resolve(loader)
+    if len(sys.argv) > 3 and sys.argv[3]:
+        resolve(sys.argv[3])()
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         path = Path(line.rstrip("\n"))

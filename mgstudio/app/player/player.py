@@ -41,12 +41,34 @@ class _FrameBridge(QObject):
     opened = Signal(int, object, object)  # generation, PrefetchReader | None, MGStudioError | None
 
 
-def _open_reader(path: Any, gen: int, bridge: _FrameBridge) -> None:
-    """Open a video in a thread (the first open of a long video scans it: seconds)."""
+class VideoChangedError(MGStudioError):
+    """Another file is now where the recording's video was: refused until relinked or accepted.
+    ``str()`` is the one-line status; ``screen`` the player's longer explanation."""
+
+    def __init__(self, name: str, path: Any) -> None:
+        super().__init__(f"The video of “{name}” was replaced by another file: use File ▸ Relink the video… "
+                         "or File ▸ Accept the changed video.")
+        self.screen = changed_text(name, path)
+
+
+def changed_text(name: str, path: Any) -> str:
+    return (f"The video of “{name}” is not the file it was when it was added: another file is now at\n{path}\n"
+            "so the skeleton and the segments may not fit it; neither the video nor its skeleton is shown.\n\n"
+            "Use File ▸ Relink the video… to point to the right file, or File ▸ Accept the changed video "
+            "if this file is the right one.")
+
+
+def _open_reader(path: Any, gen: int, bridge: _FrameBridge, fingerprint: str | None = None,
+                 name: str = "") -> None:
+    """Open a video in a thread (the first open of a long video scans it: seconds); a file whose
+    content differs from ``fingerprint`` (the one that was added) is refused, not played."""
+    from mgstudio.core.fingerprint import media_status
     from mgstudio.media.prefetch import PrefetchReader
 
     reader = None
     try:
+        if fingerprint and media_status(path, fingerprint, verify=True) == "changed":
+            raise VideoChangedError(name, path)
         reader = PrefetchReader(path, on_frame=bridge.frame.emit, on_error=bridge.error.emit)
     except MGStudioError as exc:
         result = (gen, None, exc)
@@ -100,6 +122,7 @@ class PlayerWidget(QWidget):
         self.reader: Any = None  # PrefetchReader of the current video
         self.skeleton = None
         self.opening = False  # a video is being opened in a thread
+        self.video_changed = False  # the current video was refused: another file is at its place
         self._open_gen = 0
         self.loader = skeleton_loader(state)  # made before we listen to state: it hears items first
         self.loader.loaded.connect(self._on_skeleton_loaded)
@@ -135,6 +158,7 @@ class PlayerWidget(QWidget):
     def close_media(self) -> None:
         self._open_gen += 1  # a video still opening is closed when it arrives
         self.opening = False
+        self.video_changed = False
         if self.reader is not None:
             reader, self.reader = self.reader, None
             reader.on_frame = None
@@ -172,6 +196,8 @@ class PlayerWidget(QWidget):
         if item_id != st.item_id or st.item is None:
             return
         self.skeleton = seq
+        if self.video_changed:
+            return
         if self.view.message in (LOADING_TEXT, NO_SKELETON_TEXT):
             self.view.set_message("")
         if seq is None and st.item.kind != "video":
@@ -191,7 +217,8 @@ class PlayerWidget(QWidget):
             return
         self.opening = True
         self.view.set_message(OPENING_TEXT)
-        threading.Thread(target=_open_reader, args=(item.video_path, self._open_gen, self._bridge),
+        threading.Thread(target=_open_reader, args=(item.video_path, self._open_gen, self._bridge,
+                                                    item.fingerprint, item.name),
                          name="mg-open-video", daemon=True).start()
 
     def _on_opened(self, gen: int, reader: Any, exc: Any) -> None:
@@ -200,8 +227,11 @@ class PlayerWidget(QWidget):
                 reader.close()
             return
         self.opening = False
+        self.video_changed = isinstance(exc, VideoChangedError)
+        if self.video_changed:  # its skeleton may not fit the file there now: nothing is drawn
+            self.view.set_skeleton(None)
         if exc is not None:
-            self.view.set_message(str(exc))
+            self.view.set_message(getattr(exc, "screen", str(exc)))
             self.mediaError.emit(exc)
             return
         self.reader = reader

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from mgstudio.core.segments import Status
 from mgstudio.formats.segment_io import detect_format, export_file, import_file, target_item
-from mgstudio.formats.tracks import ImportReport
+from mgstudio.formats.tracks import ImportReport, cancellable
 
 IMPORT_FILTER = ("Coding files (*.eaf *.boris *.csv *.tsv *.txt *.json);;ELAN (*.eaf);;"
                  "BORIS projects (*.boris);;Tables (*.csv *.tsv *.txt);;MG Studio JSON (*.json);;All files (*)")
@@ -30,12 +30,14 @@ EXPORTS = (
 KEPT = [s for s in Status if s != Status.REJECTED]  # rejected proposals are not coding
 
 
-def import_job(project: Any, path: Path, current: int | None) -> tuple[ImportReport, str | None]:
+def import_job(project: Any, path: Path, current: int | None, cancel: Any = None) -> tuple[ImportReport, str | None]:
     """Import ``path`` as the window does (see :func:`target_item`); returns the report and the
-    name of the recording it went to (None when the file names its recordings)."""
+    name of the recording it went to (None when the file names its recordings). ``cancel`` (the
+    status bar's Cancel) stops it before anything is written."""
     fmt = detect_format(path)
     target = target_item(project, path, fmt, current)
-    report = import_file(project, path, fmt, target)
+    with cancellable(cancel):
+        report = import_file(project, path, fmt, target)
     return report, (project.item(target).name if target is not None else None)
 
 

@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self.add_action = self._action(m, "&Add recordings…", self.add_recordings, "Ctrl+Shift+A")
         self._action(m, "Re&link the video…", self.relink_video)
+        self._action(m, "Accept the &changed video", self.accept_changed_video)
         m.addSeparator()
         self._action(m, "&Import coding (ELAN, BORIS, CSV)…", self.import_coding)
         self._action(m, "E&xport coding (ELAN, BORIS, CSV)…", self.export_coding)
@@ -486,6 +487,26 @@ class MainWindow(QMainWindow):
         if path:
             self.relink_to(Path(path))
 
+    def accept_changed_video(self) -> bool:
+        """Keep the current recording's file as it is now (another file at its place, which the
+        player refuses): its fingerprint is taken again; the skeleton and segments stay."""
+        item, project = self.state.item, self.project
+        if item is None or project is None or item.kind != "video":
+            self.show_message("Choose a video in the project list first.")
+            return False
+        if project.check_media(item.id) != "changed":
+            self.show_message(f"The video of “{item.name}” has not changed: nothing to accept.")
+            return False
+        try:
+            project.relink(item.id, item.video_path, force=True)
+        except MGStudioError as exc:
+            dialogs.show_error(self, exc, "Could not accept the video")
+            return False
+        self.state.refresh_item()
+        self.browser.refresh_statuses()
+        self.show_message(f"The video of “{item.name}” is now the file at {item.video_path}.")
+        return True
+
     def relink_to(self, path: Path) -> bool:
         try:
             self.project.relink(self.state.item_id, path)
@@ -516,7 +537,7 @@ class MainWindow(QMainWindow):
             self.show_message(f"Imported {report.imported} segment(s) from {path.name}.")
             self.import_box = aio.show_import(self, aio.import_message(path, report, item_name), report)
         return self.run_worker(Worker(aio.import_job, project, path, self.state.item_id, title=f"Importing {path.name}",
-                                      pass_progress=False, pass_cancel=False), done)
+                                      pass_progress=False), done)  # Cancel: stopped before anything is written
 
     def export_coding(self, path: Path | None = None, fmt: str | None = None) -> Worker | None:
         """Export the coding (ELAN: this recording; CSV, BORIS, JSON: all), in a worker."""

@@ -76,8 +76,8 @@ def verify_media(jobs: list[tuple[int, str, str]]) -> dict[int, tuple[Any, str]]
     """{item id: (file key, status)} for (item id, video path, fingerprint) jobs: reads the files."""
     out = {}
     for item_id, path, fp in jobs:
-        key = file_key(path)
-        out[item_id] = (key, media_status(path, fp, verify=True))
+        key = file_key(path)  # with the fingerprint expected: an accepted change is verified again
+        out[item_id] = (key and (*key, fp), media_status(path, fp, verify=True))
     return out
 
 
@@ -157,7 +157,7 @@ class ProjectBrowser(QWidget):
         self.changes = ChangeTracker()  # which items' segments changed since the statuses were read
         # Hashing each video's first and last MiB takes milliseconds per file on a local disk and
         # far more on a network or USB drive: it is done in a thread, once per file version.
-        self._verified: dict[tuple[str, int, int], str] = {}
+        self._verified: dict[tuple[str, int, int, str], str] = {}  # (file key, fingerprint) -> status
         self._media_gen = 0
         self._media_bridge = _MediaBridge(self)
         self._media_bridge.checked.connect(self._on_media_checked)
@@ -225,7 +225,8 @@ class ProjectBrowser(QWidget):
             self._show_counts(row, st["reviewed_count"], st["proposals"])
             media = st["media"]
             if media == "ok" and item.kind == "video":
-                verified = self._verified.get(file_key(item.video_path or ""))
+                key = file_key(item.video_path or "")
+                verified = self._verified.get(key and (*key, item.fingerprint or ""))
                 if verified is None:  # being verified: a "changed" mark stays until that is done
                     jobs.append((item.id, item.video_path or "", item.fingerprint or ""))
                     media = "changed" if row.data(0, MEDIA_ROLE) == "changed" else "ok"

@@ -155,23 +155,25 @@ def check_openable(conn: sqlite3.Connection, db_path: Path) -> int:
     try:
         version = schema_version(conn)
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{db_path.parent.name} is not a readable MG Studio project (its database is damaged).",
                            str(exc)) from exc
-    if version < 0:
-        raise ProjectError(f"The project {db_path.parent.name} is damaged: its format number ({version}) is not one "
+    name = db_path.parent.name
+    if version < 0 or version > SCHEMA_VERSION + 100 or (version == 0 and app_id == APPLICATION_ID and tables):
+        # no release writes these: a negative or absurd number, or "new" with the tables in place
+        raise ProjectError(f"The project {name} is damaged: its format number ({version}) is not one "
                            "MG Studio writes; open a backup copy of it.")
     if version == 0 and app_id == 0:
-        n = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if n:
-            raise ProjectError(f"{db_path.parent.name} does not hold an MG Studio project database.")
+        if tables:
+            raise ProjectError(f"{name} does not hold an MG Studio project database.")
         return 0
     if app_id != APPLICATION_ID:
-        raise ProjectError(f"{db_path.parent.name} does not hold an MG Studio project database.",
+        raise ProjectError(f"{name} does not hold an MG Studio project database.",
                            f"application_id={app_id:#x}")
     if version > SCHEMA_VERSION:
         raise ProjectError(
-            f"This project was saved by a newer version of MG Studio (project format {version}, this "
+            f"The project {name} was saved by a newer version of MG Studio (project format {version}, this "
             f"version reads up to {SCHEMA_VERSION}); update MG Studio to open it.")
     return version
 
@@ -192,7 +194,8 @@ def migrate(conn: sqlite3.Connection, db_path: Path) -> int:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK")
-            raise ProjectError(f"The project could not be upgraded to format {v + 1}; it was left unchanged.",
+            raise ProjectError(f"The project {db_path.parent.name} could not be upgraded to format {v + 1}; "
+                               "it was left unchanged.",
                                str(exc)) from exc
     return version
 
