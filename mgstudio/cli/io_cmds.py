@@ -12,6 +12,8 @@ IMPORT_EXAMPLES = """examples:
   mgstudio import study.mgproj session1.eaf --item session1
   mgstudio import study.mgproj labels_20200831.csv            # iMiGUE labels, by video_id
   mgstudio import study.mgproj coding.boris --map scratch="touching or scratching head"
+  mgstudio import study.mgproj labels_20200831.csv --create-items   # a study without videos
+  mgstudio import study.mgproj interview*.eaf --create-items --fps 25
 """
 EXPORT_EXAMPLES = """examples:
   mgstudio export study.mgproj --out session1.eaf --item session1
@@ -34,6 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dependent-tiers", choices=["notes", "tiers"], default="notes",
                    help="ELAN dependent tiers (comments, subdivisions): notes of their parent's segments "
                         "(default) or tiers of their own")
+    p.add_argument("--create-items", action="store_true",
+                   help="add a label-only recording (no video or skeleton) for each recording the file names "
+                        "and the project lacks (ELAN, CSV, iMiGUE; the default when the project is empty)")
+    p.add_argument("--fps", help="frame rate of the recordings --create-items adds, where the file gives none "
+                        "(ELAN, a CSV without seconds; default 25 for ELAN and seconds-only CSV)")
     p.add_argument("--list-skipped", dest="verbose_skips", action="store_true",
                    help="print every skipped row with its reason, tier and time")
     p.set_defaults(func=run_import)
@@ -68,14 +75,24 @@ def _item_ids(project, names: list[str]) -> list[int] | None:
 
 def run_import(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
-    from mgstudio.formats.segment_io import import_file
+    from mgstudio.formats.tracks import find_item as find_or_none
     from mgstudio.formats.tracks import parse_label_map
+    from mgstudio.workflows.coding import import_coding
 
     label_map = parse_label_map(args.map)
     with Project.open(args.project) as project:
-        item_id = _item_ids(project, [args.item])[0] if args.item else None
+        create = args.create_items or not project.items()  # an empty project: the file is the study
+        known = find_or_none(project, args.item) if args.item else None
+        if args.item and known is None and not create:
+            find_item(project, args.item)  # the usual sentence, with did-you-mean
+        item_id = known.id if known is not None else None
         for f in args.files:
-            report = import_file(project, f, args.format, item_id, label_map, args.dependent_tiers)
+            done = import_coding(project, f, args.format, item_id=item_id, item_name=args.item,
+                                 create_missing=create, fps=args.fps, label_map=label_map,
+                                 dependent=args.dependent_tiers)
+            report = done.report
+            for note in done.notes:
+                print(f"{Path(f).name}: {note}")
             print(f"{Path(f).name}: {report.summary()}")
             for note in report.warnings[report.MAX_WARNINGS:]:  # the ones the summary only counted
                 print(f"  {note}")

@@ -150,6 +150,7 @@ def _reviewed(counts: dict[str, int], proposals: int) -> str:
 def run_info(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.core.segments import Source
+    from mgstudio.workflows.coding import item_kind
 
     with Project.open(args.project, read_only=True) as p:
         if args.item:
@@ -173,7 +174,7 @@ def run_info(args: argparse.Namespace) -> int:
                 video = "ok" if status == "ok" else f"[{status}]"
                 if status != "ok":
                     media[status] = media.get(status, 0) + 1
-            rows.append((it.name, it.kind, str(it.frame_count if it.frame_count is not None else "?"), _fps(it.fps),
+            rows.append((it.name, item_kind(p, it), str(it.frame_count if it.frame_count is not None else "?"), _fps(it.fps),
                          _duration(it), video, "yes" if p.has_skeleton(it.id) else "no", str(c["proposed"]),
                          str(c["accepted"]), str(c["rejected"]), str(c["edited"]), _reviewed(c, n_model)))
         widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
@@ -193,8 +194,13 @@ def _item_info(p: Any, name: str) -> int:
 
     from mgstudio.cli.common import find_item
 
+    from mgstudio.workflows.coding import LABEL_ONLY, item_kind
+
     it = find_item(p, name)
-    print(f"Item '{it.name}' ({it.kind})")
+    kind = item_kind(p, it)
+    print(f"Item '{it.name}' ({kind})")
+    if kind == LABEL_ONLY:
+        print("  no video or skeleton: imported from a coding file; it runs to the end of its last segment")
     if it.kind == "video":
         status = p.check_media(it.id)
         print(f"  video: {it.video_path} [{status}]")

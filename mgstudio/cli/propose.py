@@ -69,6 +69,14 @@ def run_propose(args: argparse.Namespace) -> int:
             [find_item(project, n) for n in args.items]
         if not items:
             raise MGStudioError("No item in this project has a skeleton yet: run 'mgstudio extract' first.")
+        from mgstudio.workflows.coding import is_label_only, label_only_refusal
+
+        label_only = [it for it in items if is_label_only(project, it)]
+        if label_only and len(label_only) == len(items):
+            raise MGStudioError(label_only_refusal(label_only[0], "propose gestures on"))
+        for it in label_only:
+            print(f"{it.name}: skipped: {label_only_refusal(it, 'propose gestures on')}")
+        items = [it for it in items if it not in label_only]
         if not args.movement:
             enc = active_encoder(project, enc)
         head = None if args.movement else load_active_head(project, enc)

@@ -18,6 +18,11 @@ EXAMPLES = """examples:
   mgstudio report interviews.mgproj session1 --scenario free --question "Does the person seem at ease?" --out r/
   mgstudio report interviews.mgproj session1 --backend http --base-url http://localhost:11434/v1 --model llama3.1 --out r/
   mgstudio report matches.mgproj --batch --attribute outcome --out eval/
+  mgstudio report study.mgproj --batch --no-model --out eval/          # statistics only, seconds
+  mgstudio report study.mgproj --batch --sample 30 --out eval/         # the model on 30 items
+
+--batch with --out is resumable: each item's result is saved in OUT/items/ as soon as it is done,
+so after Ctrl+C (or a crash) the same command continues where it stopped.
 
 The offline default model (SmolLM2-135M) is small: fluent but shallow. For real analyses use
 --model BIGGER.gguf or --backend http with a stronger model. An API key is read from the
@@ -60,6 +65,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", action="store_true",
                    help="evaluate verdicts with and without MG evidence against an item attribute")
     p.add_argument("--attribute", default="outcome", help="the item attribute holding the known outcome")
+    p.add_argument("--no-model", action="store_true",
+                   help="with --batch: the statistics-only baseline alone, no language model")
+    p.add_argument("--sample", type=int, metavar="N",
+                   help="with --batch: ask the model about N items only (stratified by outcome; --seed picks them)")
     p.add_argument("--out", help="output folder (required for reports)")
     add_read_only(p)
     p.set_defaults(func=run_report)
@@ -87,8 +96,11 @@ def run_report(args: argparse.Namespace) -> int:
         raise ProjectError(f"There is no project at {args.project}.")
     from mgstudio.reasoning.backends import LLMError, UnavailableBackend
 
+    if args.sample is not None and args.sample < 1:
+        raise MGStudioError("--sample needs a number of items of at least 1.")
     try:
-        backend = make_backend(args.backend, args.model, args.base_url, args.api_key_env, args.timeout)
+        backend = None if (args.batch and args.no_model) else make_backend(
+            args.backend, args.model, args.base_url, args.api_key_env, args.timeout)
     except LLMError as exc:
         if args.batch or not args.model:
             raise
@@ -121,20 +133,41 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace, project, backend, item_ids, gen, tier=None) -> int:
+    from tqdm import tqdm
+
     from mgstudio.reasoning.batch import evaluate_cases, project_cases
 
     cases, skipped = project_cases(project, args.attribute, args.scenario, item_ids,
                                    args.include_proposals, args.context, tier=tier)
-    print(f"Evaluating {len(cases)} items ({len(skipped)} without a known '{args.attribute}')...",
+    out = Path(args.out) if args.out else None
+    results_dir = out / "items" if out is not None else None
+    asked = 0 if backend is None else min(args.sample or len(cases), len(cases))
+    print(f"Evaluating {len(cases)} items ({len(skipped)} without a known '{args.attribute}'); "
+          + (f"asking {backend.model or 'the server'} about {asked} of them." if asked else "statistics only."),
           file=sys.stderr)
-    result = evaluate_cases(
-        cases, backend, args.scenario, args.question,
-        progress=lambda i, n: print(f"  {i}/{n}", file=sys.stderr), **gen,
-    )
+    if asked and results_dir is None:
+        print("Note: without --out nothing is saved as it goes; a stopped run starts again from the first item.",
+              file=sys.stderr)
+    with tqdm(total=len(cases), unit="item", desc="Evaluating", disable=None, file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.n = done
+            bar.refresh()
+
+        try:
+            result = evaluate_cases(cases, backend, args.scenario, args.question, progress=progress,
+                                    results_dir=results_dir, ask_model=backend is not None,
+                                    sample=args.sample, **gen)
+        except KeyboardInterrupt:
+            bar.close()
+            kept = len(list(results_dir.glob("*.json"))) if results_dir is not None and results_dir.is_dir() else 0
+            where = (f"{kept} finished item result(s) are kept in {results_dir}: run the same command again to "
+                     "continue." if results_dir is not None else "nothing was saved (no --out).")
+            raise MGStudioError(f"Stopped; {where}") from None
+    if result.resumed:
+        print(f"{result.resumed} item(s) taken from the earlier run in {results_dir}.", file=sys.stderr)
     result.skipped = skipped
     print(result.summary())
-    if args.out:
-        out = Path(args.out)
+    if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         from mgstudio.formats.atomic import atomic_write
 

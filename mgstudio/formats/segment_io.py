@@ -64,7 +64,8 @@ def import_file(project: "Project", path: str | Path, fmt: str = "auto", item_id
             if match is None and len(items) == 1:
                 match = items[0]
             if match is None:
-                raise FormatError(f"Say which item {Path(path).name} belongs to (--item NAME).")
+                raise FormatError(f"Say which item {Path(path).name} belongs to (--item NAME), or import it as a "
+                                  "label-only recording (--create-items).")
             item_id = match.id
         if dependent not in ("notes", "tiers"):
             raise FormatError(f"Dependent tiers are imported as 'notes' or 'tiers', not '{dependent}'.")

@@ -159,18 +159,30 @@ def compute_findings(ev: Evidence, reference_rates: list[float] | None = None) -
         )
     refs = [r for r in (reference_rates or []) if r >= 0]
     if refs:
-        below = sum(r < overall for r in refs)
-        med = median(refs)
-        pct = 100.0 * below / len(refs)
-        comp = "higher than" if overall > med else ("lower than" if overall < med else "the same as")
-        add(
-            "study",
-            f"This recording's rate of {_fmt(overall)} per minute is {comp} the study's median "
-            f"of {_fmt(med)} per minute; {pct:.0f}% of the study's {len(refs)} other "
-            f"recording{'s' if len(refs) != 1 else ''} have a lower rate.",
-            [],
-        )
+        add("study", _study_sentence(overall, refs), [])
     return out
+
+
+def _study_sentence(rate: float, refs: list[float]) -> str:
+    """Where this recording's rate lies among the study's, said as a person would say it."""
+    n = len(refs) + 1  # the study's recordings, this one included
+    below = sum(r < rate - 0.05 for r in refs)
+    above = sum(r > rate + 0.05 for r in refs)
+    head = f"This recording's {_fmt(rate)} gestures per minute"
+    if len(refs) == 1:
+        other = refs[0]
+        if above == below == 0:
+            return f"{head} is about the same as the study's other recording ({_fmt(other)} per minute)."
+        return (f"{head} is {'more' if below else 'fewer'} than the study's other recording "
+                f"({_fmt(other)} per minute).")
+    if below == len(refs):
+        return f"{head} is the highest of the study's {n} recordings (median {_fmt(median(refs + [rate]))})."
+    if above == len(refs):
+        return f"{head} is the lowest of the study's {n} recordings (median {_fmt(median(refs + [rate]))})."
+    med = median(refs)
+    where = "above" if rate > med + 0.05 else "below" if rate < med - 0.05 else "close to"
+    return (f"{head} is {where} the median of the study's other {len(refs)} recordings "
+            f"({_fmt(med)} per minute): {below} of them have fewer, {above} more.")
 
 
 def findings_text(findings: list[Finding]) -> str:

@@ -3,7 +3,9 @@
 Each gate returns plain problem sentences (empty when the text passes). The gates catch what
 small models really produce (quoted in ``tests/reasoning/test_gates.py``): loops, restating the
 question, a rationale that contradicts its own verdict, caveats that are not sentences,
-invented numbers, events or entities, and citations that do not support the sentence they sit in.
+invented numbers, events or entities, and citations that do not support the sentence they sit in;
+and (:mod:`claims`) counts, ratios, directions, rankings and gesture classes that disagree with
+the findings.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mgstudio.reasoning.claims import check_claims
 from mgstudio.reasoning.evidence import Evidence
 from mgstudio.reasoning.findings import Finding, evidence_numbers
 from mgstudio.reasoning.prompts import EXAMPLE_ANSWER
@@ -233,6 +236,19 @@ def check_copied_example(text: str, findings: list[Finding], example: str) -> li
     return []
 
 
+_END_IDS = re.compile(r"\((?:\s*(?:[SF]\d+(?:\+[SF]\d+)?|and)[,;\s]*)+\)$")
+
+
+def ends_a_sentence(text: str) -> bool:
+    """The text's last sentence is finished: a full stop (or ! ?), maybe inside a closing quote
+    or bracket, or a closing list of ids "(S3, S7)"; "(e)" or "such as:" is not an end."""
+    t = text.strip()
+    if _END_IDS.search(t):
+        return True
+    t = t.rstrip("\"')\u2019\u201d")
+    return bool(t) and t[-1] in ".!?"
+
+
 def check_form(text: str) -> list[str]:
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
@@ -250,7 +266,7 @@ def run_gates(
     problems = check_form(g.narrative)
     if problems:
         return problems
-    if g.narrative.strip()[-1] not in ".!?)\"'":
+    if not ends_a_sentence(g.narrative):
         problems.append("The text stops in the middle of a sentence.")
     problems += check_loops(g.narrative)
     problems += check_restates(g.narrative, g.question)
@@ -262,4 +278,5 @@ def run_gates(
     problems += check_citations(g, ev, findings)
     problems += check_trend(g.narrative, findings)
     problems += check_copied_example(g.narrative, findings, EXAMPLE_ANSWER)
+    problems += check_claims(g.narrative, ev, findings, known)
     return problems

@@ -104,7 +104,10 @@ def plan_extraction(project: Any, names: list[str] | None = None, *, force: bool
     for it in items:
         if it.kind != "video":
             if named:
-                plan.skipped.append(f"{it.name}: skipped (it has skeletons but no video).")
+                from mgstudio.workflows.coding import is_label_only, label_only_refusal
+
+                plan.skipped.append(f"{it.name}: skipped: {label_only_refusal(it, 'extract a skeleton from')}"
+                                    if is_label_only(project, it) else f"{it.name}: skipped (it has skeletons but no video).")
             continue
         if not force and project.has_skeleton(it.id):
             if named:
@@ -139,7 +142,10 @@ def extract_item(project_path: str | Path, item_id: int, annotator: str | None =
     with Project.open(project_path, annotator=annotator) as project:
         item = project.item(item_id)
         if item.kind != "video":
-            raise MGStudioError(f"'{item.name}' has no video to extract a skeleton from.")
+            from mgstudio.workflows.coding import is_label_only, label_only_refusal
+
+            raise MGStudioError(label_only_refusal(item, "extract a skeleton from") if is_label_only(project, item)
+                                else f"'{item.name}' has no video to extract a skeleton from.")
         with quiet_native_logs():
             seq = extract_pose(item.video_path, settings, progress=progress, cancel=cancel,
                                cache_dir=pose_cache_dir(project.path), fresh=force)

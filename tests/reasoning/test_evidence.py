@@ -103,3 +103,21 @@ def test_two_coders_do_not_count_a_gesture_twice(tmp_path) -> None:
         ev = build_evidence(p, item.id)
         assert len(ev.listed()) == 1  # alice's coding only (the current annotator)
         assert len(build_evidence(p, item.id, tier=b.id).listed()) == 2
+
+
+def test_the_study_comparison_is_said_plainly():
+    from mgstudio.reasoning.findings import compute_findings
+
+    segs = [seg(25 * t, 25 * t + 30, "touching face", k + 1) for k, t in enumerate(range(0, 120, 10))]
+    ev = build_evidence(segs, fps=25, duration_s=120.0)  # 6.0 per minute
+
+    def study(refs):
+        return [f.text for f in compute_findings(ev, refs) if f.kind == "study"][0]
+
+    assert study([1.0, 2.5]) == ("This recording's 6.0 gestures per minute is the highest of the study's 3 "
+                                 "recordings (median 2.5).")
+    assert "the lowest of the study's 4 recordings" in study([7.0, 8.0, 9.0])
+    assert study([2.0, 5.0, 8.0, 9.0]) == ("This recording's 6.0 gestures per minute is below the median of the "
+                                           "study's other 4 recordings (6.5 per minute): 2 of them have fewer, 2 more.")
+    assert "more than the study's other recording (2.0 per minute)" in study([2.0])
+    assert "%" not in study([1.0, 2.5])
