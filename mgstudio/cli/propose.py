@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--movement", action="store_true", help="class-agnostic movement events, even when a label model exists")
     p.add_argument("--threshold", type=float, help="how sure a proposal must be (0-1, default 0.5); "
                    "before any label (cue proposals) a ranking score 0-1 (default: all)")
+    p.add_argument("--split-holds", action="store_true", help="cue proposals (before any label) are also cut where a "
+                   "hand holds still: for a coding of gesture phases (strokes) rather than whole movements")
     p.add_argument("--model", help="recognizer checkpoint (default: the built-in one)")
     p.set_defaults(func=run_propose)
 
@@ -59,6 +61,7 @@ def run_propose(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import active_encoder, active_version, load_active_head
     from mgstudio.recognition.encoder import resolve_encoder
+    from mgstudio.recognition.coldstart import CueParams
     from mgstudio.recognition.proposals import propose_item
 
     if not args.items and not args.all:
@@ -86,7 +89,7 @@ def run_propose(args: argparse.Namespace) -> int:
 
             try:
                 segs = propose_item(project, it.id, enc, head, progress, movement=head is None,
-                                    threshold=args.threshold)
+                                    threshold=args.threshold, cues=CueParams(split_holds=args.split_holds))
             except KeyboardInterrupt:
                 raise CancelledError("Stopped; the items done so far keep their new proposals.") from None
             except CancelledError:

@@ -75,6 +75,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--reference-tier", metavar="TIER", help="with --spotting: the tier holding the reference coding")
     e.add_argument("--split-half", action="store_true", help="with --spotting: also learn from the first half of "
                    "each item's reference and score proposals on the second half")
+    e.add_argument("--split-holds", action="store_true", help="with --spotting: cue proposals are also cut where "
+                   "a hand holds still (for a coding of gesture phases such as strokes, not whole movements)")
     e.add_argument("--split", default="test", choices=["test", "train", "all"],
                    help="which part of the data (default: the held-out test part)")
     e.add_argument("--confusion", help="write the confusion matrix as a PNG image here")
@@ -121,8 +123,10 @@ def run_spotting(args: argparse.Namespace) -> int:
     if not args.reference_tier:
         raise MGStudioError("Name the tier to score against with --reference-tier (see 'mgstudio info' for tiers).")
     with Project.open(args.spotting, read_only=True) as project:
+        from mgstudio.recognition.coldstart import CueParams
+
         res = evaluate_project(project, args.reference_tier, split_half=args.split_half, model=args.model,
-                               log=print)
+                               log=print, cues=CueParams(split_holds=args.split_holds))
     for note in res.get("notes", []):
         print(note)
     print(format_scores("Before any label (cue proposals), whole items", res["cold_start"]))
