@@ -60,20 +60,21 @@ def _bar(total: int, desc: str):
 def run_propose(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import active_encoder, active_version, load_active_head
-    from mgstudio.recognition.encoder import resolve_encoder
     from mgstudio.recognition.coldstart import CueParams
     from mgstudio.recognition.proposals import propose_item
 
     if not args.items and not args.all:
         raise MGStudioError("Name the items to propose on, or use --all.")
-    enc = resolve_encoder(args.model)
     with Project.open(args.project) as project:
+        from mgstudio.recognition.versions import project_encoder
+
+        enc = project_encoder(project, args.model)  # the adapted encoder when 'mgstudio adapt' was run
         items = [it for it in project.items() if project.has_skeleton(it.id)] if args.all else \
             [find_item(project, n) for n in args.items]
         if not items:
             raise MGStudioError("No item in this project has a skeleton yet: run 'mgstudio extract' first.")
         if not args.movement:
-            enc = active_encoder(project, enc)
+            enc = active_encoder(project, args.model)
         head = None if args.movement else load_active_head(project, enc)
         mv = active_version(project)
         what = "movement events" if head is None else f"label model v{mv.version}" if mv else "label model"
@@ -113,7 +114,6 @@ def run_propose(args: argparse.Namespace) -> int:
 def run_learn(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import active_version, list_versions, train_version
-    from mgstudio.recognition.encoder import resolve_encoder
 
     with Project.open(args.project) as project:
         if args.list:
@@ -126,7 +126,9 @@ def run_learn(args: argparse.Namespace) -> int:
                 print(f"{mark} v{mv.version}  {mv.created}  {mv.kind:<9} CV accuracy {mv.cv_accuracy:.0%}  "
                       f"labels: {', '.join(c for c in mv.classes if not c.startswith('__'))}")
             return 0
-        enc = resolve_encoder(args.model)
+        from mgstudio.recognition.versions import project_encoder
+
+        enc = project_encoder(project, args.model)  # the adapted encoder when 'mgstudio adapt' was run
         if args.use is not None:
             n = _activate_and_repropose(project, args.use or None, enc)
             print(f"Now using {'movement events' if not args.use else f'label model v{args.use}'}; {n} proposals written.")

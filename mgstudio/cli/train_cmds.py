@@ -1,4 +1,4 @@
-"""``mgstudio train pretrain|linear|finetune`` and ``mgstudio eval``: the recognizer's CLI.
+"""``mgstudio train pretrain|linear|finetune``, ``mgstudio adapt`` and ``mgstudio eval``: the recognizer's CLI.
 
 Thin wrappers over :mod:`mgstudio.recognition.train` and :mod:`mgstudio.recognition.evaluate`
 (torch is imported only when one of these commands runs). Multi-GPU / multi-node:
@@ -28,6 +28,11 @@ EVAL_EXAMPLES = """examples:
   mgstudio eval study.mgproj --model tuned.pt --split all --json scores.json
   mgstudio eval --spotting study.mgproj --reference-tier alice               # proposals vs alice's coding
   mgstudio eval --spotting study.mgproj --reference-tier alice --split-half  # learn the first half, score the rest
+"""
+ADAPT_EXAMPLES = """examples:
+  mgstudio adapt study.mgproj --minutes 10       # self-supervised, no labels; 'learn' then uses it
+  mgstudio adapt study.mgproj --minutes 10       # again: continues from the checkpoint
+  mgstudio adapt study.mgproj --steps 2000 --fresh   # start again from the built-in recognizer
 """
 
 
@@ -64,6 +69,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--encoder", help="pretrained encoder checkpoint")
     g.add_argument("--scratch", action="store_true", help="start from a random encoder (supervised baseline)")
     p.set_defaults(func=run_train)
+
+    a = sub.add_parser("adapt", help="adapt the recognizer to this study: self-supervised training on every "
+                       "skeleton of the project (no labels); 'learn' then trains on it",
+                       epilog=ADAPT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("project", help="the project folder (NAME.mgproj)")
+    a.add_argument("--minutes", type=float, help="how long to train in this run (wall time)")
+    a.add_argument("--steps", type=int, help="train until this many steps in all (counting earlier runs)")
+    a.add_argument("--fresh", action="store_true", help="start again from the built-in recognizer")
+    a.add_argument("--checkpoint-every", type=int, default=50, metavar="N", help="save every N steps (default 50)")
+    a.add_argument("--device", help="auto (default: CUDA, then Apple MPS, then CPU), cpu, cuda, mps")
+    a.add_argument("--no-progress", action="store_true", help="no progress bar")
+    a.set_defaults(func=run_adapt)
 
     e = sub.add_parser("eval", help="score a trained classifier: top-1/top-5, per class, confusion, spotting",
                        epilog=EVAL_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -113,6 +130,35 @@ def run_train(args: argparse.Namespace) -> int:
 
         strip_for_release(result.path)
     print(f"saved {result.path} after {result.epochs} epoch(s)")
+    return 0
+
+
+def run_adapt(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from tqdm import tqdm
+
+    from mgstudio.workflows.adapt import adapt
+
+    if args.minutes is None and args.steps is None:
+        args.minutes = 10.0
+    stop = threading.Event()
+    bar = tqdm(total=1, desc="adapting", unit="step", disable=args.no_progress, dynamic_ncols=True)
+
+    def progress(done: int, total: int, msg: str) -> None:
+        bar.total, bar.n = total, done
+        bar.set_postfix_str(msg)
+        bar.refresh()
+
+    old = signal.signal(signal.SIGINT, lambda *_: stop.set())  # Ctrl-C: save the steps done, then stop
+    try:
+        res = adapt(args.project, minutes=args.minutes, steps=args.steps, fresh=args.fresh,
+                    checkpoint_every=args.checkpoint_every, device=args.device, progress=progress, cancel=stop)
+    finally:
+        signal.signal(signal.SIGINT, old)
+        bar.close()
+    print(res.summary)
     return 0
 
 

@@ -25,7 +25,8 @@ from mgstudio.recognition.encoder import cancelled, resolve_encoder
 from mgstudio.recognition.examples import LabelledSet, collect_examples, windows_for  # noqa: F401 - re-exported
 from mgstudio.recognition.proposals import Cancel, Progress, propose_item
 from mgstudio.recognition.versions import (STATE_KEY, ModelVersion, activate_version, active_encoder,  # noqa: F401
-                                           active_version, encoder_hash, list_versions, load_active_head)
+                                           active_version, encoder_hash, list_versions, load_active_head,
+                                           project_encoder)
 
 
 def _report(progress: Progress, done: int, total: int) -> None:
@@ -41,7 +42,7 @@ def train_version(project, model=None, kind: str = "auto", progress: Progress = 
     version (see :mod:`mgstudio.recognition.learning_finetune`); it is checked on held-out groups."""
     if project.read_only:
         raise MGStudioError("The project is open read-only, so a new label model cannot be saved.")
-    enc = resolve_encoder(model)
+    enc = project_encoder(project, model)
     if kind == "finetune":
         return _train_finetune(project, enc, progress, cancel, seed=seed, epochs=epochs)
     return _train_head_version(project, enc, kind, progress, cancel, seed=seed)
@@ -138,7 +139,7 @@ def repropose_project(project, model=None, progress: Progress = None, cancel: Ca
 def learn_from_project(project, progress: Progress = None, cancel: Cancel = None, *, model=None, kind: str = "auto",
                        activate: bool = True, repropose: bool = True, epochs: int = 3) -> ModelVersion:
     """Train a new version, then (by default) activate it and re-propose the un-reviewed parts."""
-    enc = resolve_encoder(model)
+    enc = project_encoder(project, model)
     mv = train_version(project, enc, kind=kind, progress=progress, cancel=cancel, epochs=epochs)
     if activate:
         activate_version(project, mv)

@@ -497,7 +497,9 @@ def propose_item(project, item_id: int, model=None, head=None, progress: Progres
     seq = project.load_skeleton(item.id)
     if seq is None:
         raise MGStudioError(f"'{item.name}' has no skeleton yet: extract it first (mgstudio extract).")
-    enc = resolve_encoder(model)
+    from mgstudio.recognition.versions import active_encoder, project_encoder
+
+    enc = project_encoder(project, model) if (movement or head is not None) else active_encoder(project, model)
     if head is None and not movement:
         from mgstudio.recognition.versions import load_active_head
 
