@@ -44,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="classifier kind (auto: linear when every label has 2+ examples; finetune: also "
                         "fine-tune the recognizer on your labels, slower)")
     q.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (with --head finetune)")
+    q.add_argument("--mg-detector", action="store_true", help="also learn a class-agnostic 'MG vs no MG' head "
+                   "from accepted and rejected segments, which then decides where MGs are (needs 2+ labels)")
     q.add_argument("--no-activate", action="store_true", help="save the new version but keep using the current one")
     q.add_argument("--list", action="store_true", help="list the saved versions and exit")
     q.add_argument("--use", type=int, metavar="VERSION", help="make VERSION active (0: movement events) and re-propose")
@@ -141,7 +143,8 @@ def run_learn(args: argparse.Namespace) -> int:
             bar.refresh()
 
         try:
-            mv = train_version(project, enc, kind=args.head, progress=progress, epochs=args.epochs)
+            mv = train_version(project, enc, kind=args.head, progress=progress, epochs=args.epochs,
+                               detector=args.mg_detector)
         except KeyboardInterrupt:
             raise CancelledError("Stopped; nothing was changed.") from None
         finally:

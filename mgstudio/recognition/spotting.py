@@ -107,7 +107,7 @@ def _reference(project, tier) -> dict[int, list[Segment]]:
 
 
 def evaluate_project(project, reference_tier: int | str, *, split_half: bool = False, model=None,
-                     log: Callable[[str], None] | None = None, cues=None) -> dict[str, Any]:
+                     log: Callable[[str], None] | None = None, cues=None, detector: bool = False) -> dict[str, Any]:
     """Score proposals on ``project`` against ``reference_tier`` (see the module docstring);
     ``cues``: the cold start's :class:`~.coldstart.CueParams` (default settings when None)."""
     from mgstudio.recognition.encoder import resolve_encoder
@@ -152,13 +152,14 @@ def evaluate_project(project, reference_tier: int | str, *, split_half: bool = F
         early_gt = [s for s in gt if s.start < halves[s.item_id]]
         cal = fit(np.array([s.confidence for s in early]), matched(early, early_gt, 0.3, True).astype(float))
         result["cold_start_second_half_calibrated"] = score(apply(late_cold, cal), late_gt) if cal else None
-        result.update(_learn_first_half(project, items, seqs, ref, halves, enc, labels, log, cues))
+        result.update(_learn_first_half(project, items, seqs, ref, halves, enc, labels, log, cues, detector))
         result["learnt_second_half"] = score(result.pop("_learnt"), late_gt)
         result["learnt_cues_second_half"] = score(result.pop("_cues"), late_gt)
     return result
 
 
-def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log, cue_params=None) -> dict[str, Any]:
+def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log, cue_params=None,
+                      detector: bool = False) -> dict[str, Any]:
     """Learn from the first halves in a temporary project; propose on the second halves."""
     from mgstudio.core.project import Project
     from mgstudio.recognition.coldstart import cold_start_segments
@@ -178,7 +179,7 @@ def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log, cue_p
                 first = [s for s in ref[it.id] if s.end <= halves[it.id]]
                 tp.add_segments([Segment(new.id, tier.id, s.start, s.end, s.label) for s in first])
                 mark_reviewed(tp, new.id, seqs[it.id].start_frame, halves[it.id])
-            mv = train_version(tp, enc, kind="auto")
+            mv = train_version(tp, enc, kind="auto", detector=detector)
             if log is not None:
                 log(mv.summary)
             from mgstudio.recognition.fewshot import Head
