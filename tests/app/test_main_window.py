@@ -43,7 +43,7 @@ def env(tmp_path, monkeypatch, demo_source):
 
 
 def new_window(qtbot):
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)
@@ -56,7 +56,7 @@ def new_window(qtbot):
 
 
 def test_open_demo_and_come_back_after_a_crash(qtbot, env) -> None:
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.shell.settings import Settings
 
     tmp, project = env
     w = new_window(qtbot)
@@ -205,7 +205,7 @@ def test_moved_video_is_relinked_and_skeleton_files_are_dropped(qtbot, env) -> N
 @pytest.mark.slow
 def test_find_gestures_and_themes(qtbot, env) -> None:
     """Tools ▸ Find gestures runs the recognizer in a child process; the proposals list follows."""
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.shell.settings import Settings
     from mgstudio.core.segments import Source, Status
 
     tmp, project = env
@@ -280,7 +280,7 @@ def test_rotating_the_3d_view_keeps_the_keyboard_with_the_player(qtbot, env) -> 
     from PySide6.QtCore import QPoint
     from PySide6.QtTest import QTest
 
-    from mgstudio.app.grab import grab
+    from mgstudio.app.player.grab import grab
 
     _tmp, project = env
     w = new_window(qtbot)
@@ -437,3 +437,32 @@ def test_import_and_export_coding_from_the_file_menu(qtbot, env) -> None:
     assert "broken.eaf" in err.text()
     err.close()
     w.close()
+
+
+def test_every_job_shows_in_the_status_bar_and_closing_cancels_it(qtbot, env) -> None:
+    """A job a panel starts itself (report, agreement, dataset export) shows in the window's status
+    bar with Cancel, and closing the window stops it instead of leaving it running."""
+    import threading
+
+    from mgstudio.app.concurrency.workers import Worker, worker_registry
+
+    seen_cancel = threading.Event()
+
+    def long_job(progress, cancel) -> str:
+        for i in range(2000):
+            if cancel.is_set():
+                seen_cancel.set()
+                return "stopped"
+            progress(i, 2000)
+            cancel.wait(0.01)
+        return "ran to the end"
+
+    w = new_window(qtbot)
+    job = Worker(long_job, title="Writing the emotion report")  # as a panel starts it: no run_worker
+    job.start()
+    qtbot.waitUntil(lambda: w.worker_panel.isVisible(), timeout=5000)
+    assert "Writing the emotion report" in w.worker_panel.label.text()
+    assert job in worker_registry().running()
+    w.close()
+    assert seen_cancel.is_set(), "closing the window left the panel's job running"
+    assert not job.isRunning()
