@@ -370,16 +370,25 @@ _RANK = re.compile(r"Rank (\d+) of (\d+)")  # what a proposal's note says about 
 _CALIBRATED = re.compile(r"Calibrated on (\d+) reviewed proposals")
 
 
+def confidence_short(confidence: float | None, note: str | None) -> str:
+    """A confidence for a table cell: ``"87%"`` when it is a probability (calibrated, or a label
+    model's), ``"rank 3 of 30"`` for an uncalibrated cold-start score, ``""`` when there is none."""
+    if confidence is None:
+        return ""
+    text = note or ""
+    rank = _RANK.search(text)
+    if rank and not _CALIBRATED.search(text):
+        return f"rank {rank[1]} of {rank[2]}"
+    return f"{round(100 * confidence)}%"
+
+
 def confidence_in_words(confidence: float | None, note: str | None) -> str:
     """The inspector's confidence: a percentage only when it is one (calibrated, or a label model's
     probability); an uncalibrated cold-start score is shown as the rank it really is."""
     if confidence is None:
         return "—"
-    text = note or ""
-    rank = _RANK.search(text)
-    if rank and not _CALIBRATED.search(text):
-        return f"rank {rank[1]} of {rank[2]} (not yet a probability)"
-    return f"{round(100 * confidence)}%"
+    short = confidence_short(confidence, note)
+    return f"{short} (not yet a probability)" if short.startswith("rank") else short
 
 
 def why_in_words(note: str | None) -> str | None:
