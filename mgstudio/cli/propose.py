@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--movement", action="store_true", help="class-agnostic movement events, even when a label model exists")
     p.add_argument("--threshold", type=float, help="how sure a proposal must be (0-1, default 0.5); "
                    "before any label (cue proposals) a ranking score 0-1 (default: all)")
+    p.add_argument("--split-holds", action="store_true", help="cue proposals (before any label) are also cut where a "
+                   "hand holds still: for a coding of gesture phases (strokes) rather than whole movements")
     p.add_argument("--model", help="recognizer checkpoint (default: the built-in one)")
     p.set_defaults(func=run_propose)
 
@@ -42,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="classifier kind (auto: linear when every label has 2+ examples; finetune: also "
                         "fine-tune the recognizer on your labels, slower)")
     q.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs (with --head finetune)")
+    q.add_argument("--mg-detector", action="store_true", help="also learn a class-agnostic 'MG vs no MG' head "
+                   "from accepted and rejected segments, which then decides where MGs are (needs 2+ labels)")
     q.add_argument("--no-activate", action="store_true", help="save the new version but keep using the current one")
     q.add_argument("--list", action="store_true", help="list the saved versions and exit")
     q.add_argument("--use", type=int, metavar="VERSION", help="make VERSION active (0: movement events) and re-propose")
@@ -58,13 +62,15 @@ def _bar(total: int, desc: str):
 def run_propose(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import active_encoder, active_version, load_active_head
-    from mgstudio.recognition.encoder import resolve_encoder
+    from mgstudio.recognition.coldstart import CueParams
     from mgstudio.recognition.proposals import propose_item
 
     if not args.items and not args.all:
         raise MGStudioError("Name the items to propose on, or use --all.")
-    enc = resolve_encoder(args.model)
     with Project.open(args.project) as project:
+        from mgstudio.recognition.versions import project_encoder
+
+        enc = project_encoder(project, args.model)  # the adapted encoder when 'mgstudio adapt' was run
         items = [it for it in project.items() if project.has_skeleton(it.id)] if args.all else \
             [find_item(project, n) for n in args.items]
         if not items:
@@ -78,7 +84,7 @@ def run_propose(args: argparse.Namespace) -> int:
             print(f"{it.name}: skipped: {label_only_refusal(it, 'propose gestures on')}")
         items = [it for it in items if it not in label_only]
         if not args.movement:
-            enc = active_encoder(project, enc)
+            enc = active_encoder(project, args.model)
         head = None if args.movement else load_active_head(project, enc)
         mv = active_version(project)
         what = "movement events" if head is None else f"label model v{mv.version}" if mv else "label model"
@@ -94,7 +100,7 @@ def run_propose(args: argparse.Namespace) -> int:
 
             try:
                 segs = propose_item(project, it.id, enc, head, progress, movement=head is None,
-                                    threshold=args.threshold)
+                                    threshold=args.threshold, cues=CueParams(split_holds=args.split_holds))
             except KeyboardInterrupt:
                 raise CancelledError("Stopped; the items done so far keep their new proposals.") from None
             except CancelledError:
@@ -124,7 +130,6 @@ def run_propose(args: argparse.Namespace) -> int:
 def run_learn(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.learning import active_version, list_versions, train_version
-    from mgstudio.recognition.encoder import resolve_encoder
 
     with Project.open(args.project) as project:
         if args.list:
@@ -137,7 +142,9 @@ def run_learn(args: argparse.Namespace) -> int:
                 print(f"{mark} v{mv.version}  {mv.created}  {mv.kind:<9} CV accuracy {mv.cv_accuracy:.0%}  "
                       f"labels: {', '.join(c for c in mv.classes if not c.startswith('__'))}")
             return 0
-        enc = resolve_encoder(args.model)
+        from mgstudio.recognition.versions import project_encoder
+
+        enc = project_encoder(project, args.model)  # the adapted encoder when 'mgstudio adapt' was run
         if args.use is not None:
             n = _activate_and_repropose(project, args.use or None, enc)
             print(f"Now using {'movement events' if not args.use else f'label model v{args.use}'}; {n} proposals written.")
@@ -150,7 +157,8 @@ def run_learn(args: argparse.Namespace) -> int:
             bar.refresh()
 
         try:
-            mv = train_version(project, enc, kind=args.head, progress=progress, epochs=args.epochs)
+            mv = train_version(project, enc, kind=args.head, progress=progress, epochs=args.epochs,
+                               detector=args.mg_detector)
         except KeyboardInterrupt:
             raise CancelledError("Stopped; nothing was changed.") from None
         finally:

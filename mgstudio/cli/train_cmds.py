@@ -1,4 +1,4 @@
-"""``mgstudio train pretrain|linear|finetune`` and ``mgstudio eval``: the recognizer's CLI.
+"""``mgstudio train pretrain|linear|finetune``, ``mgstudio adapt`` and ``mgstudio eval``: the recognizer's CLI.
 
 Thin wrappers over :mod:`mgstudio.recognition.train` and :mod:`mgstudio.recognition.evaluate`
 (torch is imported only when one of these commands runs). Multi-GPU / multi-node:
@@ -28,6 +28,11 @@ EVAL_EXAMPLES = """examples:
   mgstudio eval study.mgproj --model tuned.pt --split all --json scores.json
   mgstudio eval --spotting study.mgproj --reference-tier alice               # proposals vs alice's coding
   mgstudio eval --spotting study.mgproj --reference-tier alice --split-half  # learn the first half, score the rest
+"""
+ADAPT_EXAMPLES = """examples:
+  mgstudio adapt study.mgproj --minutes 10       # self-supervised, no labels; 'learn' then uses it
+  mgstudio adapt study.mgproj --minutes 10       # again: continues from the checkpoint
+  mgstudio adapt study.mgproj --steps 2000 --fresh   # start again from the built-in recognizer
 """
 
 
@@ -65,6 +70,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--scratch", action="store_true", help="start from a random encoder (supervised baseline)")
     p.set_defaults(func=run_train)
 
+    a = sub.add_parser("adapt", help="adapt the recognizer to this study: self-supervised training on every "
+                       "skeleton of the project (no labels); 'learn' then trains on it",
+                       epilog=ADAPT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("project", help="the project folder (NAME.mgproj)")
+    a.add_argument("--minutes", type=float, help="how long to train in this run (wall time)")
+    a.add_argument("--steps", type=int, help="train until this many steps in all (counting earlier runs)")
+    a.add_argument("--fresh", action="store_true", help="start again from the built-in recognizer")
+    a.add_argument("--checkpoint-every", type=int, default=50, metavar="N", help="save every N steps (default 50)")
+    a.add_argument("--device", help="auto (default: CUDA, then Apple MPS, then CPU), cpu, cuda, mps")
+    a.add_argument("--no-progress", action="store_true", help="no progress bar")
+    a.set_defaults(func=run_adapt)
+
     e = sub.add_parser("eval", help="score a trained classifier: top-1/top-5, per class, confusion, spotting",
                        epilog=EVAL_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("data", nargs="?", help="a project folder or skeleton dataset files/folder")
@@ -75,6 +92,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--reference-tier", metavar="TIER", help="with --spotting: the tier holding the reference coding")
     e.add_argument("--split-half", action="store_true", help="with --spotting: also learn from the first half of "
                    "each item's reference and score proposals on the second half")
+    e.add_argument("--split-holds", action="store_true", help="with --spotting: cue proposals are also cut where "
+                   "a hand holds still (for a coding of gesture phases such as strokes, not whole movements)")
     e.add_argument("--split", default="test", choices=["test", "train", "all"],
                    help="which part of the data (default: the held-out test part)")
     e.add_argument("--confusion", help="write the confusion matrix as a PNG image here")
@@ -114,6 +133,35 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_adapt(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from tqdm import tqdm
+
+    from mgstudio.workflows.adapt import adapt
+
+    if args.minutes is None and args.steps is None:
+        args.minutes = 10.0
+    stop = threading.Event()
+    bar = tqdm(total=1, desc="adapting", unit="step", disable=args.no_progress, dynamic_ncols=True)
+
+    def progress(done: int, total: int, msg: str) -> None:
+        bar.total, bar.n = total, done
+        bar.set_postfix_str(msg)
+        bar.refresh()
+
+    old = signal.signal(signal.SIGINT, lambda *_: stop.set())  # Ctrl-C: save the steps done, then stop
+    try:
+        res = adapt(args.project, minutes=args.minutes, steps=args.steps, fresh=args.fresh,
+                    checkpoint_every=args.checkpoint_every, device=args.device, progress=progress, cancel=stop)
+    finally:
+        signal.signal(signal.SIGINT, old)
+        bar.close()
+    print(res.summary)
+    return 0
+
+
 def run_spotting(args: argparse.Namespace) -> int:
     from mgstudio.core.project import Project
     from mgstudio.recognition.spotting import evaluate_project, format_scores
@@ -121,8 +169,10 @@ def run_spotting(args: argparse.Namespace) -> int:
     if not args.reference_tier:
         raise MGStudioError("Name the tier to score against with --reference-tier (see 'mgstudio info' for tiers).")
     with Project.open(args.spotting, read_only=True) as project:
+        from mgstudio.recognition.coldstart import CueParams
+
         res = evaluate_project(project, args.reference_tier, split_half=args.split_half, model=args.model,
-                               log=print)
+                               log=print, cues=CueParams(split_holds=args.split_holds))
     for note in res.get("notes", []):
         print(note)
     print(format_scores("Before any label (cue proposals), whole items", res["cold_start"]))

@@ -21,7 +21,7 @@ from mgstudio.core.layouts import get_layout
 _INT_FIELDS = {"in_channels": (2, 3), "window": (4, 4096), "temporal_kernel": (1, 63), "gru_hidden": (1, 4096),
                "gru_layers": (1, 16), "fusion_dim": (4, 4096), "time_tokens": (1, 256)}
 _MAX_PARAMS = 200_000_000
-_KINDS = ("pretrain", "linear", "finetune", "supervised")
+_KINDS = ("pretrain", "linear", "finetune", "supervised", "adapt")  # adapt: mgstudio.workflows.adapt
 
 
 class CheckpointInvalid(MGStudioError):

@@ -22,7 +22,10 @@ the person: MG rates differ ~4x between people):
    is far above its median (robust z over median/MAD > ``speed_z``);
 4. onsets and offsets are moved outwards to the velocity minimum where the movement starts and
    ends (at most ``edge_s``), never across absent frames or another event of the channel: two
-   contacts with a rest between stay two events;
+   contacts with a rest between stay two events; events shorter than ``min_s`` (0.68 s, the 5th
+   percentile of iMiGUE's MG lengths, ``PAPER.md``) are dropped; with ``split_holds`` a hand
+   event is also cut where the hand holds still (slower than its resting speed for ``hold_s``),
+   for a study that codes gesture phases (strokes) rather than whole movements;
 5. a hand event gets the nearest body target during it (face parts, head, neck, chest, the other
    arm, the other hand): within ``contact`` body sizes it is a contact ("near"), which names the
    likely class; events overlapping another (any channel) by IoU > 0.1 yield to the strongest.
@@ -84,7 +87,9 @@ class CueParams:
     floor: float = 0.12
     speed_z: float = 4.0
     edge_s: float = 0.5
-    min_s: float = 0.3
+    min_s: float = 0.68  # iMiGUE's 5th percentile MG length (PAPER.md); 0.3 before: fragments, rarely right
+    split_holds: bool = False
+    hold_s: float = 0.3
     max_s: float = 10.0
     contact: float = 0.6
     gap_fill_s: float = 0.2
@@ -192,6 +197,19 @@ def _split_long(a: int, b: int, d: np.ndarray, max_len: int, min_len: int) -> li
     return _split_long(a, cut, d, max_len, min_len) + _split_long(cut, b, d, max_len, min_len)
 
 
+def _split_holds(spans: list[tuple[int, int]], v: np.ndarray, rest_speed: float, hold: int) -> list[tuple[int, int]]:
+    """Cut each span where the speed stays at or below ``rest_speed`` for ``hold`` frames or more
+    (the hand holds still between two strokes); the still frames belong to neither piece."""
+    out = []
+    for a, b in spans:
+        moving = np.nan_to_num(v[a:b], nan=0.0) > rest_speed
+        for h0, h1 in _runs(~moving):
+            if h1 - h0 < hold:
+                moving[h0:h1] = True
+        out += [(a + x, a + y) for x, y in _runs(moving)]
+    return out
+
+
 def _iou(a: CueEvent, b: CueEvent) -> float:
     inter = max(0, min(a.end, b.end) - max(a.start, b.start))
     union = (a.end - a.start) + (b.end - b.start) - inter
@@ -271,6 +289,8 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
             while b2 > a2 and not mask[b2 - 1]:
                 b2 -= 1
             grown.append((a2, b2))
+        if prm.split_holds and ch.endswith("hand"):
+            grown = _split_holds(grown, v, float(np.quantile(v[ok], 0.3)), max(2, int(round(prm.hold_s * fps))))
         for a, b in grown:
             for a2, b2 in _split_long(a, b, -np.nan_to_num(v, nan=0.0), max_len, min_len):
                 if b2 - a2 < min_len:
@@ -350,16 +370,25 @@ _RANK = re.compile(r"Rank (\d+) of (\d+)")  # what a proposal's note says about 
 _CALIBRATED = re.compile(r"Calibrated on (\d+) reviewed proposals")
 
 
+def confidence_short(confidence: float | None, note: str | None) -> str:
+    """A confidence for a table cell: ``"87%"`` when it is a probability (calibrated, or a label
+    model's), ``"rank 3 of 30"`` for an uncalibrated cold-start score, ``""`` when there is none."""
+    if confidence is None:
+        return ""
+    text = note or ""
+    rank = _RANK.search(text)
+    if rank and not _CALIBRATED.search(text):
+        return f"rank {rank[1]} of {rank[2]}"
+    return f"{round(100 * confidence)}%"
+
+
 def confidence_in_words(confidence: float | None, note: str | None) -> str:
     """The inspector's confidence: a percentage only when it is one (calibrated, or a label model's
     probability); an uncalibrated cold-start score is shown as the rank it really is."""
     if confidence is None:
         return "—"
-    text = note or ""
-    rank = _RANK.search(text)
-    if rank and not _CALIBRATED.search(text):
-        return f"rank {rank[1]} of {rank[2]} (not yet a probability)"
-    return f"{round(100 * confidence)}%"
+    short = confidence_short(confidence, note)
+    return f"{short} (not yet a probability)" if short.startswith("rank") else short
 
 
 def why_in_words(note: str | None) -> str | None:

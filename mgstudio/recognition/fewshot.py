@@ -35,6 +35,7 @@ from mgstudio.core.atomic import atomic_file
 from mgstudio.core.errors import MGStudioError
 
 BACKGROUND = "__background__"
+MG_ANY = "__mg__"  # the class-agnostic detector's "some MG" class
 FORMAT = "mgstudio-fewshot-head"
 VERSION = 1
 KINDS = ("auto", "prototype", "linear")
@@ -53,6 +54,9 @@ class Head:
     bias: np.ndarray  # K
     temperature: float = 1.0
     meta: dict[str, Any] = field(default_factory=dict)
+    # optional class-agnostic "MG vs background" head (classes [MG_ANY, BACKGROUND]): when set, it
+    # decides p(background) and this head only shares the rest among the MG classes
+    detector: "Head | None" = None
 
     @property
     def has_background(self) -> bool:
@@ -79,8 +83,20 @@ class Head:
         return (z @ self.weight.T + self.bias).astype(np.float32)
 
     def proba(self, emb: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities ``[N, K]`` (softmax of logits / temperature)."""
-        return softmax(self.logits(emb) / self.temperature)
+        """Calibrated probabilities ``[N, K]`` (softmax of logits / temperature); with a
+        :attr:`detector`, p(background) is the detector's and the MG classes share the rest in
+        this head's proportions."""
+        p = softmax(self.logits(emb) / self.temperature)
+        if self.detector is None or not self.has_background or len(self.classes) < 2:
+            return p
+        bg = self.classes.index(BACKGROUND)
+        p_bg = self.detector.proba(emb)[:, self.detector.classes.index(BACKGROUND)]
+        mg = [i for i in range(len(self.classes)) if i != bg]
+        share = p[:, mg] / np.maximum(p[:, mg].sum(1, keepdims=True), 1e-12)
+        out = np.empty_like(p)
+        out[:, bg] = p_bg
+        out[:, mg] = (1.0 - p_bg)[:, None] * share
+        return out
 
     def predict(self, emb: np.ndarray) -> list[str]:
         return [self.classes[i] for i in self.logits(emb).argmax(1)]
@@ -92,7 +108,8 @@ class Head:
                 "std": torch.from_numpy(np.ascontiguousarray(self.std, np.float32)),
                 "weight": torch.from_numpy(np.ascontiguousarray(self.weight, np.float32)),
                 "bias": torch.from_numpy(np.ascontiguousarray(self.bias, np.float32)),
-                "temperature": float(self.temperature), "meta": dict(self.meta)}
+                "temperature": float(self.temperature), "meta": dict(self.meta),
+                **({"detector": self.detector.to_dict()} if self.detector is not None else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Head":
@@ -102,8 +119,10 @@ class Head:
             raise MGStudioError(f"This label model was saved by another version of MG Studio (format "
                                 f"{d.get('version')}); train it again with 'mgstudio learn'.")
         try:
+            det = cls.from_dict(d["detector"]) if d.get("detector") is not None else None
             return cls(str(d["kind"]), [str(c) for c in d["classes"]], d["mean"].numpy(), d["std"].numpy(),
-                       d["weight"].numpy(), d["bias"].numpy(), float(d["temperature"]), dict(d.get("meta") or {}))
+                       d["weight"].numpy(), d["bias"].numpy(), float(d["temperature"]), dict(d.get("meta") or {}),
+                       det)
         except (KeyError, AttributeError, TypeError) as exc:
             raise MGStudioError("The label model file is damaged.", repr(exc)) from exc
 

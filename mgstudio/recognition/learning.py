@@ -25,7 +25,8 @@ from mgstudio.recognition.encoder import cancelled, resolve_encoder
 from mgstudio.recognition.examples import LabelledSet, collect_examples, windows_for  # noqa: F401 - re-exported
 from mgstudio.recognition.proposals import Cancel, Progress, propose_item
 from mgstudio.recognition.versions import (STATE_KEY, ModelVersion, activate_version, active_encoder,  # noqa: F401
-                                           active_version, encoder_hash, list_versions, load_active_head)
+                                           active_version, encoder_hash, list_versions, load_active_head,
+                                           project_encoder)
 
 
 def _report(progress: Progress, done: int, total: int) -> None:
@@ -34,17 +35,20 @@ def _report(progress: Progress, done: int, total: int) -> None:
 
 
 def train_version(project, model=None, kind: str = "auto", progress: Progress = None, cancel: Cancel = None,
-                  *, seed: int = 0, epochs: int = 3) -> ModelVersion:
+                  *, seed: int = 0, epochs: int = 3, detector: bool = False) -> ModelVersion:
     """Train, cross-validate and save a new label model version (not activated).
 
     ``kind="finetune"`` also fine-tunes the encoder (``epochs``) on the labels and saves it with the
-    version (see :mod:`mgstudio.recognition.learning_finetune`); it is checked on held-out groups."""
+    version (see :mod:`mgstudio.recognition.learning_finetune`); it is checked on held-out groups.
+    ``detector``: with two or more labels, also learn a class-agnostic "MG vs background" head from
+    the same reviewed examples (accepted segments vs rejected proposals and reviewed gaps), which
+    then decides p(background) (:class:`~.fewshot.Head`)."""
     if project.read_only:
         raise MGStudioError("The project is open read-only, so a new label model cannot be saved.")
-    enc = resolve_encoder(model)
+    enc = project_encoder(project, model)
     if kind == "finetune":
         return _train_finetune(project, enc, progress, cancel, seed=seed, epochs=epochs)
-    return _train_head_version(project, enc, kind, progress, cancel, seed=seed)
+    return _train_head_version(project, enc, kind, progress, cancel, seed=seed, detector=detector)
 
 
 def _next_version(project) -> int:
@@ -81,7 +85,7 @@ def _train_finetune(project, enc, progress: Progress, cancel: Cancel, *, seed: i
 
 def _train_head_version(project, enc, kind: str, progress: Progress, cancel: Cancel, *, seed: int,
                         version: int | None = None, kind_name: str | None = None,
-                        held_out: tuple | None = None) -> ModelVersion:
+                        held_out: tuple | None = None, detector: bool = False) -> ModelVersion:
     data = collect_examples(project, enc, seed=seed, progress=progress, cancel=cancel)
     mg = Counter(lab for lab in data.labels if lab != BACKGROUND)
     if not mg:
@@ -94,6 +98,10 @@ def _train_head_version(project, enc, kind: str, progress: Progress, cancel: Can
     head = train_head(data.emb, data.labels, kind=kind, seed=seed, examples=dict(data.counts))
     notes += list(head.meta.get("notes", []))
     head.temperature = cv.temperature
+    if detector and len(mg) >= 2 and BACKGROUND in data.labels:
+        head.detector = _train_detector(data, seed)
+        notes.append(f"MG vs no MG decided by a class-agnostic head (cross-validated accuracy "
+                     f"{head.detector.meta['cv_accuracy']:.0%})")
     v = version if version is not None else _next_version(project)
     source = getattr(enc, "_mg_source", None)
     per, acc, folds = held_out[:3] if held_out is not None else (cv.per_class, cv.accuracy, cv.n_folds)
@@ -114,6 +122,21 @@ def _train_head_version(project, enc, kind: str, progress: Progress, cancel: Can
     with atomic_file(mv.path.with_suffix(".json"), "w") as fh:
         fh.write(json.dumps(mv.to_json(), indent=1))
     return mv
+
+
+def _train_detector(data: LabelledSet, seed: int):
+    """The class-agnostic "MG vs background" head: every accepted label is one class (rejections
+    and reviewed gaps the other); calibrated by its own cross-validation."""
+    from mgstudio.recognition.fewshot import MG_ANY
+
+    labels = [BACKGROUND if lab == BACKGROUND else MG_ANY for lab in data.labels]
+    counts = {MG_ANY: sum(v for k, v in data.counts.items() if k != BACKGROUND), BACKGROUND: data.counts[BACKGROUND]}
+    groups = data.groups if data.grouping != "examples" else None
+    cv = cross_validate(data.emb, labels, groups, kind="linear", grouping=data.grouping, examples=counts)
+    det = train_head(data.emb, labels, kind="linear", seed=seed, examples=counts)
+    det.temperature = cv.temperature
+    det.meta["cv_accuracy"] = float(cv.accuracy)
+    return det
 
 
 def repropose_project(project, model=None, progress: Progress = None, cancel: Cancel = None,
@@ -138,7 +161,7 @@ def repropose_project(project, model=None, progress: Progress = None, cancel: Ca
 def learn_from_project(project, progress: Progress = None, cancel: Cancel = None, *, model=None, kind: str = "auto",
                        activate: bool = True, repropose: bool = True, epochs: int = 3) -> ModelVersion:
     """Train a new version, then (by default) activate it and re-propose the un-reviewed parts."""
-    enc = resolve_encoder(model)
+    enc = project_encoder(project, model)
     mv = train_version(project, enc, kind=kind, progress=progress, cancel=cancel, epochs=epochs)
     if activate:
         activate_version(project, mv)

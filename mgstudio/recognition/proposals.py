@@ -307,26 +307,27 @@ def _to_segments(cands: list[Candidate], seq: SkeletonSequence, item_id: int = 0
 def propose(seq: SkeletonSequence, model=None, head=None, progress: Progress = None, cancel: Cancel = None, *,
             threshold: float | None = None, stride: int | None = None, batch: int = DEFAULT_BATCH,
             movement: bool | None = None, labels: list[str] | None = None, threads: int | None = None,
-            **post: Any) -> list[Segment]:
+            cues=None, **post: Any) -> list[Segment]:
     """Proposed MG segments over ``seq`` (media frame numbers; ``item_id``/``tier_id`` left 0).
 
     ``model``: an :class:`~mgstudio.recognition.encoder.Encoder` or a checkpoint path (default:
     the shipped encoder). ``head``: a :class:`~mgstudio.recognition.fewshot.Head` (or a path).
     Without a head (and no classifier in the checkpoint) or with ``movement=True``, returns the
     MG-aware cold start (:mod:`.coldstart`: contact, head, shoulder and torso cues, each with its
-    reason; labelled with the class the cue suggests when it is in ``labels``). Frames where the
+    reason; labelled with the class the cue suggests when it is in ``labels``; ``cues``: its
+    :class:`~.coldstart.CueParams`, e.g. ``CueParams(split_holds=True)``). Frames where the
     main subject is not in view (:mod:`.presence`) are never proposed. ``progress(done, total)`` counts windows; ``cancel`` is a
     callable or ``threading.Event``. ``post`` goes to :func:`segments_from_scores`. The pass runs
     with ``threads`` torch threads (default :func:`proposal_threads`), restored afterwards.
     """
     with torch_threads(proposal_threads() if threads is None else int(threads)):
         return _propose(seq, model, head, progress, cancel, threshold=threshold, stride=stride, batch=batch,
-                        movement=movement, labels=labels, **post)
+                        movement=movement, labels=labels, cues=cues, **post)
 
 
 def _propose(seq: SkeletonSequence, model, head, progress: Progress, cancel: Cancel, *, threshold: float | None,
              stride: int | None, batch: int, movement: bool | None, labels: list[str] | None,
-             **post: Any) -> list[Segment]:
+             cues=None, **post: Any) -> list[Segment]:
     enc = resolve_encoder(model)
     if head is not None and not hasattr(head, "proba"):
         from mgstudio.recognition.fewshot import Head
@@ -337,7 +338,7 @@ def _propose(seq: SkeletonSequence, model, head, progress: Progress, cancel: Can
     if movement or (movement is None and head is None and not enc.has_head):
         from mgstudio.recognition.coldstart import cold_start_segments
 
-        segs = cold_start_segments(seq, labels)
+        segs = cold_start_segments(seq, labels, cues)
         if threshold is not None:
             segs = [s for s in segs if (s.confidence or 0.0) >= threshold]
         if progress is not None:
@@ -496,7 +497,9 @@ def propose_item(project, item_id: int, model=None, head=None, progress: Progres
     seq = project.load_skeleton(item.id)
     if seq is None:
         raise MGStudioError(f"'{item.name}' has no skeleton yet: extract it first (mgstudio extract).")
-    enc = resolve_encoder(model)
+    from mgstudio.recognition.versions import active_encoder, project_encoder
+
+    enc = project_encoder(project, model) if (movement or head is not None) else active_encoder(project, model)
     if head is None and not movement:
         from mgstudio.recognition.versions import load_active_head
 

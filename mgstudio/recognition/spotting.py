@@ -107,8 +107,9 @@ def _reference(project, tier) -> dict[int, list[Segment]]:
 
 
 def evaluate_project(project, reference_tier: int | str, *, split_half: bool = False, model=None,
-                     log: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Score proposals on ``project`` against ``reference_tier`` (see the module docstring)."""
+                     log: Callable[[str], None] | None = None, cues=None, detector: bool = False) -> dict[str, Any]:
+    """Score proposals on ``project`` against ``reference_tier`` (see the module docstring);
+    ``cues``: the cold start's :class:`~.coldstart.CueParams` (default settings when None)."""
     from mgstudio.recognition.encoder import resolve_encoder
     from mgstudio.recognition.proposals import propose
 
@@ -127,13 +128,13 @@ def evaluate_project(project, reference_tier: int | str, *, split_half: bool = F
         seq = seqs[it.id]
         halves[it.id] = int(seq.start_frame + len(seq) // 2)
         try:
-            got = propose(seq, enc, None, movement=True, labels=labels)
+            got = propose(seq, enc, None, movement=True, labels=labels, cues=cues)
         except MGStudioError as exc:  # too short, nothing visible: scored as no proposals, and said
             got, why = [], str(exc)
         else:
             from mgstudio.recognition.coldstart import no_proposals_note
 
-            why = no_proposals_note(seq) if not got else ""
+            why = no_proposals_note(seq, cues) if not got else ""
         if why:
             notes.append(f"{it.name}: no proposals. {why}")
         cold += [s.with_(item_id=it.id) for s in got]
@@ -151,13 +152,14 @@ def evaluate_project(project, reference_tier: int | str, *, split_half: bool = F
         early_gt = [s for s in gt if s.start < halves[s.item_id]]
         cal = fit(np.array([s.confidence for s in early]), matched(early, early_gt, 0.3, True).astype(float))
         result["cold_start_second_half_calibrated"] = score(apply(late_cold, cal), late_gt) if cal else None
-        result.update(_learn_first_half(project, items, seqs, ref, halves, enc, labels, log))
+        result.update(_learn_first_half(project, items, seqs, ref, halves, enc, labels, log, cues, detector))
         result["learnt_second_half"] = score(result.pop("_learnt"), late_gt)
         result["learnt_cues_second_half"] = score(result.pop("_cues"), late_gt)
     return result
 
 
-def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log) -> dict[str, Any]:
+def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log, cue_params=None,
+                      detector: bool = False) -> dict[str, Any]:
     """Learn from the first halves in a temporary project; propose on the second halves."""
     from mgstudio.core.project import Project
     from mgstudio.recognition.coldstart import cold_start_segments
@@ -177,7 +179,7 @@ def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log) -> di
                 first = [s for s in ref[it.id] if s.end <= halves[it.id]]
                 tp.add_segments([Segment(new.id, tier.id, s.start, s.end, s.label) for s in first])
                 mark_reviewed(tp, new.id, seqs[it.id].start_frame, halves[it.id])
-            mv = train_version(tp, enc, kind="auto")
+            mv = train_version(tp, enc, kind="auto", detector=detector)
             if log is not None:
                 log(mv.summary)
             from mgstudio.recognition.fewshot import Head
@@ -187,7 +189,7 @@ def _learn_first_half(project, items, seqs, ref, halves, enc, labels, log) -> di
                 seq = seqs[it.id]
                 try:
                     late = [s for s in propose(seq, enc, head) if s.start >= halves[it.id]]
-                    ev = [s for s in cold_start_segments(seq, labels) if s.start >= halves[it.id]]
+                    ev = [s for s in cold_start_segments(seq, labels, cue_params) if s.start >= halves[it.id]]
                 except MGStudioError:  # too short or nothing visible: no proposals, said for the cold start
                     continue
                 learnt += [s.with_(item_id=it.id) for s in late]

@@ -16,6 +16,12 @@ from mgstudio.recognition.encoder import encoder_hash, resolve_encoder
 from mgstudio.recognition.fewshot import BACKGROUND, Head
 
 STATE_KEY = "recognition.active_head"
+ADAPTED_NAME = "adapted_encoder.pt"  # written by mgstudio.workflows.adapt ("Adapt to this study")
+
+
+def adapted_path(project) -> Path:
+    """Where a project's adapted encoder lives (``PROJECT/models/adapted_encoder.pt``)."""
+    return Path(project.models_dir) / ADAPTED_NAME
 
 
 @dataclass
@@ -114,4 +120,18 @@ def active_encoder(project, model=None):
             raise MGStudioError(f"The fine-tuned recognizer of label model v{mv.version} is missing; run 'learn' "
                                 "again.", str(path))
         return resolve_encoder(path)
-    return resolve_encoder(model)
+    enc = project_encoder(project, model)
+    if mv is not None and model is None and mv.encoder_hash and mv.encoder_hash != encoder_hash(enc):
+        shipped = resolve_encoder(None)  # a label model learnt before the project was adapted
+        if encoder_hash(shipped) == mv.encoder_hash:
+            return shipped
+    return enc
+
+
+def project_encoder(project, model=None):
+    """``model`` when given; else the project's adapted encoder (``mgstudio adapt``) when there is
+    one, else the shipped encoder."""
+    if model is not None:
+        return resolve_encoder(model)
+    path = adapted_path(project)
+    return resolve_encoder(path if path.exists() else None)

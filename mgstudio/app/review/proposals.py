@@ -17,12 +17,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxL
 from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.core.segments import REVIEWED, Segment, Source, Status
 from mgstudio.core.timebase import timecode
+from mgstudio.recognition.calibration import MIN_REVIEWED
+from mgstudio.recognition.coldstart import confidence_in_words, confidence_short
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Label", "Confidence", "Status", "Start", "Frames")
 COL_LABEL, COL_CONFIDENCE, COL_STATUS, COL_START, COL_FRAMES = range(5)
-HEADER_TIPS = ("The label the model proposes (click a header to sort)", "How sure the model is",
+HEADER_TIPS = ("The label the model proposes (click a header to sort)",
+               f"How sure the model is: a rank until {MIN_REVIEWED} proposals are reviewed, then a percentage",
                "To review, accepted, edited or rejected", "Where it starts: time and frame number",
                "How many frames long")
 STATUS_TEXT = {Status.PROPOSED: "to review", Status.ACCEPTED: "accepted", Status.REJECTED: "rejected",
@@ -184,7 +187,7 @@ class ProposalsModel(QAbstractTableModel):
             if col == COL_LABEL:
                 return s.label if self.has_mg_label(s) else f"unlabelled · {s.label}"
             if col == COL_CONFIDENCE:
-                return "" if s.confidence is None else f"{round(100 * s.confidence)}%"
+                return confidence_short(s.confidence, s.note)
             if col == COL_STATUS:
                 return STATUS_TEXT.get(s.status, s.status.value)
             if col == COL_START:
@@ -192,6 +195,11 @@ class ProposalsModel(QAbstractTableModel):
                 return f"{tc[3:] if tc.startswith('00:') else tc} · f{s.start}"
             return str(s.length)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_CONFIDENCE and s.confidence is not None:
+                return f"Confidence: {confidence_in_words(s.confidence, s.note)}. " + (
+                    f"A rank among this item's proposals, not a probability, until {MIN_REVIEWED} proposals are "
+                    "reviewed." if confidence_short(s.confidence, s.note).startswith("rank") else
+                    "Right about this often, on this project's reviewed proposals.")
             if not self.has_mg_label(s):
                 return (f"“{s.label}” is not one of this project's labels: accepting it (A) asks for its MG "
                         f"label. Frames {s.start}–{s.end - 1}. Double-click to go there.")
@@ -290,7 +298,7 @@ class ProposalsDock(QDockWidget):
         # fixed widths: sizing columns to their contents measures every row (slow with 10,000)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         fm = self.table.fontMetrics()
-        for col, sample in ((COL_LABEL, "touching or scratching he"), (COL_CONFIDENCE, "Confidence"),
+        for col, sample in ((COL_LABEL, "touching or scratching he"), (COL_CONFIDENCE, "rank 18 of 100"),
                             (COL_STATUS, "to review  "), (COL_START, "00:00.000 · f00000"), (COL_FRAMES, "Frames")):
             hh.resizeSection(col, fm.horizontalAdvance(sample) + 18)
         hh.setStretchLastSection(False)
