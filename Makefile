@@ -69,7 +69,7 @@ fuzz: dev
 	$(PY) -m tests.fuzz.report --n 2000
 
 screenshots: dev
-	$(XVFB) $(PY) -m mgstudio.app.screenshots docs/images
+	$(XVFB) $(PY) -m mgstudio.app.devtools.screenshots docs/images
 
 # The peers a user would pick (OpenCV, decord, sleap-io, BORIS, pympi) in their own venv, never in .venv.
 BENCH_VENV := .venv-bench

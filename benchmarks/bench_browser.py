@@ -24,8 +24,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.qt_loop import wait_for  # noqa: E402
-from mgstudio.app.project_browser import ProjectBrowser  # noqa: E402
-from mgstudio.app.state import AppState  # noqa: E402
+from mgstudio.app.shell.project_browser import ProjectBrowser  # noqa: E402
+from mgstudio.app.session.state import AppState  # noqa: E402
 from mgstudio.core.project import Project  # noqa: E402
 
 N_VIDEOS = 40

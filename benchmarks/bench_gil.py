@@ -60,8 +60,8 @@ def main() -> None:
     from benchmarks.qt_loop import pump, wait_for
     from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.main import GIL_SWITCH_S
-    from mgstudio.app.main_window import MainWindow
-    from mgstudio.app.workers import Worker
+    from mgstudio.app.shell.main_window import MainWindow
+    from mgstudio.app.concurrency.workers import Worker
     from mgstudio.core.layouts import get_layout
     from mgstudio.core.project import Project
     from mgstudio.core.skeleton import SkeletonSequence

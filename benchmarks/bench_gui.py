@@ -30,8 +30,8 @@ from benchmarks.qt_loop import pump, wait_for  # noqa: E402
 from mgstudio.workflows import demo  # noqa: E402
 from mgstudio.app.main import GIL_SWITCH_S  # noqa: E402
 from mgstudio.app.player import PlayerWidget  # noqa: E402
-from mgstudio.app.state import AppState  # noqa: E402
-from mgstudio.app.workers import ProcessWorker, Worker  # noqa: E402
+from mgstudio.app.session.state import AppState  # noqa: E402
+from mgstudio.app.concurrency.workers import ProcessWorker, Worker  # noqa: E402
 from mgstudio.core.project import Project  # noqa: E402
 from mgstudio.media.video import VideoReader  # noqa: E402
 from tests.app.heartbeat import Heartbeat  # noqa: E402

@@ -62,7 +62,7 @@ def pct(values: list[float], q: float) -> float:
 def measure(app: QApplication, clip: Path, work: Path, seed: int) -> dict[str, float]:
     """Open ``clip`` in a fresh project and player; every figure in ms, counts as numbers."""
     from mgstudio.app.player import PlayerWidget
-    from mgstudio.app.state import AppState
+    from mgstudio.app.session.state import AppState
     from mgstudio.core.project import Project
     from mgstudio.media.video import probe
 

@@ -31,9 +31,9 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 
 from benchmarks.bench_review import N_PROPOSALS, build  # noqa: E402
-from mgstudio.app.project_browser import ProjectBrowser  # noqa: E402
+from mgstudio.app.shell.project_browser import ProjectBrowser  # noqa: E402
 from mgstudio.app.review import ReviewController  # noqa: E402
-from mgstudio.app.state import AppState  # noqa: E402
+from mgstudio.app.session.state import AppState  # noqa: E402
 from mgstudio.core.segments import Source, Status  # noqa: E402
 
 PRESSES = 40  # per mode

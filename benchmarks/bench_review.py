@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 
 from mgstudio.app.review import ReviewController  # noqa: E402
 from mgstudio.app.review.uncertain import UncertainQueue, uncertainty_key  # noqa: E402
-from mgstudio.app.state import AppState  # noqa: E402
+from mgstudio.app.session.state import AppState  # noqa: E402
 from mgstudio.core.layouts import CANONICAL  # noqa: E402
 from mgstudio.core.project import Project  # noqa: E402
 from mgstudio.core.segments import Segment, Source, Status  # noqa: E402

@@ -44,7 +44,7 @@ def measure() -> dict:
                       MGSTUDIO_DATA_DIR=str(tmp / "data"))
     app = QApplication.instance() or QApplication([])
     from mgstudio.workflows.demo import build_demo_project
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
     from mgstudio.core.layouts import get_layout
     from mgstudio.core.project import Project
     from mgstudio.core.skeleton import SkeletonSequence

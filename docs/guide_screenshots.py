@@ -29,13 +29,14 @@ def main(out_dir: Path) -> list[Path]:
     tmp = Path(tempfile.mkdtemp(prefix="mgstudio-guide-"))
     os.environ.setdefault("MGSTUDIO_SETTINGS", str(tmp / "settings.ini"))
     os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
-    from mgstudio.app.main import apply_theme, make_application
+    from mgstudio.app.main import make_application
+    from mgstudio.app.shell.theme import apply_theme
 
     app = make_application()
     from mgstudio.workflows.demo import build_demo_project
-    from mgstudio.app.grab import grab
-    from mgstudio.app.main_window import MainWindow
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.player.grab import grab
+    from mgstudio.app.shell.main_window import MainWindow
+    from mgstudio.app.shell.settings import Settings
 
     out_dir.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []

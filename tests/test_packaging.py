@@ -48,4 +48,4 @@ def test_bundle_contents_include_models_and_resources() -> None:
     assert any(name.endswith(".binarypb") and "holistic" in dest for name, dest in dests)
     assert any(Path(src).name.startswith("libllama") for src, _ in bc.binaries())
     hidden = bc.hidden_imports()
-    assert "mgstudio.cli.gui" in hidden and "mgstudio.app.main_window" in hidden
+    assert "mgstudio.cli.gui" in hidden and "mgstudio.app.shell.main_window" in hidden

@@ -31,9 +31,9 @@ def _loaded_after(code: str) -> list[str]:
 
 @pytest.mark.parametrize("code", [
     "import mgstudio.cli as c; c.build_parser()",           # every subcommand registered
-    "import mgstudio.app.main, mgstudio.app.main_window",    # what `mgstudio gui` imports first
+    "import mgstudio.app.main, mgstudio.app.shell.main_window",    # what `mgstudio gui` imports first
     "from mgstudio.app.main import make_application\n"
-    "from mgstudio.app.main_window import MainWindow\n"
+    "from mgstudio.app.shell.main_window import MainWindow\n"
     "app = make_application()\nw = MainWindow()",            # the window itself, built
 ])
 def test_heavy_libraries_not_imported_at_startup(code: str) -> None:

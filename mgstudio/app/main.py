@@ -6,13 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-try:  # the packaged app keeps resources elsewhere (see mgstudio.resources)
-    from mgstudio.resources import resource_path
-
-    STYLE_DIR = resource_path("style")
-except ImportError:  # pragma: no cover
-    STYLE_DIR = Path(__file__).resolve().parents[2] / "resources" / "style"
-
+from mgstudio.app.shell.theme import apply_theme
 
 # Python hands the GIL from a busy thread to a waiting one every 5 ms by default. The GUI thread
 # gives the GIL up around many Qt calls while it plays a frame, and waited up to 5 ms to get it
@@ -43,49 +37,11 @@ def make_application(argv: list[str] | None = None):
     return app
 
 
-PALETTES = {  # role -> colour; custom-painted widgets (timeline, player) read the palette
-    "dark": {"Window": "#1E2127", "WindowText": "#D8DEE9", "Base": "#16181D", "AlternateBase": "#1B1E24",
-             "Text": "#D8DEE9", "Button": "#2B3039", "ButtonText": "#D8DEE9", "Highlight": "#3B6EA8",
-             "HighlightedText": "#FFFFFF", "ToolTipBase": "#2B3039", "ToolTipText": "#ECEFF4",
-             "PlaceholderText": "#7B8494", "Mid": "#3A404B", "Dark": "#101216", "Light": "#4C566A",
-             "Midlight": "#343A44", "Shadow": "#000000", "BrightText": "#FFFFFF", "Link": "#88C0D0"},
-    "light": {"Window": "#F4F5F7", "WindowText": "#1F2430", "Base": "#FFFFFF", "AlternateBase": "#F3F5F8",
-              "Text": "#1F2430", "Button": "#FFFFFF", "ButtonText": "#1F2430", "Highlight": "#2F6DB5",
-              "HighlightedText": "#FFFFFF", "ToolTipBase": "#FFFFDC", "ToolTipText": "#1F2430",
-              "PlaceholderText": "#8C96A6", "Mid": "#B8BEC9", "Dark": "#8C96A6", "Light": "#FFFFFF",
-              "Midlight": "#E6E8EC", "Shadow": "#5C6370", "BrightText": "#FFFFFF", "Link": "#2F6DB5"},
-}
-
-
-def theme_palette(name: str):
-    """The ``QPalette`` of a theme (``dark`` or ``light``)."""
-    from PySide6.QtGui import QColor, QPalette
-
-    pal = QPalette()
-    for role, colour in PALETTES.get(name, PALETTES["dark"]).items():
-        pal.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
-    for role in ("WindowText", "Text", "ButtonText"):
-        pal.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role), QColor("#7B8494"))
-    return pal
-
-
-def apply_theme(app, name: str) -> None:
-    """Apply the dark or light theme: Fusion style, palette and style sheet."""
-    from mgstudio.app.theme_style import ThemeStyle
-
-    if not isinstance(app.style(), ThemeStyle):
-        app.setStyle(ThemeStyle())  # Fusion, with check boxes and file-dialog icons visible on dark
-    app.setPalette(theme_palette(name))
-    path = STYLE_DIR / f"{name}.qss"
-    app.setStyleSheet(path.read_text(encoding="utf-8") if path.is_file() else "")
-    app.setProperty("mgstudio_theme", name)
-
-
 def run(project: str | Path | None = None, demo: bool = False) -> int:
     """Open the main window (on ``project``, the demo, or the last project) and run the event loop."""
     app = make_application()
-    from mgstudio.app.main_window import MainWindow
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.shell.main_window import MainWindow
+    from mgstudio.app.shell.settings import Settings
 
     settings = Settings()
     apply_theme(app, settings.theme)

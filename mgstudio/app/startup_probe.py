@@ -20,8 +20,8 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from mgstudio.app.first_paint import after_first_paint
-from mgstudio.app.grab import grab
+from mgstudio.app.concurrency.first_paint import after_first_paint
+from mgstudio.app.player.grab import grab
 
 ENV = "MGSTUDIO_STARTUP_PROBE"
 SCREENSHOT_ENV = "MGSTUDIO_STARTUP_SCREENSHOT"

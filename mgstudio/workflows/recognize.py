@@ -1,6 +1,6 @@
 """The recognizer on a project: propose, train / use a label model, find similar moments.
 
-The window runs these in a child process (:class:`~mgstudio.app.workers.ProcessWorker`): each is
+The window runs these in a child process (:class:`~mgstudio.app.concurrency.workers.ProcessWorker`): each is
 module-level and Qt-free, opens its own connection to the project (SQLite in WAL mode lets the
 window keep reading meanwhile), works through :mod:`mgstudio.recognition` and the ``Project``
 commands, and returns a small picklable summary.

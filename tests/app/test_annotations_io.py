@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mgstudio.app import annotations_io as aio
+from mgstudio.app.shell import coding_dialogs as aio
 
 ELAN = aio.EXPORTS[0][0]
 CSV = aio.EXPORTS[1][0]

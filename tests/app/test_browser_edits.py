@@ -11,9 +11,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from mgstudio.app.item_dialog import ItemDialog
-from mgstudio.app.project_browser import COLUMNS, ProjectBrowser
-from mgstudio.app.state import AppState
+from mgstudio.app.shell.item_dialog import ItemDialog
+from mgstudio.app.shell.project_browser import COLUMNS, ProjectBrowser
+from mgstudio.app.session.state import AppState
 from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from mgstudio.app.panels import ClustersDock
-from mgstudio.app.state import AppState
+from mgstudio.app.session.state import AppState
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.formats.kinect import load_utkinect

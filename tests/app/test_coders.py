@@ -22,7 +22,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("CI"):
 
 
 def new_window(qtbot):
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)
@@ -34,7 +34,7 @@ def new_window(qtbot):
 
 def answer_coder(qtbot, name: str, seen: list) -> None:
     """Type ``name`` in the "Who is coding?" dialog once it shows, and press Enter."""
-    from mgstudio.app.start_dialogs import CoderDialog
+    from mgstudio.app.shell.start_dialogs import CoderDialog
 
     def fill() -> None:
         dlg = QApplication.activeModalWidget()
@@ -55,7 +55,7 @@ def tier_headers(w) -> dict[str, str]:
 
 
 def test_first_start_asks_who_is_coding_and_remembers_it(qtbot, env) -> None:
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.shell.settings import Settings
 
     tmp, project = env
     w = new_window(qtbot)
@@ -76,7 +76,7 @@ def test_first_start_asks_who_is_coding_and_remembers_it(qtbot, env) -> None:
 
 
 def test_switch_coder_puts_new_work_on_the_new_coders_tier(qtbot, env) -> None:
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.shell.settings import Settings
 
     tmp, project = env
     Settings().coder = "anna"
@@ -114,7 +114,7 @@ def test_switch_coder_puts_new_work_on_the_new_coders_tier(qtbot, env) -> None:
 
 
 def test_welcome_page_while_nothing_is_open(qtbot, env) -> None:
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.shell.settings import Settings
 
     tmp, project = env
     Settings().coder = "anna"
@@ -138,7 +138,7 @@ def test_welcome_page_while_nothing_is_open(qtbot, env) -> None:
 
 
 def test_new_project_codes_with_the_chosen_label_set_and_coder(qtbot, env) -> None:
-    from mgstudio.app.start_dialogs import NewProjectDialog
+    from mgstudio.app.shell.start_dialogs import NewProjectDialog
 
     tmp, _ = env
     w = new_window(qtbot)
@@ -174,7 +174,7 @@ def test_new_project_codes_with_the_chosen_label_set_and_coder(qtbot, env) -> No
 def test_a_worse_label_model_offers_keeping_the_current_one_first(qtbot, env) -> None:
     """The learn result shows both accuracies in the text (not behind Show Details); when the new
     model is worse, "Keep the current model" comes first and is the default (Enter keeps it)."""
-    from mgstudio.app.learn_choice import LearnOutcome
+    from mgstudio.app.shell.learn_choice import LearnOutcome
 
     w = new_window(qtbot)
     worse = LearnOutcome(3, "Label model v3 …\nCross-validated accuracy (5 folds by item): 37%", 0.37, 5, 2, 0.54)
@@ -205,7 +205,7 @@ def test_dock_tabs_and_status_messages_keep_their_whole_text(qtbot, env) -> None
     the whole sentence."""
     from PySide6.QtWidgets import QTabBar
 
-    from mgstudio.app.main import apply_theme
+    from mgstudio.app.shell.theme import apply_theme
 
     app = QApplication.instance()
     saved = (app.palette(), app.styleSheet())

@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from mgstudio.app.project_browser import ProjectBrowser
+from mgstudio.app.shell.project_browser import ProjectBrowser
 from mgstudio.app.review import ReviewController
 from mgstudio.app.review.proposals import COL_STATUS, FILTERS, ProposalsModel
-from mgstudio.app.state import AppState
+from mgstudio.app.session.state import AppState
 from mgstudio.app.timeline.segment_cache import _Window
 from mgstudio.app.timeline.style import style_key
 from mgstudio.core.layouts import CANONICAL

@@ -45,7 +45,7 @@ def long_project(tmp_path_factory) -> tuple[Path, int, int]:
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch, long_project):
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
 
     monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

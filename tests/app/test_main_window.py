@@ -43,7 +43,7 @@ def env(tmp_path, monkeypatch, demo_source):
 
 
 def new_window(qtbot):
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)
@@ -56,7 +56,7 @@ def new_window(qtbot):
 
 
 def test_open_demo_and_come_back_after_a_crash(qtbot, env) -> None:
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.shell.settings import Settings
 
     tmp, project = env
     w = new_window(qtbot)
@@ -205,7 +205,7 @@ def test_moved_video_is_relinked_and_skeleton_files_are_dropped(qtbot, env) -> N
 @pytest.mark.slow
 def test_find_gestures_and_themes(qtbot, env) -> None:
     """Tools ▸ Find gestures runs the recognizer in a child process; the proposals list follows."""
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.shell.settings import Settings
     from mgstudio.core.segments import Source, Status
 
     tmp, project = env
@@ -280,7 +280,7 @@ def test_rotating_the_3d_view_keeps_the_keyboard_with_the_player(qtbot, env) -> 
     from PySide6.QtCore import QPoint
     from PySide6.QtTest import QTest
 
-    from mgstudio.app.grab import grab
+    from mgstudio.app.player.grab import grab
 
     _tmp, project = env
     w = new_window(qtbot)

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from mgstudio.app.panels import AgreementDock, DatasetExportDialog, ReportDock
-from mgstudio.app.state import AppState
+from mgstudio.app.session.state import AppState
 from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment

@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage
 
 from mgstudio.app.player import PlayerWidget
 from mgstudio.app.player.frame_view import qimage_rgb
-from mgstudio.app.state import AppState
+from mgstudio.app.session.state import AppState
 from mgstudio.core.layouts import get_layout
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
@@ -224,7 +224,7 @@ def test_frame_number_and_timecode_fit_at_every_width(qtbot, tmp_path) -> None:
 def test_main_window_at_1200_px_shows_the_full_frame_number(qtbot, tmp_path, monkeypatch) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
 
     monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

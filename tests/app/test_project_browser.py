@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 import mgstudio.core.fingerprint as fingerprint_mod
-from mgstudio.app.project_browser import ProjectBrowser
-from mgstudio.app.state import AppState
+from mgstudio.app.shell.project_browser import ProjectBrowser
+from mgstudio.app.session.state import AppState
 from mgstudio.core.project import Project
 
 INFO = {"fps": 25.0, "frame_count": 250, "width": 640, "height": 360}

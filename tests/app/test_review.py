@@ -11,7 +11,7 @@ from mgstudio.app.review import ReviewController
 from mgstudio.app.review.dialogs import KeymapDialog, LabelPicker, cheat_sheet_html
 from mgstudio.app.review.keymap import load_keymap
 from mgstudio.app.review.proposals import COL_CONFIDENCE, COL_LABEL, COL_START
-from mgstudio.app.state import AppState
+from mgstudio.app.session.state import AppState
 from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status

@@ -27,7 +27,7 @@ def test_window_with_ten_coder_tiers_fits_1280x720(qtbot, tmp_path, monkeypatch)
     for k in range(10):
         p.ensure_tier(f"Coder {k + 1}", annotator=f"coder{k + 1}")
     p.close()
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)

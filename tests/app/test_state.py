@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from mgstudio.app.state import AppState
+from mgstudio.app.session.state import AppState
 from mgstudio.core.layouts import get_layout
 from mgstudio.core.project import Project
 from mgstudio.core.skeleton import SkeletonSequence

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QStyle
 
 @pytest.fixture
 def dark(qapp):
-    from mgstudio.app.main import apply_theme
+    from mgstudio.app.shell.theme import apply_theme
 
     saved = (qapp.palette(), qapp.styleSheet())
     apply_theme(qapp, "dark")

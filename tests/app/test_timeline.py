@@ -298,7 +298,7 @@ def test_dock_shows_motion_energy_where_the_hand_moves(qtbot, project, item):
 
 
 def test_dock_follows_state_and_reloads_movement_after_extraction(qtbot, project):
-    from mgstudio.app.state import AppState
+    from mgstudio.app.session.state import AppState
 
     it = project.add_skeleton_item("clip", skeleton(N_FRAMES))  # a still body
     state = AppState()
@@ -374,8 +374,8 @@ def test_dragging_past_the_right_edge_scrolls_and_keeps_moving(qtbot, project, i
 # ---------------------------------------------------------------- motion rows from the shared loader
 def _state_dock(qtbot, project):
     """An app state, its skeleton loader (made first, as the player does) and a timeline dock."""
-    from mgstudio.app.skeleton_loader import skeleton_loader
-    from mgstudio.app.state import AppState
+    from mgstudio.app.session.skeleton_loader import skeleton_loader
+    from mgstudio.app.session.state import AppState
 
     state = AppState()
     skeleton_loader(state)
@@ -459,7 +459,7 @@ def test_switching_items_in_the_window_reads_each_skeleton_once(qtbot, tmp_path,
     if not os.environ.get("DISPLAY"):
         pytest.skip("the main window's 3D view needs a display: run under xvfb-run")
     from mgstudio.workflows.demo import build_demo_project
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
 
     path = build_demo_project(tmp_path / "demo")
     with Project.open(path) as p:

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from mgstudio.workflows import demo
-from mgstudio.app.state import AppState
+from mgstudio.app.session.state import AppState
 from mgstudio.core.project import Project
 
 pytestmark = pytest.mark.gl
@@ -27,7 +27,7 @@ def lit_pixels(view) -> int:
 
 
 def test_view3d_draws_and_follows_frames(qtbot, tmp_path) -> None:
-    from mgstudio.app.view3d import DEFAULT_CAMERA, View3D
+    from mgstudio.app.player.view3d import DEFAULT_CAMERA, View3D
 
     seq = demo.make_skeleton()
     with Project.create(tmp_path / "p.mgproj", annotator="ana") as p:
@@ -77,7 +77,7 @@ def test_view3d_draws_and_follows_frames(qtbot, tmp_path) -> None:
 def test_placement_centres_the_body_upright_without_copying_the_recording() -> None:
     """The body stands upright around the origin, flat skeletons ~1 unit tall; frames are converted
     one at a time (no copy of the whole recording is kept)."""
-    from mgstudio.app.view3d import GLPlacement
+    from mgstudio.app.player.view3d import GLPlacement
     from mgstudio.core.skeleton import SkeletonSequence
 
     seq = demo.make_skeleton()
@@ -101,7 +101,7 @@ def test_placement_centres_the_body_upright_without_copying_the_recording() -> N
 @pytest.mark.parametrize("size", [(640, 220), (260, 520)])
 def test_the_whole_body_fits_in_a_wide_or_tall_view(qtbot, tmp_path, size) -> None:
     """After placing a skeleton, nothing bright (bones, joints) touches the picture's edges."""
-    from mgstudio.app.view3d import View3D
+    from mgstudio.app.player.view3d import View3D
 
     seq = demo.make_skeleton()
     with Project.create(tmp_path / "p.mgproj", annotator="ana") as p:

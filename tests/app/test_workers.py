@@ -9,8 +9,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from mgstudio.app.dialogs import error_box
-from mgstudio.app.workers import Worker, WorkerPanel
+from mgstudio.app.widgets.dialogs import error_box
+from mgstudio.app.concurrency.workers import Worker
+from mgstudio.app.widgets.worker_panel import WorkerPanel
 from mgstudio.core.errors import CancelledError, MediaError
 
 from .heartbeat import Heartbeat
@@ -94,7 +95,7 @@ def test_errors_are_readable_with_details(qtbot) -> None:
 
 
 def test_process_worker_result_cancel_and_error(qtbot) -> None:
-    from mgstudio.app.workers import ProcessWorker
+    from mgstudio.app.concurrency.workers import ProcessWorker
 
     w = ProcessWorker(busy_job, 20, title="Counting elsewhere")
     with qtbot.waitSignal(w.succeeded, timeout=60_000) as res:
@@ -136,7 +137,7 @@ def test_worker_processes_give_the_cpu_to_the_window(qtbot) -> None:
 
     if not hasattr(os, "nice"):
         pytest.skip("process priorities (nice) are a POSIX feature")
-    from mgstudio.app.workers import ProcessWorker
+    from mgstudio.app.concurrency.workers import ProcessWorker
 
     worker = ProcessWorker(_own_niceness, title="Checking")
     with qtbot.waitSignal(worker.succeeded, timeout=60_000) as res:

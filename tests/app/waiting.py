@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mgstudio.app.workers import Worker
+from mgstudio.app.concurrency.workers import Worker
 
 
 def wait_worker(qtbot, worker: Worker, timeout_ms: int) -> None:

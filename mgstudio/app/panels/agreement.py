@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from mgstudio.app.dialogs import show_error
-from mgstudio.app.workers import Worker
+from mgstudio.app.widgets.dialogs import show_error
+from mgstudio.app.concurrency.workers import Worker
 
 
 class AgreementDock(QDockWidget):

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from mgstudio.app.changes import ChangeTracker
-from mgstudio.app.dialogs import show_error
-from mgstudio.app.workers import ProcessWorker
+from mgstudio.app.session.changes import ChangeTracker
+from mgstudio.app.widgets.dialogs import show_error
+from mgstudio.app.concurrency.workers import ProcessWorker
 from mgstudio.core.segments import Status
 
 Member = tuple[int, int, int]  # (item_id, start, end) in media frames

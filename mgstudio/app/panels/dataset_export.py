@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QLineEdit, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSpinBox, QVBoxLayout,
 )
 
-from mgstudio.app.dialogs import show_error
-from mgstudio.app.workers import Worker
+from mgstudio.app.widgets.dialogs import show_error
+from mgstudio.app.concurrency.workers import Worker
 
 
 def _checklist(names: list[str], checked: set[str] | None = None) -> QListWidget:

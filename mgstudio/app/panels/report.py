@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QSizePolicy, QSplitter, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from mgstudio.app.dialogs import show_error
-from mgstudio.app.workers import Worker
+from mgstudio.app.widgets.dialogs import show_error
+from mgstudio.app.concurrency.workers import Worker
 
 PRIVACY = ("Only the micro-gesture timeline is sent to the model: labels, times and counts, plus your "
            "context line. No file names, video frames or faces. Labels and context you type go out as "

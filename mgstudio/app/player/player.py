@@ -1,4 +1,4 @@
-"""``PlayerWidget``: the frame-exact player bound to the :class:`~mgstudio.app.state.AppState`.
+"""``PlayerWidget``: the frame-exact player bound to the :class:`~mgstudio.app.session.state.AppState`.
 
 Frames come from :class:`mgstudio.media.prefetch.PrefetchReader` (a decoding thread where the
 latest request wins); the picture is replaced only by the frame the state asks for, so the
@@ -21,9 +21,9 @@ from mgstudio.app.player.frame_view import FrameView
 from mgstudio.app.player.overlay import PART_TITLES, PARTS
 from mgstudio.app.player.transport import TransportBar
 from mgstudio.app.session import navigation
-from mgstudio.app.skeleton_loader import LOADING_TEXT, skeleton_loader
-from mgstudio.app.state import AppState
-from mgstudio.app.workers import emit_from_thread
+from mgstudio.app.session.skeleton_loader import LOADING_TEXT, skeleton_loader
+from mgstudio.app.session.state import AppState
+from mgstudio.app.concurrency.workers import emit_from_thread
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.timebase import timecode
 

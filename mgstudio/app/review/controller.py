@@ -29,7 +29,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
 from mgstudio.core.errors import MGStudioError
-from mgstudio.app.changes import ChangeTracker
+from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.app.review.dialogs import CheatSheet, KeymapDialog, LabelPicker
 from mgstudio.app.review.edges import Edge, nudge, to_playhead
@@ -247,7 +247,7 @@ class ReviewController(QObject):
 
     def _changed(self) -> None:
         """Tell every view that segments changed; each asks the project's change log which ones
-        and re-reads just those (see :class:`~mgstudio.app.changes.ChangeTracker`)."""
+        and re-reads just those (see :class:`~mgstudio.app.session.changes.ChangeTracker`)."""
         self.state.notify_segments_changed()
 
     def _timeline_call(self, name: str, *args: Any) -> None:

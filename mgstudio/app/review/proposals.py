@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
-from mgstudio.app.changes import ChangeTracker
+from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.core.segments import REVIEWED, Segment, Source, Status
 from mgstudio.core.timebase import timecode
 

@@ -1,4 +1,4 @@
-"""Keeps a :class:`TimelineDock` in step with the :class:`~mgstudio.app.state.AppState`.
+"""Keeps a :class:`TimelineDock` in step with the :class:`~mgstudio.app.session.state.AppState`.
 
 State -> dock: project, item, frame (the playhead), selection, segments changed (re-read).
 Dock -> state: the user's seeks, selections and edits (``notify_segments_changed``).

@@ -7,7 +7,7 @@ Construct it standalone with a project and an item::
 
 With a state object it follows the current item, frame and selection and writes the user's
 seeks and selections back (see :mod:`mgstudio.app.timeline.binding`); its movement rows are then
-computed from the skeleton the shared :mod:`~mgstudio.app.skeleton_loader` reads (never a second
+computed from the skeleton the shared :mod:`~mgstudio.app.session.skeleton_loader` reads (never a second
 read), and the computation for an item the user has left stops.
 """
 
@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QScrollArea, QScrollBar,
                                QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
-from mgstudio.app.skeleton_loader import SkeletonLoader, skeleton_loader
+from mgstudio.app.session.skeleton_loader import SkeletonLoader, skeleton_loader
 from mgstudio.app.timeline.binding import StateBinding
 from mgstudio.app.timeline.motion_job import MotionComputer
 from mgstudio.app.timeline.widget import TimelineWidget
@@ -41,7 +41,7 @@ class TimelineDock(QDockWidget):
     """Dockable timeline of the current item (tiers, segments, motion energy, playhead).
 
     ``TimelineDock(project, item_id, state=None, parent=None)``; ``.timeline`` is the
-    :class:`TimelineWidget`. With an :class:`~mgstudio.app.state.AppState` (``project`` and
+    :class:`TimelineWidget`. With an :class:`~mgstudio.app.session.state.AppState` (``project`` and
     ``item_id`` may then be ``None``: they are taken from it) the dock follows the state's project,
     item, frame, selection and ``segmentsChanged``, and writes seeks, selections and edits back.
     Without a state, connect ``timeline.seekRequested`` etc. yourself.

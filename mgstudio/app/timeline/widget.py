@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.motion import PART_TITLES, PARTS, MotionEnergy
 from mgstudio.core.segments import Segment, Source, Status
-from mgstudio.app.changes import ChangeTracker
+from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.app.timeline.segment_cache import SegmentCache
 from mgstudio.app.timeline.style import (PART_COLORS, edge_pen, fill_brush, hatch_brush, label_color,
                                          style_key, text_color)

@@ -14,15 +14,16 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from mgstudio.app import dialogs
-from mgstudio.app.first_paint import after_first_paint
+from mgstudio.app.widgets import dialogs
+from mgstudio.app.concurrency.first_paint import after_first_paint
 from mgstudio.app.player import PlayerWidget
-from mgstudio.app.project_browser import ProjectBrowser
-from mgstudio.app.screen_fit import fit_to_screen, scroll_wrap
-from mgstudio.app.settings import Settings
-from mgstudio.app.state import AppState
-from mgstudio.app.welcome import WelcomePage
-from mgstudio.app.workers import ProcessWorker, Worker, WorkerPanel
+from mgstudio.app.shell.project_browser import ProjectBrowser
+from mgstudio.app.shell.screen_fit import fit_to_screen, scroll_wrap
+from mgstudio.app.shell.settings import Settings
+from mgstudio.app.session.state import AppState
+from mgstudio.app.shell.welcome import WelcomePage
+from mgstudio.app.concurrency.workers import ProcessWorker, Worker
+from mgstudio.app.widgets.worker_panel import WorkerPanel
 from mgstudio.core.errors import MGStudioError, ProjectError
 
 SAVE_POSITION_MS = 400
@@ -117,7 +118,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ building
     def _make_view3d(self) -> None:
         try:
-            from mgstudio.app.view3d import View3D
+            from mgstudio.app.player.view3d import View3D
 
             self.view3d = View3D(self.state, self.view3d_dock)
             self.view3d_dock.setWidget(self.view3d)
@@ -300,7 +301,7 @@ class MainWindow(QMainWindow):
 
     def new_project(self, dialog: Any = None) -> bool:
         """File ▸ New project: name, folder, the label set to code with, and the coder."""
-        from mgstudio.app.start_dialogs import NewProjectDialog
+        from mgstudio.app.shell.start_dialogs import NewProjectDialog
         from mgstudio.core.project import Project
 
         dlg = dialog or NewProjectDialog(self.settings.coder, self.settings.coding_dir, self)
@@ -317,7 +318,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ who is coding
     def ask_coder(self, first_run: bool = False, dialog: Any = None) -> str | None:
         """Ask who is coding (first start, File ▸ Switch coder…); the name is remembered."""
-        from mgstudio.app.start_dialogs import CoderDialog
+        from mgstudio.app.shell.start_dialogs import CoderDialog
 
         known = list(self.settings.known_coders())
         if self.project is not None:
@@ -497,7 +498,7 @@ class MainWindow(QMainWindow):
 
     def import_coding(self, path: Path | None = None) -> Worker | None:
         """Import an ELAN, BORIS, CSV or JSON file (asked for when ``path`` is None), in a worker."""
-        from mgstudio.app import annotations_io as aio
+        from mgstudio.app.shell import coding_dialogs as aio
 
         project = self.project
         if project is None:
@@ -518,7 +519,7 @@ class MainWindow(QMainWindow):
 
     def export_coding(self, path: Path | None = None, fmt: str | None = None) -> Worker | None:
         """Export the coding (ELAN: this recording; CSV, BORIS, JSON: all), in a worker."""
-        from mgstudio.app import annotations_io as aio
+        from mgstudio.app.shell import coding_dialogs as aio
 
         project, item = self.project, self.state.item
         if project is None:
@@ -617,7 +618,7 @@ class MainWindow(QMainWindow):
         project = self.project
         if project is None:
             return None
-        from mgstudio.app.learn_choice import train_and_compare
+        from mgstudio.app.shell.learn_choice import train_and_compare
 
         def trained(outcome: Any) -> None:
             if self.confirm_label_model(outcome.version, outcome.summary, outcome=outcome):
@@ -658,7 +659,7 @@ class MainWindow(QMainWindow):
         if outcome is None:  # only the summary: its accuracy line is the figure shown
             import re
 
-            from mgstudio.app.learn_choice import LearnOutcome
+            from mgstudio.app.shell.learn_choice import LearnOutcome
 
             m = re.search(r"accuracy[^:]*:\s*(\d+)%", summary)
             outcome = LearnOutcome(version, summary, int(m.group(1)) / 100 if m else 0.0, 1)
@@ -681,7 +682,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ look
     def set_theme(self, name: str) -> None:
-        from mgstudio.app.main import apply_theme
+        from mgstudio.app.shell.theme import apply_theme
 
         self.settings.theme = name
         app = QApplication.instance()

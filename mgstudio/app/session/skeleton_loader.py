@@ -2,7 +2,7 @@
 
 A 2-hour skeleton (216,000 frames) takes seconds to read; the GUI thread must never wait for it.
 :func:`skeleton_loader` returns the one :class:`SkeletonLoader` of an
-:class:`~mgstudio.app.state.AppState` (made on first use). It follows ``itemChanged``,
+:class:`~mgstudio.app.session.state.AppState` (made on first use). It follows ``itemChanged``,
 ``projectChanged`` and ``skeletonChanged``; while it reads, ``loading`` is true and ``seq`` is
 ``None``; then ``loaded(item_id, seq)`` is emitted (``seq`` ``None`` = the item has no skeleton)
 or ``failed(item_id, error)``. A load overtaken by another item is dropped, never shown. Use::
@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from mgstudio.app.workers import emit_from_thread
+from mgstudio.app.concurrency.workers import emit_from_thread
 from mgstudio.core.errors import MGStudioError
 
 LOADING_TEXT = "Loading the skeleton…"

@@ -1,4 +1,4 @@
-"""Save each main screen as a PNG: ``python -m mgstudio.app.screenshots docs/images``.
+"""Save each main screen as a PNG: ``python -m mgstudio.app.devtools.screenshots docs/images``.
 
 Uses the demo project (built in a temporary folder) and the user-visible widgets; run it under
 ``xvfb-run`` without a display (``make screenshots``).
@@ -39,13 +39,14 @@ def take(out_dir: str | Path) -> list[Path]:
     tmp = Path(tempfile.mkdtemp(prefix="mgstudio-shots-"))
     os.environ.setdefault("MGSTUDIO_SETTINGS", str(tmp / "settings.ini"))
     os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
-    from mgstudio.app.main import apply_theme, make_application
+    from mgstudio.app.main import make_application
+    from mgstudio.app.shell.theme import apply_theme
 
     app = make_application()
     from mgstudio.workflows.demo import build_demo_project
-    from mgstudio.app.main_window import MainWindow
-    from mgstudio.app.settings import Settings
-    from mgstudio.app.grab import grab
+    from mgstudio.app.shell.main_window import MainWindow
+    from mgstudio.app.shell.settings import Settings
+    from mgstudio.app.player.grab import grab
 
     project_path = build_demo_project(tmp / "demo")
     apply_theme(app, "dark")
@@ -99,13 +100,14 @@ def take_screen_sizes(out_dir: str | Path, coders: int = 3) -> list[Path]:
     tmp = Path(tempfile.mkdtemp(prefix="mgstudio-sizes-"))
     os.environ.setdefault("MGSTUDIO_SETTINGS", str(tmp / "settings.ini"))
     os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
-    from mgstudio.app.main import apply_theme, make_application
+    from mgstudio.app.main import make_application
+    from mgstudio.app.shell.theme import apply_theme
 
     app = make_application()
     from mgstudio.workflows.demo import build_demo_project
-    from mgstudio.app.grab import grab
-    from mgstudio.app.main_window import MainWindow
-    from mgstudio.app.settings import Settings
+    from mgstudio.app.player.grab import grab
+    from mgstudio.app.shell.main_window import MainWindow
+    from mgstudio.app.shell.settings import Settings
     from mgstudio.core.project import Project
     from mgstudio.core.segments import Segment, Source, Status
 

@@ -17,7 +17,7 @@ from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mgstudio.app.player.overlay import PART_COLOURS, part_of_joints
-from mgstudio.app.state import AppState
+from mgstudio.app.session.state import AppState
 from mgstudio.core.skeleton import SkeletonSequence
 
 def gl_as_window() -> bool:
@@ -160,7 +160,7 @@ class View3D(QWidget):
         self._extent: tuple[np.ndarray, np.ndarray] | None = None
         self.reset_view()
         if state is not None:
-            from mgstudio.app.skeleton_loader import skeleton_loader
+            from mgstudio.app.session.skeleton_loader import skeleton_loader
 
             self.loader = skeleton_loader(state)
             self.loader.add_preparer("gl_placement", GLPlacement)  # measured in the reading thread

@@ -6,10 +6,12 @@ shows at once with a placeholder, and the view follows a moment later.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:  # concurrency/ imports no QtWidgets at run time (docs/internal-api.md)
+    from PySide6.QtWidgets import QWidget
 
 
 class FirstPaint(QObject):

@@ -1,6 +1,6 @@
 """Screenshots of the timeline and the review docks on the demo project (for docs/images).
 
-``python -m mgstudio.app.review.screenshots docs/images`` (under Xvfb or offscreen) writes
+``python -m mgstudio.app.devtools.review_shots docs/images`` (under Xvfb or offscreen) writes
 ``review.png`` (player, label palette, inspector, proposals list, timeline) and ``timeline.png``.
 """
 
@@ -28,7 +28,7 @@ def save_screenshots(out_dir: str | Path) -> list[Path]:
     from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.player.player import PlayerWidget
     from mgstudio.app.review import ReviewController
-    from mgstudio.app.state import AppState
+    from mgstudio.app.session.state import AppState
     from mgstudio.core.project import Project
 
     out = Path(out_dir)

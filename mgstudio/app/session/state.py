@@ -20,7 +20,7 @@ Signals (all emitted on the GUI thread):
 ``segmentsChanged()``        segments of the project changed (an edit, undo/redo, proposals):
                              views catch up with the project. It carries no ids on purpose:
                              each view asks the project which segments changed since it last
-                             looked (:class:`~mgstudio.app.changes.ChangeTracker`, built on the
+                             looked (:class:`~mgstudio.app.session.changes.ChangeTracker`, built on the
                              audit log), so it re-reads only those, whoever made the change.
 
 Use::

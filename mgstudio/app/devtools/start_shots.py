@@ -1,7 +1,7 @@
 """Screenshots of the start screens (welcome page, "Who is coding?", the MG label asked when a
 movement event is accepted, the learn result) as the user sees them, the whole screen grabbed::
 
-    xvfb-run -a -s "-screen 0 1366x768x24" python -m mgstudio.app.start_shots docs/images
+    xvfb-run -a -s "-screen 0 1366x768x24" python -m mgstudio.app.devtools.start_shots docs/images
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ def take(out_dir: str | Path) -> list[Path]:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from mgstudio.app.main import apply_theme, make_application
+    from mgstudio.app.main import make_application
+    from mgstudio.app.shell.theme import apply_theme
 
     app = make_application()
     apply_theme(app, "dark")
-    from mgstudio.app.main_window import MainWindow
+    from mgstudio.app.shell.main_window import MainWindow
 
     screen = app.primaryScreen().geometry()
     tag = f"{screen.width()}x{screen.height()}"
@@ -95,7 +96,7 @@ def take(out_dir: str | Path) -> list[Path]:
     win.review.accept()
     shot("movement_event_not_accepted")
 
-    from mgstudio.app.learn_choice import LearnOutcome
+    from mgstudio.app.shell.learn_choice import LearnOutcome
 
     box, _use = win.learn_box(LearnOutcome(3, "Label model v3\nCross-validated accuracy (5 folds by item): 37%",
                                            0.37, 5, 2, 0.54))

@@ -14,9 +14,9 @@ from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHeaderView, QMenu, QMessageBox, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from mgstudio.app.changes import ChangeTracker
-from mgstudio.app.state import AppState
-from mgstudio.app.workers import emit_from_thread
+from mgstudio.app.session.changes import ChangeTracker
+from mgstudio.app.session.state import AppState
+from mgstudio.app.concurrency.workers import emit_from_thread
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.fingerprint import media_status
 from mgstudio.core.segments import Source, Status
@@ -377,7 +377,7 @@ class ProjectBrowser(QWidget):
         return True
 
     def _ask_fields(self, item: Any) -> dict[str, Any] | None:
-        from mgstudio.app.item_dialog import ItemDialog
+        from mgstudio.app.shell.item_dialog import ItemDialog
 
         dlg = ItemDialog(item, self)
         return dlg.changes() if dlg.exec() == QDialog.DialogCode.Accepted else None

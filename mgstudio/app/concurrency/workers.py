@@ -1,4 +1,4 @@
-"""Long work off the GUI thread: a generic :class:`Worker` and its status-bar panel.
+"""Long work off the GUI thread: a generic :class:`Worker` (thread) and :class:`ProcessWorker`.
 
 A job is any function ``fn(*args, progress=..., cancel=..., **kwargs)`` of the packages outside
 the app (``extract_pose``, ``propose``, training, reports). ``progress(done, total)`` may be
@@ -8,7 +8,7 @@ called as often as it likes (signals are throttled to ~20 per second); ``cancel`
     worker = Worker(extract_pose, path, title="Extracting the skeleton")
     worker.succeeded.connect(on_result)       # result of fn, on the GUI thread
     worker.failed.connect(show_error)         # an MGStudioError (message for a psychologist)
-    panel.attach(worker)                      # progress bar + Cancel in the status bar
+    panel.attach(worker)                      # widgets.worker_panel: progress + Cancel
     worker.start()
 
 :class:`ProcessWorker` runs the job in a separate process instead (same signals): jobs that
@@ -30,7 +30,6 @@ import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QThread, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from mgstudio.core.jobs import lower_process_priority
 from mgstudio.core.errors import CancelledError, MGStudioError
@@ -209,63 +208,3 @@ class ProcessWorker(Worker):
                 proc.terminate()
                 proc.join(5)
             self.done.emit()
-
-
-class WorkerPanel(QWidget):
-    """Status-bar panel: the running job's title, a progress bar and a Cancel button."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel()
-        self.bar = QProgressBar()
-        self.bar.setFixedWidth(180)
-        self.bar.setTextVisible(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop this job (work done so far is kept where possible)")
-        lay.addWidget(self.label)
-        lay.addWidget(self.bar)
-        lay.addWidget(self.cancel_button)
-        self.cancel_button.clicked.connect(self._cancel)
-        self.workers: list[Worker] = []
-        self.hide()
-
-    def attach(self, worker: Worker) -> None:
-        """Show ``worker``'s progress until it is done (several jobs: the newest is shown)."""
-        self.workers.append(worker)
-        worker.progress.connect(lambda d, t, w=worker: self._on_progress(w, d, t))
-        worker.done.connect(lambda w=worker: self._on_done(w))
-        self._show(worker)
-
-    def _show(self, worker: Worker) -> None:
-        self.label.setText(worker.title + "…")
-        self.bar.setRange(0, 0)  # busy until the first progress report
-        self.cancel_button.setEnabled(True)
-        self.show()
-
-    def _on_progress(self, worker: Worker, done: int, total: int) -> None:
-        if self.workers and worker is self.workers[-1]:
-            if total > 0:
-                self.bar.setRange(0, total)
-                self.bar.setValue(min(done, total))
-            else:
-                self.bar.setRange(0, 0)
-
-    def _on_done(self, worker: Worker) -> None:
-        if worker in self.workers:
-            self.workers.remove(worker)
-        if self.workers:
-            self._show(self.workers[-1])
-        else:
-            self.hide()
-
-    def _cancel(self) -> None:
-        if self.workers:
-            self.workers[-1].cancel()
-            self.label.setText(self.workers[-1].title + " — stopping…")
-            self.cancel_button.setEnabled(False)
-
-    @property
-    def busy(self) -> bool:
-        return bool(self.workers)

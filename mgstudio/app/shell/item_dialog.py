@@ -41,7 +41,7 @@ class ItemDialog(QDialog):
         form.addRow("Subject:", self.subject_edit)
         form.addRow("Split:", self.split_box)
         form.addRow("Outcome:", self.outcome_edit)
-        from mgstudio.app.project_browser import length_text
+        from mgstudio.app.shell.project_browser import length_text
 
         length = "" if item.frame_count is None else \
             f"{item.frame_count} frames = {length_text(item)} at {item.fps:g} fps. "

@@ -1,6 +1,6 @@
 """Screenshots of widgets that contain the 3D view.
 
-The 3D view renders into its own native OpenGL window (see :mod:`mgstudio.app.view3d`), which
+The 3D view renders into its own native OpenGL window (see :mod:`mgstudio.app.player.view3d`), which
 ``QWidget.grab()`` cannot see (it would leave a blank rectangle). :func:`grab` paints each visible
 3D view's framebuffer into the picture at its place.
 """
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 def grab(widget: QWidget) -> QPixmap:
     """``widget.grab()`` with the 3D views inside it drawn in."""
-    from mgstudio.app.view3d import View3D
+    from mgstudio.app.player.view3d import View3D
 
     pix = widget.grab()
     views = [widget] if isinstance(widget, View3D) else []

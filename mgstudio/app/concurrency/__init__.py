@@ -1,0 +1,1 @@
+"""The one way to run background work: workers (threads, processes), first paint."""

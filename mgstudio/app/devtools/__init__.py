@@ -1,0 +1,1 @@
+"""Developer tools: the screenshot writers for docs/images."""

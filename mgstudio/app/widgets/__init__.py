@@ -1,0 +1,1 @@
+"""Small widgets shared by every room: error dialogs, the worker panel, grabbing."""
