@@ -18,6 +18,8 @@ Shift+wheel scrolls. Every edit is one ``Project`` call (undoable, saved at once
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -32,8 +34,8 @@ from mgstudio.core.motion import PART_TITLES, PARTS, MotionEnergy
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.app.timeline.segment_cache import SegmentCache
-from mgstudio.app.timeline.style import (PART_COLORS, edge_pen, fill_brush, hatch_brush, label_color,
-                                         style_key, text_color)
+from mgstudio.app.timeline.style import (MOVEMENT, MOVEMENT_TEXT, PART_COLORS, edge_pen, fill_brush, hatch_brush,
+                                         label_color, style_key, text_color)
 from mgstudio.app.timeline.viewport import MIN_FPP, Viewport
 
 HEADER_W = 150
@@ -141,6 +143,19 @@ class TimelineWidget(QWidget):
     @property
     def taxonomy(self) -> Any:
         return getattr(self.project, "taxonomy", None)
+
+    def look_key(self) -> Callable[[Segment], tuple[str, str, int]]:
+        """``style_key`` with the project's label names (one function object per label set: the
+        segment cache keeps the looks it computed with it)."""
+        names = frozenset(getattr(self.taxonomy, "names", []) or [])
+        if getattr(self, "_look_names", None) != names:
+            self._look_names = names
+            self._look_fn = functools.partial(style_key, labels=names)
+        return self._look_fn
+
+    def look_of(self, seg: Segment) -> str:
+        """How ``seg`` is drawn: "proposed", "reviewed", "rejected" or "movement" (tests, legend)."""
+        return self.look_key()(seg)[1]
 
     def set_item(self, item_id: int | None) -> None:
         """Show another item (or nothing with ``None``): zoom out to the whole of it."""
@@ -487,9 +502,10 @@ class TimelineWidget(QWidget):
         top, h = row.top + 3, row.height - 6
         last_px: dict[tuple[str, str, int], int] = {}
         texts: list[tuple[QRectF, Segment]] = []
+        look = self.look_key()
         for s in segs:
             x1, x2 = self.canvas_x(s.start), self.canvas_x(s.end)
-            key = style_key(s)
+            key = look(s)
             ix = int(x1)
             if x2 - x1 < 1.0:
                 # sub-pixel segment: one 1-px rectangle per pixel column and look is enough
@@ -506,14 +522,14 @@ class TimelineWidget(QWidget):
         hatch = hatch_brush()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for (label, status, level), rects in groups.items():
-            color = colors.setdefault(label, label_color(tax, label))
+            color = MOVEMENT if status == "movement" else colors.setdefault(label, label_color(tax, label))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(fill_brush(color, status, level))
             p.drawRects(rects)
             if status == "proposed":
                 p.setBrush(hatch)
                 p.drawRects(rects)
-            big = [r for r in rects if r.width() >= 4]
+            big = rects if status == "movement" else [r for r in rects if r.width() >= 4]  # hollow: always edged
             if big:
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.setPen(edge_pen(color, status))
@@ -521,11 +537,17 @@ class TimelineWidget(QWidget):
         if texts:
             p.setFont(self._label_font)
             fm = QFontMetrics(self._label_font)
+            fg = self.palette().color(QPalette.ColorRole.Text)
             for r, s in texts:
-                key = style_key(s)
+                key = look(s)
+                vis = r.intersected(QRectF(HEADER_W, r.top(), self.view.width, r.height()))
+                if key[1] == "movement":  # no MG named yet: say so, with no score that reads as a class's
+                    p.setPen(fg)
+                    p.drawText(vis.adjusted(4, 0, -3, 0), Qt.AlignmentFlag.AlignVCenter,
+                               fm.elidedText(MOVEMENT_TEXT, Qt.TextElideMode.ElideRight, int(vis.width()) - 7))
+                    continue
                 fill = fill_brush(colors[s.label], key[1], key[2]).color()
                 p.setPen(text_color(fill) if key[1] != "rejected" else QColor(90, 90, 90))
-                vis = r.intersected(QRectF(HEADER_W, r.top(), self.view.width, r.height()))
                 txt = s.label if s.confidence is None or s.status != Status.PROPOSED else \
                     f"{s.label} {round(100 * s.confidence)}%"
                 p.drawText(vis.adjusted(4, 0, -3, 0), Qt.AlignmentFlag.AlignVCenter,
@@ -572,7 +594,7 @@ class TimelineWidget(QWidget):
         chosen = np.full(v.width, -1, np.int64)
         chosen[cols_s[last]] = seg_s[last]
         # per-column look id (looks computed once per cached window), then runs of equal looks
-        keys, seg_look = win.looks(style_key)
+        keys, seg_look = win.looks(self.look_key())
         look_id = np.where(chosen >= 0, seg_look[np.maximum(chosen, 0)], -1)
         change = np.flatnonzero(np.r_[True, look_id[1:] != look_id[:-1]])
         ends = np.r_[change[1:], v.width]
@@ -587,11 +609,16 @@ class TimelineWidget(QWidget):
         hatch = hatch_brush()
         p.setPen(Qt.PenStyle.NoPen)
         for (label, status, level), rects in groups.items():
-            p.setBrush(fill_brush(label_color(tax, label), status, level))
+            p.setBrush(fill_brush(MOVEMENT if status == "movement" else label_color(tax, label), status, level))
             p.drawRects(rects)
             if status == "proposed":
                 p.setBrush(hatch)
                 p.drawRects(rects)
+            elif status == "movement":
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.setPen(edge_pen(MOVEMENT, status))
+                p.drawRects(rects)
+                p.setPen(Qt.PenStyle.NoPen)
         sel = [s for s in win.segments[lo:hi] if s.id in self.selection] if self.selection else []
         for s in sel:
             r = QRectF(self.canvas_x(s.start), top, max(1.0, self.canvas_x(s.end) - self.canvas_x(s.start)), h)
@@ -821,7 +848,7 @@ class TimelineWidget(QWidget):
         if e.type() == e.Type.ToolTip:
             row, seg, _ = self.hit(QPointF(e.pos()))
             if seg is not None:
-                QToolTip.showText(e.globalPos(), segment_tooltip(seg, self.fps), self)
+                QToolTip.showText(e.globalPos(), segment_tooltip(seg, self.fps, self.look_of(seg) == "movement"), self)
             elif row is not None and row.kind == "tier" and e.pos().x() < HEADER_W:
                 who = row.tier.annotator if row.tier.kind == "human" else "the model"
                 QToolTip.showText(e.globalPos(), f"{row.title} (coded by {who})", self)
@@ -895,10 +922,12 @@ def motion_image(env: np.ndarray, height: int, color: QColor, fg: QColor) -> QIm
     return img.copy()  # own the pixels (the numpy buffer goes away)
 
 
-def segment_tooltip(seg: Segment, fps: float) -> str:
-    """A short description of a segment for tooltips."""
-    conf = "" if seg.confidence is None else f", confidence {round(100 * seg.confidence)}%"
+def segment_tooltip(seg: Segment, fps: float, movement: bool = False) -> str:
+    """A short description of a segment for tooltips (``movement``: a class-agnostic movement event)."""
+    conf = "" if seg.confidence is None or movement else f", confidence {round(100 * seg.confidence)}%"
     who = "model" if seg.source == Source.MODEL else (seg.annotator or "annotator")
-    return (f"<b>{seg.label}</b><br>frames {seg.start}–{seg.end - 1} ({seg.length} frames, "
+    title = (f"<b>{MOVEMENT_TEXT}</b> something moved here; no micro-gesture named yet "
+             "(right-click ▸ Accept as… names it)") if movement else f"<b>{seg.label}</b>"
+    return (f"{title}<br>frames {seg.start}–{seg.end - 1} ({seg.length} frames, "
             f"{short_time(seg.start, fps, True)}–{short_time(seg.end, fps, True)})<br>"
             f"{seg.status.value} · {who}{conf}" + (f"<br><i>{seg.note}</i>" if seg.note else ""))
