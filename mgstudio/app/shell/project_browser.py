@@ -118,7 +118,7 @@ class _TwoLineDelegate(QStyledItemDelegate):
         if not self.browser.compact:
             return size
         fm = QFontMetrics(option.font)
-        return QSize(size.width(), 2 * fm.height() + 8)
+        return QSize(size.width(), 2 * fm.height() + 4)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         if not self.browser.compact or index.column() != 0:
@@ -140,7 +140,7 @@ class _TwoLineDelegate(QStyledItemDelegate):
             main = fg.color() if isinstance(fg, QBrush) else QColor(fg)
         dim = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText)
         fm = QFontMetrics(opt.font)
-        r = opt.rect.adjusted(6, 4, -4, -4)
+        r = opt.rect.adjusted(6, 2, -4, -2)
         line = fm.height()
         painter.save()
         painter.setFont(opt.font)
