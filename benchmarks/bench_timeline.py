@@ -21,7 +21,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from mgstudio.app.timeline.widget import HEADER_W, TimelineWidget  # noqa: E402
+from mgstudio.app.timeline.canvas import TimelineWidget
+from mgstudio.app.timeline.viewport import HEADER_W  # noqa: E402
 from mgstudio.core.layouts import CANONICAL  # noqa: E402
 from mgstudio.core.motion import motion_energy  # noqa: E402
 from mgstudio.core.project import Project  # noqa: E402

@@ -437,3 +437,32 @@ def test_import_and_export_coding_from_the_file_menu(qtbot, env) -> None:
     assert "broken.eaf" in err.text()
     err.close()
     w.close()
+
+
+def test_every_job_shows_in_the_status_bar_and_closing_cancels_it(qtbot, env) -> None:
+    """A job a panel starts itself (report, agreement, dataset export) shows in the window's status
+    bar with Cancel, and closing the window stops it instead of leaving it running."""
+    import threading
+
+    from mgstudio.app.concurrency.workers import Worker, worker_registry
+
+    seen_cancel = threading.Event()
+
+    def long_job(progress, cancel) -> str:
+        for i in range(2000):
+            if cancel.is_set():
+                seen_cancel.set()
+                return "stopped"
+            progress(i, 2000)
+            cancel.wait(0.01)
+        return "ran to the end"
+
+    w = new_window(qtbot)
+    job = Worker(long_job, title="Writing the emotion report")  # as a panel starts it: no run_worker
+    job.start()
+    qtbot.waitUntil(lambda: w.worker_panel.isVisible(), timeout=5000)
+    assert "Writing the emotion report" in w.worker_panel.label.text()
+    assert job in worker_registry().running()
+    w.close()
+    assert seen_cancel.is_set(), "closing the window left the panel's job running"
+    assert not job.isRunning()

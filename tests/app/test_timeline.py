@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPalette, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from mgstudio.app.timeline import TimelineDock, TimelineWidget
-from mgstudio.app.timeline.widget import HEADER_W, RULER_H, TIER_H
+from mgstudio.app.timeline.viewport import HEADER_W, RULER_H, TIER_H
 from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor
 from mgstudio.app.timeline import TimelineDock
 from mgstudio.app.timeline.legend import ENTRIES, TimelineLegend
 from mgstudio.app.timeline.style import MOVEMENT_TEXT
-from mgstudio.app.timeline.widget import segment_tooltip
+from mgstudio.app.timeline.menu import segment_tooltip
 from mgstudio.core.segments import Segment, Source, Status
 
 from .test_timeline import item, make_timeline, pixel, project, x_of, y_of  # noqa: F401 - fixtures

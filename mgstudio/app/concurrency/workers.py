@@ -29,7 +29,8 @@ import time
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QThread, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QThread, Signal
 
 from mgstudio.core.jobs import lower_process_priority
 from mgstudio.core.errors import CancelledError, MGStudioError
@@ -45,6 +46,50 @@ def emit_from_thread(signal: Any, *args: Any) -> bool:
     except RuntimeError:
         return False
     return True
+
+
+class WorkerRegistry(QObject):
+    """Every started worker, in one place: the status bar listens (one panel for all jobs,
+    whichever panel started them) and closing the window cancels them all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._listeners: list[tuple[Callable[[Any], None], Any]] = []
+
+    def add_listener(self, fn: Callable[[Any], None], owner: Any) -> None:
+        """Call ``fn(worker)`` for each worker started from now on while ``owner`` (a widget) lives
+        and its window is open (a closed window's status bar shows nothing)."""
+        self._listeners.append((fn, owner))
+
+    def announce(self, worker: "Worker") -> None:
+        self._listeners = [(fn, o) for fn, o in self._listeners if shiboken6.isValid(o)]
+        for fn, owner in list(self._listeners):
+            if owner.window().isVisible():
+                fn(worker)
+
+    def running(self) -> list["Worker"]:
+        return [w for w in Worker._running if w.isRunning()]
+
+    def cancel_all(self, wait_ms: int = 5000) -> list["Worker"]:
+        """Ask every running job to stop, then wait up to ``wait_ms`` in all; the ones still running."""
+        workers = self.running()
+        for w in workers:
+            w.cancel()
+        deadline = time.monotonic() + wait_ms / 1000.0
+        for w in workers:
+            w.wait(max(0, int(1000 * (deadline - time.monotonic()))))
+        return [w for w in workers if w.isRunning()]
+
+
+_registry: WorkerRegistry | None = None
+
+
+def worker_registry() -> WorkerRegistry:
+    """The one :class:`WorkerRegistry` of this process."""
+    global _registry
+    if _registry is None:
+        _registry = WorkerRegistry()
+    return _registry
 
 
 class Worker(QThread):
@@ -78,6 +123,7 @@ class Worker(QThread):
     def start(self, *args: Any) -> None:  # noqa: D102 - QThread.start, kept alive while running
         Worker._running.add(self)
         super().start(*args)
+        worker_registry().announce(self)
 
     def _ended(self) -> None:
         self.wait()  # returns at once: the thread has left run()

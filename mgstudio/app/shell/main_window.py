@@ -23,7 +23,7 @@ from mgstudio.app.shell.skeleton_rate import add_each, ask_skeleton_rate
 from mgstudio.app.shell.settings import Settings
 from mgstudio.app.session.state import AppState
 from mgstudio.app.shell.welcome import WelcomePage
-from mgstudio.app.concurrency.workers import ProcessWorker, Worker
+from mgstudio.app.concurrency.workers import ProcessWorker, Worker, worker_registry
 from mgstudio.app.widgets.worker_panel import WorkerPanel
 from mgstudio.core.errors import MGStudioError, ProjectError
 
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.coder_label.setObjectName("CoderLabel")
         self.statusBar().addPermanentWidget(self.coder_label)
         self.statusBar().addPermanentWidget(self.worker_panel)
+        self.worker_panel.follow(worker_registry())  # panels' jobs show here too
         self.read_only_label = QLabel("Read-only")  # shown while the open project cannot be changed
         self.read_only_label.setToolTip("This project is open read-only: you can look, export and report, "
                                         "but not change it.")
@@ -769,10 +770,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        for w in list(self.workers):
-            w.cancel()
-        for w in list(self.workers):
-            w.wait(5000)
+        worker_registry().cancel_all(wait_ms=5000)  # every job: the window's, the panels' (report, export…)
         self.settings.save_window(self)
         self.close_project()
         self.player.close_media()

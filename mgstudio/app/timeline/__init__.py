@@ -5,6 +5,6 @@ Exports :class:`TimelineDock` (dock it at the bottom of the main window) and
 """
 
 from mgstudio.app.timeline.dock import TimelineDock
-from mgstudio.app.timeline.widget import TimelineWidget
+from mgstudio.app.timeline.canvas import TimelineWidget
 
 __all__ = ["TimelineDock", "TimelineWidget"]

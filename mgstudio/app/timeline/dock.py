@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (QCheckBox, QDockWidget, QFrame, QHBoxLayout, QLab
 from mgstudio.app.session.skeleton_loader import SkeletonLoader, skeleton_loader
 from mgstudio.app.timeline.binding import StateBinding
 from mgstudio.app.timeline.motion_job import MotionComputer
+from mgstudio.app.timeline.canvas import TimelineWidget
 from mgstudio.app.timeline.legend import TimelineLegend
-from mgstudio.app.timeline.widget import TimelineWidget
 
 
 ROWS_MIN_H = 90  # the ruler and about two rows: the rest scrolls

@@ -8,6 +8,7 @@ where ``fpp`` is frames per pixel: ``fpp = frame_count / width`` shows the whole
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 MIN_FPP = 1.0 / 48.0  # most zoomed in: one frame is 48 px wide
 
@@ -101,3 +102,49 @@ class Viewport:
     def _clamp(self) -> None:
         span = self.width * self.fpp
         self.first = min(max(0.0, self.frame_count - span), max(0.0, self.first))
+
+
+# ---------------------------------------------------------------- the canvas's geometry
+HEADER_W = 150
+RULER_H = 26
+TIER_H = 30
+MOTION_H = 24
+EDGE_PX = 5  # how close to a segment's edge (pixels) the pointer resizes instead of moving
+DRAG_PX = 3  # pointer travel before a press becomes a drag
+
+_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+def ruler_step(fps: float, fpp: float, min_px: float = 90.0) -> int:
+    """Frames between labelled ruler ticks: 1, 2, 5, 10 frames or a round number of seconds."""
+    for f in (1, 2, 5, 10):
+        if f / fpp >= min_px and f < fps:
+            return f
+    for s in _STEPS_S:
+        f = max(1, int(round(s * fps)))
+        if f / fpp >= min_px:
+            return f
+    return max(1, int(round(_STEPS_S[-1] * fps)))
+
+
+def short_time(frame: int, fps: float, with_ms: bool = False) -> str:
+    """``M:SS`` or ``H:MM:SS`` (``.mmm`` when asked) for the ruler."""
+    t = frame / fps
+    h, rem = divmod(int(t), 3600)
+    m, s = divmod(rem, 60)
+    out = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    if with_ms:
+        out += f".{int(round((t - int(t)) * 1000)) % 1000:03d}"
+    return out
+
+
+@dataclass
+class Row:
+    """One horizontal band of the timeline: a tier or a motion part."""
+
+    kind: str  # "tier" | "motion"
+    top: int
+    height: int
+    title: str
+    tier: Any = None  # core Tier for kind == "tier"
+    part: str = ""  # motion part for kind == "motion"

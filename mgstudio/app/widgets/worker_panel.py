@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from mgstudio.app.concurrency.workers import Worker
+from mgstudio.app.concurrency.workers import Worker, WorkerRegistry
 
 
 class WorkerPanel(QWidget):
@@ -27,11 +28,17 @@ class WorkerPanel(QWidget):
         self.workers: list[Worker] = []
         self.hide()
 
+    def follow(self, registry: WorkerRegistry) -> None:
+        """Show every job started from now on (panels' jobs too), not only those attached."""
+        registry.add_listener(self.attach, owner=self)
+
     def attach(self, worker: Worker) -> None:
         """Show ``worker``'s progress until it is done (several jobs: the newest is shown)."""
+        if worker in self.workers or worker.isFinished():
+            return
         self.workers.append(worker)
-        worker.progress.connect(lambda d, t, w=worker: self._on_progress(w, d, t))
-        worker.done.connect(lambda w=worker: self._on_done(w))
+        worker.progress.connect(lambda d, t, w=worker: shiboken6.isValid(self) and self._on_progress(w, d, t))
+        worker.done.connect(lambda w=worker: shiboken6.isValid(self) and self._on_done(w))
         self._show(worker)
 
     def _show(self, worker: Worker) -> None:
