@@ -17,6 +17,7 @@ IMPORT_EXAMPLES = """examples:
 """
 EXPORT_EXAMPLES = """examples:
   mgstudio export study.mgproj --out session1.eaf --item session1
+  mgstudio export study.mgproj --out session1.eaf --item session1 --reviewed-into alice
   mgstudio export study.mgproj --out all.csv --status accepted --status edited
   mgstudio export study.mgproj --out study.boris
   mgstudio export study.mgproj --out backup.json          # every field, for archiving
@@ -63,6 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--tier", action="append", default=[], help="tier name (repeatable; default all)")
     e.add_argument("--status", action="append", default=[],
                    choices=["proposed", "accepted", "rejected", "edited"], help="keep only these statuses")
+    e.add_argument("--reviewed-into", metavar="TIER",
+                   help="ELAN: write the proposals you accepted or edited into this coder's tier instead of "
+                        "the separate model tier (unreviewed and rejected ones stay there)")
     add_read_only(e)
     e.set_defaults(func=run_export)
 
@@ -109,10 +113,32 @@ def run_export(args: argparse.Namespace) -> int:
         raise MGStudioError("Give either --out FILE (segments) or --dataset FOLDER (a labelled dataset).")
     if args.dataset:
         return _export_dataset(args)
+    if args.reviewed_into is not None:
+        return _export_eaf_reviewed_into(args)
     with open_for_reading(args.project, args.read_only) as project:
         n = export_file(project, args.out, args.format, _item_ids(project, args.item),
                         args.tier or None, args.status or None)
     print(f"Wrote {n} segment(s) to {args.out}.")
+    return 0
+
+
+def _export_eaf_reviewed_into(args: argparse.Namespace) -> int:
+    """``export --reviewed-into TIER``: an ELAN file whose coder's tier holds her reviewed proposals."""
+    from mgstudio.formats import eaf
+    from mgstudio.formats.segment_io import detect_format
+
+    if (args.format or detect_format(args.out, for_export=True)) != "eaf":
+        raise MGStudioError("--reviewed-into is for ELAN files: write to a .eaf file (or add --format eaf).")
+    with open_for_reading(args.project, args.read_only) as project:
+        ids = _item_ids(project, args.item) or [it.id for it in project.items()]
+        if len(ids) != 1:
+            raise MGStudioError("An ELAN file holds one video: choose one item (--item NAME).")
+        notes: list[str] = []
+        n = eaf.export_eaf(project, args.out, ids[0], args.tier or None, args.status or None,
+                           reviewed_into=args.reviewed_into, notes=notes)
+    print(f"Wrote {n} segment(s) to {args.out}.")
+    for note in notes:
+        print(f"Note: {note}")
     return 0
 
 

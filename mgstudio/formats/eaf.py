@@ -10,6 +10,12 @@ referenced by the tiers' linguistic type; the video as linked media (``MEDIA_URL
 ways for any rate below 1000 fps (each frame lasts more than 1 ms).
 Review status, confidence and notes do not exist in ELAN: proposals' confidence is appended
 to nothing; a full-fidelity copy is the JSON format (``formats.project_json``).
+
+``reviewed_into="alice"`` writes the model segments a person accepted or edited into that
+coder's tier (they are her decisions, and ELAN knows no review status), so the file reads as
+one coding; unreviewed and rejected proposals stay on the ``model: …`` tier. A reviewed
+segment identical to one the coder already has is written once; one that overlaps a different
+segment of hers stays on the model tier (an ELAN tier holds no overlaps) and is counted.
 """
 
 from __future__ import annotations
@@ -17,15 +23,18 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgstudio.core.segments import Source
-from mgstudio.core.timebase import as_fraction
+from mgstudio.core.errors import FormatError
+from mgstudio.core.segments import Source, Status
+from mgstudio.core.timebase import as_fraction, timecode
 from mgstudio.formats import eaf_read
 from mgstudio.formats.atomic import atomic_path
 from mgstudio.formats.eaf_read import MODEL_TIER_PREFIX, Dependent
-from mgstudio.formats.tracks import ImportReport, Track, apply_tracks, collect_tracks
+from mgstudio.formats.tracks import ImportReport, Row, Track, _TierSlots, apply_tracks, collect_tracks, short
 
 if TYPE_CHECKING:
     from mgstudio.core.project import Project
@@ -67,9 +76,75 @@ def _unique(name: str, used: set[str]) -> str:
     return out
 
 
+REVIEWED_KEEP = (Status.ACCEPTED, Status.EDITED)  # a person's decision: coding, not a proposal
+
+
+def merge_reviewed(project: "Project", tracks: list[Track], into: str, rate: Fraction,
+                   notes: list[str] | None = None) -> list[Track]:
+    """``tracks`` with the accepted/edited model rows moved onto the human tier ``into``.
+
+    Rows identical to one already on ``into`` are written once; rows that overlap a different
+    row of ``into`` stay on their model tier, and ``notes`` says how many and where the first is.
+    """
+    into = " ".join(into.split())
+    if not into:
+        raise FormatError("Name the coder's tier that reviewed proposals go into.")
+    known = {t.name: t for t in project.tiers()}
+    if into in known and known[into].kind == "model":
+        human = ", ".join(n for n, t in known.items() if t.kind == "human") or "none yet"
+        raise FormatError(f"'{short(into, 40)}' is the model's tier; name a coder's tier ({short(human, 120)}).")
+    target = next((t for t in tracks if t.tier == into and t.source == Source.HUMAN), None)
+    moving = sorted(((r, t) for t in tracks if t.source == Source.MODEL for r in t.rows
+                     if r.status in REVIEWED_KEEP), key=lambda p: (p[0].start, p[0].end))
+    if not moving:
+        return tracks
+    if target is None:
+        coder = known[into].annotator if into in known else None
+        if not coder:  # a new tier: the person who reviewed the proposals
+            common = Counter(r.annotator for r, _ in moving if r.annotator and r.annotator != "model").most_common(1)
+            coder = common[0][0] if common else into
+        target = Track(into, coder, Source.HUMAN, [])
+        tracks = [target] + tracks
+    own = {(r.start, r.end, r.label) for r in target.rows}
+    slots = _TierSlots((r.start, r.end) for r in target.rows)
+    moved: set[int] = set()
+    kept_back: list[Row] = []
+    added: list[Row] = []
+    for r, _ in moving:
+        if (r.start, r.end, r.label) in own:
+            moved.add(id(r))  # the coder has it already: written once
+        elif slots.overlaps(r.start, r.end):
+            kept_back.append(r)
+        else:
+            slots.add(r.start, r.end)
+            own.add((r.start, r.end, r.label))
+            added.append(r)
+            moved.add(id(r))
+    out: list[Track] = []
+    for t in tracks:
+        if t is target:
+            out.append(Track(t.tier, t.annotator, t.source, sorted(t.rows + added, key=lambda r: (r.start, r.end)),
+                             t.item, t.kind))
+        elif t.source == Source.MODEL:
+            stay = [r for r in t.rows if id(r) not in moved]
+            if stay:
+                out.append(Track(t.tier, t.annotator, t.source, stay, t.item, t.kind))
+        else:
+            out.append(t)
+    if kept_back and notes is not None:
+        notes.append(f"{len(kept_back)} reviewed proposal(s) overlap a different segment of '{short(into, 40)}' "
+                     f"and stay on the model's tier (the first at {timecode(kept_back[0].start, rate)}).")
+    return out
+
+
 def export_eaf(project: "Project", path: str | Path, item_id: int, tiers: list[str] | None = None,
-               statuses: list | None = None) -> int:
-    """Write the item's tiers to ``path``; returns the number of annotations written."""
+               statuses: list | None = None, reviewed_into: str | None = None,
+               notes: list[str] | None = None) -> int:
+    """Write the item's tiers to ``path``; returns the number of annotations written.
+
+    ``reviewed_into``: the coder's tier that accepted/edited proposals are written into (see
+    the module's docstring); ``notes`` collects what the user should know about the export.
+    """
     from pympi.Elan import Eaf
 
     item = project.item(item_id)
@@ -92,7 +167,10 @@ def export_eaf(project: "Project", path: str | Path, item_id: int, tiers: list[s
         eaf.add_linked_file(url, relpath=rel, mimetype=mimetypes.guess_type(str(item.video_path))[0] or "video/mp4")
     n = 0
     used: set[str] = set()
-    for track in collect_tracks(project, item_id, tiers, statuses):
+    tracks = collect_tracks(project, item_id, tiers, statuses)
+    if reviewed_into is not None:
+        tracks = merge_reviewed(project, tracks, reviewed_into, rate, notes)
+    for track in tracks:
         tier_id = (MODEL_TIER_PREFIX + track.tier) if track.source == Source.MODEL else track.tier
         tier_id = _unique(_xml_text(tier_id).strip() or "unnamed tier", used)
         eaf.add_tier(tier_id, ling=LING_TYPE, ann=_xml_text(track.annotator) or None)

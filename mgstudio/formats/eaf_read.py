@@ -14,9 +14,9 @@ What a real ELAN file holds and how it comes in:
   no chain bounds is placed between its aligned neighbours in the time order. Symbolic
   subdivisions divide their parent's time evenly (in ``PREVIOUS_ANNOTATION`` order); a
   symbolic association has its parent's time.
-- Empty annotations, annotations whose times cannot be found, references to missing
-  annotations and references that form a cycle are skipped, each counted with its tier and
-  time (see :class:`~mgstudio.formats.tracks.ImportReport`); nothing else is dropped.
+- Empty annotations (on any tier, dependent ones too), annotations whose times cannot be
+  found, references to missing annotations and references that form a cycle are skipped, each
+  counted with its tier and time (see :class:`~mgstudio.formats.tracks.ImportReport`); nothing else is dropped.
 - The XML schema attribute is not required. DOCTYPE / entity declarations (never written by
   ELAN; the vehicle of entity bombs and external-entity reads) are refused.
 
@@ -441,8 +441,9 @@ def _attach_notes(r: _Reader, depth: dict[str, int | None], top_rows: dict[str, 
             if ann.failed:
                 report.skip(ann.failed, where(tier.tier_id, ann))
                 continue
-            if not value:
-                continue  # an empty comment carries nothing
+            if not value:  # counted, so that every annotation of the file is accounted for
+                report.skip("empty", where(tier.tier_id, ann))
+                continue
             top = owner(ann, tier)
             row = top_rows.get(top.aid) if top is not None else None
             if row is None:

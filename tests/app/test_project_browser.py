@@ -61,3 +61,37 @@ def test_videos_are_verified_in_a_thread_once_per_file_version(tmp_path, qtbot, 
     assert len(readers) == n + 1
     assert browser.tree.topLevelItem(1).foreground(0).color() != browser.tree.topLevelItem(2).foreground(0).color()
     state.project.close()
+
+
+def test_a_laptop_sized_list_shows_frame_rate_and_length_without_sideways_scrolling(tmp_path, qtbot) -> None:
+    from mgstudio.core.layouts import CANONICAL
+    from mgstudio.core.skeleton import SkeletonSequence
+
+    with Project.create(tmp_path / "study.mgproj", annotator="alice") as p:
+        p.add_video(_video(tmp_path / "interview_2021_03_17_participant_07_session_2.mp4", seed=1), info=INFO)
+        seq = SkeletonSequence.empty(CANONICAL, 21050, 25.0)
+        seq.conf[:] = 1.0
+        p.add_skeleton_item("openpose_0042", seq)
+    state = AppState()
+    state.set_project(Project.open(p.path, annotator="alice"))
+    browser = ProjectBrowser(state)
+    qtbot.addWidget(browser)
+    browser.show()
+    tree = browser.tree
+    for width in (311, 290):  # the list's width in the default layout at 1366×768 and 1280×720
+        browser.resize(width + 10, 300)
+        qtbot.waitUntil(lambda: tree.viewport().width() <= width, timeout=2000)
+        qtbot.wait(20)
+        assert browser.compact
+        assert tree.horizontalScrollBar().maximum() == 0  # nothing hides to the right
+        assert browser.visible_text(0).endswith("25 fps · 0:10 · no skeleton")
+        assert browser.visible_text(1) == "openpose_0042\n25 fps · 14:02 · skeleton ✓"
+        assert tree.header().sectionSize(0) <= tree.viewport().width()
+        assert tree.visualItemRect(tree.topLevelItem(0)).height() >= 2 * tree.fontMetrics().height()
+    browser.resize(760, 300)  # a widened dock: the columns come back, all of them on screen
+    qtbot.waitUntil(lambda: not browser.compact, timeout=2000)
+    head = tree.header()
+    assert sum(head.sectionSize(c) for c in range(head.count())) <= tree.viewport().width()
+    assert browser.visible_text(1) == "openpose_0042  ✓  –  –  25  14:02"
+    browser.resize(300, 300)
+    qtbot.waitUntil(lambda: browser.compact, timeout=2000)

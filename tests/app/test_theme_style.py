@@ -46,3 +46,27 @@ def test_file_dialog_icons_are_light_on_the_dark_theme(qtbot, dark) -> None:
         shown = [c for c in shown if c.alpha() > 128]
         assert shown, sp
         assert max(c.lightness() for c in shown) > 180, sp  # light on the dark window, not dark grey
+
+
+def test_the_file_dialogs_toolbar_icons_are_drawn_full_size_on_the_dark_theme(qtbot, dark) -> None:
+    from PySide6.QtWidgets import QFileDialog, QToolButton
+
+    dlg = QFileDialog(None, "Add videos or skeleton files", str(__import__("pathlib").Path(__file__).parent))
+    dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    for name in ("toParentButton", "newFolderButton", "listModeButton", "detailModeButton"):
+        button = dlg.findChild(QToolButton, name)
+        img = button.grab().toImage()
+        ground = QColor(img.pixel(3, img.height() // 2)).lightness()  # the button's face, inside its border
+        marks = [(x, y) for x in range(3, img.width() - 3) for y in range(3, img.height() - 3)
+                 if abs(QColor(img.pixel(x, y)).lightness() - ground) > 60]
+        assert marks, name
+        w = max(x for x, _ in marks) - min(x for x, _ in marks) + 1
+        h = max(y for _, y in marks) - min(y for _, y in marks) + 1
+        assert w >= 12 and h >= 8, (name, w, h)  # the style sheet's padding left a 4-px dot before
+    detail = dlg.findChild(QToolButton, "detailModeButton").grab().toImage()
+    levels = {QColor(detail.pixel(x, y)).lightness() // 64 for x in range(6, detail.width() - 6)
+              for y in range(6, detail.height() - 6)}
+    assert len(levels) >= 3  # its lines are drawn inside the page, not one flat light square

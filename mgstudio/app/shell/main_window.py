@@ -19,6 +19,7 @@ from mgstudio.app.concurrency.first_paint import after_first_paint
 from mgstudio.app.player import PlayerWidget
 from mgstudio.app.shell.project_browser import ProjectBrowser
 from mgstudio.app.shell.screen_fit import fit_to_screen, scroll_wrap
+from mgstudio.app.shell.skeleton_rate import add_each, ask_skeleton_rate
 from mgstudio.app.shell.settings import Settings
 from mgstudio.app.session.state import AppState
 from mgstudio.app.shell.welcome import WelcomePage
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
         self._action(m, "S&witch coder…", self.switch_coder)
         m.addSeparator()
         self.add_action = self._action(m, "&Add recordings…", self.add_recordings, "Ctrl+Shift+A")
+        self._action(m, "Add an &OpenPose folder…", self.add_skeleton_folder)
         self._action(m, "Re&link the video…", self.relink_video)
         self._action(m, "Accept the &changed video", self.accept_changed_video)
         m.addSeparator()
@@ -425,6 +427,19 @@ class MainWindow(QMainWindow):
         if files:
             self.add_files(files)
 
+    ask_rate = staticmethod(ask_skeleton_rate)  # (window, folder) -> (fps, name) | None; tests replace it
+
+    def add_skeleton_folder(self) -> None:
+        """Add an OpenPose folder (one JSON file per frame): its frame rate and name are asked."""
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.project is None:
+            self.show_message("Open or create a project first.")
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Choose the folder of OpenPose skeleton files")
+        if folder:
+            self.add_files([Path(folder)])
+
     def add_files(self, paths: list[Path], fps: float | None = None, name: str | None = None) -> Worker | None:
         """Add videos and skeleton files (read and added in a worker; the list follows) through
         :func:`mgstudio.workflows.ingest.add_paths`, as ``mgstudio add`` does. ``fps`` is the rate of
@@ -436,10 +451,10 @@ class MainWindow(QMainWindow):
             return None
         project = self.project
         worker = Worker(add_paths, project, list(paths), fps=fps, name=name, title="Adding the new recordings")
-        worker.done.connect(lambda: self._added(project, worker))  # also after Cancel: kept
+        worker.done.connect(lambda: self._added(project, worker, list(paths)))  # also after Cancel: kept
         return self.run_worker(worker)
 
-    def _added(self, project: Any, worker: Worker) -> None:
+    def _added(self, project: Any, worker: Worker, paths: list[Path] | None = None) -> None:
         if project is not self.project:
             return
         self.browser.refresh()
@@ -447,6 +462,9 @@ class MainWindow(QMainWindow):
             return
         result = worker.result
         added, problems = result.added, result.problems
+        # skeleton folders that record no frame rate (OpenPose): asked below, not an error
+        waiting = [p for p in paths or [] if Path(p).name in result.needs_fps]
+        problems = [m for m in problems if not any(m.startswith(Path(p).name) for p in waiting)]
         if added:
             self.state.set_item(added[-1])
         done = f"{len(added)} recording{'s were' if len(added) != 1 else ' was'} added." if added else ""
@@ -460,6 +478,26 @@ class MainWindow(QMainWindow):
                                                    f"says why for each). {done}".strip(), "\n\n".join(problems)),
                                "Adding recordings")
         self.show_message(f"Added {len(added)} recording{'' if len(added) == 1 else 's'}.")
+        if waiting:
+            self._ask_rates(waiting)
+
+    def _ask_rates(self, folders: list[Path]) -> None:
+        """Ask the frame rate and name of each folder, then add them (one worker, one after another)."""
+        jobs, skipped = [], []
+        for folder in folders:
+            answer = self.ask_rate(self, Path(folder))
+            if answer is None:
+                skipped.append(Path(folder).name)
+            else:
+                jobs.append((Path(folder), *answer))
+        if skipped:
+            self.show_message(f"Not added (no frame rate given): {', '.join(skipped)}.")
+        if not jobs:
+            return
+        project = self.project
+        worker = Worker(add_each, project, jobs, title="Adding the skeleton folders")
+        worker.done.connect(lambda: self._added(project, worker))
+        self.run_worker(worker)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls():

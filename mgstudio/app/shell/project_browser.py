@@ -1,5 +1,10 @@
 """``ProjectBrowser``: the project's recordings with their frame rate, length and progress (skeleton,
-proposals, reviewed); right-click a recording to correct its attributes or remove it (both undoable)."""
+proposals, reviewed); right-click a recording to correct its attributes or remove it (both undoable).
+
+In a dock too narrow for the six columns (a laptop's default layout) the list turns compact: one
+column, each recording on two lines, its name (shortened in the middle) over
+``25 fps · 14:02 · skeleton ✓ · 2 of 7 reviewed``, so nothing hides behind a sideways scroll bar.
+Widen the dock and the columns come back."""
 
 from __future__ import annotations
 
@@ -9,10 +14,11 @@ from typing import Any
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor
-from PySide6.QtWidgets import (QDialog, QGridLayout, QHeaderView, QMenu, QMessageBox, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import (QDialog, QGridLayout, QHeaderView, QMenu, QMessageBox, QPushButton, QStyle,
+                               QStyledItemDelegate, QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.app.session.state import AppState
@@ -90,6 +96,61 @@ class _MediaBridge(QObject):
 
 
 MEDIA_ROLE = Qt.ItemDataRole.UserRole + 1  # a row's media state: "ok", "missing" or "changed"
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2  # the compact layout's second line
+
+
+def summary_text(fps: str, length: str, skeleton: bool, reviewed: int, total: int) -> str:
+    """The compact layout's second line: frame rate and length first, then the progress."""
+    parts = [f"{fps} fps" if fps else "", length if length != "?" else "",
+             "skeleton ✓" if skeleton else "no skeleton", f"{reviewed} of {total} reviewed" if total else ""]
+    return " · ".join(p for p in parts if p)
+
+
+class _TwoLineDelegate(QStyledItemDelegate):
+    """Column 0 of the compact list: the name, and under it the row's summary in a dimmer colour."""
+
+    def __init__(self, browser: "ProjectBrowser") -> None:
+        super().__init__(browser.tree)
+        self.browser = browser
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        if not self.browser.compact:
+            return size
+        fm = QFontMetrics(option.font)
+        return QSize(size.width(), 2 * fm.height() + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        if not self.browser.compact or index.column() != 0:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        name, summary = opt.text, index.data(SUMMARY_ROLE) or ""
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        pal = opt.palette
+        fg = index.data(Qt.ItemDataRole.ForegroundRole)
+        main = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        if fg is not None and not selected:
+            main = fg.color() if isinstance(fg, QBrush) else QColor(fg)
+        dim = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText)
+        fm = QFontMetrics(opt.font)
+        r = opt.rect.adjusted(6, 2, -4, -2)
+        line = fm.height()
+        painter.save()
+        painter.setFont(opt.font)
+        painter.setPen(main)
+        painter.drawText(QRect(r.left(), r.top(), r.width(), line), int(Qt.AlignmentFlag.AlignLeft |
+                         Qt.AlignmentFlag.AlignVCenter), fm.elidedText(name, Qt.TextElideMode.ElideMiddle, r.width()))
+        painter.setPen(dim)
+        painter.drawText(QRect(r.left(), r.top() + line, r.width(), line), int(Qt.AlignmentFlag.AlignLeft |
+                         Qt.AlignmentFlag.AlignVCenter), fm.elidedText(summary, Qt.TextElideMode.ElideRight, r.width()))
+        painter.restore()
 
 
 class ProjectBrowser(QWidget):
@@ -120,6 +181,9 @@ class ProjectBrowser(QWidget):
             head.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         head.sectionResized.connect(lambda c, _o, _n: c and self._fit_columns())
         self.tree.viewport().installEventFilter(self)
+        self.compact = False  # two lines per recording, one column (a narrow dock): see _fit_columns
+        self._fitting = False
+        self.tree.setItemDelegateForColumn(0, _TwoLineDelegate(self))
         self.add_button = QPushButton("Add recordings…")
         self.add_button.setToolTip("Add videos or skeleton files (you can also drop them on the window)")
         self.extract_button = QPushButton("Extract skeleton")
@@ -171,13 +235,56 @@ class ProjectBrowser(QWidget):
             self._fit_columns()
         return super().eventFilter(obj, event)
 
+    def _natural_width(self, c: int) -> int:
+        """Width column ``c`` takes when shown (hidden or not): its header or its widest cell."""
+        head = self.tree.header()
+        return max(head.fontMetrics().horizontalAdvance(COLUMNS[c]) + 2 * head.style().pixelMetric(
+            QStyle.PixelMetric.PM_HeaderMargin) + 12, self.tree.sizeHintForColumn(c))
+
     def _fit_columns(self) -> None:
+        if self._fitting:  # hiding a column or resizing the name resizes sections: no re-entry
+            return
+        self._fitting = True
+        try:
+            self._fit()
+        finally:
+            self._fitting = False
+
+    def _fit(self) -> None:
         head = self.tree.header()
         width = self.tree.viewport().width()
-        others = sum(head.sectionSize(c) for c in range(1, len(COLUMNS)))
-        name = max(int(width * self.NAME_SHARE), width - others, 60)
+        others = sum(self._natural_width(c) for c in range(1, len(COLUMNS)))
+        self.set_compact(width > 0 and others > width * (1 - self.NAME_SHARE))
+        if self.compact:
+            name = width
+        else:
+            others = sum(head.sectionSize(c) for c in range(1, len(COLUMNS)))
+            name = max(int(width * self.NAME_SHARE), width - others, 60)
         if head.sectionSize(0) != name:
             head.resizeSection(0, name)
+
+    def set_compact(self, on: bool) -> None:
+        """One column of two-line rows (``on``) or the six columns."""
+        if on == self.compact:
+            return
+        self.compact = on
+        for c in range(1, len(COLUMNS)):
+            self.tree.setColumnHidden(c, on)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if on else
+                                               Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._label_header()
+        self.tree.doItemsLayout()  # the rows' height changes
+
+    def _label_header(self) -> None:
+        n = self.tree.topLevelItemCount()
+        self.tree.headerItem().setText(0, f"Recordings ({n})" if self.compact else COLUMNS[0])
+
+    def visible_text(self, k: int) -> str:
+        """What a person reads of row ``k`` as the list is laid out now (tests)."""
+        row = self.tree.topLevelItem(k)
+        if self.compact:
+            return f"{row.text(0)}\n{row.data(0, SUMMARY_ROLE)}"
+        return "  ".join(row.text(c) for c in range(len(COLUMNS)) if not self.tree.isColumnHidden(c))
 
     def refresh(self) -> None:
         """Re-read the items of the project."""
@@ -193,6 +300,8 @@ class ProjectBrowser(QWidget):
                 self._rows[item.id] = row
         self.tree.blockSignals(False)
         self.refresh_statuses()
+        self._label_header()
+        self._fit_columns()  # longer names or lengths may need the compact layout
         self._follow_state(self.state.item_id)
         self._update_buttons()
 
@@ -222,7 +331,7 @@ class ProjectBrowser(QWidget):
             row.setText(SKELETON_COL, "✓" if st["skeleton"] else "–")
             row.setToolTip(SKELETON_COL, "Skeleton extracted" if st["skeleton"] else
                            "No skeleton yet: use Extract skeleton")
-            self._show_counts(row, st["reviewed_count"], st["proposals"])
+            self._show_counts(row, st["reviewed_count"], st["proposals"])  # also writes the summary
             media = st["media"]
             if media == "ok" and item.kind == "video":
                 key = file_key(item.video_path or "")
@@ -289,6 +398,8 @@ class ProjectBrowser(QWidget):
     def _show_counts(row: QTreeWidgetItem, reviewed: int, total: int) -> None:
         row.setText(PROPOSALS_COL, str(total) if total else "–")
         row.setText(REVIEWED_COL, f"{round(100 * reviewed / total)} %" if total else "–")
+        row.setData(0, SUMMARY_ROLE, summary_text(row.text(FPS_COL), row.text(LENGTH_COL),
+                                                  row.text(SKELETON_COL) == "✓", reviewed, total))
 
     def row_texts(self) -> list[list[str]]:
         """Text of every row (tests, screenshots)."""

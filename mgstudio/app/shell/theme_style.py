@@ -4,14 +4,15 @@ Fusion draws the frame of a check box (and of a check box in a list) a shade dar
 window, which on the dark theme is next to invisible when unchecked; the toolbar icons of Qt's
 file dialog (back, up, new folder, list / details) are dark grey on dark grey. This style draws
 check-box and radio frames in the palette's placeholder-text colour and, on a dark palette,
-recolours those icons to the text colour. Tab titles (tabbed panels) that do not fit lose their
+turns those icons' lightness over (light strokes, detail kept). The style sheets give the file
+dialog's tool buttons room for their icons (their padding left 4 px). Tab titles (tabbed panels) that do not fit lose their
 middle, not their end.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleFactory
 
 PE = QStyle.PrimitiveElement
@@ -27,20 +28,28 @@ def is_dark(pal: QPalette) -> bool:
 
 
 def tinted(icon: QIcon, colour: QColor) -> QIcon:
-    """``icon`` in one colour (its shape kept by its transparency)."""
+    """``icon`` for a dark background. A mostly dark icon (Fusion's black arrows, grey-lined pages)
+    has each pixel's lightness turned over (dark strokes become light, white fills dark) and its
+    hue pulled to ``colour``; transparency is kept, so inner detail (the lines of "details view")
+    survives, not only the outline. An icon already light is left as it is."""
     out = QIcon()
     for size in ICON_SIZES:
         src = icon.pixmap(size, size)
         if src.isNull():
             continue
-        pm = QPixmap(src.size())
+        img = src.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+        pixels = [(x, y, img.pixelColor(x, y)) for y in range(img.height()) for x in range(img.width())]
+        pixels = [(x, y, c) for x, y, c in pixels if c.alpha() > 0]
+        weight = sum(c.alpha() for _x, _y, c in pixels) or 1
+        if sum(c.lightness() * c.alpha() for _x, _y, c in pixels) / weight >= 128:
+            out.addPixmap(src)  # light already: readable on dark
+            continue
+        for x, y, c in pixels:
+            t = QColor(colour)
+            t.setHsl(t.hslHue(), min(t.hslSaturation(), c.hslSaturation()), max(60, 255 - c.lightness()), c.alpha())
+            img.setPixelColor(x, y, t)
+        pm = QPixmap.fromImage(img)
         pm.setDevicePixelRatio(src.devicePixelRatio())
-        pm.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pm)
-        p.drawPixmap(0, 0, src)
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
-        p.fillRect(pm.rect(), colour)
-        p.end()
         out.addPixmap(pm)
     return out if not out.isNull() else icon
 

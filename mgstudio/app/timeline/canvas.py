@@ -19,7 +19,8 @@ Shift+wheel scrolls. Every edit is one ``Project`` call (undoable, saved at once
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPixmap, QWheelEvent
@@ -29,6 +30,7 @@ from mgstudio.core.motion import PART_TITLES, PARTS, MotionEnergy
 from mgstudio.core.segments import Segment
 from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.app.timeline.segment_cache import SegmentCache
+from mgstudio.app.timeline.style import style_key
 from mgstudio.app.timeline.viewport import (EDGE_PX, HEADER_W, MIN_FPP, MOTION_H, RULER_H, TIER_H, Row,
                                             Viewport)
 from mgstudio.app.session.actions import EditActions
@@ -84,6 +86,19 @@ class TimelineWidget(TimelinePainter, TimelineDragging, TimelineMenu, QWidget):
     @property
     def taxonomy(self) -> Any:
         return getattr(self.project, "taxonomy", None)
+
+    def look_key(self) -> Callable[[Segment], tuple[str, str, int]]:
+        """``style_key`` with the project's label names (one function object per label set: the
+        segment cache keeps the looks it computed with it)."""
+        names = frozenset(getattr(self.taxonomy, "names", []) or [])
+        if getattr(self, "_look_names", None) != names:
+            self._look_names = names
+            self._look_fn = functools.partial(style_key, labels=names)
+        return self._look_fn
+
+    def look_of(self, seg: Segment) -> str:
+        """How ``seg`` is drawn: "proposed", "reviewed", "rejected" or "movement" (tests, legend)."""
+        return self.look_key()(seg)[1]
 
     def set_item(self, item_id: int | None) -> None:
         """Show another item (or nothing with ``None``): zoom out to the whole of it."""

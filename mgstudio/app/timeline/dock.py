@@ -23,6 +23,7 @@ from mgstudio.app.session.skeleton_loader import SkeletonLoader, skeleton_loader
 from mgstudio.app.timeline.binding import StateBinding
 from mgstudio.app.timeline.motion_job import MotionComputer
 from mgstudio.app.timeline.canvas import TimelineWidget
+from mgstudio.app.timeline.legend import TimelineLegend
 
 
 ROWS_MIN_H = 90  # the ruler and about two rows: the rest scrolls
@@ -80,6 +81,9 @@ class TimelineDock(QDockWidget):
         self._clear_message.timeout.connect(self.status_label.clear)
         for w in (self.zoom_out_btn, self.zoom_in_btn, self.fit_btn, self.frames_btn, self.zoom_label):
             bar.addWidget(w)
+        self.legend = TimelineLegend()  # what hatched, solid, hollow and grey mean
+        bar.addSpacing(12)
+        bar.addWidget(self.legend, 1)
         bar.addStretch(1)
         bar.addWidget(self.status_label)
         bar.addWidget(self.motion_box)

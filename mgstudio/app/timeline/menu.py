@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QMenu, QToolTip
 
 from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.app.timeline.style import MOVEMENT_TEXT
 from mgstudio.app.timeline.viewport import HEADER_W, short_time
 
 
@@ -57,7 +58,7 @@ class TimelineMenu:
         if e.type() == e.Type.ToolTip:
             row, seg, _ = self.hit(QPointF(e.pos()))
             if seg is not None:
-                QToolTip.showText(e.globalPos(), segment_tooltip(seg, self.fps), self)
+                QToolTip.showText(e.globalPos(), segment_tooltip(seg, self.fps, self.look_of(seg) == "movement"), self)
             elif row is not None and row.kind == "tier" and e.pos().x() < HEADER_W:
                 who = row.tier.annotator if row.tier.kind == "human" else "the model"
                 QToolTip.showText(e.globalPos(), f"{row.title} (coded by {who})", self)
@@ -69,10 +70,12 @@ class TimelineMenu:
     # ------------------------------------------------------------------ edits
 
 
-def segment_tooltip(seg: Segment, fps: float) -> str:
-    """A short description of a segment for tooltips."""
-    conf = "" if seg.confidence is None else f", confidence {round(100 * seg.confidence)}%"
+def segment_tooltip(seg: Segment, fps: float, movement: bool = False) -> str:
+    """A short description of a segment for tooltips (``movement``: a class-agnostic movement event)."""
+    conf = "" if seg.confidence is None or movement else f", confidence {round(100 * seg.confidence)}%"
     who = "model" if seg.source == Source.MODEL else (seg.annotator or "annotator")
-    return (f"<b>{seg.label}</b><br>frames {seg.start}–{seg.end - 1} ({seg.length} frames, "
+    title = (f"<b>{MOVEMENT_TEXT}</b> something moved here; no micro-gesture named yet "
+             "(right-click ▸ Accept as… names it)") if movement else f"<b>{seg.label}</b>"
+    return (f"{title}<br>frames {seg.start}–{seg.end - 1} ({seg.length} frames, "
             f"{short_time(seg.start, fps, True)}–{short_time(seg.end, fps, True)})<br>"
             f"{seg.status.value} · {who}{conf}" + (f"<br><i>{seg.note}</i>" if seg.note else ""))

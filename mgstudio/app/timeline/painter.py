@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintE
 
 from mgstudio.core.motion import PARTS
 from mgstudio.core.segments import Segment, Status
-from mgstudio.app.timeline.style import (PART_COLORS, edge_pen, fill_brush, hatch_brush, label_color,
-                                         style_key, text_color)
+from mgstudio.app.timeline.style import (MOVEMENT, MOVEMENT_TEXT, PART_COLORS, edge_pen, fill_brush, hatch_brush,
+                                         label_color, text_color)
 from mgstudio.app.timeline.viewport import EDGE_PX, HEADER_W, RULER_H, Row, ruler_step, short_time
 
 
@@ -153,9 +153,10 @@ class TimelinePainter:
         top, h = row.top + 3, row.height - 6
         last_px: dict[tuple[str, str, int], int] = {}
         texts: list[tuple[QRectF, Segment]] = []
+        look = self.look_key()
         for s in segs:
             x1, x2 = self.canvas_x(s.start), self.canvas_x(s.end)
-            key = style_key(s)
+            key = look(s)
             ix = int(x1)
             if x2 - x1 < 1.0:
                 # sub-pixel segment: one 1-px rectangle per pixel column and look is enough
@@ -172,14 +173,14 @@ class TimelinePainter:
         hatch = hatch_brush()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for (label, status, level), rects in groups.items():
-            color = colors.setdefault(label, label_color(tax, label))
+            color = MOVEMENT if status == "movement" else colors.setdefault(label, label_color(tax, label))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(fill_brush(color, status, level))
             p.drawRects(rects)
             if status == "proposed":
                 p.setBrush(hatch)
                 p.drawRects(rects)
-            big = [r for r in rects if r.width() >= 4]
+            big = rects if status == "movement" else [r for r in rects if r.width() >= 4]  # hollow: always edged
             if big:
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.setPen(edge_pen(color, status))
@@ -187,11 +188,17 @@ class TimelinePainter:
         if texts:
             p.setFont(self._label_font)
             fm = QFontMetrics(self._label_font)
+            fg = self.palette().color(QPalette.ColorRole.Text)
             for r, s in texts:
-                key = style_key(s)
+                key = look(s)
+                vis = r.intersected(QRectF(HEADER_W, r.top(), self.view.width, r.height()))
+                if key[1] == "movement":  # no MG named yet: say so, with no score that reads as a class's
+                    p.setPen(fg)
+                    p.drawText(vis.adjusted(4, 0, -3, 0), Qt.AlignmentFlag.AlignVCenter,
+                               fm.elidedText(MOVEMENT_TEXT, Qt.TextElideMode.ElideRight, int(vis.width()) - 7))
+                    continue
                 fill = fill_brush(colors[s.label], key[1], key[2]).color()
                 p.setPen(text_color(fill) if key[1] != "rejected" else QColor(90, 90, 90))
-                vis = r.intersected(QRectF(HEADER_W, r.top(), self.view.width, r.height()))
                 txt = s.label if s.confidence is None or s.status != Status.PROPOSED else \
                     f"{s.label} {round(100 * s.confidence)}%"
                 p.drawText(vis.adjusted(4, 0, -3, 0), Qt.AlignmentFlag.AlignVCenter,
@@ -238,7 +245,7 @@ class TimelinePainter:
         chosen = np.full(v.width, -1, np.int64)
         chosen[cols_s[last]] = seg_s[last]
         # per-column look id (looks computed once per cached window), then runs of equal looks
-        keys, seg_look = win.looks(style_key)
+        keys, seg_look = win.looks(self.look_key())
         look_id = np.where(chosen >= 0, seg_look[np.maximum(chosen, 0)], -1)
         change = np.flatnonzero(np.r_[True, look_id[1:] != look_id[:-1]])
         ends = np.r_[change[1:], v.width]
@@ -253,11 +260,16 @@ class TimelinePainter:
         hatch = hatch_brush()
         p.setPen(Qt.PenStyle.NoPen)
         for (label, status, level), rects in groups.items():
-            p.setBrush(fill_brush(label_color(tax, label), status, level))
+            p.setBrush(fill_brush(MOVEMENT if status == "movement" else label_color(tax, label), status, level))
             p.drawRects(rects)
             if status == "proposed":
                 p.setBrush(hatch)
                 p.drawRects(rects)
+            elif status == "movement":
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.setPen(edge_pen(MOVEMENT, status))
+                p.drawRects(rects)
+                p.setPen(Qt.PenStyle.NoPen)
         sel = [s for s in win.segments[lo:hi] if s.id in self.selection] if self.selection else []
         for s in sel:
             r = QRectF(self.canvas_x(s.start), top, max(1.0, self.canvas_x(s.end) - self.canvas_x(s.start)), h)

@@ -2,21 +2,28 @@
 
 - proposed (by the model): translucent fill (more opaque = more confident), hatched, dashed edge;
 - accepted / edited (reviewed): solid fill, solid edge;
-- rejected: greyed out, faint.
+- rejected: greyed out, faint;
+- a class-agnostic movement event (a model segment whose label is not one of the project's: "something
+  moved here", no MG named yet): hollow, a neutral dotted outline and "movement?", never a label's
+  colour, so it cannot be taken for a coded MG. The timeline's legend (:mod:`.legend`) draws its
+  swatches with these same functions.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 
-from mgstudio.core.segments import Segment, Status
+from mgstudio.core.segments import Segment, Source, Status
 
 ALPHA_LEVELS = 8  # confidences are drawn in this many opacity steps (lets us batch rectangles)
 REJECTED = QColor(128, 128, 128)
+MOVEMENT = QColor(150, 158, 172)  # neutral: readable on the dark and the light theme, no label's colour
+MOVEMENT_TEXT = "movement?"
 PART_COLORS = {"head": "#CC79A7", "left_hand": "#56B4E9", "right_hand": "#E69F00", "arms": "#009E73"}
 
 
@@ -42,14 +49,28 @@ def alpha_level(seg: Segment) -> int:
     return 1 + int(round(c * (ALPHA_LEVELS - 1)))
 
 
-def style_key(seg: Segment) -> tuple[str, str, int]:
-    """Segments with equal keys are drawn with one brush in one call."""
-    status = "rejected" if seg.status == Status.REJECTED else (
-        "proposed" if seg.status == Status.PROPOSED else "reviewed")
+def is_movement_event(seg: Segment, labels: Collection[str] | None) -> bool:
+    """A model segment with no MG label of the project (``labels``) yet: a class-agnostic movement event."""
+    return bool(labels) and seg.source == Source.MODEL and seg.label not in labels  # type: ignore[operator]
+
+
+def style_key(seg: Segment, labels: Collection[str] | None = None) -> tuple[str, str, int]:
+    """Segments with equal keys are drawn with one brush in one call. With the project's label
+    names (``labels``), an unrejected movement event gets the look ``"movement"``."""
+    if seg.status == Status.REJECTED:
+        status = "rejected"
+    elif is_movement_event(seg, labels):
+        return seg.label, "movement", ALPHA_LEVELS
+    else:
+        status = "proposed" if seg.status == Status.PROPOSED else "reviewed"
     return seg.label, status, alpha_level(seg)
 
 
 def fill_brush(color: QColor, status: str, level: int) -> QBrush:
+    if status == "movement":  # hollow: a trace of grey only, so the outline and text read
+        c = QColor(MOVEMENT)
+        c.setAlpha(28)
+        return QBrush(c)
     if status == "rejected":
         c = QColor(REJECTED)
         c.setAlpha(70)
@@ -65,7 +86,9 @@ def hatch_brush() -> QBrush:
 
 
 def edge_pen(color: QColor, status: str) -> QPen:
-    if status == "rejected":
+    if status == "movement":
+        pen = QPen(MOVEMENT, 1.6, Qt.PenStyle.DotLine)
+    elif status == "rejected":
         pen = QPen(QColor(110, 110, 110, 160), 1.0, Qt.PenStyle.DotLine)
     elif status == "proposed":
         pen = QPen(color.darker(140), 1.2, Qt.PenStyle.DashLine)
