@@ -275,7 +275,7 @@ def _load_row(path: Path, key: dict[str, Any], ev_hash: str) -> BatchRow | None:
 
 
 def _save_row(path: Path, row: BatchRow, key: dict[str, Any], ev_hash: str) -> None:
-    from mgstudio.formats.atomic import atomic_write
+    from mgstudio.core.atomic import atomic_write
 
     with atomic_write(path) as fh:
         json.dump({"key": key, "evidence": ev_hash, "row": asdict(row)}, fh, indent=1)
