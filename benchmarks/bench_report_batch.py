@@ -12,8 +12,14 @@ little more often), then times, in one run on this machine:
 - the batch with the built-in model on a stratified sample (the full 2 x N reports would take
   hours on 2 cores), per item and extrapolated to N; and that a rerun resumes all of them.
 
-Measured 2026-12-07 (2 shared cores; load average printed beside each figure): see RESULTS.md
-and the docstring's last lines below, updated by hand after each run.
+Measured 2026-12-07 14:05 UTC, 2 shared cores, load average 0.2-1.5 during the run, 320
+recordings / 13,876 segments: import creating the label-only recordings 1.22 s; baseline (read
+every segment) 0.06 s; statistics-only batch 1.40 s (25x the bare read: evidence of 320 items plus
+the cross-validated regression; balanced accuracy 0.62, by subject over 64 subjects); with
+SmolLM2-135M on 2 threads, a stratified sample of 4: 73 s = 18.3 s per recording (two reports
+each), so all 320 would take about 1.6 h; model load 0.21 s; the rerun resumed 4 of 4 in 0.03 s.
+The 4 answers with MG evidence all failed the gates (shown as no answer); without evidence the
+model said "won" 4 of 4. (An earlier run at load 6-9 took about 5 min for one recording.)
 """
 
 from __future__ import annotations

@@ -15,6 +15,17 @@ claimed rises not in the findings (7), numbers not in the evidence (4), copying 
 example (5). Passing is not quality: most passing texts are formally clean but shallow or wrong
 in substance ("The densest burst occurred twice, ..."). The only other GGUF found that installs
 from the package index, Gemma 3 270M (chunk packages), is a base model without a chat template.
+
+Re-measured 2026-12-07 13:55 UTC after the claim gates (:mod:`mgstudio.reasoning.claims`: counts
+in words, ratios, directions, rankings, classes not in the evidence), same 50 timelines, load
+average 2.0-3.3: SmolLM2-135M passes 2 % first try, 6 % after one retry (3 of 50); median report
+21.7 s; load 0.51 s; peak RSS 253 MB. Most rejections: a burst said to happen "twice" (24),
+rises the findings do not show (10 + 6 + 4 against the direction found), ratios not in the
+findings (8), gesture classes not in the evidence (5), the wrong class called the most frequent
+(3). Read by hand, 0 of the 3 passing texts is true in substance (e.g. "head-up gestures, which
+rose from 3.2 to 4 s"); of the 28 the earlier gates passed, none was. So the built-in model now
+almost always ends in "could not give a meaningful interpretation" beside the findings, which is
+the truthful outcome for a 135M model.
 """
 
 from __future__ import annotations

@@ -30,15 +30,56 @@ EXPORTS = (
 KEPT = [s for s in Status if s != Status.REJECTED]  # rejected proposals are not coding
 
 
-def import_job(project: Any, path: Path, current: int | None, cancel: Any = None) -> tuple[ImportReport, str | None]:
+def import_job(project: Any, path: Path, current: int | None, create_missing: bool = False,
+               cancel: Any = None) -> tuple[ImportReport, str | None]:
     """Import ``path`` as the window does (see :func:`target_item`); returns the report and the
-    name of the recording it went to (None when the file names its recordings). ``cancel`` (the
-    status bar's Cancel) stops it before anything is written."""
+    name of the recording it went to (None when the file names its recordings). With
+    ``create_missing`` the recordings the file names and the project lacks are first added as
+    label-only recordings (:mod:`mgstudio.workflows.coding`); the report's warnings say so.
+    ``cancel`` (the status bar's Cancel) stops a plain import before anything is written."""
     fmt = detect_format(path)
+    if create_missing:
+        from mgstudio.workflows.coding import import_coding
+
+        done = import_coding(project, path, fmt, create_missing=True)
+        done.report.warnings[:0] = done.notes
+        return done.report, None
     target = target_item(project, path, fmt, current)
     with cancellable(cancel):
         report = import_file(project, path, fmt, target)
     return report, (project.item(target).name if target is not None else None)
+
+
+def missing_recordings(project: Any, path: Path) -> list[str]:
+    """The recordings a coding file names that the project lacks (empty when the file cannot
+    make any, or cannot be read: the import then says why)."""
+    from mgstudio.core.errors import MGStudioError
+    from mgstudio.workflows.coding import CREATES, scan_coding
+
+    try:
+        fmt = detect_format(path)
+        if fmt not in CREATES or (fmt == "eaf" and project.items()):
+            return []  # an ELAN file goes to the recording on screen once there is one
+        return scan_coding(path, fmt).missing(project)
+    except MGStudioError:
+        return []
+
+
+def ask_create_missing(parent: QWidget, path: Path, names: list[str]) -> bool | None:
+    """Ask whether to add the file's unknown recordings as label-only ones; None = cancel."""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    box = QMessageBox(QMessageBox.Icon.Question, "Import coding",
+                      f"{path.name} codes {len(names)} recording(s) that are not in this project ({shown}).\n\n"
+                      "Add them as label-only recordings? They have no video or skeleton: reports, agreement "
+                      "and exports work on them; each runs to the end of its last segment.\n\n"
+                      "No: import only the coding of recordings already in the project.",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+                      | QMessageBox.StandardButton.Cancel, parent)
+    box.setDefaultButton(QMessageBox.StandardButton.Yes)
+    answer = box.exec()
+    if answer == QMessageBox.StandardButton.Cancel:
+        return None
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def export_job(project: Any, path: Path, fmt: str, current: int | None) -> int:

@@ -568,14 +568,21 @@ class MainWindow(QMainWindow):
         if path is None:
             return None
         self.settings.coding_dir = path.parent
+        missing = aio.missing_recordings(project, path)
+        create = aio.ask_create_missing(self, path, missing) if missing else False
+        if create is None:
+            return None
 
         def done(result: Any) -> None:
             report, item_name = result
+            if create:
+                self.browser.refresh()
             self.state.notify_segments_changed()
             self.show_message(f"Imported {report.imported} segment(s) from {path.name}.")
             self.import_box = aio.show_import(self, aio.import_message(path, report, item_name), report)
-        return self.run_worker(Worker(aio.import_job, project, path, self.state.item_id, title=f"Importing {path.name}",
-                                      pass_progress=False), done)  # Cancel: stopped before anything is written
+        return self.run_worker(Worker(aio.import_job, project, path, self.state.item_id, create,
+                                      title=f"Importing {path.name}", pass_progress=False),
+                               done)  # Cancel: stopped before anything is written
 
     def export_coding(self, path: Path | None = None, fmt: str | None = None) -> Worker | None:
         """Export the coding (ELAN: this recording; CSV, BORIS, JSON: all), in a worker."""

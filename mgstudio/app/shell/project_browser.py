@@ -317,7 +317,9 @@ class ProjectBrowser(QWidget):
             if row is None:
                 continue
             st = item_status(project, item)
-            kind = "video" if item.kind == "video" else "skeleton only"
+            label_only = item.kind != "video" and not st["skeleton"]
+            kind = "video" if item.kind == "video" else "label-only (from a coding file)" if label_only \
+                else "skeleton only"
             length = f"{item.frame_count} frames" if item.frame_count else ""
             row.setText(0, item.name)
             row.setToolTip(0, f"{item.name} — {kind}, {length} ({length_text(item)} at {item.fps:g} fps)")
@@ -330,6 +332,7 @@ class ProjectBrowser(QWidget):
             row.setTextAlignment(LENGTH_COL, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             row.setText(SKELETON_COL, "✓" if st["skeleton"] else "–")
             row.setToolTip(SKELETON_COL, "Skeleton extracted" if st["skeleton"] else
+                           "Label-only recording: no video to extract a skeleton from" if label_only else
                            "No skeleton yet: use Extract skeleton")
             self._show_counts(row, st["reviewed_count"], st["proposals"])  # also writes the summary
             media = st["media"]
