@@ -41,7 +41,6 @@ class ItemDialog(QDialog):
         form.addRow("Subject:", self.subject_edit)
         form.addRow("Split:", self.split_box)
         form.addRow("Outcome:", self.outcome_edit)
-        from mgstudio.app.shell.project_browser import length_text
 
         length = "" if item.frame_count is None else \
             f"{item.frame_count} frames = {length_text(item)} at {item.fps:g} fps. "
@@ -65,3 +64,14 @@ class ItemDialog(QDialog):
         if self.item.kind != "video":
             out["fps"] = self.fps_edit.text().strip()
         return out
+
+
+def length_text(item: Any) -> str:
+    """``m:ss`` (``h:mm:ss`` from an hour) of an item at its frame rate; ``?`` when unknown."""
+    d = item.duration
+    if d is None:
+        return "?"
+    s = int(round(d))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"

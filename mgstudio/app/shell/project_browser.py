@@ -26,20 +26,10 @@ from mgstudio.app.concurrency.workers import emit_from_thread
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.fingerprint import media_status
 from mgstudio.core.segments import Source, Status
+from mgstudio.app.shell.item_dialog import ItemDialog, length_text
 
 COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed", "fps", "Length")
 SKELETON_COL, PROPOSALS_COL, REVIEWED_COL, FPS_COL, LENGTH_COL = range(1, 6)
-
-
-def length_text(item: Any) -> str:
-    """``m:ss`` (``h:mm:ss`` from an hour) of an item at its frame rate; ``?`` when unknown."""
-    d = item.duration
-    if d is None:
-        return "?"
-    s = int(round(d))
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def proposal_counts(project: Any, item_id: int) -> tuple[int, int]:
@@ -492,7 +482,6 @@ class ProjectBrowser(QWidget):
         return True
 
     def _ask_fields(self, item: Any) -> dict[str, Any] | None:
-        from mgstudio.app.shell.item_dialog import ItemDialog
 
         dlg = ItemDialog(item, self)
         return dlg.changes() if dlg.exec() == QDialog.DialogCode.Accepted else None
