@@ -7,7 +7,9 @@ actions (references as in :mod:`benchmarks.bench_spotting`). Rows:
 
 - ``motion energy``: the 20-line baseline of ``bench_spotting`` (its settings);
 - ``before``: the cold start as it was (``min_s`` 0.3 s);
-- ``cold start``: the shipped defaults (``min_s`` 0.68 s, iMiGUE's 5th percentile MG length);
+- ``min 0.68 s, no cap``: events shorter than iMiGUE's 5th percentile MG length dropped;
+- ``cold start``: the shipped defaults (that, and at most 11.9 proposals per minute in view,
+  iMiGUE's 90th percentile MG rate, strongest first);
 - ``cold start, split at holds``: ``CueParams(split_holds=True)``, for a coding of gesture phases;
 - ``... LORO``: for each recording, the setting (from a small grid) that scores best on the
   *other* recordings of the same set is used on it; pooled over the held-out recordings. This says
@@ -31,8 +33,9 @@ from mgstudio.core.segments import Segment
 from mgstudio.recognition.coldstart import CueParams, cold_start_segments
 from mgstudio.recognition.spotting import IOUS, score
 
-GRID = [dict(min_s=m, frac=f, split_holds=h) for m, f, h in
-        itertools.product((0.3, 0.5, 0.68, 0.9), (0.2, 0.3, 0.4), (False, True))]
+GRID = [dict(min_s=m, frac=f, split_holds=h, max_per_min=c) for m, f, h, c in
+        itertools.product((0.3, 0.68, 0.9), (0.2, 0.3, 0.4), (False, True), (None, 6.0, 11.9, 18.0))
+        if not (h and c)]  # the cap is off with split_holds
 ME_GRID = [dict(k=k) for k in (1.0, 1.5, 2.0, 3.0)]
 
 
@@ -81,7 +84,9 @@ def main() -> dict[str, dict[str, float]]:
         me_grid = [_predict(data, lambda s, kw=kw: motion_energy_baseline(s, **kw)) for kw in ME_GRID]
         rows = {
             "motion energy": _predict(data, motion_energy_baseline),
-            "before (min 0.3 s)": _predict(data, lambda s: cold_start_segments(s, params=CueParams(min_s=0.3))),
+            "before (min 0.3 s, no cap)": _predict(
+                data, lambda s: cold_start_segments(s, params=CueParams(min_s=0.3, max_per_min=None))),
+            "min 0.68 s, no cap": _predict(data, lambda s: cold_start_segments(s, params=CueParams(max_per_min=None))),
             "cold start (defaults)": _predict(data, cold_start_segments),
             "cold start, split at holds": _predict(
                 data, lambda s: cold_start_segments(s, params=CueParams(split_holds=True))),

@@ -25,7 +25,9 @@ the person: MG rates differ ~4x between people):
    contacts with a rest between stay two events; events shorter than ``min_s`` (0.68 s, the 5th
    percentile of iMiGUE's MG lengths, ``PAPER.md``) are dropped; with ``split_holds`` a hand
    event is also cut where the hand holds still (slower than its resting speed for ``hold_s``),
-   for a study that codes gesture phases (strokes) rather than whole movements;
+   for a study that codes gesture phases (strokes) rather than whole movements; at most
+   ``max_per_min`` events per minute in view are kept, the strongest (11.9, iMiGUE's 90th
+   percentile MG rate: a list a coder can finish, not every twitch);
 5. a hand event gets the nearest body target during it (face parts, head, neck, chest, the other
    arm, the other hand): within ``contact`` body sizes it is a contact ("near"), which names the
    likely class; events overlapping another (any channel) by IoU > 0.1 yield to the strongest.
@@ -90,6 +92,9 @@ class CueParams:
     min_s: float = 0.68  # iMiGUE's 5th percentile MG length (PAPER.md); 0.3 before: fragments, rarely right
     split_holds: bool = False
     hold_s: float = 0.3
+    # at most this many proposals per minute of the subject in view, strongest first: iMiGUE's
+    # 90th-percentile MG rate (PAPER.md); None = no cap (never capped with split_holds: phases are denser)
+    max_per_min: float | None = 11.9
     max_s: float = 10.0
     contact: float = 0.6
     gap_fill_s: float = 0.2
@@ -305,6 +310,9 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
     for e in sorted(events, key=lambda e: -e.score):
         if all(_iou(e, k) <= prm.merge_iou for k in kept):
             kept.append(e)
+    if prm.max_per_min and not prm.split_holds:
+        cap = max(1, int(np.ceil(prm.max_per_min * mask.sum() / fps / 60.0)))
+        kept = kept[:cap]  # the strongest first
     return sorted(kept, key=lambda e: e.start)
 
 

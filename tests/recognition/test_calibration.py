@@ -37,9 +37,15 @@ def uci():
                 unit[s.start:s.end] = True
         name = f.stem.replace("_raw", "")
         units = [Segment(name, 0, a, b, "gesture unit") for a, b in _runs(unit)]
-        out[name] = (seq, units, [p.with_(item_id=name) for p in cold_start_segments(seq)])
+        out[name] = (seq, units, [p.with_(item_id=name) for p in cold_start_segments(seq, params=LOOSE)])
     assert len(out) == 7, "the UCI set has 7 recordings"
     return out
+
+
+# the cold start as it was before its 0.68 s floor and rate cap: many proposals whose raw ranks are far
+# from probabilities, the case calibration is for (with the defaults the raw ranks of UCI land at ECE 0.13
+# and 40 reviews do not improve them on other speakers: docs/recognizer.md)
+LOOSE = CueParams(min_s=0.3, max_per_min=None)
 
 
 def _pool(uci, names):
@@ -58,10 +64,8 @@ def test_calibration_lowers_the_error_on_held_out_recordings(uci):
     raw = expected_calibration_error(np.array([p.confidence for p in test]), correct)
     calibrated = apply(test, cal)
     after = expected_calibration_error(np.array([p.confidence for p in calibrated]), correct)
-    # since the cold start drops fragments under 0.68 s, half its proposals are right and its raw ranks
-    # land near that by chance (held-out ECE 0.17): calibration must keep the error low, not make it worse
-    assert raw > 0.1, f"the raw rank scores are not probabilities (ECE {raw:.2f})"
-    assert after < 0.2 and after <= raw + 0.01, (raw, after)
+    assert raw > 0.2, f"the raw rank scores are not probabilities (ECE {raw:.2f})"
+    assert after < 0.7 * raw and after < 0.2, (raw, after)
     # monotone: the order of the proposals by confidence does not change (ties allowed)
     order = np.argsort([p.confidence for p in test], kind="stable")
     assert np.all(np.diff([calibrated[i].confidence for i in order]) >= 0)
@@ -71,7 +75,7 @@ def test_calibration_lowers_the_error_on_held_out_recordings(uci):
 
 
 def test_too_few_or_one_sided_reviews_give_no_calibration(uci):
-    props, refs = _pool(uci, ("a1", "a3"))  # one recording has fewer than 20 proposals since fragments go
+    props, refs = _pool(uci, ("a1",))
     ok = matched(props, refs, 0.3).astype(float)
     raw = np.array([p.confidence for p in props])
     assert 0 < ok[:MIN_REVIEWED - 1].sum() < MIN_REVIEWED - 1  # both outcomes among the first 19
@@ -94,7 +98,7 @@ def test_the_project_calibrates_only_after_twenty_reviews(uci, tmp_path):
     seq, units, _ = uci["a1"]
     with Project.create(tmp_path / "cal.mgproj", annotator="coder", taxonomy="movement") as proj:
         item = proj.add_skeleton_item("a1", seq)
-        cues = CueParams(min_s=0.3)  # short fragments too, so that one recording gives 25+ proposals to review
+        cues = LOOSE  # one recording gives 25+ proposals to review
         first = propose_item(proj, item.id, cues=cues)
         assert len(first) >= 25
         assert all("a rank, not a probability" in s.note and not is_calibrated(s) for s in first)

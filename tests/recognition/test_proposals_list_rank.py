@@ -27,7 +27,7 @@ def test_proposals_list_shows_ranks_until_calibrated(qtbot, tmp_path):
     seq, _ = read_gesture_phase(require_shared("skeletons", "gesture_phase_segmentation", "raw", "a1_raw.csv"))
     with Project.create(tmp_path / "list.mgproj", annotator="alice", taxonomy="imigue") as proj:
         item = proj.add_skeleton_item("a1", seq)
-        cues = CueParams(min_s=0.3)  # enough proposals on one recording to calibrate on 20 reviews
+        cues = CueParams(min_s=0.3, max_per_min=None)  # enough proposals on one recording to calibrate on
         props = propose_item(proj, item.id, cues=cues)
         n = len(props)
         assert n > MIN_REVIEWED
