@@ -124,6 +124,26 @@ def _finite(loss: torch.Tensor, epoch: int, step: int) -> None:
             f"epoch {epoch + 1}, step {step + 1}, loss={float(loss.detach())}")
 
 
+def contrastive_step(moco: MoCo, query: Callable[..., torch.Tensor], aug: Callable[..., Any], x: torch.Tensor,
+                     m: torch.Tensor, g: torch.Generator, opt: torch.optim.Optimizer, epoch: int, step: int) -> float:
+    """One self-supervised step (pretraining and "adapt to this study"): two augmented views, the
+    query forward (``query``: the query net, or its DDP wrapper), the momentum key update, the
+    contrastive loss (refused when not finite), the optimiser step and the key queue; the loss."""
+    x1, m1 = aug(x, m, g)
+    x2, m2 = aug(x, m, g)
+    q = query(x1, m1)
+    with torch.no_grad():
+        moco.momentum_update()
+        k = moco.keys(x2, m2)
+    loss, _terms = moco.loss(q, k)
+    _finite(loss, epoch, step)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    moco.enqueue(k)
+    return float(loss.detach())
+
+
 def _state_cpu(sd: dict) -> dict:
     return {k: v.detach().cpu().clone() for k, v in sd.items()}
 
@@ -266,19 +286,7 @@ def _pretrain(cfg: dict, clips: ClipSet, out: Path, device: torch.device, dd: _D
                 raise CancelledError(_cancel_message(out, epoch), f"cancelled in epoch {epoch + 1}, step {step + 1}")
             it = torch.from_numpy(idx)
             x, m = x_all[it].to(device), m_all[it].to(device)
-            x1, m1 = aug(x, m, g)
-            x2, m2 = aug(x, m, g)
-            q = qnet(x1, m1)
-            with torch.no_grad():
-                moco.momentum_update()
-                k = moco.keys(x2, m2)
-            loss, _terms = moco.loss(q, k)
-            _finite(loss, epoch, step)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            moco.enqueue(k)
-            losses.append(float(loss.detach()))
+            losses.append(contrastive_step(moco, qnet, aug, x, m, g, opt, epoch, step))
             bar.update(1)
             bar.set_postfix(loss=f"{losses[-1]:.3f}")
             if progress is not None:

@@ -85,7 +85,7 @@ def adapt(project_path: str | Path, *, steps: int | None = None, minutes: float 
     from mgstudio.recognition.device import pick_device
     from mgstudio.recognition.encoder import default_model_path
     from mgstudio.recognition.model import DualStreamEncoder, ModelConfig
-    from mgstudio.recognition.train import _finite, _optim_cpu, _state_cpu, seed_everything
+    from mgstudio.recognition.train import _optim_cpu, _state_cpu, contrastive_step, seed_everything
 
     if steps is None and minutes is None:
         raise MGStudioError("Say how long to adapt: a number of steps or of minutes.")
@@ -197,19 +197,7 @@ def adapt(project_path: str | Path, *, steps: int | None = None, minutes: float 
         g = torch.Generator().manual_seed(seed * 100_003 + done)
         t0 = time.perf_counter()
         x, m = x_all[idx].to(dev), m_all[idx].to(dev)
-        x1, m1 = aug(x, m, g)
-        x2, m2 = aug(x, m, g)
-        q = moco.query(x1, m1)
-        with torch.no_grad():
-            moco.momentum_update()
-            kf = moco.keys(x2, m2)
-        loss, _ = moco.loss(q, kf)
-        _finite(loss, epoch, k)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        moco.enqueue(kf)
-        losses.append(float(loss.detach()))
+        losses.append(contrastive_step(moco, moco.query, aug, x, m, g, opt, epoch, k))
         done += 1
         since_save += 1
         seconds += time.perf_counter() - t0
