@@ -42,6 +42,19 @@ def env(tmp_path, monkeypatch, demo_source):
     return tmp_path, project
 
 
+def own_video_copy(tmp: Path, project: Path) -> Path:
+    """Relink the first recording to this test's own copy of its video (the demo's is shared)."""
+    from mgstudio.core.project import Project
+
+    with Project.open(project) as p:
+        item = p.items()[0]
+        video = tmp / "videos" / Path(item.video_path).name
+        video.parent.mkdir()
+        shutil.copy(item.video_path, video)
+        p.relink(item.id, video)
+    return video
+
+
 def new_window(qtbot):
     from mgstudio.app.shell.main_window import MainWindow
 
@@ -162,14 +175,7 @@ def test_moved_video_is_relinked_and_skeleton_files_are_dropped(qtbot, env) -> N
     from mgstudio.formats.ntu import format_skeleton
 
     tmp, project = env
-    from mgstudio.core.project import Project
-
-    with Project.open(project) as p:  # this test's own copy of the video (the demo's is shared)
-        item = p.items()[0]
-        video = tmp / "videos" / Path(item.video_path).name
-        video.parent.mkdir()
-        shutil.copy(item.video_path, video)
-        p.relink(item.id, video)
+    video = own_video_copy(tmp, project)
     moved = tmp / "moved" / video.name
     moved.parent.mkdir()
     shutil.move(str(video), moved)
@@ -473,14 +479,7 @@ def test_a_replaced_video_is_refused_in_the_player_until_accepted(qtbot, env) ->
     """Another file at the video's place (same name and size, other content): the player says so
     and plays nothing until File ▸ Accept the changed video (or a relink)."""
     tmp, project = env
-    from mgstudio.core.project import Project
-
-    with Project.open(project) as p:  # this test's own copy of the video (the demo's is shared)
-        item = p.items()[0]
-        video = tmp / "videos" / Path(item.video_path).name
-        video.parent.mkdir()
-        shutil.copy(item.video_path, video)
-        p.relink(item.id, video)
+    video = own_video_copy(tmp, project)
     data = bytearray(video.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size, other content: only the fingerprint tells
     data[100] ^= 0xFF
