@@ -2,9 +2,11 @@
 
 Used by the GUI tests and by the GUI benchmarks (``benchmarks/``), so both measure alike.
 
-The test machines are shared: when the load average exceeds the cores, other processes starve
-this one and every gap grows; the limits then scale with load / cores (a frozen GUI thread,
-seconds long, still fails).
+The test machines are shared: other processes starve this one and every gap grows. Each gap
+therefore leaves out the time the GUI thread sat runnable in the kernel's run queue waiting for a
+core (``/proc/thread-self/schedstat``, Linux): what is left is time the app itself blocked the GUI
+thread (work on it, the GIL, I/O). The limits also scale with load / cores, which the one-minute
+load average only shows late (a frozen GUI thread, seconds long, still fails).
 
 ``MGSTUDIO_STALL_TRACE=1`` also samples the GUI thread's Python stack every 2 ms from a side
 thread and prints, for each gap over the limit, the innermost app frames seen during it: where
@@ -51,11 +53,21 @@ class _StackSampler(threading.Thread):
         self._stop.set()
 
 
+def _run_queue_wait_s() -> float | None:
+    """Seconds this thread has waited for a core so far (None where the kernel does not say)."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 class Heartbeat:
     def __init__(self, interval_ms: int = 10) -> None:
         self.gaps: list[float] = []
         self.ticks: list[float] = []
         self._last = time.perf_counter()
+        self._waited: float | None = None
         self.timer = QTimer()
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._beat)
@@ -63,12 +75,15 @@ class Heartbeat:
 
     def _beat(self) -> None:
         now = time.perf_counter()
-        self.gaps.append(now - self._last)
+        waited = _run_queue_wait_s()
+        starved = 0.0 if waited is None or self._waited is None else waited - self._waited
+        self.gaps.append(max(0.0, now - self._last - starved))
         self.ticks.append(now)
-        self._last = now
+        self._last, self._waited = now, waited
 
     def start(self) -> None:
         self._last = time.perf_counter()
+        self._waited = _run_queue_wait_s()
         if os.environ.get("MGSTUDIO_STALL_TRACE") and self._sampler is None:
             self._sampler = _StackSampler()
             self._sampler.start()
