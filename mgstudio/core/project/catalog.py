@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import re
 import time
@@ -13,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from mgstudio.core.atomic import clean_temp_files
+from mgstudio.core.commands import Command
 from mgstudio.core.errors import ProjectError
 from mgstudio.core.fingerprint import find_by_fingerprint, fingerprint, media_status
 from mgstudio.core.project.damage import parse_rate
+from mgstudio.core.project.item_edits import check_fps
 from mgstudio.core.project.rows import ITEM_COLS, KIND_RE, PROPOSALS_TIER, Item, Tier, info_get, item_from_row
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.core.timebase import as_fraction
@@ -177,6 +180,44 @@ class Catalog:
 
         item_id = self._insert_item(name, "skeleton", None, None, seq.fps, seq.start_frame + len(seq.xy), w, h,
                                     attributes, then=write)
+        return self.item(item_id)
+
+    def add_label_item(self, name: str, fps: Any, frame_count: int,
+                       attributes: dict[str, Any] | None = None) -> Item:
+        """Add a label-only recording: a name, a frame rate and a length in frames, with no video
+        and no skeleton (a study known only from its coding file; see
+        :mod:`mgstudio.workflows.coding`). Its kind is ``skeleton``, with no skeleton stored.
+
+        One undoable step ("Add recording 'NAME'"): undo removes it, redo brings it back under its
+        id. Inside :meth:`one_step` it is part of that step, so an import that creates its
+        recordings is undone whole. The name is kept exactly (a coding file refers to it) and must
+        be free; a bad name, rate or length is refused with one sentence and adds nothing."""
+        self._check_writable()
+        name = str(name or "").strip()
+        if not name:
+            raise ProjectError("A recording needs a name.")
+        rate = check_fps(fps, name)
+        try:
+            frame_count = -1 if isinstance(frame_count, bool) else operator.index(frame_count)
+        except TypeError:
+            frame_count = -1
+        if not 0 <= frame_count < 2**53:
+            raise ProjectError(f"'{name}' needs its length as a whole number of frames.")
+        description = f"Add recording '{name}'"
+        with self.one_step("add item", description):
+            with self._tx() as db:  # inside the step's transaction: no other program takes the id now
+                if db.execute("SELECT 1 FROM items WHERE name = ?", (name,)).fetchone():
+                    raise ProjectError(f"The project already has a recording called '{name}'.")
+                seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'items'").fetchone()
+                top = db.execute("SELECT max(id) FROM items").fetchone()[0]
+                item_id = max(seq[0] if seq else 0, top or 0) + 1  # ids are never reused
+                self._drop_orphan_skeletons(item_id)  # files a killed add left under this (new) id
+            row = {"id": item_id, "name": name, "kind": "skeleton", "video_path": None, "fingerprint": None,
+                   "fps": str(rate), "frame_count": frame_count, "width": None, "height": None,
+                   "created": time.time(), "attributes": {str(k): v for k, v in (attributes or {}).items()}}
+            cmd = Command("add item", description)
+            cmd.ops.append({"op": "item", "before": None, "after": row})
+            self._run(cmd)
         return self.item(item_id)
 
     def set_item_attribute(self, item_id: int, key: str, value: Any) -> None:

@@ -1,5 +1,6 @@
 """Running an edit and taking it back: validate → apply → overlap check → history and audit rows,
-all in one transaction; the merge of quick nudges into one undo step; undo and redo.
+all in one transaction; the merge of quick nudges into one undo step; several edits as one step
+(:meth:`History.one_step`); undo and redo.
 
 Each annotator has their own undo stack (history rows carry ``who``): Alice's undo never takes
 back Bob's work. When an edit to undo was changed since by someone else, the undo is refused
@@ -11,7 +12,11 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii as _js
 from typing import Any
 
@@ -114,11 +119,65 @@ def _ops_or_none(text: str) -> list[dict[str, Any]] | None:
     return ops if isinstance(ops, list) else None
 
 
+@dataclass
+class _OpenStep:
+    """The edits :meth:`History.one_step` gathers into one undo step (in the thread that opened it)."""
+
+    thread: int
+    ops: list[dict[str, Any]] = field(default_factory=list)
+    encoded: list[tuple[str | None, str | None]] = field(default_factory=list)
+
+
 class History:
     """The edit engine and the undo stacks (a mixin of :class:`~mgstudio.core.project.Project`)."""
 
     HISTORY_LIMIT = 1000  # undo steps kept per annotator
     _bounds_changed = staticmethod(_bounds_changed)
+    _open_step: _OpenStep | None = None
+
+    def _in_step(self) -> bool:
+        step = self._open_step
+        return step is not None and step.thread == threading.get_ident()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """The connection's write transaction; inside :meth:`one_step` (same thread) a savepoint of
+        the step's transaction instead: a part that fails is rolled back alone, the rest commits
+        with the step."""
+        if not self._in_step():
+            with super()._tx() as db:  # type: ignore[misc]
+                yield db
+            return
+        db = self._db
+        db.execute("SAVEPOINT part")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK TO part")
+            db.execute("RELEASE part")
+            raise
+        db.execute("RELEASE part")
+
+    @contextmanager
+    def one_step(self, action: str, description: str) -> Iterator[None]:
+        """Make the edits of the block one transaction and one undo step, ``description``.
+
+        Every edit made in the block by this thread (commands, item edits, new tiers) joins one
+        ``BEGIN IMMEDIATE`` transaction: an error or a kill anywhere in the block leaves the
+        project as before it, and undo takes back (redo brings back) all of the block's commands
+        together, last first. An import that creates its recordings is such a block. Other
+        threads wait until the block ends; a block inside a block is part of the outer one."""
+        if self._in_step():
+            yield
+            return
+        with super()._tx() as db:  # type: ignore[misc]
+            step = self._open_step = _OpenStep(threading.get_ident())
+            try:
+                yield
+            finally:
+                self._open_step = None
+            if step.ops:
+                self._record(db, action, description, step.ops, step.encoded, time.time())
 
     def _merge_into_last(self, db: sqlite3.Connection, cmd: Command, now: float, within: float) -> bool:
         """Join ``cmd`` (one edge change) to this annotator's newest undo step when it continues it."""
@@ -154,18 +213,28 @@ class History:
                 raise ProjectError("This segment was just changed in another window or program; "
                                    "nothing was saved, look again and retry.", str(exc)) from exc
             self._check_overlaps(db, touched)
-            if self._merge_into_last(db, cmd, now, merge_within):
+            step = self._open_step if self._in_step() else None
+            if step is None and self._merge_into_last(db, cmd, now, merge_within):
                 self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops)
                 return
             # Each row is serialised once, for its audit row and for the undo step's text.
             encoded = [_encoded(op) for op in cmd.ops]
-            db.execute("DELETE FROM history WHERE undone = 1 AND who = ?", (self.annotator,))
-            db.execute("INSERT INTO history (action, description, ops, undone, who, created) VALUES (?, ?, ?, 0, ?, ?)",
-                       (cmd.action, cmd.description, _ops_text(cmd.ops, encoded), self.annotator, now))
-            # Keep the newest HISTORY_LIMIT undo steps of this annotator (the audit log keeps all).
-            db.execute("DELETE FROM history WHERE who = ?1 AND id <= (SELECT id FROM history WHERE who = ?1 "
-                       "ORDER BY id DESC LIMIT 1 OFFSET ?2)", (self.annotator, self.HISTORY_LIMIT))
+            if step is not None:  # one_step writes the undo step of the whole block
+                step.ops.extend(cmd.ops)
+                step.encoded.extend(encoded)
+            else:
+                self._record(db, cmd.action, cmd.description, cmd.ops, encoded, now)
             self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops, encoded)
+
+    def _record(self, db: sqlite3.Connection, action: str, description: str, ops: list[dict[str, Any]],
+                encoded: list[tuple[str | None, str | None]], now: float) -> None:
+        """Write one undo step (dropping this annotator's redo steps), keeping the newest
+        HISTORY_LIMIT steps of this annotator (the audit log keeps all)."""
+        db.execute("DELETE FROM history WHERE undone = 1 AND who = ?", (self.annotator,))
+        db.execute("INSERT INTO history (action, description, ops, undone, who, created) VALUES (?, ?, ?, 0, ?, ?)",
+                   (action, description, _ops_text(ops, encoded), self.annotator, now))
+        db.execute("DELETE FROM history WHERE who = ?1 AND id <= (SELECT id FROM history WHERE who = ?1 "
+                   "ORDER BY id DESC LIMIT 1 OFFSET ?2)", (self.annotator, self.HISTORY_LIMIT))
 
     def _audit_ops(self, db: sqlite3.Connection, now: float, action: str, description: str,
                    ops: list[dict[str, Any]], encoded: list[tuple[str | None, str | None]] | None = None) -> None:
@@ -236,6 +305,8 @@ class History:
         return self._step(undo=False)
 
     def _step(self, undo: bool) -> str | None:
+        if self._in_step():
+            raise ProjectError("Undo and redo wait until the change in progress is finished.")
         with self._lock:
             row = self._last(0 if undo else 1)
             if row is None:
