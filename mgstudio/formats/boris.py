@@ -180,6 +180,65 @@ def _tracks_for_observation(obs: dict[str, Any], states: set[str], fps: float, n
     return [Track(subject or "boris", subject or "boris", rows=r) for subject, r in rows.items()]
 
 
+def first_media(obs: dict[str, Any]) -> str | None:
+    """The first media file of an observation's first player (``None``: a live observation)."""
+    files = obs.get("file", {}).get("1", []) if isinstance(obs.get("file"), dict) else []
+    return files[0] if isinstance(files, list) and files and isinstance(files[0], str) and files[0] else None
+
+
+def match_observation(project: "Project", obs_id: str, obs: dict[str, Any]) -> Any:
+    """The item an observation goes to: the one named like the observation, else like its first
+    media file (by name without extension, or a video of that file name); ``None`` when none."""
+    item = find_item(project, obs_id)
+    media = first_media(obs)
+    if item is None and media is not None:
+        fname = Path(media.replace("\\", "/")).name
+        item = find_item(project, Path(fname).stem) or next(
+            (it for it in project.items() if it.video_path and Path(it.video_path).name == fname), None)
+    return item
+
+
+def _positive(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return v if 0 < v < 1e9 else None
+
+
+def observation_media(obs: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The frame rate and length (seconds) BORIS noted for an observation's first media file
+    (``media_info``); ``None`` for what it does not say (a live observation says neither)."""
+    media, info = first_media(obs), obs.get("media_info")
+    if media is None or not isinstance(info, dict):
+        return None, None
+
+    def noted(key: str) -> float | None:
+        table = info.get(key)
+        return _positive(table.get(media)) if isinstance(table, dict) else None
+
+    return noted("fps"), noted("length")
+
+
+def observation_attributes(obs: dict[str, Any]) -> dict[str, str]:
+    """An observation's independent variables (e.g. condition, session) as item attributes."""
+    ivs = obs.get("independent_variables")
+    if not isinstance(ivs, dict):
+        return {}
+    out = {}
+    for k, v in ivs.items():
+        key, value = str(k).strip(), _text(v).strip()
+        if key and value:
+            out[key[:100]] = value[:1000]
+    return out
+
+
+def observation_end(obs: dict[str, Any], states: set[str], fps: float, where: str) -> int:
+    """The frame after an observation's last event at ``fps`` (the events checked as on import)."""
+    tracks = _tracks_for_observation(obs, states, fps, 0, where, ImportReport())
+    return max((r.end for t in tracks for r in t.rows), default=0)
+
+
 def import_boris(project: "Project", path: str | Path, item_id: int | None = None,
                  label_map: dict[str, str] | None = None) -> ImportReport:
     """Import observations onto matching items (or the only/given observation onto ``item_id``).
@@ -199,15 +258,7 @@ def import_boris(project: "Project", path: str | Path, item_id: int | None = Non
     for obs_id, obs in observations.items():
         if not isinstance(obs, dict):
             raise FormatError(f"{name}: observation '{short(obs_id, 60)}' is malformed.")
-        if item_id is not None:
-            item = project.item(item_id)
-        else:
-            item = find_item(project, str(obs_id))
-            files = obs.get("file", {}).get("1", []) if isinstance(obs.get("file"), dict) else []
-            if item is None and isinstance(files, list) and files and isinstance(files[0], str):
-                fname = Path(files[0]).name
-                item = find_item(project, Path(fname).stem) or next(
-                    (it for it in project.items() if it.video_path and Path(it.video_path).name == fname), None)
+        item = project.item(item_id) if item_id is not None else match_observation(project, str(obs_id), obs)
         if item is None:
             events = obs.get("events", [])
             n = len(events) if isinstance(events, list) else 0
