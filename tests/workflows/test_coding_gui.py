@@ -80,3 +80,63 @@ def test_the_window_asks_and_adds_label_only_recordings(qtbot, tmp_path, monkeyp
     shutil.copy(tmp_path / "browser.png", Path(os.environ.get("MGSTUDIO_SHOT_DIR", tmp_path)) / "label_only_browser.png")
     shutil.copy(tmp_path / "question.png", Path(os.environ.get("MGSTUDIO_SHOT_DIR", tmp_path)) / "label_only_question.png")
     w.close()
+
+
+def test_a_boris_study_in_the_window_and_ctrl_z_takes_its_recordings_back(qtbot, tmp_path, monkeypatch) -> None:
+    from mgstudio.app.shell.main_window import MainWindow
+    from tests.workflows.test_coding_boris_json import _boris_study
+
+    monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("MGSTUDIO_DATA_DIR", str(tmp_path / "data"))
+    project = tmp_path / "demo.mgproj"
+    shutil.copytree(build_demo_project(tmp_path / "src"), project)
+    study = _boris_study(tmp_path)
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    w.open_project(project)
+    p = w.project
+
+    def listed() -> set[str]:
+        return {w.browser.tree.topLevelItem(i).text(0) for i in range(w.browser.tree.topLevelItemCount())}
+
+    before, names_before = len(p.items()), listed()
+    seen: list[str] = []
+    _answer(QMessageBox.StandardButton.Yes, seen)
+    worker = w.import_coding(study)
+    wait_worker(qtbot, worker, 30_000)
+    assert worker.error is None, worker.error and worker.error.detail
+    question = seen[0]
+    assert "study.boris holds 3 observation(s) that are not in this project" in question
+    assert "frame rate BORIS noted for its video (25–29.97 fps)" in question
+    assert "1 live observation(s) have no frame rate (live session): they are added at 25 fps" in question
+    assert "Undo (Ctrl+Z) takes the new recordings back" in question
+    text = w.import_box.text()
+    assert "Created 3 label-only recording(s)" in text and "the new recordings with it" in text
+    w.import_box.close()
+    assert listed() == names_before | {"interview", "press 2", "live session"}
+    coded = sorted((p.item(s.item_id).name, s.start, s.end, s.label) for s in p.segments()
+                   if p.item(s.item_id).name in ("interview", "press 2", "live session"))
+    assert len(coded) == 4
+    w.grab().save(str(tmp_path / "boris_browser.png"))
+
+    # Ctrl+Z (the Edit menu's Undo, whose shortcut it is): the three recordings leave the list, with their coding
+    undo, redo = w.review.actions["undo"], w.review.actions["redo"]
+    assert undo.shortcut().toString() == "Ctrl+Z"
+    undo.trigger()
+    qtbot.waitUntil(lambda: listed() == names_before, timeout=5000)
+    assert len(p.items()) == before and "Undone: Import study.boris (3 new label-only recordings)" in \
+        w.statusBar().currentMessage()
+    # Ctrl+Shift+Z: back, with the same segments
+    redo.trigger()
+    qtbot.waitUntil(lambda: "press 2" in listed(), timeout=5000)
+    assert sorted((p.item(s.item_id).name, s.start, s.end, s.label) for s in p.segments()
+                  if p.item(s.item_id).name in ("interview", "press 2", "live session")) == coded
+    shots = Path(os.environ.get("MGSTUDIO_SHOT_DIR", tmp_path))
+    shutil.copy(tmp_path / "question.png", shots / "boris_question.png")
+    shutil.copy(tmp_path / "boris_browser.png", shots / "boris_browser.png")
+    w.close()

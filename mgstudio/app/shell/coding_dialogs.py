@@ -35,13 +35,15 @@ def import_job(project: Any, path: Path, current: int | None, create_missing: bo
     """Import ``path`` as the window does (see :func:`target_item`); returns the report and the
     name of the recording it went to (None when the file names its recordings). With
     ``create_missing`` the recordings the file names and the project lacks are first added as
-    label-only recordings (:mod:`mgstudio.workflows.coding`); the report's warnings say so.
-    ``cancel`` (the status bar's Cancel) stops a plain import before anything is written."""
+    label-only recordings (:mod:`mgstudio.workflows.coding`), in the import's one undo step; one
+    the file gives no frame rate for (a live BORIS observation) gets 25 fps, as the question said.
+    ``cancel`` (the status bar's Cancel) stops the import before anything is written."""
     fmt = detect_format(path)
     if create_missing:
-        from mgstudio.workflows.coding import import_coding
+        from mgstudio.workflows.coding import DEFAULT_FPS, import_coding
 
-        done = import_coding(project, path, fmt, create_missing=True)
+        with cancellable(cancel):
+            done = import_coding(project, path, fmt, create_missing=True, fps=DEFAULT_FPS if _unrated(path) else None)
         done.report.warnings[:0] = done.notes
         return done.report, None
     target = target_item(project, path, fmt, current)
@@ -50,28 +52,78 @@ def import_job(project: Any, path: Path, current: int | None, create_missing: bo
     return report, (project.item(target).name if target is not None else None)
 
 
+_last_scan: dict[str, Any] = {}  # the scan missing_recordings made, for the question that follows
+
+
+def _scan_of(path: Path) -> Any:
+    return _last_scan.get("scan") if _last_scan.get("path") == str(path) else None
+
+
+def _unrated(path: Path) -> list[str]:
+    """The recordings of the last scanned file that carry no frame rate of their own (BORIS live)."""
+    scan = _scan_of(path)
+    if scan is None or scan.fps is not None:
+        return []
+    return [n for n, r in scan.recordings.items() if r.fps is None]
+
+
 def missing_recordings(project: Any, path: Path) -> list[str]:
     """The recordings a coding file names that the project lacks (empty when the file cannot
     make any, or cannot be read: the import then says why)."""
     from mgstudio.core.errors import MGStudioError
     from mgstudio.workflows.coding import CREATES, scan_coding
 
+    _last_scan.clear()
     try:
         fmt = detect_format(path)
         if fmt not in CREATES or (fmt == "eaf" and project.items()):
             return []  # an ELAN file goes to the recording on screen once there is one
-        return scan_coding(path, fmt).missing(project)
+        scan = scan_coding(path, fmt)
+        _last_scan.update(path=str(path), scan=scan)
+        return scan.missing(project)
     except MGStudioError:
         return []
 
 
+def _what_they_get(path: Path, names: list[str]) -> str:
+    """How the new recordings get their frame rate and length, in the file's own terms."""
+    scan = _scan_of(path)
+    fmt = scan.fmt if scan is not None else detect_format(path)
+    if fmt == "boris":
+        unrated = [n for n in _unrated(path) if n in names]
+        text = ("Each gets the frame rate BORIS noted for its video "
+                f"({_rates(scan, names)}) and runs as long as its video or its last event.")
+        if unrated:
+            text += (f" {len(unrated)} live observation(s) have no frame rate ({_shown(unrated, 3)}): "
+                     "they are added at 25 fps (Edit attributes… in the recordings list corrects it).")
+        return text
+    if fmt == "json":
+        return f"Each keeps the frame rate ({_rates(scan, names)}), length and attributes the file gives it."
+    return "Each runs to the end of its last segment."
+
+
+def _rates(scan: Any, names: list[str]) -> str:
+    rates = sorted({r.fps for n, r in scan.recordings.items() if n in names and r.fps is not None}) if scan else []
+    if not rates:
+        return "25 fps"
+    return f"{float(rates[0]):g} fps" if len(rates) == 1 else f"{float(rates[0]):g}–{float(rates[-1]):g} fps"
+
+
+def _shown(names: list[str], n: int = 5) -> str:
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
 def ask_create_missing(parent: QWidget, path: Path, names: list[str]) -> bool | None:
     """Ask whether to add the file's unknown recordings as label-only ones; None = cancel."""
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    scan = _scan_of(path)
+    fmt = scan.fmt if scan is not None else ""
+    what = {"boris": "observation(s)", "json": "recording(s)"}.get(fmt, "recording(s)")
+    verb = {"boris": "holds", "json": "holds"}.get(fmt, "codes")
     box = QMessageBox(QMessageBox.Icon.Question, "Import coding",
-                      f"{path.name} codes {len(names)} recording(s) that are not in this project ({shown}).\n\n"
+                      f"{path.name} {verb} {len(names)} {what} that are not in this project ({_shown(names)}).\n\n"
                       "Add them as label-only recordings? They have no video or skeleton: reports, agreement "
-                      "and exports work on them; each runs to the end of its last segment.\n\n"
+                      f"and exports work on them. {_what_they_get(path, names)}\n\n"
+                      "Undo (Ctrl+Z) takes the new recordings back with the import.\n\n"
                       "No: import only the coding of recordings already in the project.",
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
                       | QMessageBox.StandardButton.Cancel, parent)
@@ -116,7 +168,10 @@ def export_target(path: Path, chosen_filter: str, has_item: bool = True) -> tupl
 
 def import_message(path: Path, report: ImportReport, item_name: str | None) -> str:
     where = f" into “{item_name}”" if item_name else ""
-    if not report.imported:  # no undo step was made: Ctrl+Z would undo the edit before
+    created = any(w.startswith("Created ") and "label-only recording" in w for w in report.warnings)
+    if created:  # the new recordings are in the import's undo step, even without a segment
+        undo = "Edit ▸ Undo (Ctrl+Z) takes the whole import back in one step, the new recordings with it."
+    elif not report.imported:  # no undo step was made: Ctrl+Z would undo the edit before
         undo = "Nothing was added, so this import made no undo step (Ctrl+Z would undo your edit before it)."
     else:
         undo = "Edit ▸ Undo (Ctrl+Z) takes the whole import back in one step."
