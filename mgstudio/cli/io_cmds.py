@@ -14,6 +14,7 @@ IMPORT_EXAMPLES = """examples:
   mgstudio import study.mgproj coding.boris --map scratch="touching or scratching head"
   mgstudio import study.mgproj labels_20200831.csv --create-items   # a study without videos
   mgstudio import study.mgproj interview*.eaf --create-items --fps 25
+  mgstudio import study.mgproj study.boris --create-items     # one recording per observation
 """
 EXPORT_EXAMPLES = """examples:
   mgstudio export study.mgproj --out session1.eaf --item session1
@@ -39,9 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default) or tiers of their own")
     p.add_argument("--create-items", action="store_true",
                    help="add a label-only recording (no video or skeleton) for each recording the file names "
-                        "and the project lacks (ELAN, CSV, iMiGUE; the default when the project is empty)")
+                        "and the project lacks (ELAN, CSV, iMiGUE, BORIS, MG Studio JSON; the default when the "
+                        "project is empty); 'mgstudio undo' takes them back with the import")
     p.add_argument("--fps", help="frame rate of the recordings --create-items adds, where the file gives none "
-                        "(ELAN, a CSV without seconds; default 25 for ELAN and seconds-only CSV)")
+                        "(ELAN, a CSV without seconds, a live BORIS observation, a JSON segment of an unlisted "
+                        "recording; default 25 for ELAN and seconds-only CSV)")
     p.add_argument("--list-skipped", dest="verbose_skips", action="store_true",
                    help="print every skipped row with its reason, tier and time")
     p.set_defaults(func=run_import)
