@@ -13,7 +13,10 @@ MG Studio before 0.9): a state event's START/STOP pair is **one** segment, paire
 (subject, behaviour, modifier) in time order as BORIS does (an unpaired start is closed at
 the end of the media and reported); point events become one-frame segments. The observation's
 ``time offset`` is taken off. An observation is matched to an item by its id or by the file
-name of its first media file. A subject's name is the tier and its coder.
+name of its first media file (:func:`match_observation`). A subject's name is the tier and its coder.
+An observation without an item can become a label-only recording
+(:mod:`mgstudio.workflows.coding`): :func:`observation_media` gives the rate and length BORIS
+noted for its media, :func:`observation_attributes` its independent variables.
 """
 
 from __future__ import annotations

@@ -152,7 +152,9 @@ def scan_coding(path: str | Path, fmt: str = "auto", fps: Any = None, item_name:
     """Read a coding file and list the recordings it names, with their length and frame rate.
 
     ``fps`` is used where the file holds no frame rate (ELAN; a CSV with only frames or only
-    seconds); without it such files are read at 25 fps (ELAN, seconds) or refused (frames only).
+    seconds; a live BORIS observation; a JSON segment of a recording its list lacks); without it
+    such files are read at 25 fps (ELAN, seconds), refused (frames only), or the recordings
+    without a rate are refused when the import would create them (:meth:`CodingScan.rate_of`).
     ``item_name`` names the recording of a one-recording file (ELAN; default: the file's name).
     """
     from mgstudio.formats.segment_io import detect_format

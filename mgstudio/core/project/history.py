@@ -165,8 +165,10 @@ class History:
         Every edit made in the block by this thread (commands, item edits, new tiers) joins one
         ``BEGIN IMMEDIATE`` transaction: an error or a kill anywhere in the block leaves the
         project as before it, and undo takes back (redo brings back) all of the block's commands
-        together, last first. An import that creates its recordings is such a block. Other
-        threads wait until the block ends; a block inside a block is part of the outer one."""
+        together, last first. An import that creates its recordings is such a block. Undo takes
+        back commands and :meth:`add_label_item`; what has no undo of its own (a new tier or
+        annotator) stays. Other threads wait until the block ends; a block inside a block is
+        part of the outer one."""
         if self._in_step():
             yield
             return
