@@ -141,3 +141,21 @@ def test_a_boris_study_in_the_window_and_ctrl_z_takes_its_recordings_back(qtbot,
     if shots != tmp_path:
         shutil.copy(tmp_path / "boris_browser.png", shots / "boris_browser.png")
     w.close()
+
+
+def test_the_question_for_a_json_export_names_its_recordings_and_rates(qtbot, tmp_path, monkeypatch) -> None:
+    from mgstudio.app.shell import coding_dialogs as aio
+    from mgstudio.core.project import Project
+    from tests.workflows.test_coding_boris_json import _json_export
+
+    monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
+    path, _, _ = _json_export(tmp_path)
+    with Project.create(tmp_path / "empty.mgproj", annotator="ana") as p:
+        names = aio.missing_recordings(p, path)
+        assert names == ["S01 interview", "S02 interview"]
+        seen: list[str] = []
+        _answer(QMessageBox.StandardButton.Yes, seen)
+        assert aio.ask_create_missing(None, path, names) is True
+    assert "study.json holds 2 recording(s) that are not in this project (S01 interview, S02 interview)" in seen[0]
+    assert "Each keeps the frame rate (25–29.97 fps), length and attributes the file gives it." in seen[0]
+    shutil.copy(tmp_path / "question.png", Path(os.environ.get("MGSTUDIO_SHOT_DIR", tmp_path)) / "json_question.png")
