@@ -74,6 +74,31 @@ def test_one_step_is_one_undo_step_and_redo_restores_the_same_segments(project) 
     assert actions[-12:] == ["add item", "add item", "bulk add", "bulk add"] + ["undo"] * 4 + ["redo"] * 4
 
 
+def test_tiers_and_coders_a_step_brought_go_with_its_undo(project) -> None:
+    before = [t.name for t in project.tiers()], project.annotators()
+    with project.one_step("import", "Import coding.eaf (1 new label-only recording)"):
+        a = project.add_label_item("a", 25, 100)
+        maria = project.ensure_tier("Maria", annotator="Maria")
+        project.add_segments([Segment(a.id, maria.id, 10, 20, "folding arms")], "Import coding.eaf")
+    assert project.undo() and ([t.name for t in project.tiers()], project.annotators()) == before
+    assert project.redo() and project.tier("Maria") == maria and "Maria" in project.annotators()
+    assert [(s.tier_id, s.start) for s in project.segments()] == [(maria.id, 10)]
+
+
+def test_a_tier_another_coder_used_since_stays_when_the_step_is_undone(project) -> None:
+    z = project.add_label_item("z", 25, 100)
+    with project.one_step("import", "Import coding.eaf (1 new label-only recording)"):
+        a = project.add_label_item("a", 25, 100)
+        maria = project.ensure_tier("Maria", annotator="Maria")
+        project.add_segments([Segment(a.id, maria.id, 10, 20, "folding arms")], "Import coding.eaf")
+    with Project.open(project.path, annotator="bob") as bob:  # bob codes on that tier, in another recording
+        bob.add_segments([Segment(z.id, maria.id, 30, 40, "touching jaw")], "by hand")
+    assert project.undo() == "Import coding.eaf (1 new label-only recording)"
+    assert [it.name for it in project.items()] == ["z"] and "Maria" in [t.name for t in project.tiers()]
+    assert [(s.item_id, s.start) for s in project.segments()] == [(z.id, 30)]
+    assert project.redo() and sorted((s.item_id, s.start) for s in project.segments()) == [(z.id, 30), (a.id, 10)]
+
+
 def test_an_error_inside_one_step_leaves_nothing(project) -> None:
     project.add_label_item("kept", 25, 10)
     before = _state(project), project.undo_text(), project.change_counter()

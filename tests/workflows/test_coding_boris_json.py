@@ -55,6 +55,8 @@ def _boris_study(tmp_path: Path) -> Path:
 
 
 def test_a_boris_project_makes_its_observations_recordings_and_undo_takes_them_away(empty_project, capsys):
+    with Project.open(empty_project, read_only=True) as p:
+        tiers_before, coders_before = [t.name for t in p.tiers()], p.annotators()
     code, out, err = run(capsys, "import", str(empty_project), str(WRITTEN_BY_BORIS))
     assert code == 0, err
     assert "Created 1 label-only recording(s)" in out and "25 fps" in out and "120 s" in out
@@ -68,8 +70,9 @@ def test_a_boris_project_makes_its_observations_recordings_and_undo_takes_them_a
 
     code, out, _ = run(capsys, "undo", str(empty_project))
     assert code == 0 and "Import written_by_boris_8.boris (1 new label-only recording)" in out
-    with Project.open(empty_project, read_only=True) as p:
+    with Project.open(empty_project, read_only=True) as p:  # the project as it was: no recording, tier or coder
         assert p.items() == [] and p.segments() == []
+        assert [t.name for t in p.tiers()] == tiers_before and p.annotators() == coders_before
     code, out, _ = run(capsys, "redo", str(empty_project))
     assert code == 0
     with Project.open(empty_project, read_only=True) as p:

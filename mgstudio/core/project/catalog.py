@@ -74,11 +74,15 @@ class Catalog:
         if rows:
             return Tier(*rows[0])
         with self._tx() as db:
-            if annotator is not None and not db.execute("SELECT 1 FROM annotators WHERE name = ?", (annotator,)).fetchone():
+            new_annotator = annotator is not None and not db.execute(
+                "SELECT 1 FROM annotators WHERE name = ?", (annotator,)).fetchone()
+            if new_annotator:
                 db.execute("INSERT INTO annotators (name, created) VALUES (?, ?)", (annotator, time.time()))
             cur = db.execute("INSERT INTO tiers (name, annotator, kind) VALUES (?, ?, ?)", (name, annotator, kind))
             self._audit_rows(db, [(time.time(), self.annotator or (annotator or ""), "add tier", name,
                                    None, None, None, json.dumps({"name": name, "annotator": annotator, "kind": kind}))])
+            self._in_step_too({"op": "tier", "before": None, "after": {  # undone with an import's step
+                "id": cur.lastrowid, "name": name, "annotator": annotator, "kind": kind, "new_annotator": new_annotator}})
         return Tier(cur.lastrowid, name, annotator, kind)
 
     # ------------------------------------------------------------------ items

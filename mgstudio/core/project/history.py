@@ -33,15 +33,40 @@ def apply_all(db: sqlite3.Connection, ops: list[dict[str, Any]]) -> None:
     :func:`~mgstudio.core.project.item_edits.apply_item_op`."""
     run: list[dict[str, Any]] = []
     for op in ops:
-        if is_item_op(op):
+        if is_item_op(op) or op.get("op") == "tier":
             if run:
                 apply_ops(db, run)
                 run = []
-            apply_item_op(db, op)
+            (apply_item_op if is_item_op(op) else apply_tier_op)(db, op)
         else:
             run.append(op)
     if run:
         apply_ops(db, run)
+
+
+def apply_tier_op(db: sqlite3.Connection, op: dict[str, Any]) -> None:
+    """Re-create (``before`` None) or remove (``after`` None) a tier that a :meth:`History.one_step`
+    created: ``{"op": "tier", "before"|"after": {"id", "name", "annotator", "kind", "new_annotator"}}``.
+    A removal leaves a tier that holds segments (made since), and the annotator it brought when
+    another tier still names them."""
+    before, after = op.get("before"), op.get("after")
+    row = after if before is None else before
+    who = row.get("annotator")
+    if before is None:
+        if db.execute("SELECT 1 FROM tiers WHERE id = ? AND name = ?", (row["id"], row["name"])).fetchone():
+            return  # it stayed when the step was undone (coded on since)
+        if db.execute("SELECT 1 FROM tiers WHERE id = ? OR name = ?", (row["id"], row["name"])).fetchone():
+            raise ProjectError(f"Another tier is called '{row['name']}' now; rename it first, then try again.")
+        if who is not None and not db.execute("SELECT 1 FROM annotators WHERE name = ?", (who,)).fetchone():
+            db.execute("INSERT INTO annotators (name, created) VALUES (?, ?)", (who, time.time()))
+        db.execute("INSERT INTO tiers (id, name, annotator, kind) VALUES (?, ?, ?, ?)",
+                   (row["id"], row["name"], who, row["kind"]))
+        return
+    if db.execute("SELECT 1 FROM segments WHERE tier_id = ? LIMIT 1", (row["id"],)).fetchone():
+        return  # coded on since: the tier stays, the rest of the step is taken back
+    db.execute("DELETE FROM tiers WHERE id = ?", (row["id"],))
+    if row.get("new_annotator") and not db.execute("SELECT 1 FROM tiers WHERE annotator = ?", (who,)).fetchone():
+        db.execute("DELETE FROM annotators WHERE name = ?", (who,))
 
 
 _ROW_FIELDS = tuple(SEGMENT_COLUMNS)
@@ -74,7 +99,7 @@ def row_json(d: dict[str, Any]) -> str:
 
 def _encoded(op: dict[str, Any]) -> tuple[str | None, str | None]:
     """An operation's ``before`` and ``after`` as JSON (``None`` where it has none)."""
-    enc = _json if op["op"] in ("taxonomy", "item") else row_json
+    enc = _json if op["op"] in ("taxonomy", "item", "tier") else row_json
     before, after = op.get("before"), op.get("after")
     return (None if before is None else enc(before)), (None if after is None else enc(after))
 
@@ -166,8 +191,8 @@ class History:
         ``BEGIN IMMEDIATE`` transaction: an error or a kill anywhere in the block leaves the
         project as before it, and undo takes back (redo brings back) all of the block's commands
         together, last first. An import that creates its recordings is such a block. Undo takes
-        back commands and :meth:`add_label_item`; what has no undo of its own (a new tier or
-        annotator) stays. Other threads wait until the block ends; a block inside a block is
+        back commands, :meth:`add_label_item` and the tiers (with the annotators they brought)
+        made in the block. Other threads wait until the block ends; a block inside a block is
         part of the outer one."""
         if self._in_step():
             yield
@@ -228,6 +253,13 @@ class History:
                 self._record(db, cmd.action, cmd.description, cmd.ops, encoded, now)
             self._audit_ops(db, now, cmd.action, cmd.description, cmd.ops, encoded)
 
+    def _in_step_too(self, op: dict[str, Any]) -> None:
+        """Add an operation already applied outside a command (a new tier) to the open step of
+        this thread, so that undoing the step takes it back; nothing outside a step."""
+        if self._in_step():
+            self._open_step.ops.append(op)  # type: ignore[union-attr]
+            self._open_step.encoded.append(_encoded(op))  # type: ignore[union-attr]
+
     def _record(self, db: sqlite3.Connection, action: str, description: str, ops: list[dict[str, Any]],
                 encoded: list[tuple[str | None, str | None]], now: float) -> None:
         """Write one undo step (dropping this annotator's redo steps), keeping the newest
@@ -252,6 +284,9 @@ class History:
                 self._taxonomy = None
                 continue
             ref = op.get("after") or op.get("before")
+            if kind == "tier":  # a tier a one_step made, taken back or made again
+                rows.append((now, who, action, description, None, None, before_text, after_text))
+                continue
             if kind == "item":  # a recording removed, re-created or changed: no segment id
                 rows.append((now, who, action, description, ref["id"], None, before_text, after_text))
                 continue
