@@ -167,3 +167,17 @@ def test_a_cancelled_import_leaves_no_recording_behind(empty_project, tmp_path):
         with cancellable(lambda: bool(p.items())), pytest.raises(CancelledError, match="nothing was added"):
             import_coding(p, path, create_missing=True)
         assert p.items() == [] and p.segments() == [] and not p.can_undo()
+
+
+def test_a_project_boris_itself_just_wrote_makes_its_recording(empty_project, tmp_path):
+    from tests.formats.test_boris import BORIS_PYTHON, boris
+
+    out = tmp_path / "fresh.boris"
+    if boris("write", str(out)) is None:
+        pytest.skip(f"BORIS is not installed at {BORIS_PYTHON} (see tests/formats/boris_check.py)")
+    with Project.open(empty_project) as p:
+        done = import_coding(p, out, create_missing=True)
+        assert done.created == ["interview"]
+        it = p.item_by_name("interview")
+        assert it.fps == 25 and it.frame_count == 3000
+        assert [(s.start, s.end) for s in p.segments(it.id) if s.label == "folding arms"] == [(50, 100)]
