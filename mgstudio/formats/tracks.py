@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from mgstudio.core.errors import CancelledError, FormatError
 from mgstudio.core.jobs import is_cancelled
-from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.core.segments import Source, Status
 from mgstudio.core.timebase import timecode
 from mgstudio.formats.readfile import read_regular
 
@@ -228,7 +228,10 @@ class _Family:
         if k is None:
             k = max(self.slots, default=-1) + 1
             k = max(k, max((c for _, c in self.busy), default=-1) + 1)
-        self.slots.setdefault(k, _TierSlots()).add(a, b)
+        slots = self.slots.get(k)
+        if slots is None:
+            slots = self.slots[k] = _TierSlots()
+        slots.add(a, b)
         heapq.heappush(self.busy, (b, k))
         return k
 
@@ -398,13 +401,17 @@ class ImportPlan:
         """Create the tiers that receive segments and add every segment as one undo step."""
         check_cancelled(self.file)  # the last moment a Cancel is heard: nothing is written yet
         report = self.report
-        segments: list[Segment] = []
+        rows: list[dict[str, Any]] = []
+        append = rows.append
         now = time.time()
+        statuses: dict[Any, str] = {}
+        seen = set(report.tiers)
         for p in self.pending:
             tier = self.tiers.get(p.tier)
             if tier is None:
                 tier = self.tiers[p.tier] = self.project.ensure_tier(p.tier, annotator=p.tier_annotator, kind=p.kind)
-            if tier.name not in report.tiers:
+            if tier.name not in seen:
+                seen.add(tier.name)
                 report.tiers.append(tier.name)
             row = p.row
             conf = row.confidence
@@ -412,16 +419,20 @@ class ImportPlan:
                 report.warnings.append(f"The confidence of {row.where or 'a row'} was not between 0 and 1 "
                                        "and was left out.")
                 conf = None
-            default_status = Status.PROPOSED if p.source == Source.MODEL else Status.ACCEPTED
-            segments.append(Segment(
-                item_id=p.item_id, tier_id=tier.id, start=p.start, end=p.end, label=p.label,
-                source=p.source, status=row.status or default_status, confidence=conf,
-                annotator=p.annotator, note=row.note if isinstance(row.note, str) else str(row.note or ""),
-                created=row.created or now, modified=row.modified or now,
-            ))
-        if segments:
-            self.project.add_segments(segments, description)
-        report.imported += len(segments)
+            key = (row.status, p.source)
+            status = statuses.get(key)
+            if status is None:
+                status = statuses[key] = (Status(row.status).value if row.status else
+                                          Status.PROPOSED.value if p.source == Source.MODEL else Status.ACCEPTED.value)
+            note = row.note
+            # a new segment's row (the fields of Segment, in its order): what Project.add_rows takes
+            append({"item_id": p.item_id, "tier_id": tier.id, "start": p.start, "end": p.end, "label": p.label,
+                    "source": p.source.value, "status": status, "confidence": conf, "annotator": p.annotator,
+                    "note": note if isinstance(note, str) else str(note or ""),
+                    "created": row.created or now, "modified": row.modified or now, "id": None})
+        if rows:
+            self.project.add_rows(rows, description)
+        report.imported += len(rows)
         self.pending = []
         return report
 
