@@ -204,8 +204,10 @@ class _Family:
     def __init__(self, base: str, existing: dict[int, list[tuple[int, int]]], overlapping: bool) -> None:
         self.base = base
         self.overlapping = overlapping  # model tiers may overlap within themselves: one tier
-        self.slots = {k: _TierSlots(spans) for k, spans in existing.items()}
-        self.free = list(range(max(existing, default=-1) + 1))  # tier numbers; all free at first
+        # the segments already on each tier; new rows never overlap each other (busy/free below)
+        self.slots = {k: _TierSlots(spans) for k, spans in existing.items() if spans}
+        self.top = max(existing, default=-1)  # the highest tier number there is
+        self.free = list(range(self.top + 1))  # tier numbers; all free at first
         heapq.heapify(self.free)
         self.busy: list[tuple[int, int]] = []  # (end of the last new row, tier number)
 
@@ -226,12 +228,7 @@ class _Family:
         for c in tried:
             heapq.heappush(self.free, c)
         if k is None:
-            k = max(self.slots, default=-1) + 1
-            k = max(k, max((c for _, c in self.busy), default=-1) + 1)
-        slots = self.slots.get(k)
-        if slots is None:
-            slots = self.slots[k] = _TierSlots()
-        slots.add(a, b)
+            k = max(self.top, max((c for _, c in self.busy), default=-1)) + 1
         heapq.heappush(self.busy, (b, k))
         return k
 
