@@ -22,7 +22,7 @@ from mgstudio.core.project.history import History
 from mgstudio.core.project.item_edits import ItemEdits
 from mgstudio.core.project.queries import Queries
 from mgstudio.core.project.rows import (DB_NAME, PROPOSALS_TIER, SEG_COLS, SUFFIX, default_user, new_row_ok,
-                                        segment_from_db, short_repr)
+                                        segment_from_db, segment_of_row, short_repr)
 from mgstudio.core.project.rules import Rules
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.taxonomy import Taxonomy, load_taxonomy
@@ -265,7 +265,7 @@ class Project(ItemEdits, Catalog, Queries, Rules, History, Changes, Connection):
         if not rows:
             return []
         self._run(edits.bulk_add(rows, description))
-        return [Segment(**r) for r in rows]  # the rows hold exactly a segment's fields
+        return [segment_of_row(r) for r in rows]
 
     def add_rows(self, rows: Iterable[dict[str, Any]], description: str = "") -> int:
         """Add many new segments given as rows as one undo step (an import of thousands, without
