@@ -22,6 +22,7 @@ the same transaction as the change and its audit rows.
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -95,7 +96,13 @@ def invert(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def row_to_db(row: dict[str, Any]) -> tuple[Any, ...]:
     """A segment row (dict) as the tuple of its columns in :data:`SEGMENT_COLUMNS` order."""
-    return tuple(row.get(f) for f in _FIELDS)
+    try:
+        return _row_getter(row)
+    except KeyError:  # a row without some field: None there
+        return tuple(row.get(f) for f in _FIELDS)
+
+
+_row_getter = operator.itemgetter(*_FIELDS)
 
 
 def segment_from_db(r: tuple) -> Segment:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from mgstudio.core.errors import CancelledError, FormatError
 from mgstudio.core.jobs import is_cancelled
-from mgstudio.core.segments import Segment, Source, Status
+from mgstudio.core.segments import Source, Status
 from mgstudio.core.timebase import timecode
 from mgstudio.formats.readfile import read_regular
 
@@ -204,8 +204,10 @@ class _Family:
     def __init__(self, base: str, existing: dict[int, list[tuple[int, int]]], overlapping: bool) -> None:
         self.base = base
         self.overlapping = overlapping  # model tiers may overlap within themselves: one tier
-        self.slots = {k: _TierSlots(spans) for k, spans in existing.items()}
-        self.free = list(range(max(existing, default=-1) + 1))  # tier numbers; all free at first
+        # the segments already on each tier; new rows never overlap each other (busy/free below)
+        self.slots = {k: _TierSlots(spans) for k, spans in existing.items() if spans}
+        self.top = max(existing, default=-1)  # the highest tier number there is
+        self.free = list(range(self.top + 1))  # tier numbers; all free at first
         heapq.heapify(self.free)
         self.busy: list[tuple[int, int]] = []  # (end of the last new row, tier number)
 
@@ -226,9 +228,7 @@ class _Family:
         for c in tried:
             heapq.heappush(self.free, c)
         if k is None:
-            k = max(self.slots, default=-1) + 1
-            k = max(k, max((c for _, c in self.busy), default=-1) + 1)
-        self.slots.setdefault(k, _TierSlots()).add(a, b)
+            k = max(self.top, max((c for _, c in self.busy), default=-1)) + 1
         heapq.heappush(self.busy, (b, k))
         return k
 
@@ -398,13 +398,17 @@ class ImportPlan:
         """Create the tiers that receive segments and add every segment as one undo step."""
         check_cancelled(self.file)  # the last moment a Cancel is heard: nothing is written yet
         report = self.report
-        segments: list[Segment] = []
+        rows: list[dict[str, Any]] = []
+        append = rows.append
         now = time.time()
+        statuses: dict[Any, str] = {}
+        seen = set(report.tiers)
         for p in self.pending:
             tier = self.tiers.get(p.tier)
             if tier is None:
                 tier = self.tiers[p.tier] = self.project.ensure_tier(p.tier, annotator=p.tier_annotator, kind=p.kind)
-            if tier.name not in report.tiers:
+            if tier.name not in seen:
+                seen.add(tier.name)
                 report.tiers.append(tier.name)
             row = p.row
             conf = row.confidence
@@ -412,16 +416,20 @@ class ImportPlan:
                 report.warnings.append(f"The confidence of {row.where or 'a row'} was not between 0 and 1 "
                                        "and was left out.")
                 conf = None
-            default_status = Status.PROPOSED if p.source == Source.MODEL else Status.ACCEPTED
-            segments.append(Segment(
-                item_id=p.item_id, tier_id=tier.id, start=p.start, end=p.end, label=p.label,
-                source=p.source, status=row.status or default_status, confidence=conf,
-                annotator=p.annotator, note=row.note if isinstance(row.note, str) else str(row.note or ""),
-                created=row.created or now, modified=row.modified or now,
-            ))
-        if segments:
-            self.project.add_segments(segments, description)
-        report.imported += len(segments)
+            key = (row.status, p.source)
+            status = statuses.get(key)
+            if status is None:
+                status = statuses[key] = (Status(row.status).value if row.status else
+                                          Status.PROPOSED.value if p.source == Source.MODEL else Status.ACCEPTED.value)
+            note = row.note
+            # a new segment's row (the fields of Segment, in its order): what Project.add_rows takes
+            append({"item_id": p.item_id, "tier_id": tier.id, "start": p.start, "end": p.end, "label": p.label,
+                    "source": p.source.value, "status": status, "confidence": conf, "annotator": p.annotator,
+                    "note": note if isinstance(note, str) else str(note or ""),
+                    "created": row.created or now, "modified": row.modified or now, "id": None})
+        if rows:
+            self.project.add_rows(rows, description)
+        report.imported += len(rows)
         self.pending = []
         return report
 

@@ -14,22 +14,24 @@ applied, so phone videos stand upright.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from mgstudio.core.errors import MediaError
+from mgstudio.media.frame_cache import FrameCache
+from mgstudio.media.video_index import (VideoInfo, index_cache_dir, open_video, read_index, rotation_of, scan_pts,
+                                        write_index)
 
 __all__ = ["VideoInfo", "VideoReader", "probe", "FrameCache"]
 
-INDEX_VERSION = 4
-SEQUENTIAL_RUN = 48  # iter_frames over more frames than this decodes with frame threads
+SEQUENTIAL_RUN = 48  # iter_frames over more frames than this decodes with frame threads...
+# ...when its frames are larger than this (0: always). Frame threads win on an idle machine even on
+# small real clips (interleaved, load 0.16: 640x360 2799 vs 2234 fps on one thread, 176x144 2615 vs
+# 2387) and lose only under heavy load (4.4: 1166 vs 1421), so they stay on.
+FRAME_THREAD_PIXELS = 0
 # Colour conversion on one thread up to this size: swscale's slice threads cost more than they
 # save on small frames (176x144: 0.016 vs 0.11 ms a frame; 640x360: 0.22-0.35 vs 0.31-0.44 ms).
 ONE_THREAD_PIXELS = 640 * 480
@@ -37,156 +39,6 @@ ONE_THREAD_PIXELS = 640 * 480
 PARKED_DECODERS = 4
 PARKED_MAX_PIXELS = 640 * 480
 PARKED_MIN_GOP = 24  # frames per keyframe from which a parked decoder can save a long decode
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What a video holds. ``width``/``height`` are as displayed (after rotation)."""
-
-    path: Path
-    fps: Fraction
-    frame_count: int
-    duration: float
-    width: int
-    height: int
-    rotation: int  # degrees counter-clockwise applied to the decoded picture to display it
-    start_time: float  # seconds of the first frame's timestamp
-    vfr: bool
-    codec: str
-    damaged_at: int | None = None  # first frame that could not be decoded (a truncated file)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.width, self.height
-
-    @property
-    def damage_message(self) -> str | None:
-        """One sentence for the user when the file is cut short, else None."""
-        if self.damaged_at is None:
-            return None
-        return (f"{self.path.name} is damaged (cut short): it stops at frame {self.damaged_at}, "
-                f"so only frames 0 to {self.damaged_at - 1} can be shown.")
-
-
-def _open(path: Path, threads: str = "SLICE"):
-    """Container and video stream of ``path``. ``threads``: FFmpeg's decoding threads, ``SLICE``
-    for random access (a frame comes out as soon as it is decoded) or ``AUTO`` (frame threads too)
-    for long sequential reads, where frame threads decode several frames at once but hold back
-    ``threads`` frames after each seek: 1.7x the latency of a random frame (bench_video)."""
-    import av
-
-    if not path.exists():
-        raise MediaError(f"The video file {path.name} was not found.", str(path))
-    if path.is_dir():
-        raise MediaError(f"{path.name} is a folder, not a video file.", str(path))
-    if path.stat().st_size == 0:
-        raise MediaError(f"{path.name} is empty (0 bytes).")
-    try:
-        container = av.open(str(path), "r")
-    except PermissionError as exc:
-        raise MediaError(f"{path.name} could not be read: permission denied.", repr(exc)) from exc
-    except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
-        raise MediaError(f"{path.name} could not be opened as a video: it is not a video file, or it is "
-                         "damaged (for example a copy that was cut short).", repr(exc)) from exc
-    if not container.streams.video:
-        kinds = sorted({s.type for s in container.streams})
-        container.close()
-        if not kinds:
-            raise MediaError(f"{path.name} contains no video frames.")
-        raise MediaError(f"{path.name} has no video picture (it contains only {' and '.join(kinds)}).")
-    stream = container.streams.video[0]
-    stream.thread_type = threads
-    return container, stream
-
-
-def _index_cache_dir(cache_dir: str | Path | None) -> Path | None:
-    if cache_dir is not None:
-        return Path(cache_dir)
-    try:
-        from platformdirs import user_cache_dir
-
-        return Path(user_cache_dir("mgstudio")) / "frame_index"
-    except Exception:  # pragma: no cover - platformdirs always importable here
-        return None
-
-
-def _scan_pts(path: Path, progress: Callable[[float], None] | None = None
-              ) -> tuple[np.ndarray, Fraction, np.ndarray, bool]:
-    """Demux the video packets (no decoding): sorted presentation timestamps of every shown
-    frame, the time base, the sorted keyframe timestamps, and whether the file is cut short.
-
-    Packets flagged *discard* are left out: a video trimmed without re-encoding
-    (``ffmpeg -ss … -c copy``) keeps the frames before the cut only to decode the ones after it,
-    and players never show them. A file is cut short when demuxing fails before the end, its
-    last packets are incomplete (those are dropped: they decode to garbage), or its header
-    announces clearly more frames or time than the packets hold. ``progress(fraction)`` is called
-    every 2000 packets (it may raise ``CancelledError`` to stop).
-    """
-    import av
-
-    container, stream = _open(path)
-    pts: list[int] = []
-    keys: list[int] = []
-    corrupt: list[bool] = []
-    hidden = 0  # discarded packets (before a trim point) still count in the header's frame count
-    failed = False
-    try:
-        size = max(1, path.stat().st_size)
-        for packet in container.demux(stream):
-            if packet.size == 0:
-                continue
-            if progress is not None and len(pts) % 2000 == 1999 and packet.pos is not None and packet.pos >= 0:
-                progress(min(1.0, packet.pos / size))
-            hidden += 1
-            if packet.is_discard:
-                continue
-            hidden -= 1
-            t = packet.pts if packet.pts is not None else packet.dts
-            if t is None:
-                t = len(pts)  # no timestamps at all: fall back to decode order
-            pts.append(int(t))
-            corrupt.append(bool(packet.is_corrupt))
-            if packet.is_keyframe:
-                keys.append(int(t))
-    except av.error.FFmpegError:
-        failed = True  # keep the packets read before the damage
-    except BaseException:
-        container.close()
-        raise
-    tb = Fraction(stream.time_base or Fraction(1, 1))
-    declared_frames = int(stream.frames or 0)
-    declared_s = float(stream.duration * tb) if stream.duration else None
-    if declared_s is None and container.duration and len(container.streams) == 1:
-        declared_s = container.duration / 1_000_000  # (with audio the container may run longer)
-    container.close()
-    while corrupt and corrupt[-1]:  # a last packet cut in the middle
-        corrupt.pop()
-        dropped = pts.pop()
-        if keys and keys[-1] == dropped:
-            keys.pop()
-        failed = True
-    arr = np.unique(np.asarray(pts, dtype=np.int64))  # sorted, duplicates (rare muxer quirks) dropped
-    if declared_frames > len(arr) + hidden + 1:
-        failed = True
-    elif len(arr) > 1 and declared_s is not None:
-        step = float(np.median(np.diff(arr)) * tb)
-        span = float((arr[-1] - arr[0]) * tb) + step
-        failed = failed or declared_s > span + 3 * step + 0.5
-    return arr, tb, np.unique(np.asarray(keys, dtype=np.int64)), failed
-
-
-def _rotation_of(frame, stream) -> int:
-    """Display rotation in degrees (multiple of 90) from a decoded frame's display matrix, else
-    from the stream's legacy ``rotate`` tag."""
-    rot = getattr(frame, "rotation", None) if frame is not None else None
-    if rot:
-        rot = int(round(rot)) % 360
-        return rot - rot % 90
-    tag = (stream.metadata or {}).get("rotate")
-    try:
-        return (-int(tag)) % 360 if tag else 0
-    except ValueError:
-        return 0
 
 
 class VideoReader:
@@ -199,13 +51,13 @@ class VideoReader:
                  progress: Callable[[float], None] | None = None, threads: str = "SLICE") -> None:
         """Open ``path``; the first open of a file scans its packets (about 20,000-40,000 frames
         per second here; ``progress(fraction)`` reports it) and caches the frame table in
-        ``cache_dir`` (default: the user cache folder). ``threads``: see :func:`_open`
+        ``cache_dir`` (default: the user cache folder). ``threads``: see :func:`~mgstudio.media.video_index.open_video`
         (``iter_frames`` over many frames uses a second decoder with frame threads by itself)."""
         self.path = Path(path)
         self._cache_dir = cache_dir
         self._threads = threads
         self._sequential: VideoReader | None = None  # frame-threaded twin for long iter_frames
-        self._container, self._stream = _open(self.path, threads)
+        self._container, self._stream = open_video(self.path, threads)
         self._decoder: Iterator | None = None
         self._next: int | None = None  # index of the frame the decoder would produce next, when known
         self._margin = 0  # how far before a keyframe to seek (time base units), learned per file
@@ -221,15 +73,15 @@ class VideoReader:
 
         self._reformatter = VideoReformatter()
         try:
-            folder, key = _index_cache_dir(cache_dir), self._cache_key()
-            cached = self._read_index(folder, key)
+            folder, key = index_cache_dir(cache_dir), self._cache_key()
+            cached = read_index(folder, key)
             if cached is not None:
                 self._set_index(*cached)
             else:
-                self._set_index(*_scan_pts(self.path, progress))
+                self._set_index(*scan_pts(self.path, progress))
                 if len(self._pts):
                     self._cut_at_damage()
-                    self._write_index(folder, key)
+                    write_index(folder, key, self._pts, self._tb, self._keys, self._truncated)
             if len(self._pts) == 0:
                 if self._truncated:
                     raise MediaError(f"{self.path.name} is damaged: not one video frame in it could be read.")
@@ -257,32 +109,6 @@ class VideoReader:
             return f"{fp}-{self.path.stat().st_mtime_ns}".replace("/", "_").replace(":", "_")
         except OSError:
             return None
-
-    def _read_index(self, folder: Path | None, key: str | None):
-        if folder is None or key is None or not (folder / f"{key}.npz").exists():
-            return None
-        try:
-            with np.load(folder / f"{key}.npz", allow_pickle=False) as z:
-                if int(z["version"]) != INDEX_VERSION:
-                    return None
-                return z["pts"], Fraction(int(z["tb_num"]), int(z["tb_den"])), z["keys"], bool(z["truncated"])
-        except Exception:
-            return None  # unreadable cache: rebuild it
-
-    def _write_index(self, folder: Path | None, key: str | None) -> None:
-        if folder is None or key is None:
-            return
-        tmp = folder / f"{key}.{os.getpid()}-{threading.get_ident()}.tmp.npz"  # parallel extract jobs
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            np.savez(tmp, pts=self._pts, keys=self._keys, truncated=self._truncated, tb_num=self._tb.numerator,
-                     tb_den=self._tb.denominator, version=INDEX_VERSION)
-            tmp.replace(folder / f"{key}.npz")
-        except OSError:  # a read-only or full cache is not an error: the table is rebuilt next time
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
 
     def _cut_at_damage(self) -> None:
         """Check that the last frame decodes; when not, keep the frames up to the damage.
@@ -333,7 +159,7 @@ class VideoReader:
             first = self._frame_obj(0)
         except MediaError:
             first = None
-        rotation = _rotation_of(first, s)
+        rotation = rotation_of(first, s)
         w, h = s.codec_context.width, s.codec_context.height
         if rotation in (90, 270):
             w, h = h, w
@@ -474,7 +300,7 @@ class VideoReader:
         elif self._decoder is None or self._next is None:
             return False  # the active decoder has no position worth keeping: it seeks
         elif len(self._parked) < self._park_limit:
-            container, stream = _open(self.path, self._threads)
+            container, stream = open_video(self.path, self._threads)
             chosen = (container, stream, None, None)
         else:
             chosen = self._parked.pop(0)
@@ -552,7 +378,8 @@ class VideoReader:
         """Yield ``(index, rgb)`` for frames [start, stop) in order, decoding sequentially."""
         stop = len(self._pts) if stop is None else min(stop, len(self._pts))
         reader = self
-        if stop - start > SEQUENTIAL_RUN and self._threads != "AUTO" and self._container is not None:
+        if (stop - start > SEQUENTIAL_RUN and self._threads != "AUTO" and self._container is not None
+                and self.info.width * self.info.height > FRAME_THREAD_PIXELS):
             if self._sequential is None:  # same frame table (cached), frame-threaded decoder
                 self._sequential = VideoReader(self.path, cache_dir=self._cache_dir, cache_frames=0,
                                                threads="AUTO")
@@ -580,55 +407,6 @@ class VideoReader:
                 reader._next = i + 1
                 yield i, reader._to_array(frame)
                 i += 1
-
-
-class FrameCache:
-    """A least-recently-used cache of decoded frames, safe to share between threads.
-
-    Bounded by ``capacity`` frames and by ``max_bytes`` (256 MiB by default: 64 frames of 1080p
-    would otherwise take 400 MB, and 4K four times that). Stored frames are made read-only,
-    because every caller gets the same array: copy one before drawing on it.
-    """
-
-    def __init__(self, capacity: int = 64, max_bytes: int = 256 << 20) -> None:
-        self.capacity = capacity
-        self.max_bytes = max_bytes
-        self.nbytes = 0
-        self._d: OrderedDict[int, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: int) -> np.ndarray | None:
-        with self._lock:
-            v = self._d.get(key)
-            if v is not None:
-                self._d.move_to_end(key)
-            return v
-
-    def put(self, key: int, value: np.ndarray) -> None:
-        if self.capacity <= 0 or value.nbytes > self.max_bytes:
-            return
-        value.flags.writeable = False
-        with self._lock:
-            old = self._d.pop(key, None)
-            if old is not None:
-                self.nbytes -= old.nbytes
-            self._d[key] = value
-            self.nbytes += value.nbytes
-            while len(self._d) > self.capacity or self.nbytes > self.max_bytes:
-                self.nbytes -= self._d.popitem(last=False)[1].nbytes
-
-    def __contains__(self, key: int) -> bool:
-        with self._lock:
-            return key in self._d
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._d)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._d.clear()
-            self.nbytes = 0
 
 
 def probe(path: str | Path, cache_dir: str | Path | None = None,

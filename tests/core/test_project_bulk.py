@@ -40,6 +40,8 @@ def test_row_json_writes_what_json_dumps_writes(ints, label, note, who, conf, cr
            "source": "human", "status": "accepted", "confidence": conf, "annotator": who, "note": note,
            "created": created, "modified": modified}
     assert row_json(row) == json.dumps(row, separators=(",", ":"))
+    new = {k: row[k] for k in [*list(row)[1:], "id"]}  # a new segment's row (Segment.to_dict order)
+    assert row_json(new) == json.dumps(new, separators=(",", ":"))
     ops = [{"op": "insert", "after": row}, {"op": "delete", "before": row},
            {"op": "update", "before": row, "after": dict(row, label="x")},
            {"op": "taxonomy", "before": {"labels": [label]}, "after": {"labels": []}, "renames": {label: "y"}}]

@@ -282,3 +282,15 @@ def test_real_small_clip_random_access_equals_sequential(tmp_path) -> None:
         rng = random.Random(3)
         for i in [119, 5, 4, 80, 79, 6] + [rng.randrange(len(seq)) for _ in range(40)]:
             assert np.array_equal(r.frame(i), seq[i]), i
+
+
+def test_long_sequential_reads_are_exact_with_and_without_frame_threads(tmp_path) -> None:
+    """Over SEQUENTIAL_RUN frames the reader decodes on a frame-threaded twin: every frame in place,
+    on small and large frames, and random frames after it."""
+    for size, twin in (((176, 144), True), ((800, 608), True)):
+        path = make_numbered_clip(tmp_path / f"c{size[0]}.mp4", n_frames=80, size=size, bframes=3, gop=20)
+        with VideoReader(path, cache_dir=tmp_path, cache_frames=0) as r:
+            assert [read_number(img) for _, img in r.iter_frames()] == list(range(80))
+            assert (r._sequential is not None) == twin
+            assert [read_number(r.frame(i)) for i in (79, 3, 41)] == [79, 3, 41]
+            assert [read_number(img) for _, img in r.iter_frames(10, 70)] == list(range(10, 70))

@@ -77,12 +77,12 @@ class Rules:
         one query for the tier's segments in the rows' span, then one pass in start order."""
         touched = {d["id"] for d in group}
         lo, hi = min(d["start"] for d in group), max(d["end"] for d in group)
-        spans = db.execute("SELECT s.id, s.start_frame, s.end_frame FROM segments s WHERE s.id IN "
+        spans = db.execute("SELECT s.start_frame, s.end_frame, s.id FROM segments s WHERE s.id IN "
                            "(SELECT id FROM segments_rtree WHERE item_lo <= ?1 AND item_hi >= ?1 AND s_lo < ?3 "
                            "AND s_hi > ?2) AND s.tier_id = ?4", (item_id, lo, hi, tier_id)).fetchall()
-        spans.sort(key=lambda r: (r[1], r[2]))
+        spans.sort()  # by start, end (then id)
         reach, reach_id = None, None  # the furthest end so far, and whose it is
-        for sid, start, end in spans:
+        for start, end, sid in spans:
             if reach is not None and start < reach and (sid in touched or reach_id in touched):
                 return True
             if reach is None or end > reach:

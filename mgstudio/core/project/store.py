@@ -21,7 +21,8 @@ from mgstudio.core.project.damage import check_rows, damaged
 from mgstudio.core.project.history import History
 from mgstudio.core.project.item_edits import ItemEdits
 from mgstudio.core.project.queries import Queries
-from mgstudio.core.project.rows import DB_NAME, PROPOSALS_TIER, SEG_COLS, SUFFIX, default_user, segment_from_db
+from mgstudio.core.project.rows import (DB_NAME, PROPOSALS_TIER, SEG_COLS, SUFFIX, default_user, new_row_ok,
+                                        segment_from_db, segment_of_row, short_repr)
 from mgstudio.core.project.rules import Rules
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.taxonomy import Taxonomy, load_taxonomy
@@ -264,7 +265,25 @@ class Project(ItemEdits, Catalog, Queries, Rules, History, Changes, Connection):
         if not rows:
             return []
         self._run(edits.bulk_add(rows, description))
-        return [Segment(**r) for r in rows]  # the rows hold exactly a segment's fields
+        return [segment_of_row(r) for r in rows]
+
+    def add_rows(self, rows: Iterable[dict[str, Any]], description: str = "") -> int:
+        """Add many new segments given as rows as one undo step (an import of thousands, without
+        a :class:`Segment` per row); returns how many were added.
+
+        A row is what ``Segment.to_dict()`` gives for a new segment: its fields in that order,
+        ``id`` ``None``, ``source`` and ``status`` as their text values, whole-number frames, a
+        a human segment without ``annotator`` gets this project's. The store's checks (bounds, tiers, labels,
+        overlaps) apply as to :meth:`add_segments`."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        for r in rows:
+            if not new_row_ok(r):
+                raise ProjectError("A segment row to add is not a new segment's row.", short_repr(r))
+            if not r["annotator"] and r["source"] == "human":
+                r["annotator"] = self.annotator
+        if rows:
+            self._run(edits.bulk_add(rows, description))
+        return len(rows)
 
     def replace_proposals(self, item_id: int, segs: Iterable[Segment], description: str = "") -> list[Segment]:
         """Replace the item's un-reviewed model proposals by ``segs`` (one undo step).
