@@ -226,29 +226,34 @@ def _channel_points(seq: SkeletonSequence, present: np.ndarray | None = None
     """Per-channel positions (body sizes, relative to the torso), the presence mask and the relative
     canonical coordinates of ``seq``; None when no body size can be measured."""
     cs = seq.to_layout(CANONICAL)
-    c = np.array(cs.coords(True), np.float64)
+    # float32 and one array reused for the torso-relative coordinates: the pass holds about one copy
+    # of the recording's joints beside the sequence itself (benchmarks/bench_proposals.py: peak memory)
+    c = np.array(cs.coords(True), np.float32)
     c[cs.conf < MIN_CONF] = np.nan  # guessed joints: MediaPipe places an unseen wrist below the frame
     if cs.image_size is not None:  # a joint outside the picture was not seen either
         w, h = cs.image_size
         with np.errstate(invalid="ignore"):
             out = (cs.xy[..., 0] < 0) | (cs.xy[..., 0] > w) | (cs.xy[..., 1] < 0) | (cs.xy[..., 1] > h)
         c[out] = np.nan
+        del out
     mask = presence_mask(seq) if present is None else np.asarray(present, bool)
     c[~mask] = np.nan
     size, _ = body_scale(c)
     if not np.isfinite(size).any():
         return None
-    c /= float(np.nanmedian(size))
-    centre = torso_centre(c)
-    rel = c - centre[:, None, :]
+    c /= np.float32(np.nanmedian(size))
+    centre = np.array(torso_centre(c))  # a copy: c becomes relative to it below
+    torso = centre - np.nanmedian(centre, axis=0) + np.nan_to_num(
+        _mean_joints(c, ("neck",)) - _mean_joints(c, ("spine", "pelvis")), nan=0.0) * 0.5
+    c -= centre[:, None, :]
+    rel = c
+    head = _mean_joints(rel, ("nose", "left_eye", "right_eye", "head"))
     points = {
         "left hand": _hand_point(rel, "left"),
         "right hand": _hand_point(rel, "right"),
-        "head": _mean_joints(rel, ("nose", "left_eye", "right_eye", "head")),
-        "shoulders": _mean_joints(rel, ("left_shoulder", "right_shoulder")) - _mean_joints(
-            rel, ("nose", "left_eye", "right_eye", "head")),
-        "torso": centre - np.nanmedian(centre, axis=0) + np.nan_to_num(
-            _mean_joints(c, ("neck",)) - _mean_joints(c, ("spine", "pelvis")), nan=0.0) * 0.5,
+        "head": head,
+        "shoulders": _mean_joints(rel, ("left_shoulder", "right_shoulder")) - head,
+        "torso": torso,
     }
     return points, mask, rel
 
