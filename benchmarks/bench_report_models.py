@@ -72,7 +72,7 @@ def timelines(n: int, seed: int = 7) -> list[list[Segment]]:
 def run(model: Path, cases: list[list[Segment]]) -> dict:
     t0 = time.perf_counter()
     backend = LlamaCppBackend(model, n_ctx=2048, n_threads=THREADS)
-    backend._llama()
+    backend.llama()
     load_s = time.perf_counter() - t0
     first = passed = 0
     times, narratives = [], []

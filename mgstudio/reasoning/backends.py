@@ -124,7 +124,8 @@ class LlamaCppBackend:
     def describe(self) -> dict[str, Any]:
         return {"backend": "embedded (llama.cpp)", "model": self.model, "n_ctx": self.n_ctx}
 
-    def _llama(self) -> Any:
+    def llama(self) -> Any:
+        """The llama.cpp model, loaded on first use and cached per file and context size."""
         key = (str(self.path.resolve()), self.n_ctx)
         llm = _LLAMA_CACHE.get(key)
         if llm is None:
@@ -181,7 +182,7 @@ class LlamaCppBackend:
         finish = None
         n_chunks = 0
         with _LLAMA_LOCK:  # a llama.cpp context is not thread-safe
-            llm = self._llama()
+            llm = self.llama()
             try:
                 prompt_tokens = len(
                     llm.tokenize("".join(m["content"] for m in messages).encode("utf-8"))
