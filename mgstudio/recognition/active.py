@@ -84,10 +84,13 @@ def information_order(uncertainty: np.ndarray, emb: np.ndarray, reviewed: np.nda
     return np.array(order, int), np.array(picked)
 
 
-def review_order(project, item_id: int, model=None, head=None) -> list[tuple[Segment, float]]:
+def review_order(project, item_id: int, model=None, head=None, cancel=None) -> list[tuple[Segment, float]]:
     """The item's unreviewed proposals in the order that teaches the label model most, each with
     its value (see the module docstring). ``head``: the active label model by default (when there
-    is none, uncertainty comes from the proposals' confidences)."""
+    is none, uncertainty comes from the proposals' confidences). ``cancel`` (event or callable) is
+    checked between batches of 64 windows (``CancelledError``)."""
+    from mgstudio.core.errors import CancelledError
+    from mgstudio.core.jobs import is_cancelled
     from mgstudio.recognition.examples import windows_for
     from mgstudio.recognition.proposals import sequence_coords
     from mgstudio.recognition.versions import active_encoder, load_active_head
@@ -114,7 +117,12 @@ def review_order(project, item_id: int, model=None, head=None) -> list[tuple[Seg
             wins += [coords[a:a + w] for a in st]
         if n < w:  # shorter than a window: the encoder resamples the whole sequence
             wins = [coords] * len(wins)
-        return enc.embed(np.stack(wins)), spans
+        out = []
+        for a in range(0, len(wins), 64):
+            if is_cancelled(cancel):
+                raise CancelledError("Ordering the proposals was cancelled.")
+            out.append(enc.embed(np.stack(wins[a:a + 64])))
+        return np.concatenate(out), spans
 
     win_emb, spans = embed(props)
     emb = np.stack([win_emb[a:b].mean(0) for a, b in spans])

@@ -13,7 +13,9 @@ the person: MG rates differ ~4x between people):
    everything is divided by the recording's median body size (shoulder width, else head-spine)
    and hands, head and shoulders are taken relative to the torso centre (leaning is its own cue);
    frames where the main subject is not in view (:mod:`.presence`) are dropped;
-2. each *channel* (left hand, right hand, head, shoulders, torso) gets its position ``p(t)``
+2. each *channel* (left hand, right hand, head, head turn, shoulders, torso) gets its position ``p(t)``
+   (for *head turn*: the head's roll and yaw in radians from the eyes and nose, where the face is
+   tracked: tilts and turns barely move the head's centre)
    (short tracking gaps <= 0.2 s interpolated, 0.1 s smoothing), speed ``v(t)`` and displacement
    ``D(t) = |p(t) - rest|`` from its rest position (median position over its slowest 30 % of
    frames);
@@ -65,7 +67,7 @@ CLASS_SHOULDERS = "shaking shoulders"
 CLASS_HEAD = "head up"
 CLASS_ILLUSTRATIVE = "illustrative hand gestures"
 
-CHANNELS = ("left hand", "right hand", "head", "shoulders", "torso")
+CHANNELS = ("left hand", "right hand", "head", "head turn", "shoulders", "torso")
 MIN_CONF = 0.3  # joints tracked with less confidence are treated as unseen (as in :mod:`.presence`)
 
 
@@ -157,6 +159,30 @@ def _hand_point(c: np.ndarray, side: str) -> np.ndarray:
     return np.where(np.isfinite(h).all(-1, keepdims=True), h, w)
 
 
+def _head_angles(rel: np.ndarray) -> np.ndarray:
+    """Per-frame head orientation ``[T, 3]`` in radians from the face landmarks: roll (the eye line's
+    angle, relative to its median direction) and yaw (the nose's offset along the eye line, taken as
+    half an eye distance deep), then 0; NaN without both eyes and the nose. Radians on the scale of
+    the other channels' body sizes, so the same activity rule applies (its 0.12 floor is about 7°)."""
+    j = CANONICAL.index
+    le, re, nose = rel[:, j("left_eye"), :2], rel[:, j("right_eye"), :2], rel[:, j("nose"), :2]
+    e = le - re
+    z = e[:, 0] + 1j * e[:, 1]
+    out = np.full((len(rel), 3), np.nan, np.float32)
+    ok = np.isfinite(z) & np.isfinite(nose).all(-1) & (np.abs(z) > 0)
+    if ok.sum() < 5:
+        return out
+    u = z[ok] / np.abs(z[ok])
+    ref = np.median(u.real) + 1j * np.median(u.imag)
+    ref = ref / abs(ref) if abs(ref) > 0 else 1.0
+    roll = np.angle(u / ref)
+    eye_len = np.abs(z[ok])
+    off = ((nose[ok] - 0.5 * (le[ok] + re[ok])) * np.stack([u.real, u.imag], -1)).sum(-1) / eye_len
+    yaw = np.arcsin(np.clip(off / 0.5, -1.0, 1.0))
+    out[ok, 0], out[ok, 1], out[ok, 2] = roll, yaw, 0.0
+    return out
+
+
 def _seg_dist(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per-frame distance of points ``p`` to segments ``a-b`` (NaN where any is missing)."""
     ab = b - a
@@ -226,29 +252,35 @@ def _channel_points(seq: SkeletonSequence, present: np.ndarray | None = None
     """Per-channel positions (body sizes, relative to the torso), the presence mask and the relative
     canonical coordinates of ``seq``; None when no body size can be measured."""
     cs = seq.to_layout(CANONICAL)
-    c = np.array(cs.coords(True), np.float64)
+    # float32 and one array reused for the torso-relative coordinates: the pass holds about one copy
+    # of the recording's joints beside the sequence itself (benchmarks/bench_proposals.py: peak memory)
+    c = np.array(cs.coords(True), np.float32)
     c[cs.conf < MIN_CONF] = np.nan  # guessed joints: MediaPipe places an unseen wrist below the frame
     if cs.image_size is not None:  # a joint outside the picture was not seen either
         w, h = cs.image_size
         with np.errstate(invalid="ignore"):
             out = (cs.xy[..., 0] < 0) | (cs.xy[..., 0] > w) | (cs.xy[..., 1] < 0) | (cs.xy[..., 1] > h)
         c[out] = np.nan
+        del out
     mask = presence_mask(seq) if present is None else np.asarray(present, bool)
     c[~mask] = np.nan
     size, _ = body_scale(c)
     if not np.isfinite(size).any():
         return None
-    c /= float(np.nanmedian(size))
-    centre = torso_centre(c)
-    rel = c - centre[:, None, :]
+    c /= np.float32(np.nanmedian(size))
+    centre = np.array(torso_centre(c))  # a copy: c becomes relative to it below
+    torso = centre - np.nanmedian(centre, axis=0) + np.nan_to_num(
+        _mean_joints(c, ("neck",)) - _mean_joints(c, ("spine", "pelvis")), nan=0.0) * 0.5
+    c -= centre[:, None, :]
+    rel = c
+    head = _mean_joints(rel, ("nose", "left_eye", "right_eye", "head"))
     points = {
         "left hand": _hand_point(rel, "left"),
         "right hand": _hand_point(rel, "right"),
-        "head": _mean_joints(rel, ("nose", "left_eye", "right_eye", "head")),
-        "shoulders": _mean_joints(rel, ("left_shoulder", "right_shoulder")) - _mean_joints(
-            rel, ("nose", "left_eye", "right_eye", "head")),
-        "torso": centre - np.nanmedian(centre, axis=0) + np.nan_to_num(
-            _mean_joints(c, ("neck",)) - _mean_joints(c, ("spine", "pelvis")), nan=0.0) * 0.5,
+        "head": head,
+        "head turn": _head_angles(rel),
+        "shoulders": _mean_joints(rel, ("left_shoulder", "right_shoulder")) - head,
+        "torso": torso,
     }
     return points, mask, rel
 
@@ -280,7 +312,7 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
         with np.errstate(invalid="ignore"):
             fast = (v - vmed) / max(vmad, 1e-6) > prm.speed_z
             active = ((d > thr) | fast) & mask
-        if ch in ("head", "shoulders", "torso"):
+        if ch in ("head", "head turn", "shoulders", "torso"):
             with np.errstate(invalid="ignore"):
                 active = (d > thr) & mask  # slow shifts count only when they move far
         runs = [r for r in _runs(active)]
@@ -320,6 +352,8 @@ def _explain(ch: str, rel: np.ndarray, a: int, b: int, prm: CueParams) -> tuple[
     """Why an event of channel ``ch`` on [a, b) was proposed, the class it suggests, and whether it is a contact."""
     if ch == "head":
         return "head moves", None, False
+    if ch == "head turn":
+        return "head tilts or turns", None, False
     if ch == "shoulders":
         return "shoulders move", CLASS_SHOULDERS, False
     if ch == "torso":

@@ -65,7 +65,7 @@ def presence_mask(seq: SkeletonSequence, *, min_conf: float = 0.3, min_core: flo
     # depth-sensor sources (Kinect) in metres: a person walking towards the camera keeps their size;
     # image-based ones (MediaPipe, OpenPose) in the image plane, where a cut-away changes place and size
     native3d = cs.world is not None and (seq.layout.name in DEPTH_LAYOUTS or seq.image_size is None)
-    c = np.asarray(cs.world if native3d else cs.xy, np.float64)
+    c = np.asarray(cs.world if native3d else cs.xy, np.float32)  # no copy for float32 sources
     conf = cs.conf
     core = [CANONICAL.index(x) for x in CORE]
     supplied = [k for k in core if np.isfinite(c[:, k]).any(-1).any()]

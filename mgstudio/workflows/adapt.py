@@ -224,10 +224,23 @@ def adapt(project_path: str | Path, *, steps: int | None = None, minutes: float 
 
 def run_adapt(project_path: str | Path, minutes: float | None = None, steps: int | None = None,
               annotator: str | None = None, progress: Callable[[int, int, str], None] | None = None,
-              cancel: Cancel = None) -> str:
-    """The window's job: adapt, return the summary sentence (picklable)."""
-    return adapt(project_path, minutes=minutes, steps=steps, annotator=annotator, progress=progress,
-                 cancel=cancel).summary
+              cancel: Cancel = None, fresh: bool = False, batch_size: int = 32,
+              checkpoint_every: int = 50) -> dict:
+    """The window's job: adapt, return what changed (picklable): ``summary`` (the sentence),
+    ``steps`` (total so far), ``started_at`` (steps done before this run), ``windows``, ``device``,
+    ``stopped`` and ``file``."""
+    from mgstudio.core.project import Project
+
+    started_at = 0
+    if not fresh:
+        with Project.open(project_path, annotator=annotator, read_only=True) as project:
+            st = project.get_state(STATE_KEY) or {}
+            if adapted_path(project).exists():
+                started_at = int(st.get("steps") or 0)
+    res = adapt(project_path, minutes=minutes, steps=steps, annotator=annotator, progress=progress,
+                cancel=cancel, fresh=fresh, batch_size=batch_size, checkpoint_every=checkpoint_every)
+    return {"summary": res.summary, "steps": res.steps, "started_at": started_at, "windows": res.windows,
+            "device": res.device, "stopped": res.stopped, "file": res.path.name}
 
 
 __all__ = ["adapt", "run_adapt", "adapted_path", "AdaptResult", "ADAPTED_NAME", "STATE_KEY"]

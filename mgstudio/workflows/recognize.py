@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mgstudio.core.jobs import Cancel, Progress
+from mgstudio.core.jobs import Cancel, Progress, is_cancelled
 
 
 def propose(project_path: str | Path, item_id: int, annotator: str | None = None,
@@ -63,3 +63,21 @@ def similar_moments(project_path: str | Path, annotator: str | None = None, prog
 
     with Project.open(project_path, annotator=annotator) as project:
         return [(c.id, list(c.members), c.spread) for c in cluster_windows(project, progress=progress, cancel=cancel)]
+
+
+def active_review_order(project_path: str | Path, item_id: int, progress: Progress | None = None,
+                        cancel: Cancel = None) -> list[int]:
+    """Ids of the item's unreviewed proposals in active-learning order
+    (:func:`mgstudio.recognition.active.review_order`: uncertain, typical and new first); read only."""
+    import torch
+
+    torch.set_num_threads(1)  # a background ordering: leave the other core to the window
+    from mgstudio.core.errors import CancelledError
+    from mgstudio.core.project import Project
+    from mgstudio.recognition.active import review_order
+
+    with Project.open(project_path, read_only=True) as project:
+        ranked = review_order(project, item_id, cancel=cancel)
+    if is_cancelled(cancel):
+        raise CancelledError("Ordering the proposals was cancelled.")
+    return [int(s.id) for s, _ in ranked]

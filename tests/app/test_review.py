@@ -108,6 +108,7 @@ def test_i_o_marks_create_segment_on_my_tier_with_label_key(qtbot, env):
 
 def test_u_goes_to_least_confident_then_accept_reject_advance(qtbot, env):
     pr, item, props, state, ctl, win = env
+    ctl.u_active = False  # the least-confident order (U's fallback); the active order: test_review_active.py
     key(qtbot, win, Qt.Key.Key_U)
     assert state.selection == [props[3].id] and state.frame == 700  # confidence 0.15
     key(qtbot, win, Qt.Key.Key_R)
@@ -429,6 +430,7 @@ def test_edge_keys_are_in_the_cheat_sheet_and_rebindable(qtbot, env):
 
 def test_u_reads_the_proposals_once_and_follows_edits(qtbot, env):
     pr, item, props, state, ctl, win = env
+    ctl.u_active = False  # U's least-confident queue (its fallback) is what this test counts
     queue = ctl._uncertain
     key(qtbot, win, Qt.Key.Key_U)
     loads = queue.loads

@@ -17,7 +17,9 @@ frame or to the playhead (quick repeated nudges of one edge are one undo step), 
 sentence at the video's ends
 or at one frame long. U keeps a queue (:mod:`~mgstudio.app.review.uncertain`) that this
 controller patches from the project's change log after any edit (its own, undo, the timeline's,
-another program's) and drops when the log cannot tell, or on another item or project.
+another program's) and drops when the log cannot tell, or on another item or project. By default
+U follows the active-learning order (:mod:`~mgstudio.app.review.active_queue`, worked out in a
+worker); until that order is ready, or with ``u_active = False``, it takes the least confident.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from mgstudio.app.review.marking import MarkingAndLabels
 from mgstudio.app.review.keymap import ACTIONS, load_keymap
 from mgstudio.app.review.palette import LabelPaletteDock
 from mgstudio.app.review.proposals import ProposalsDock
+from mgstudio.app.review.active_queue import ActiveOrder
 from mgstudio.app.review.uncertain import UncertainQueue
 from mgstudio.app.timeline.dock import TimelineDock
 
@@ -76,6 +79,8 @@ class ReviewController(MarkingAndLabels, QObject):
         self._reverse_speed = 1.0
         self._cheat: CheatSheet | None = None
         self._uncertain = UncertainQueue()  # U's queue: patched from the change log, dropped when it can't tell
+        self.u_active = True  # U follows the active-learning order once it is worked out
+        self.active_order = ActiveOrder(self)
         self._changes = ChangeTracker()
         # the one edit path (session/actions.py): the timeline's menu and mouse use the same class
         self.edits = EditActions(lambda: self.state.project, self._changed, self.message.emit)
@@ -199,6 +204,7 @@ class ReviewController(MarkingAndLabels, QObject):
 
     def _project_changed(self, project: Any) -> None:
         self._uncertain.invalidate()
+        self.active_order.reset()
         self._changes.reset(project)
         self._taxonomy_seen = self._taxonomy_key()
         self._make_label_actions()
@@ -215,6 +221,7 @@ class ReviewController(MarkingAndLabels, QObject):
         self._reverse.stop()
         self.set_mark_in(None)
         self._uncertain.invalidate()
+        self.active_order.reset()
         if self.proposals_dock is not None:
             self.proposals_dock.set_item(self.project, item_id)
         if self.inspector_dock is not None:
@@ -229,6 +236,8 @@ class ReviewController(MarkingAndLabels, QObject):
 
     def _segments_changed(self) -> None:
         cs = self._changes.pull(self.project)
+        if cs is None or (cs and self.state.item_id in cs.item_ids):
+            self.active_order.changed()  # proposals or labels changed: order again after a pause
         if cs is None:  # the change log cannot tell what changed: read U's queue again
             self._uncertain.invalidate()
             if self.project is not None and self._taxonomy_key() != self._taxonomy_seen:
@@ -409,17 +418,30 @@ class ReviewController(MarkingAndLabels, QObject):
         return s
 
     def next_uncertain(self) -> Segment | None:
-        """U: the proposal the model is least sure about, among those not reviewed yet."""
+        """U: the unreviewed proposal whose review teaches the label model most (active order,
+        :mod:`mgstudio.recognition.active`); the least confident one until that order is ready."""
         if self.state.item_id is None:
             return None
-        seg = self._uncertain.first(self.project, self.state.item_id)
-        if seg is None:
+        seg, ready = (None, False)
+        if self.u_active and getattr(self.project, "path", None) is not None:
+            seg, ready = self.active_order.next(self.project, self.state.item_id)
+        if seg is not None:
+            self.jump_to(seg)
+            conf = "" if seg.confidence is None else f" ({round(100 * seg.confidence)}% sure)"
+            self.message.emit(f"Most informative proposal to review next: “{seg.label}”{conf}. A accepts, R rejects.")
+            return seg
+        fallback = self._uncertain.first(self.project, self.state.item_id)
+        if fallback is None:
             self.message.emit("Every proposal of this item has been reviewed.")
             return None
-        self.jump_to(seg)
-        conf = "" if seg.confidence is None else f" ({round(100 * seg.confidence)}% sure)"
-        self.message.emit(f"Least certain proposal: “{seg.label}”{conf}. A accepts, R rejects.")
-        return seg
+        self.jump_to(fallback)
+        conf = "" if fallback.confidence is None else f" ({round(100 * fallback.confidence)}% sure)"
+        if self.u_active and not ready:
+            self.message.emit(f"The most informative order is still being worked out, so this is the least "
+                              f"certain proposal: “{fallback.label}”{conf}.")
+        else:
+            self.message.emit(f"Least certain proposal: “{fallback.label}”{conf}. A accepts, R rejects.")
+        return fallback
 
     def jump_to(self, seg: Segment) -> None:
         """Go to a segment: its item, its first frame, and select it."""

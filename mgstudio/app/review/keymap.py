@@ -42,7 +42,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("deselect", "Escape", "Deselect (label keys then choose the label for new segments)", "Reviewing"),
     KeyAction("next_segment", "N", "Next segment", "Reviewing"),
     KeyAction("prev_segment", "P", "Previous segment", "Reviewing"),
-    KeyAction("next_uncertain", "U", "Next uncertain proposal (least confident first)", "Reviewing"),
+    KeyAction("next_uncertain", "U", "Next proposal to review (most informative first)", "Reviewing"),
     KeyAction("start_earlier", "Alt+Left", "Move the start of the selected segment one frame earlier", "Segment edges"),
     KeyAction("start_later", "Alt+Right", "Move the start of the selected segment one frame later", "Segment edges"),
     KeyAction("end_earlier", "Alt+Shift+Left", "Move the end of the selected segment one frame earlier",

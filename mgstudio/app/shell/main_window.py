@@ -25,6 +25,7 @@ from mgstudio.app.session.state import AppState
 from mgstudio.app.shell.welcome import WelcomePage
 from mgstudio.app.concurrency.workers import Worker, worker_registry
 from mgstudio.app.widgets.worker_panel import WorkerPanel
+from mgstudio.app.shell.adapt_dialog import open_adapt_dialog
 from mgstudio.core.errors import MGStudioError, ProjectError
 
 SAVE_POSITION_MS = 400
@@ -212,6 +213,7 @@ class MainWindow(ProjectActions, QMainWindow):
         self.extract_action = self._action(t, "&Extract skeleton", self.extract_skeleton)
         self.propose_action = self._action(t, "&Find gestures (model proposals)", self.make_proposals)
         self.learn_action = self._action(t, "&Learn from my labels", self.learn_from_labels)
+        self.adapt_action = self._action(t, "&Adapt to this study…", lambda: open_adapt_dialog(self))
 
         v = mb.addMenu("&View")
         for dock in (self.browser_dock, self.view3d_dock, *self.review_docks, *self.panel_docks):
