@@ -43,6 +43,8 @@ from mgstudio.core.segments import Segment
 from mgstudio.core.taxonomy import load_taxonomy
 from mgstudio.reasoning.backends import LlamaCppBackend, default_model_path
 from mgstudio.reasoning.evidence import build_evidence
+from mgstudio.reasoning.findings import compute_findings
+from mgstudio.reasoning.narration import narrate
 from mgstudio.reasoning.report import generate_report
 
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
@@ -69,44 +71,68 @@ def timelines(n: int, seed: int = 7) -> list[list[Segment]]:
     return out
 
 
-def run(model: Path, cases: list[list[Segment]]) -> dict:
+def run(model: Path, cases: list[list[Segment]], whole: bool = False) -> dict:
+    """Per-finding narration (the report's readings) of every timeline; with ``whole`` also the
+    overall narrative + answer form (slow: about 20 s a timeline)."""
     t0 = time.perf_counter()
     backend = LlamaCppBackend(model, n_ctx=2048, n_threads=THREADS)
     backend._llama()
     load_s = time.perf_counter() - t0
-    first = passed = 0
-    times, narratives = [], []
-    for segs in cases:
+    asked = kept = first = any_kept = 0
+    times, whole_times, sentences, narratives = [], [], [], []
+    w_first = w_passed = 0
+    for i, segs in enumerate(cases):
         ev = build_evidence(segs, fps=FPS, duration_s=max(s.end for s in segs) / FPS + 10)
+        findings = compute_findings(ev)
         t = time.perf_counter()
-        r = generate_report(ev, backend)
+        nar = narrate(ev, findings, backend)
         times.append(time.perf_counter() - t)
-        first += r.status == "ok"
-        passed += r.status in ("ok", "repaired")
-        narratives.append({"status": r.status, "text": r.attempts[-1].output.strip(),
-                           "form": r.attempts[-1].form_output.strip(),
-                           "problems": r.attempts[-1].problems})
+        asked += len(nar.readings)
+        kept += len(nar.kept)
+        first += sum(r.kept and len(r.tries) == 1 for r in nar.readings)
+        any_kept += bool(nar.kept)
+        for r in nar.readings:
+            sentences.append({"case": i, "finding": r.fid, "finding_text": r.finding, "kept": r.kept,
+                              "text": r.text, "problems": r.problems, "tries": [t["output"] for t in r.tries]})
+        if whole:
+            t = time.perf_counter()
+            rep = generate_report(ev, backend, per_finding=False)
+            whole_times.append(time.perf_counter() - t)
+            w_first += rep.status == "ok"
+            w_passed += rep.status in ("ok", "repaired")
+            narratives.append({"status": rep.status, "text": rep.attempts[-1].output.strip(),
+                               "problems": rep.attempts[-1].problems})
     n = len(cases)
-    return {
-        "model": model.name, "n": n, "pass_first": first / n, "pass_after_retry": passed / n,
-        "median_report_s": statistics.median(times), "load_s": load_s,
+    out = {
+        "model": model.name, "n": n, "sentences_asked": asked, "sentences_kept": kept,
+        "kept_first_try": first, "timelines_with_a_reading": any_kept,
+        "median_narration_s": statistics.median(times), "load_s": load_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "file_mb": model.stat().st_size / 1e6, "load_average": os.getloadavg(),
-        "narratives": narratives,
+        "sentences": sentences,
     }
+    if whole:
+        out.update({"whole_pass_first": w_first / n, "whole_pass_after_retry": w_passed / n,
+                    "median_whole_report_s": statistics.median(whole_times), "narratives": narratives})
+    return out
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    models = [Path(p) for p in sys.argv[2:]] or [default_model_path()]
+    args = [a for a in sys.argv[1:] if a != "--whole"]
+    n = int(args[0]) if args else 50
+    models = [Path(p) for p in args[1:]] or [default_model_path()]
     cases = timelines(n)
     for m in models:
-        res = run(m, cases)
-        print(f"{res['model']}: gates passed {res['pass_first']:.0%} first try, "
-              f"{res['pass_after_retry']:.0%} after one retry (n={n}); median report "
-              f"{res['median_report_s']:.1f} s on {THREADS} threads; load {res['load_s']:.2f} s; "
+        res = run(m, cases, whole="--whole" in sys.argv)
+        print(f"{res['model']}: per-finding readings kept {res['sentences_kept']} of {res['sentences_asked']} "
+              f"({res['sentences_kept'] / max(res['sentences_asked'], 1):.0%}; first try {res['kept_first_try']}); "
+              f"timelines with at least one reading {res['timelines_with_a_reading']}/{n}; median narration "
+              f"{res['median_narration_s']:.1f} s per timeline on {THREADS} threads; load {res['load_s']:.2f} s; "
               f"peak RSS {res['peak_rss_mb']:.0f} MB; file {res['file_mb']:.0f} MB; "
               f"load average {', '.join(f'{x:.2f}' for x in res['load_average'])}")
+        if "whole_pass_first" in res:
+            print(f"  whole narrative: gates passed {res['whole_pass_first']:.0%} first try, "
+                  f"{res['whole_pass_after_retry']:.0%} after one retry; median {res['median_whole_report_s']:.1f} s")
         out = os.environ.get("BENCH_OUT")
         if out:
             Path(out, res["model"] + ".json").write_text(json.dumps(res, indent=1))

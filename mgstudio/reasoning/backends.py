@@ -69,6 +69,7 @@ class Backend(Protocol):
         cancel: threading.Event | None = None,
         repeat_penalty: float | None = None,
         stop: list[str] | None = None,
+        prefer_plain: bool = False,
     ) -> Completion: ...
 
     def describe(self) -> dict[str, Any]: ...
@@ -87,6 +88,18 @@ def default_model_path() -> Path:
     if not files:
         raise LLMError("The offline language model file is missing.", detail=str(folder))
     return files[0]
+
+
+def plain_prompt(messages: list[dict[str, str]]) -> str:
+    """Chat messages as one plain text for a base model: the turns one after the other, the
+    assistant's behind "Answer:", ending with the cue the model continues from (the last user
+    turn's own cue when it ends with a colon, like "Cautious reading:")."""
+    parts = []
+    for m in messages:
+        text = m["content"].strip()
+        parts.append(f"Answer: {text}" if m["role"] == "assistant" else text)
+    last = parts[-1] if parts else ""
+    return "\n\n".join(parts) + ("" if last.endswith(":") else "\nAnswer:")
 
 
 _LLAMA_CACHE: dict[tuple[str, int], Any] = {}
@@ -111,18 +124,28 @@ class LlamaCppBackend:
     kind = "embedded"
 
     def __init__(
-        self, model_path: str | os.PathLike | None = None, n_ctx: int = 4096, n_threads: int | None = None
+        self, model_path: str | os.PathLike | None = None, n_ctx: int = 4096, n_threads: int | None = None,
+        plain: bool | None = None,
     ) -> None:
         from mgstudio.reasoning.gguf_check import check_gguf
 
         self.path = check_gguf(model_path if model_path else default_model_path(), LLMError)
         self.model = self.path.name
         self.n_ctx = n_ctx
+        self.plain = plain  # None: plain text only for a model without a chat template
         # Half the cores: llama.cpp slows down badly when its threads compete with other work.
         self.n_threads = n_threads or max(1, min(4, (os.cpu_count() or 2) // 2))
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "embedded (llama.cpp)", "model": self.model, "n_ctx": self.n_ctx}
+
+    @property
+    def is_base_model(self) -> bool:
+        """The GGUF has no chat template (a base model such as Gemma 3 270M): it is given the
+        messages as one plain text to continue (:func:`plain_prompt`)."""
+        if self.plain is not None:
+            return self.plain
+        return "tokenizer.chat_template" not in (self._llama().metadata or {})
 
     def _llama(self) -> Any:
         key = (str(self.path.resolve()), self.n_ctx)
@@ -160,6 +183,7 @@ class LlamaCppBackend:
         cancel: threading.Event | None = None,
         repeat_penalty: float | None = None,
         stop: list[str] | None = None,
+        prefer_plain: bool = False,
     ) -> Completion:
         kwargs: dict[str, Any] = {
             "messages": messages,
@@ -182,6 +206,7 @@ class LlamaCppBackend:
         n_chunks = 0
         with _LLAMA_LOCK:  # a llama.cpp context is not thread-safe
             llm = self._llama()
+            plain = prefer_plain or self.is_base_model
             try:
                 prompt_tokens = len(
                     llm.tokenize("".join(m["content"] for m in messages).encode("utf-8"))
@@ -193,13 +218,22 @@ class LlamaCppBackend:
                     "The evidence is too long for this model's context window.",
                     detail=f"~{prompt_tokens} prompt tokens + {max_tokens} > n_ctx {self.n_ctx}",
                 )
-            stream = llm.create_chat_completion(**kwargs)
+            if plain:  # a base model (no chat template): the messages as one text to continue
+                kwargs["prompt"] = plain_prompt(kwargs.pop("messages"))
+                fmt = kwargs.pop("response_format", None)
+                if fmt is not None:
+                    from llama_cpp import LlamaGrammar
+
+                    kwargs["grammar"] = LlamaGrammar.from_json_schema(json.dumps(fmt["schema"]), verbose=False)
+                stream = llm.create_completion(**kwargs)
+            else:
+                stream = llm.create_chat_completion(**kwargs)
             try:
                 for chunk in stream:
                     if cancel is not None and cancel.is_set():
                         raise CancelledError("The report was cancelled.")
                     choice = chunk["choices"][0]
-                    piece = choice.get("delta", {}).get("content") or ""
+                    piece = (choice.get("text") if plain else choice.get("delta", {}).get("content")) or ""
                     finish = choice.get("finish_reason") or finish
                     if piece:
                         n_chunks += 1
@@ -418,6 +452,7 @@ class OpenAIBackend:
         cancel: threading.Event | None = None,
         repeat_penalty: float | None = None,
         stop: list[str] | None = None,
+        prefer_plain: bool = False,
     ) -> Completion:
         import httpx
 
