@@ -24,7 +24,7 @@ from mgstudio.core.metrics import spotting_scores
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment
 from mgstudio.core.skeleton import SkeletonSequence
-from tests.core.test_metrics import _spotting_reference
+from tests.support.spotting_reference import spotting_reference
 
 N = 20_000
 FRAMES = 90_000 * 4  # four hours at 25 fps
@@ -54,7 +54,7 @@ def main() -> None:
     ours = spotting_scores(small_b, small_a, 0.5).tp
     t_ours = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ref = _spotting_reference(small_b, small_a, 0.5)
+    ref = spotting_reference(small_b, small_a, 0.5)
     t_ref = time.perf_counter() - t0
     assert ours == ref
     print(f"segment F1 matching, 2,000 per coder: {t_ours * 1000:.0f} ms now vs {t_ref * 1000:.0f} ms all pairs "

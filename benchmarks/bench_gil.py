@@ -65,7 +65,7 @@ def main() -> None:
     from mgstudio.core.layouts import get_layout
     from mgstudio.core.project import Project
     from mgstudio.core.skeleton import SkeletonSequence
-    from tests.app.heartbeat import Heartbeat
+    from tests.support.heartbeat import Heartbeat
 
     def busy(progress=None, cancel=None) -> int:
         total = 0

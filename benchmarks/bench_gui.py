@@ -34,7 +34,7 @@ from mgstudio.app.session.state import AppState  # noqa: E402
 from mgstudio.app.concurrency.workers import ProcessWorker, Worker  # noqa: E402
 from mgstudio.core.project import Project  # noqa: E402
 from mgstudio.media.video import VideoReader  # noqa: E402
-from tests.app.heartbeat import Heartbeat  # noqa: E402
+from tests.support.heartbeat import Heartbeat  # noqa: E402
 
 N_EXTRACT = 100
 

@@ -5,7 +5,7 @@ Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.bench_long_video
 
 Generates, in a temporary folder, an H.264 MP4 at 320x240, 30 fps, x264 ``ultrafast`` with
 2 B-frames and a keyframe every 2 s (GOP 60, as cameras record), whose frame ``i`` carries
-``i`` as an 18-bit barcode (``tests/app/long_clip.py``): one hour (108,000 frames) and, as the
+``i`` as an 18-bit barcode (``tests/support/long_clip.py``): one hour (108,000 frames) and, as the
 baseline measured in the same run, one minute of the same encoding. For each it drives the real
 ``PlayerWidget`` + ``AppState`` in a Qt application and prints:
 
@@ -42,8 +42,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.qt_loop import wait_for  # noqa: E402
 from mgstudio.app.player.frame_view import qimage_rgb  # noqa: E402
-from tests.app.heartbeat import Heartbeat  # noqa: E402
-from tests.app.long_clip import make_long_clip, read_long_number  # noqa: E402
+from tests.support.heartbeat import Heartbeat  # noqa: E402
+from tests.support.long_clip import make_long_clip, read_long_number  # noqa: E402
 
 FPS = 30
 SEEKS = 40
@@ -75,13 +75,13 @@ def measure(app: QApplication, clip: Path, work: Path, seed: int) -> dict[str, f
     player.resize(640, 480)
     player.show()
     shown_at: dict[int, float] = {}
-    orig_show = player._show
+    orig_show = player.view.set_image
 
     def spy(frame: int, rgb: np.ndarray) -> None:
         orig_show(frame, rgb)
         shown_at[frame] = time.perf_counter()
 
-    player._show = spy
+    player.view.set_image = spy
     state.set_project(project)
     app.processEvents()
     out: dict[str, float] = {"frames": info.frame_count}

@@ -216,7 +216,7 @@ def spotting() -> dict:
     from mgstudio.core.segments import Segment
     from mgstudio.recognition.encoder import load_encoder
     from mgstudio.recognition.fewshot import BACKGROUND, cross_validate, train_head
-    from mgstudio.recognition.learning import _windows_for
+    from mgstudio.recognition.examples import windows_for
     from mgstudio.recognition.proposals import (movement_events, score_windows, segments_from_scores, sequence_coords,
                                                 window_starts)
 
@@ -230,7 +230,7 @@ def spotting() -> dict:
         covered = np.zeros(len(c), bool)
         for s in segs:
             covered[s.start:s.end] = True
-            for st in _windows_for(s.start, s.end, len(c), enc.window):
+            for st in windows_for(s.start, s.end, len(c), enc.window):
                 wins.append(c[st:st + enc.window])
                 labels.append(s.label)
                 groups.append(name[:3])

@@ -57,7 +57,7 @@ def main() -> None:
         tl.zoom_fit()
         tl.repaint()
         statements: list[str] = []
-        pr._db.set_trace_callback(statements.append)
+        pr.trace_sql(statements.append)
         todo = [s.id for s in pr.segments(item_id, statuses=[Status.PROPOSED], source=Source.MODEL)]
         limit = pr.CHANGES_LIMIT
 
@@ -97,7 +97,7 @@ def main() -> None:
               "+ browser, painted")
         presses("accept", select=True)
         presses("undo", select=False)  # takes back the accepts above, one per press
-        pr._db.set_trace_callback(None)
+        pr.trace_sql(None)
         win.close()
         pr.close()
 

@@ -70,7 +70,7 @@ def main() -> None:
     out_dir = tempfile.mkdtemp(prefix="bench_report_")
     cold, warm = [], []
     for _ in range(REPEATS):
-        backend._llama().reset()  # forget the cached prompt: a cold report
+        backend.llama().reset()  # forget the cached prompt: a cold report
         t0 = time.perf_counter()
         r = generate_report(ev, backend, "won_lost", temperature=0.0, max_tokens=MAX_TOKENS)
         write_report(r, out_dir)

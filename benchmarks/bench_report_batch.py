@@ -106,7 +106,7 @@ def main() -> None:
             return
         backend = LlamaCppBackend(default_model_path(), n_ctx=4096, n_threads=THREADS)
         t0 = time.perf_counter()
-        backend._llama()
+        backend.llama()
         t_load = time.perf_counter() - t0
         gen = {"temperature": 0.2, "seed": 0}
         t0 = time.perf_counter()

@@ -76,7 +76,7 @@ def run(model: Path, cases: list[list[Segment]], whole: bool = False) -> dict:
     overall narrative + answer form (slow: about 20 s a timeline)."""
     t0 = time.perf_counter()
     backend = LlamaCppBackend(model, n_ctx=2048, n_threads=THREADS)
-    backend._llama()
+    backend.llama()
     load_s = time.perf_counter() - t0
     asked = kept = first = any_kept = 0
     times, whole_times, sentences, narratives = [], [], [], []

@@ -76,7 +76,7 @@ def review_loop(ctl: ReviewController, drop_queue: bool) -> float:
     times = []
     for _ in range(LOOPS):
         if drop_queue:
-            ctl._uncertain.invalidate()
+            ctl.uncertain.invalidate()
         t0 = time.perf_counter()
         seg = ctl.next_uncertain()
         times.append((time.perf_counter() - t0) * 1000)

@@ -31,6 +31,7 @@ import numpy as np
 
 from benchmarks.peers import Peer, load, peer_python
 from mgstudio.core.project import Project
+from mgstudio.core.project.rows import SEG_COLS, segment_from_db
 from mgstudio.core.segments import Segment, Source, Status
 
 N_ITEMS = 10
@@ -86,8 +87,8 @@ def main() -> None:
             plans.append([(int(s) * 10, int(s) * 10 + int(rng.integers(2, 10)), labels[j % len(labels)])
                           for j, s in enumerate(slots)])
         tier = p.tier("alice").id
-        sync = p._q("PRAGMA synchronous")[0][0]
-        journal = p._q("PRAGMA journal_mode")[0][0]
+        sync = p.read_sql("PRAGMA synchronous")[0][0]
+        journal = p.read_sql("PRAGMA journal_mode")[0][0]
         if peer is not None:
             peer.ask(op="new", path=str(tmp / "bench.boris"), labels=labels, items=names)
 
@@ -125,7 +126,7 @@ def main() -> None:
                     theirs_edit.append(b)
 
         # Window queries: ours (R*Tree), the same SQLite NOT INDEXED, BORIS; chunk by chunk.
-        scan_sql = (f"SELECT {p._SEG_COLS} FROM segments NOT INDEXED WHERE item_id = ? AND start_frame < ? "
+        scan_sql = (f"SELECT {SEG_COLS} FROM segments NOT INDEXED WHERE item_id = ? AND start_frame < ? "
                     "AND end_frame > ? ORDER BY start_frame, end_frame, id")
         chunks = [(int(rng.integers(N_ITEMS)), [int(x) for x in rng.integers(0, FRAMES - WINDOW, CHUNK)])
                   for _ in range(CHUNKS)]
@@ -134,7 +135,7 @@ def main() -> None:
             return p.segments(item_id, start=start, end=start + WINDOW)
 
         def scanned(item_id: int, start: int) -> list:
-            return [p._seg(r) for r in p._q(scan_sql, (item_id, start + WINDOW, start))]
+            return [segment_from_db(r) for r in p.read_sql(scan_sql, (item_id, start + WINDOW, start))]
 
         sizes, agree, touching, compared = [], 0, 0, 0
         pooled: dict[str, list[float]] = {"indexed": [], "scanned": [], "boris": []}

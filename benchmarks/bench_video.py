@@ -46,7 +46,7 @@ from benchmarks.peers import Peer, load, peer_python  # noqa: E402
 from benchmarks.results import record, row  # noqa: E402
 from mgstudio.media.prefetch import PrefetchReader  # noqa: E402
 from mgstudio.media.video import VideoReader  # noqa: E402
-from tests.media.clips import make_numbered_clip, read_number  # noqa: E402
+from tests.support.clips import make_numbered_clip, read_number  # noqa: E402
 
 N = 300
 SEEKS = 60

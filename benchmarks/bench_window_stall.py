@@ -37,7 +37,7 @@ def measure() -> dict:
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.qt_loop import pump, wait_for
-    from tests.app.heartbeat import Heartbeat
+    from tests.support.heartbeat import Heartbeat
 
     tmp = Path(tempfile.mkdtemp(prefix="mg-bench-stall-"))
     os.environ.update(MGSTUDIO_SETTINGS=str(tmp / "s.ini"), XDG_CACHE_HOME=str(tmp / "cache"),

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from benchmarks.peers import serve
-from tests.media.clips import read_number
+from tests.support.clips import read_number
 
 
 class State:

@@ -145,9 +145,10 @@ class LlamaCppBackend:
         messages as one plain text to continue (:func:`plain_prompt`)."""
         if self.plain is not None:
             return self.plain
-        return "tokenizer.chat_template" not in (self._llama().metadata or {})
+        return "tokenizer.chat_template" not in (self.llama().metadata or {})
 
-    def _llama(self) -> Any:
+    def llama(self) -> Any:
+        """The llama.cpp model, loaded on first use and cached per file and context size."""
         key = (str(self.path.resolve()), self.n_ctx)
         llm = _LLAMA_CACHE.get(key)
         if llm is None:
@@ -205,7 +206,7 @@ class LlamaCppBackend:
         finish = None
         n_chunks = 0
         with _LLAMA_LOCK:  # a llama.cpp context is not thread-safe
-            llm = self._llama()
+            llm = self.llama()
             plain = prefer_plain or self.is_base_model
             try:
                 prompt_tokens = len(

@@ -16,7 +16,7 @@ from mgstudio.app.session.state import AppState
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.formats.kinect import load_utkinect
-from .waiting import wait_worker
+from tests.support.waiting import wait_worker
 from tests.conftest import require_shared
 
 SHOTS = Path(os.environ.get("MGSTUDIO_SHOTS") or tempfile.mkdtemp(prefix="mg-shots-"))

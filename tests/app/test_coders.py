@@ -200,9 +200,9 @@ def test_a_worse_label_model_offers_keeping_the_current_one_first(qtbot, env) ->
 
 
 def test_dock_tabs_and_status_messages_keep_their_whole_text(qtbot, env) -> None:
-    """Tabbed panels' titles lose their middle when cut and have the whole title as tooltip (also
-    after View ▸ Reset layout, when Qt makes the tab bars again); a status message's tooltip is
-    the whole sentence."""
+    """Tabbed panels' titles are never cut, also with five panels in one narrow column (arrows
+    scroll the tabs) and after View ▸ Reset layout, when Qt makes the tab bars again; the whole
+    title is the tooltip; a status message's tooltip is the whole sentence."""
     from PySide6.QtWidgets import QTabBar
 
     from mgstudio.app.shell.theme import apply_theme
@@ -219,8 +219,19 @@ def test_dock_tabs_and_status_messages_keep_their_whole_text(qtbot, env) -> None
         qtbot.waitUntil(lambda: len(bars()) >= 2)
         texts = {b.tabText(i): b.tabToolTip(i) for b in bars() for i in range(b.count())}
         assert texts.get("Emotion report") == "Emotion report" and texts.get("Proposals") == "Proposals"
-        assert all(b.elideMode() == Qt.TextElideMode.ElideMiddle for b in bars())
+        assert all(b.elideMode() == Qt.TextElideMode.ElideNone and b.usesScrollButtons() for b in bars())
         w.reset_layout()
+    # A coder's own arrangement: every panel tabbed into the narrow right column.
+    right = [d for d in (*w.review_docks, *w.panel_docks)
+             if w.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+    for dock in w.panel_docks:
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        w.tabifyDockWidget(right[0], dock)
+    qtbot.waitUntil(lambda: any(b.count() >= 5 for b in bars()))
+    bar = next(b for b in bars() if b.count() >= 5)
+    titles = [bar.tabText(i) for i in range(bar.count())]
+    assert "Similar moments" in titles and "Segment" in titles
+    assert bar.elideMode() == Qt.TextElideMode.ElideNone and bar.usesScrollButtons()
     long = "Not accepted: “movement event” is not one of this project's labels, " * 4
     w.show_message(long)
     assert w.status_label.toolTip() == long

@@ -16,7 +16,7 @@ from mgstudio.workflows.demo import build_demo_project
 from mgstudio.core.layouts import get_layout
 from mgstudio.core.skeleton import SkeletonSequence
 
-from .heartbeat import Heartbeat
+from tests.support.heartbeat import Heartbeat
 
 pytestmark = pytest.mark.gl  # the window holds the OpenGL 3D view
 

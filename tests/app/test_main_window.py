@@ -17,8 +17,8 @@ from PySide6.QtGui import QDropEvent
 
 from mgstudio.workflows.demo import build_demo_project
 
-from ..media.clips import make_numbered_clip
-from .heartbeat import Heartbeat
+from tests.support.clips import make_numbered_clip
+from tests.support.heartbeat import Heartbeat
 
 pytestmark = pytest.mark.gl  # the window holds the OpenGL 3D view
 
@@ -389,7 +389,7 @@ def test_import_and_export_coding_from_the_file_menu(qtbot, env) -> None:
     from pympi.Elan import Eaf
     from PySide6.QtWidgets import QMessageBox
 
-    from .waiting import wait_worker
+    from tests.support.waiting import wait_worker
 
     tmp, project = env
     w = new_window(qtbot)

@@ -16,7 +16,7 @@ from mgstudio.core.layouts import MEDIAPIPE_HOLISTIC
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment
 from mgstudio.core.skeleton import SkeletonSequence
-from .waiting import wait_worker
+from tests.support.waiting import wait_worker
 
 # Screenshots go to docs/images only when asked (make screenshots sets MGSTUDIO_SHOTS); a test run
 # must not change tracked files.

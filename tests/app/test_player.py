@@ -24,7 +24,7 @@ from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.media.video import probe
 
-from ..media.clips import make_numbered_clip, read_number
+from tests.support.clips import make_numbered_clip, read_number
 
 N = 120
 
@@ -249,7 +249,7 @@ def test_main_window_at_1200_px_shows_the_full_frame_number(qtbot, tmp_path, mon
 def test_ten_minute_video_seeks_near_the_end_exactly(qtbot, tmp_path, monkeypatch) -> None:
     """18,000 frames (H.264, B-frames, a keyframe every 2 s): far seeks and steps at the end
     show the frame asked for, and the label reads the full count."""
-    from .long_clip import make_long_clip, read_long_number
+    from tests.support.long_clip import make_long_clip, read_long_number
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     clip = make_long_clip(tmp_path / "ten_minutes.mp4", 600, fps=30, size=(160, 128))

@@ -14,7 +14,7 @@ from mgstudio.app.concurrency.workers import Worker
 from mgstudio.app.widgets.worker_panel import WorkerPanel
 from mgstudio.core.errors import CancelledError, MediaError
 
-from .heartbeat import Heartbeat
+from tests.support.heartbeat import Heartbeat
 
 
 def busy_job(n: int, progress=None, cancel=None) -> int:

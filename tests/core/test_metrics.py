@@ -12,6 +12,7 @@ from sklearn.metrics import cohen_kappa_score
 from mgstudio.core.metrics import (
     cohen_kappa, confusion_matrix, frame_kappa, frame_labels, spotting_scores, temporal_iou,
 )
+from tests.support.spotting_reference import spotting_reference
 
 
 @dataclass
@@ -85,27 +86,6 @@ def test_confusion_matrix() -> None:
         confusion_matrix(["a"], [])
 
 
-def _spotting_reference(pred, gt, iou, class_agnostic=False):
-    """The plain all-pairs definition, to check the windowed search against."""
-    tp = 0
-    by_item: dict = {}
-    for g in gt:
-        by_item.setdefault(g.item_id, []).append(g)
-    used: set = set()
-    for p in sorted(pred, key=lambda s: -(s.confidence or 0.0)):
-        best, best_iou = None, iou
-        for k, g in enumerate(by_item.get(p.item_id, [])):
-            if (p.item_id, k) in used or (not class_agnostic and g.label != p.label):
-                continue
-            v = temporal_iou(p, g)
-            if v > best_iou:
-                best, best_iou = k, v
-        if best is not None:
-            used.add((p.item_id, best))
-            tp += 1
-    return tp
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_spotting_window_search_equals_all_pairs(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -122,5 +102,5 @@ def test_spotting_window_search_equals_all_pairs(seed: int) -> None:
     pred, gt = segs(300, conf=True), segs(300)
     for t in (0.0, 0.1, 0.3, 0.5, 0.7):
         for agnostic in (False, True):
-            assert spotting_scores(pred, gt, t, agnostic).tp == _spotting_reference(pred, gt, t, agnostic)
+            assert spotting_scores(pred, gt, t, agnostic).tp == spotting_reference(pred, gt, t, agnostic)
 

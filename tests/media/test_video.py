@@ -16,7 +16,7 @@ from mgstudio.media.prefetch import PrefetchReader
 from mgstudio.media.video import VideoReader, probe
 
 from ..conftest import require_shared
-from .clips import (make_audio_only, make_numbered_clip, make_zero_frames, read_number, scramble, trim_copy,
+from tests.support.clips import (make_audio_only, make_numbered_clip, make_zero_frames, read_number, scramble, trim_copy,
                     truncate)
 
 KINDS = {

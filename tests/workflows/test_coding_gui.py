@@ -15,7 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mgstudio.workflows.demo import build_demo_project
-from tests.app.waiting import wait_worker
+from tests.support.waiting import wait_worker
 from tests.workflows.test_coding import STUDY, write_imigue
 
 pytestmark = pytest.mark.gl

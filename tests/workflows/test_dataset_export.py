@@ -114,7 +114,7 @@ def test_blurred_video_clips_from_a_real_video(tmp_path) -> None:
     """A video item: the exported clip has the segment's frames, blurred where the head is."""
     import av
 
-    from tests.media.clips import make_numbered_clip, read_number
+    from tests.support.clips import make_numbered_clip, read_number
     from mgstudio.media.video import VideoReader, probe
 
     video = make_numbered_clip(tmp_path / "v.mp4", n_frames=60, size=(320, 240))

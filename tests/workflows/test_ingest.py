@@ -103,7 +103,7 @@ def test_some_bad_frame_files_are_counted_and_the_rest_is_added(tmp_path) -> Non
 
 
 def test_a_truncated_video_is_added_saying_it_is_damaged_and_where(tmp_path, capsys) -> None:
-    from tests.media.clips import make_numbered_clip, truncate
+    from tests.support.clips import make_numbered_clip, truncate
 
     src = make_numbered_clip(tmp_path / "whole.avi", n_frames=90, codec="mjpeg", size=(160, 120))
     cut = truncate(src, tmp_path / "cut.avi", keep=0.5)

@@ -125,6 +125,12 @@ class Worker(QThread):
         super().start(*args)
         worker_registry().announce(self)
 
+    @property
+    def in_flight(self) -> bool:
+        """Started and not yet settled: the thread still runs, or the GUI thread has not yet run
+        every slot its signals queued (it leaves in a slot queued after the last one)."""
+        return self in Worker._running
+
     def _ended(self) -> None:
         self.wait()  # returns at once: the thread has left run()
         Worker._running.discard(self)

@@ -9,7 +9,6 @@ skipped when decoding cannot keep up, never shown late). Skeleton-only items pla
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,7 @@ from mgstudio.app.player.transport import TransportBar
 from mgstudio.app.session import navigation
 from mgstudio.app.session.skeleton_loader import LOADING_TEXT, skeleton_loader
 from mgstudio.app.session.state import AppState
-from mgstudio.app.concurrency.workers import emit_from_thread
+from mgstudio.app.concurrency.latest import Latest
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.timebase import timecode
 
@@ -38,7 +37,6 @@ class _FrameBridge(QObject):
 
     frame = Signal(int, object)
     error = Signal(object)
-    opened = Signal(int, object, object)  # generation, PrefetchReader | None, MGStudioError | None
 
 
 class VideoChangedError(MGStudioError):
@@ -58,10 +56,11 @@ def changed_text(name: str, path: Any) -> str:
             "if this file is the right one.")
 
 
-def _open_reader(path: Any, gen: int, bridge: _FrameBridge, fingerprint: str | None = None,
-                 name: str = "") -> None:
+def _open_reader(path: Any, bridge: _FrameBridge, fingerprint: str | None = None,
+                 name: str = "") -> tuple[Any, MGStudioError | None]:
     """Open a video in a thread (the first open of a long video scans it: seconds); a file whose
-    content differs from ``fingerprint`` (the one that was added) is refused, not played."""
+    content differs from ``fingerprint`` (the one that was added) is refused, not played.
+    ``(PrefetchReader, None)`` or ``(None, error)``."""
     from mgstudio.core.fingerprint import media_status
     from mgstudio.media.prefetch import PrefetchReader
 
@@ -71,14 +70,16 @@ def _open_reader(path: Any, gen: int, bridge: _FrameBridge, fingerprint: str | N
             raise VideoChangedError(name, path)
         reader = PrefetchReader(path, on_frame=bridge.frame.emit, on_error=bridge.error.emit)
     except MGStudioError as exc:
-        result = (gen, None, exc)
+        return None, exc
     except Exception as exc:  # noqa: BLE001 - shown to the user with details on demand
-        result = (gen, None, MGStudioError(f"The video could not be opened ({type(exc).__name__}).",
-                                           detail=repr(exc)))
-    else:
-        result = (gen, reader, None)
-    if not emit_from_thread(bridge.opened, *result) and reader is not None:
-        reader.close()  # the player was closed while the video opened
+        return None, MGStudioError(f"The video could not be opened ({type(exc).__name__}).", detail=repr(exc))
+    return reader, None
+
+
+def _close_late_reader(opened: tuple[Any, MGStudioError | None]) -> None:
+    """A video opened for a request the user has moved on from (or a closed player): closed."""
+    if opened[0] is not None:
+        opened[0].close()
 
 
 class PlayerWidget(QWidget):
@@ -123,14 +124,13 @@ class PlayerWidget(QWidget):
         self.skeleton = None
         self.opening = False  # a video is being opened in a thread
         self.video_changed = False  # the current video was refused: another file is at its place
-        self._open_gen = 0
         self.loader = skeleton_loader(state)  # made before we listen to state: it hears items first
         self.loader.loaded.connect(self._on_skeleton_loaded)
         self.loader.failed.connect(lambda _i, exc: self.mediaError.emit(exc))
         self._bridge = _FrameBridge()
         self._bridge.frame.connect(self._on_decoded)
         self._bridge.error.connect(self._on_error)
-        self._bridge.opened.connect(self._on_opened)
+        self._opener = Latest(self._on_opened, on_stale=_close_late_reader, name="mg-open-video", parent=self)
         self._clock = QElapsedTimer()
         self._play_origin = 0
         self._timer = QTimer(self)
@@ -156,7 +156,7 @@ class PlayerWidget(QWidget):
 
     # ------------------------------------------------------------------ item
     def close_media(self) -> None:
-        self._open_gen += 1  # a video still opening is closed when it arrives
+        self._opener.invalidate()  # a video still opening is closed when it arrives
         self.opening = False
         self.video_changed = False
         if self.reader is not None:
@@ -217,15 +217,10 @@ class PlayerWidget(QWidget):
             return
         self.opening = True
         self.view.set_message(OPENING_TEXT)
-        threading.Thread(target=_open_reader, args=(item.video_path, self._open_gen, self._bridge,
-                                                    item.fingerprint, item.name),
-                         name="mg-open-video", daemon=True).start()
+        self._opener.submit(_open_reader, item.video_path, self._bridge, item.fingerprint, item.name)
 
-    def _on_opened(self, gen: int, reader: Any, exc: Any) -> None:
-        if gen != self._open_gen:  # the user moved on meanwhile
-            if reader is not None:
-                reader.close()
-            return
+    def _on_opened(self, opened: tuple[Any, MGStudioError | None]) -> None:  # the newest open only
+        reader, exc = opened
         self.opening = False
         self.video_changed = isinstance(exc, VideoChangedError)
         if self.video_changed:  # its skeleton may not fit the file there now: nothing is drawn

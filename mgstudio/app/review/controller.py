@@ -189,6 +189,11 @@ class ReviewController(MarkingAndLabels, QObject):
         return self.state.project
 
     @property
+    def uncertain(self) -> UncertainQueue:
+        """U's queue of unreviewed proposals, least confident first."""
+        return self._uncertain
+
+    @property
     def taxonomy(self) -> Any:
         return getattr(self.state.project, "taxonomy", None)
 

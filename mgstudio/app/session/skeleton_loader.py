@@ -23,37 +23,29 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from mgstudio.app.concurrency.workers import emit_from_thread
+from mgstudio.app.concurrency.latest import Latest
 from mgstudio.core.errors import MGStudioError
 
 LOADING_TEXT = "Loading the skeleton…"
 
 
-class _Bridge(QObject):
-    """Carries a finished load from the reading thread to the GUI thread (queued signal)."""
-
-    done = Signal(int, object, object, object, object)  # generation, item_id, seq, error, prepared
-
-
-def _read(project: Any, item_id: int, gen: int, bridge: _Bridge,
-          preparers: dict[str, Callable[[Any], Any]]) -> None:
+def _read(project: Any, item_id: int, preparers: dict[str, Callable[[Any], Any]]) -> tuple:
+    """``(item_id, seq, error, prepared)``; runs in the reading thread."""
     try:
         seq = project.load_skeleton(item_id)  # files only: no SQLite here
     except MGStudioError as exc:
-        result = (gen, item_id, None, exc, {})
+        return item_id, None, exc, {}
     except Exception as exc:  # noqa: BLE001 - shown to the user with details on demand
-        result = (gen, item_id, None, MGStudioError(
-            f"The skeleton could not be read ({type(exc).__name__}).", detail=traceback.format_exc()), {})
-    else:
-        prepared: dict[str, Any] = {}
-        if seq is not None:
-            for name, fn in preparers.items():
-                try:
-                    prepared[name] = fn(seq)
-                except Exception:  # noqa: BLE001 - the view computes it itself (and reports)
-                    pass
-        result = (gen, item_id, seq, None, prepared)
-    emit_from_thread(bridge.done, *result)
+        return item_id, None, MGStudioError(
+            f"The skeleton could not be read ({type(exc).__name__}).", detail=traceback.format_exc()), {}
+    prepared: dict[str, Any] = {}
+    if seq is not None:
+        for name, fn in preparers.items():
+            try:
+                prepared[name] = fn(seq)
+            except Exception:  # noqa: BLE001 - the view computes it itself (and reports)
+                pass
+    return item_id, seq, None, prepared
 
 
 class SkeletonLoader(QObject):
@@ -69,12 +61,9 @@ class SkeletonLoader(QObject):
         self.item_id: int | None = None
         self.seq: Any = None
         self.loading = False
-        self._gen = 0
-        self._bridge = _Bridge(self)
-        self._bridge.done.connect(self._on_done)
+        # one reading thread; only the newest wish is read next (never a queue)
+        self._reads = Latest(self._on_done, name="mg-skeleton", one_thread=True, parent=self)
         self._lock = threading.Lock()
-        self._wanted: tuple[Any, int, int] | None = None  # (project, item_id, generation)
-        self._reading = False
         self._preparers: dict[str, Callable[[Any], Any]] = {}
         self._prepared: dict[str, Any] = {}
         state.itemChanged.connect(lambda _i: self.reload())
@@ -95,36 +84,24 @@ class SkeletonLoader(QObject):
 
     def reload(self) -> None:
         """(Re)read the current item's skeleton; an unfinished older read is dropped."""
-        self._gen += 1
         st = self.state
         self.item_id, self.seq = st.item_id, None
         self._prepared = {}
         if st.project is None or self.item_id is None:
+            self._reads.invalidate()
             self.loading = False
             return
         self.loading = True
         self.started.emit(self.item_id)
-        with self._lock:  # one reading thread; only the newest wish is read next (never a queue)
-            self._wanted = (st.project, self.item_id, self._gen)
-            if self._reading:
-                return
-            self._reading = True
-        threading.Thread(target=self._run, name="mg-skeleton", daemon=True).start()
+        self._reads.submit(self._read, st.project, self.item_id)
 
-    def _run(self) -> None:  # the reading thread
-        while True:
-            with self._lock:
-                wanted, self._wanted = self._wanted, None
-                if wanted is None:
-                    self._reading = False
-                    return
-            with self._lock:
-                preparers = self._preparers
-            _read(wanted[0], wanted[1], wanted[2], self._bridge, preparers)
+    def _read(self, project: Any, item_id: int) -> tuple:  # the reading thread
+        with self._lock:
+            preparers = self._preparers
+        return _read(project, item_id, preparers)
 
-    def _on_done(self, gen: int, item_id: Any, seq: Any, error: Any, prepared: Any) -> None:
-        if gen != self._gen:
-            return  # the user moved on meanwhile
+    def _on_done(self, result: tuple) -> None:  # the newest read only: the user did not move on
+        item_id, seq, error, prepared = result
         self.loading = False
         self.seq = seq
         self._prepared = dict(prepared)

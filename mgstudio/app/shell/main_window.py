@@ -454,13 +454,15 @@ class MainWindow(ProjectActions, QMainWindow):
 
     def event(self, e: Any) -> bool:
         # Qt makes the tab bars of tabbed panels as it needs them (and again after a layout change),
-        # eliding their titles at the right: cut them in the middle instead (the tooltip has it whole)
+        # eliding their titles when many panels share a narrow column ("S…t" for "Segment"): keep
+        # every title whole and let arrows scroll the tabs instead, as browsers do
         if e.type() == e.Type.ChildPolished:
             from PySide6.QtWidgets import QTabBar
 
             child = e.child()
-            if isinstance(child, QTabBar) and child.elideMode() != Qt.TextElideMode.ElideMiddle:
-                child.setElideMode(Qt.TextElideMode.ElideMiddle)
+            if isinstance(child, QTabBar) and child.elideMode() != Qt.TextElideMode.ElideNone:
+                child.setElideMode(Qt.TextElideMode.ElideNone)
+                child.setUsesScrollButtons(True)
         return super().event(e)
 
     def show_message(self, text: str) -> None:

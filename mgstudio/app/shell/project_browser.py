@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QDialog, QGridLayout, QHeaderView, QMenu, QMessag
 
 from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.app.session.state import AppState
-from mgstudio.app.concurrency.workers import emit_from_thread
+from mgstudio.app.concurrency.latest import Latest
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.fingerprint import media_status
 from mgstudio.core.segments import Source, Status
@@ -75,14 +75,6 @@ def verify_media(jobs: list[tuple[int, str, str]]) -> dict[int, tuple[Any, str]]
         key = file_key(path)  # with the fingerprint expected: an accepted change is verified again
         out[item_id] = (key and (*key, fp), media_status(path, fp, verify=True))
     return out
-
-
-class _MediaBridge(QObject):
-    checked = Signal(int, object)  # generation, verify_media's result
-
-    def run(self, gen: int, jobs: list[tuple[int, str, str]]) -> None:
-        """Thread body: verify, then hand the result to the GUI thread."""
-        emit_from_thread(self.checked, gen, verify_media(jobs))
 
 
 MEDIA_ROLE = Qt.ItemDataRole.UserRole + 1  # a row's media state: "ok", "missing" or "changed"
@@ -212,10 +204,9 @@ class ProjectBrowser(QWidget):
         # Hashing each video's first and last MiB takes milliseconds per file on a local disk and
         # far more on a network or USB drive: it is done in a thread, once per file version.
         self._verified: dict[tuple[str, int, int, str], str] = {}  # (file key, fingerprint) -> status
-        self._media_gen = 0
-        self._media_bridge = _MediaBridge(self)
-        self._media_bridge.checked.connect(self._on_media_checked)
-        self.media_thread: threading.Thread | None = None
+        # the newest check paints its rows; an older one only fills the cache
+        self._media_checks = Latest(self._on_media_checked, on_stale=self._remember_verified,
+                                    name="mg-verify-media", parent=self)
         self.refresh()
 
     NAME_SHARE = 0.45  # of the list's width the recording's name keeps at least
@@ -335,19 +326,27 @@ class ProjectBrowser(QWidget):
                 else:
                     media = verified
             self._show_media(row, media)
-        self._media_gen += 1
         if jobs:
-            self.media_thread = threading.Thread(target=self._media_bridge.run, args=(self._media_gen, jobs),
-                                                 name="mg-verify-media", daemon=True)
-            self.media_thread.start()
+            self._media_checks.submit(verify_media, jobs)
+        else:
+            self._media_checks.invalidate()
         self._update_buttons()
 
-    def _on_media_checked(self, gen: int, result: dict[int, tuple[Any, str]]) -> None:
-        for item_id, (key, status) in result.items():
+    @property
+    def media_thread(self) -> threading.Thread | None:
+        """The thread of the last check of the videos (tests and benchmarks wait for it)."""
+        return self._media_checks.thread
+
+    def _remember_verified(self, result: dict[int, tuple[Any, str]]) -> None:
+        for key, status in result.values():
             if key is not None:
                 self._verified[key] = status
+
+    def _on_media_checked(self, result: dict[int, tuple[Any, str]]) -> None:
+        self._remember_verified(result)
+        for item_id, (_key, status) in result.items():
             row = self._rows.get(item_id)
-            if gen == self._media_gen and row is not None:
+            if row is not None:
                 self._show_media(row, status)
 
     @staticmethod

@@ -5,8 +5,8 @@ window, which on the dark theme is next to invisible when unchecked; the toolbar
 file dialog (back, up, new folder, list / details) are dark grey on dark grey. This style draws
 check-box and radio frames in the palette's placeholder-text colour and, on a dark palette,
 turns those icons' lightness over (light strokes, detail kept). The style sheets give the file
-dialog's tool buttons room for their icons (their padding left 4 px). Tab titles (tabbed panels) that do not fit lose their
-middle, not their end.
+dialog's tool buttons room for their icons (their padding left 4 px). Tab titles are kept whole
+(arrows scroll tab bars that do not fit), never cut to "S…t".
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ class ThemeStyle(QProxyStyle):
         painter.restore()
 
     def styleHint(self, hint, option=None, widget=None, returnData=None) -> int:  # noqa: N802
-        if hint == QStyle.StyleHint.SH_TabBar_ElideMode:  # tab bars that do not choose: "Emotion…report"
-            return int(Qt.TextElideMode.ElideMiddle.value)
+        if hint == QStyle.StyleHint.SH_TabBar_ElideMode:  # tab bars that do not choose: titles whole
+            return int(Qt.TextElideMode.ElideNone.value)
         return super().styleHint(hint, option, widget, returnData)
 
     def standardIcon(self, sp, option=None, widget=None) -> QIcon:  # noqa: N802

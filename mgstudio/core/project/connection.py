@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,27 @@ class Connection:
                     raise damaged(self.path, "SQLite cannot read part of it", repr(exc)) from exc
                 finally:
                     self._db.text_factory = str
+
+    def read_sql(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """The rows of one SQL read on the store's own connection (diagnostics, benchmarks).
+
+        It runs with ``PRAGMA query_only`` on, so it cannot change the project; edits go through
+        the public edit methods.
+        """
+        with self._lock:
+            if self._closed:
+                raise ProjectError("The project is closed.")
+            self._db.execute("PRAGMA query_only = ON")
+            try:
+                return self._q(sql, params)
+            finally:
+                if not self.read_only:
+                    self._db.execute("PRAGMA query_only = OFF")
+
+    def trace_sql(self, callback: Callable[[str], object] | None) -> None:
+        """Call ``callback`` with each SQL statement the store runs from now on; ``None`` stops it."""
+        with self._lock:
+            self._db.set_trace_callback(callback)
 
     def _meta(self, key: str, default: Any = None) -> Any:
         rows = self._q("SELECT value FROM meta WHERE key = ?", (key,))

@@ -1,6 +1,6 @@
 """Long numbered test videos, written fast: frame ``i`` carries ``i`` as an 18-bit barcode.
 
-``tests/media/clips.py`` draws 12 bits (frames up to 4095); an hour at 30 fps has 108,000
+``tests/support/clips.py`` draws 12 bits (frames up to 4095); an hour at 30 fps has 108,000
 frames, so these clips draw three rows of six 20-pixel blocks (up to 262,143) straight into the
 luma plane of ``yuv420p`` frames (no colour conversion per frame) and encode them with x264
 ``ultrafast`` plus B-frames and a camera-like keyframe interval. A bar moves across the lower
