@@ -8,66 +8,34 @@ window with a proposal selected, the F1 cheat sheet and the Tools menu.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def settle(app, ms: int) -> None:  # noqa: ANN001
-    end = time.monotonic() + ms / 1000
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
-
-
 def main(out_dir: Path) -> list[Path]:
-    tmp = Path(tempfile.mkdtemp(prefix="mgstudio-guide-"))
-    os.environ.setdefault("MGSTUDIO_SETTINGS", str(tmp / "settings.ini"))
-    os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
-    from mgstudio.app.main import make_application
-    from mgstudio.app.shell.theme import apply_theme
+    from mgstudio.app.devtools.shots import Shots
 
-    app = make_application()
-    from mgstudio.workflows.demo import build_demo_project
-    from mgstudio.app.player.grab import grab
-    from mgstudio.app.shell.main_window import MainWindow
-    from mgstudio.app.shell.settings import Settings
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    saved: list[Path] = []
-
-    def save(widget, name: str) -> None:  # noqa: ANN001
-        path = out_dir / name
-        if not grab(widget).save(str(path)):  # grab() draws the 3D view in too
-            raise SystemExit(f"could not save {path}")
-        saved.append(path)
-
-    project = build_demo_project(tmp / "demo")
-    apply_theme(app, "dark")
-    win = MainWindow(Settings())
-    win.resize(1400, 880)
-    win.show()
-    win.open_project(project, restore=False)
+    shots = Shots(out_dir, "mgstudio-guide-")
+    settle, save = shots.settle, shots.save
+    win = shots.window(shots.demo(), size=(1400, 880))
     st = win.state
     st.set_frame(240)  # folding arms
     segs = [s for s in win.project.segments(st.item_id) if s.start <= 240 < s.end and s.source.value == "model"]
     if segs:
         st.set_selection([segs[0].id])
-    settle(app, 4000)  # the first frame is decoded and the movement rows computed in workers
+    settle(4000)  # the first frame is decoded and the movement rows computed in workers
     st.set_frame(241)
     st.set_frame(240)
-    settle(app, 2000)
+    settle(2000)
     save(win, "main_window.png")
 
     if win.review is not None:
         sheet = win.review.show_cheat_sheet()
         sheet.resize(560, 760)
-        settle(app, 600)
+        settle(600)
         save(sheet, "cheat_sheet.png")
         sheet.close()
 
@@ -76,24 +44,24 @@ def main(out_dir: Path) -> list[Path]:
         editor = LabelEditor(win.project.taxonomy, label_usage(win.project), win.review.keymap, win)
         editor.resize(820, 520)
         editor.show()
-        settle(app, 400)
+        settle(400)
         save(editor, "label_editor.png")
         editor.close()
 
     file_menu = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "File")
     file_menu.popup(win.mapToGlobal(win.rect().topLeft()))
-    settle(app, 400)
+    settle(400)
     save(file_menu, "file_menu.png")
     file_menu.close()
 
     tools = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "Tools")
     tools.popup(win.mapToGlobal(win.rect().topLeft()))
-    settle(app, 400)
+    settle(400)
     save(tools, "tools_menu.png")
     tools.close()
     win.close()
-    settle(app, 100)
-    return saved
+    settle(100)
+    return shots.saved
 
 
 if __name__ == "__main__":

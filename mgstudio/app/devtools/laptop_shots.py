@@ -11,74 +11,54 @@ file dialog's toolbar on the dark theme (``file_dialog_dark_WxH.png``).
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
+
+from mgstudio.app.devtools.shots import Shots
 
 SIZES = ((1366, 768), (1280, 720))
 
 
 def take(out_dir: str | Path) -> list[Path]:
-    import os
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="mgstudio-laptop-"))
-    os.environ.setdefault("MGSTUDIO_SETTINGS", str(tmp / "settings.ini"))
-    os.environ.setdefault("XDG_CACHE_HOME", str(tmp / "cache"))
-    from mgstudio.app.main import make_application
-    from mgstudio.app.shell.theme import apply_theme
-
-    app = make_application()
+    shots = Shots(out_dir, "mgstudio-laptop-")
+    tmp = shots.tmp
     from PySide6.QtGui import QPainter
 
-    from mgstudio.app.devtools.screenshots import _settle, _wait_frame
     from mgstudio.app.player.grab import grab
-    from mgstudio.app.shell.main_window import MainWindow
-    from mgstudio.app.shell.settings import Settings
     from mgstudio.app.shell.skeleton_rate import SkeletonRateDialog
     from mgstudio.core.project import Project
     from mgstudio.core.segments import Segment, Source, Status
-    from mgstudio.workflows.demo import build_demo_project
 
-    project_path = build_demo_project(tmp / "demo")
+    project_path = shots.demo()
     with Project.open(project_path) as p:
         item = p.items()[0]
         p.add_segments([Segment(item.id, p.proposals_tier.id, a, b, "movement event", source=Source.MODEL,
                                 status=Status.PROPOSED, confidence=0.3) for a, b in ((184, 214), (491, 523))], "shots")
         p.add_skeleton_item("0042 (OpenPose, corrected to 25 fps)", p.load_skeleton(item.id))
-    apply_theme(app, "dark")
-    win = MainWindow(Settings())
-    win.show()
-    win.open_project(project_path, restore=False)
+    win = shots.window(project_path)
     win.state.set_item(item.id)
     win.state.set_frame(200)
-    saved: list[Path] = []
     for w, h in SIZES:
         win.resize(w, h)
-        _settle(app, 300)
+        shots.settle(300)
         win.default_layout()
-        _settle(app, 1200)
-        _wait_frame(app, win)
+        shots.settle(1200)
+        shots.wait_frame(win)
         for widget, name in ((win, "window_movement_events"), (win.review.timeline_dock, "timeline_movement"),
                              (win.browser_dock, "project_list")):
-            path = out / f"{name}_{w}x{h}.png"
-            grab(widget).save(str(path))
-            saved.append(path)
+            shots.save(widget, f"{name}_{w}x{h}.png")
         dlg = SkeletonRateDialog(tmp / "0042_openpose", win)
         dlg.rate_box.setEditText("25")
         dlg.show()
-        _settle(app, 400)
+        shots.settle(400)
         shot = grab(win)  # the window with the dialog over its middle, as a person sees it
         face = grab(dlg)
         painter = QPainter(shot)
         painter.drawPixmap((shot.width() - face.width()) // 2, (shot.height() - face.height()) // 3, face)
         painter.end()
-        path = out / f"openpose_rate_{w}x{h}.png"
-        shot.save(str(path))
-        saved.append(path)
+        shots.save_picture(shot, f"openpose_rate_{w}x{h}.png")
         dlg.close()
         dlg.deleteLater()
-        _settle(app, 100)
+        shots.settle(100)
     win.close()
     from PySide6.QtWidgets import QFileDialog
 
@@ -87,13 +67,11 @@ def take(out_dir: str | Path) -> list[Path]:
         dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         dlg.resize(w * 2 // 3, h * 2 // 3)
         dlg.show()
-        _settle(app, 600)
-        path = out / f"file_dialog_dark_{w}x{h}.png"
-        grab(dlg).save(str(path))
-        saved.append(path)
+        shots.settle(600)
+        shots.save(dlg, f"file_dialog_dark_{w}x{h}.png")
         dlg.close()
-    _settle(app, 100)
-    return saved
+    shots.settle(100)
+    return shots.saved
 
 
 if __name__ == "__main__":

@@ -8,35 +8,24 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-
-def _settle(app: object, seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()  # type: ignore[attr-defined]
-        time.sleep(0.02)
+from mgstudio.app.devtools.shots import Shots
 
 
 def save_screenshots(out_dir: str | Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    shots = Shots(out_dir, "mg-review-shots-", theme=None)  # Qt's own look, as these always were
+    tmp = shots.tmp
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    from PySide6.QtWidgets import QMainWindow
 
-    from mgstudio.workflows.demo import build_demo_project
     from mgstudio.app.player.player import PlayerWidget
     from mgstudio.app.review import ReviewController
     from mgstudio.app.session.state import AppState
     from mgstudio.core.project import Project
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    tmp = Path(tempfile.mkdtemp(prefix="mg-review-shots-"))
-    path = build_demo_project(tmp)
-    project = Project.open(path)
+    project = Project.open(shots.demo())
     win = QMainWindow()
     win.setWindowTitle("MG Studio — review")
     state = AppState()
@@ -47,19 +36,18 @@ def save_screenshots(out_dir: str | Path) -> list[Path]:
     win.resize(1400, 900)
     win.show()
     review.timeline_dock.motion.wait()
-    _settle(app, 0.5)
+    shots.settle(500)
     review.next_uncertain()
-    _settle(app, 1.5)
-    saved = [out / "review.png", out / "timeline.png"]
-    win.grab().save(str(saved[0]))
+    shots.settle(1500)
+    shots.save(win, "review.png")
     tl = review.timeline_dock.timeline
     state.set_frame(235)
     review.timeline_dock.resize(1400, 300)
     tl.zoom(2.0)
-    _settle(app, 0.3)
-    review.timeline_dock.grab().save(str(saved[1]))
+    shots.settle(300)
+    shots.save(review.timeline_dock, "timeline.png")
     project.close()
-    return saved
+    return shots.saved
 
 
 if __name__ == "__main__":

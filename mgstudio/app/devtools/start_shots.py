@@ -6,46 +6,26 @@ movement event is accepted, the learn result) as the user sees them, the whole s
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-
-def _settle(app, ms: int = 400) -> None:
-    import time
-
-    end = time.monotonic() + ms / 1000
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
+from mgstudio.app.devtools.shots import Shots
 
 
 def take(out_dir: str | Path) -> list[Path]:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="mgstudio-start-shots-"))
-    os.environ["MGSTUDIO_SETTINGS"] = str(tmp / "settings.ini")
-    os.environ.setdefault("MGSTUDIO_DATA_DIR", str(tmp / "data"))
+    shots = Shots(out_dir, "mgstudio-start-shots-", fresh_settings=True)  # a first run: no settings yet
+    import os
+
+    os.environ.setdefault("MGSTUDIO_DATA_DIR", str(shots.tmp / "data"))
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from mgstudio.app.main import make_application
-    from mgstudio.app.shell.theme import apply_theme
-
-    app = make_application()
-    apply_theme(app, "dark")
-    from mgstudio.app.shell.main_window import MainWindow
-
-    screen = app.primaryScreen().geometry()
+    screen = shots.app.primaryScreen().geometry()
     tag = f"{screen.width()}x{screen.height()}"
-    paths: list[Path] = []
 
     def shot(name: str) -> None:
-        _settle(app)
-        p = out / f"{name}_{tag}.png"
-        app.primaryScreen().grabWindow(0).save(str(p))
-        paths.append(p)
+        shots.settle(400)
+        shots.save_screen(f"{name}_{tag}.png")
 
     def when_modal(fn) -> None:
         def run() -> None:
@@ -56,10 +36,8 @@ def take(out_dir: str | Path) -> list[Path]:
             fn(dlg)
         QTimer.singleShot(100, run)
 
-    win = MainWindow()
-    win.setGeometry(app.primaryScreen().availableGeometry())  # no window manager under Xvfb to maximise it
-    win.show()
-    _settle(app, 1500)
+    win = shots.window(size="screen")
+    shots.settle(1500)
 
     def coder(dlg) -> None:
         dlg.combo.setCurrentText("Anna K.")
@@ -79,10 +57,9 @@ def take(out_dir: str | Path) -> list[Path]:
 
     from mgstudio.core.segments import Segment, Source, Status
     from mgstudio.recognition.proposals import MOVEMENT_LABEL
-    from mgstudio.workflows.demo import build_demo_project
 
-    win.open_project(build_demo_project(tmp / "demo"))
-    _settle(app, 1500)
+    win.open_project(shots.demo())
+    shots.settle(1500)
     p, item = win.project, win.state.item
     (ev,) = p.add_segments([Segment(item.id, p.proposals_tier.id, 10, 40, MOVEMENT_LABEL, source=Source.MODEL,
                                     status=Status.PROPOSED, confidence=0.8)], "movement events")
@@ -104,7 +81,7 @@ def take(out_dir: str | Path) -> list[Path]:
     shot("learn_worse_model")
     box.close()
     win.close()
-    return paths
+    return shots.saved
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -87,7 +87,7 @@ class ReviewController(MarkingAndLabels, QObject):
         if create_docks:
             self.timeline_dock = TimelineDock(None, None, state, window)
             self.palette_dock = LabelPaletteDock(self.taxonomy, window)
-            self.inspector_dock = SegmentInspectorDock(self.project, window)
+            self.inspector_dock = SegmentInspectorDock(state, window)
             self.proposals_dock = ProposalsDock(self.project, state.item_id, None, window)
             if isinstance(window, QMainWindow):
                 window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_dock)
@@ -208,8 +208,6 @@ class ReviewController(MarkingAndLabels, QObject):
         if self.palette_dock is not None:
             self.palette_dock.set_taxonomy(self.taxonomy)
             self.palette_dock.set_current_label(self.current_label)
-        if self.inspector_dock is not None:
-            self.inspector_dock.set_project(project)
         if self.proposals_dock is not None:
             self.proposals_dock.set_item(project, self.state.item_id)
 

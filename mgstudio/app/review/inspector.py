@@ -19,23 +19,25 @@ from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.core.timebase import timecode
 from mgstudio.recognition.coldstart import confidence_in_words, why_in_words
 from mgstudio.app.session.actions import EditActions
+from mgstudio.app.session.state import AppState
 
 STATUS_TEXT = {Status.PROPOSED: "proposed by the model, not reviewed yet", Status.ACCEPTED: "accepted",
                Status.REJECTED: "rejected", Status.EDITED: "proposal corrected by a person"}
 
 
 class SegmentInspectorDock(QDockWidget):
-    """Dockable details of one segment. ``SegmentInspectorDock(project)``; call
-    :meth:`show_segment` with a segment id (or ``None``). Emits ``edited`` after saving a note.
+    """Dockable details of one segment of ``state.project``. ``SegmentInspectorDock(state)``; call
+    :meth:`show_segment` with a segment id (or ``None``); another project shows none. Emits
+    ``edited`` after saving a note.
     """
 
     edited = Signal()
     message = Signal(str)
 
-    def __init__(self, project: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__("Segment", parent)
         self.setObjectName("SegmentInspectorDock")
-        self.project = project
+        self.state = state
         self.segment: Segment | None = None
         self.fps = 25.0
         self.fields: dict[str, QLabel] = {}
@@ -65,10 +67,11 @@ class SegmentInspectorDock(QDockWidget):
         lay.addStretch(1)
         self.setWidget(body)
         self.show_segment(None)
+        state.projectChanged.connect(lambda _p: self.show_segment(None))
 
-    def set_project(self, project: Any) -> None:
-        self.project = project
-        self.show_segment(None)
+    @property
+    def project(self) -> Any:
+        return self.state.project
 
     def show_segment(self, seg_id: int | None) -> None:
         """Show the segment with this id (re-read from the project), or the empty message."""
