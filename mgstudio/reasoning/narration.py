@@ -51,7 +51,7 @@ HEDGES = ("may", "might", "could", "can", "perhaps", "possibly", "possible", "su
           "hint", "hints", "seem", "seems", "likely", "unlikely", "not necessarily", "or simply")
 _FREQUENT = re.compile(r"\b(frequent(?:ly)?|often|many|repeated(?:ly)?|most|constant(?:ly)?|again and again)\b",
                        re.I)
-_NUM = re.compile(r"(?<![A-Za-z#])\d+(?:\.\d+)?")
+_NUM = re.compile(r"(?<![\w#.])\d+(?:\.\d+)?")  # not the digits inside an id such as S45
 _RISE_SAID = re.compile(r"\b(rose|rising|rise|more|increas\w*|grew|growing|went up|picked up|higher)\b", re.I)
 _FALL_SAID = re.compile(r"\b(fell|falling|fewer|less|decreas\w*|dropp\w*|declin\w*|stopp\w*|disappear\w*|went down|"
                         r"no longer|settl\w*|lower|calmer)\b", re.I)
@@ -82,7 +82,19 @@ def _groups_text(f: Finding) -> str:
 _GESTURES = re.compile(r"\b([A-Za-z-]+)\s+gestures?\b")
 _CHANGE = re.compile(r"\b(chang\w*|increas\w*|decreas\w*|rose|rising|rise|fell|falling|grew|growing|dropp\w*|"
                      r"declin\w*|more and more|less and less|later on|towards the end|over time)\b", re.I)
-_IDS = re.compile(r"\b[SF]\d+\b")
+_IDS = re.compile(r"\b[SF]\d+\b")  # also inside pairs: "S3+S4"
+#: Speaking to the reader instead of about the person in the recording.
+_YOU = re.compile(r"\b(you|your|yours|yourself)\b", re.I)
+#: Actions a small model puts in the place of the coded one ("tapping the ears" for 'touching ears',
+#: "tearing the skin from a forehead"): a sentence may use only those of its finding's labels and
+#: readings. Each is a stem with its common endings.
+ACTIONS = ("tap", "tear", "pinch", "pick", "pull", "hit", "slap", "squeez", "grab", "wav", "point", "clap",
+           "shak", "nod", "wip", "strok", "twist", "clench", "lick", "chew", "bit", "rub", "scratch", "touch",
+           "cover", "cross", "fold", "hold", "press", "play", "dust", "buckl", "adjust", "knock", "drum",
+           "fidget", "tug", "clasp", "wring", "hug", "stretch", "yawn", "sigh", "bounc", "swing", "rock")
+_ACTION = re.compile(r"\b(" + "|".join(ACTIONS) + r")(?:e|es|s|ed|ing|y|ping|ting|bing|ging)?\b", re.I)
+#: Stems of the finding's own text that count as the same action.
+_SAME_ACTION = {"bit": ("biting", "bite"), "wav": ("wave",), "shak": ("shake",)}
 
 INSTRUCTIONS = (
     "You help a psychologist read micro-gestures: small, mostly unconscious movements. Each "
@@ -202,6 +214,23 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z][a-z'-]*", text.lower())
 
 
+def _actions(text: str) -> set[str]:
+    return {m.group(1).lower() for m in _ACTION.finditer(text)}
+
+
+def _subject_named(s: str, f: Finding) -> bool:
+    """The sentence is about its finding: it names the finding's gesture (a content word of a
+    label), or for the overall change the gestures, or for a burst the burst."""
+    low = s.lower()
+    if f.kind == "burst":
+        return bool(re.search(r"\b(burst|cluster|flurry|bunch|moment|stretch)\b", low))
+    if not f.labels:
+        return bool(re.search(r"\b(gestures?|micro-gestures?|movements?)\b", low))
+    stems = {w[:5] for w in _words(" ".join(f.labels))
+             if len(w) > 2 and w not in ("and", "the", "off", "body", "parts", "with", "own")}
+    return any(w[:5] in stems for w in _words(s))
+
+
 def check_sentence(sentence: str, f: Finding, ev: Evidence) -> list[str]:
     """Every problem of one finding's sentence (empty: it may be shown)."""
     s = sentence.strip()
@@ -215,11 +244,15 @@ def check_sentence(sentence: str, f: Finding, ev: Evidence) -> list[str]:
         out.append("The sentence stops in the middle.")
     offered = readings_for(f)
     allowed = set(state_words_in(" ".join(offered)))
+    allowed |= {part for w in allowed for part in w.split("-") if len(part) > 3}  # self-protection: protection
     never = never_words_in(s)
     if never:
         out.append(f"The sentence claims what micro-gestures cannot show: {', '.join(never[:3])}.")
     used = state_words_in(s)
-    foreign = [w for w in dict.fromkeys(used) if w not in allowed and not any(w in a or a in w for a in allowed)]
+    # the same word or one of its forms ("calm" / "calmer"), never a longer word that merely
+    # contains it ("attention" is not "tension")
+    foreign = [w for w in dict.fromkeys(used)
+               if w not in allowed and not any(w.startswith(a) or a.startswith(w) for a in allowed)]
     if foreign:
         out.append(f"The sentence offers a reading that was not offered for {f.fid}: {', '.join(foreign[:3])}.")
     elif not used:
@@ -228,7 +261,7 @@ def check_sentence(sentence: str, f: Finding, ev: Evidence) -> list[str]:
     if not any(f" {h} " in low for h in HEDGES):
         out.append("The sentence is not cautious (no may, might or could).")
     elif used:
-        first = min(m.start() for w in used for m in re.finditer(rf"(?<![\w-]){re.escape(w)}", s.lower()))
+        first = min(m.start() for w in used for m in re.finditer(rf"(?<!\w){re.escape(w)}", s.lower()))
         before = f" {' '.join(_words(s[:first]))} "
         if not any(f" {h} " in before for h in HEDGES):
             out.append("The sentence states its reading as a fact before any may or might.")
@@ -239,7 +272,7 @@ def check_sentence(sentence: str, f: Finding, ev: Evidence) -> list[str]:
     things = [w for w in OBJECTS if re.search(rf"\b{w}\b", s.lower()) and w not in f.text.lower()]
     if things:
         out.append(f"The sentence mentions things that are not in {f.fid}: {', '.join(things[:3])}.")
-    own_nums = {float(x) for x in _NUM.findall(f.text)} | {1.0, 2.0, 3.0}
+    own_nums = {float(x) for x in _NUM.findall(_IDS.sub(" ", f.text))}
     bad_nums = [x for x in _NUM.findall(_IDS.sub(" ", s)) if float(x) not in own_nums]
     if bad_nums:
         out.append(f"The sentence uses numbers that are not in {f.fid}: {', '.join(bad_nums[:3])}.")
@@ -286,6 +319,22 @@ def check_sentence(sentence: str, f: Finding, ev: Evidence) -> list[str]:
         out.append(f"The sentence names body parts that {f.fid} is not about: {', '.join(sorted(parts)[:3])}.")
     if f.kind != "change" and _CHANGE.search(s):
         out.append(f"The sentence speaks of a change over time; {f.fid} is not about one.")
+    if not _subject_named(s, f):
+        out.append(f"The sentence does not say which gesture it is about ({f.fid}).")
+    if _YOU.search(s):
+        out.append("The sentence speaks to the reader ('you'), not about the person in the recording.")
+    own_text = " ".join(f.labels) + " " + _groups_text(f) + " " + " ".join(offered)
+    own_actions = _actions(own_text) | {stem for stem, forms in _SAME_ACTION.items()
+                                        if any(x in own_text.lower() for x in forms)}
+    acts = sorted(_actions(s) - own_actions)
+    if acts:
+        out.append(f"The sentence describes an action that {f.fid} is not about: "
+                   f"{', '.join(m.group(0) for m in _ACTION.finditer(s) if m.group(1).lower() in acts)[:60]}.")
+    offered_words = set(_words(" ".join(offered)))
+    turned = [w for w in words for pre in ("un", "in", "dis", "im", "non")
+              if w.startswith(pre) and w[len(pre):] in offered_words and w not in offered_words]
+    if turned:
+        out.append(f"The sentence turns a reading around: {', '.join(dict.fromkeys(turned))}.")
     out += check_loops(s)
     own = f" {' '.join(_words(f.text + ' ' + ' '.join(offered)))} "
     for _, _, example in EXAMPLES:

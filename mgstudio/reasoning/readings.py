@@ -73,7 +73,8 @@ BURST = ("a moment of heightened tension or a reaction to what was happening the
 #: What no reading of micro-gestures supports: never offered, always rejected.
 NEVER = ("lying", "lie", "lies", "lied", "liar", "deceptive", "deception", "deceiving", "dishonest",
          "honest", "honesty", "truthful", "untruthful", "guilty", "guilt", "diagnosis", "disorder",
-         "depressed", "depression", "autism", "adhd", "psychopath", "narcissist", "mentally ill")
+         "depressed", "depression", "autism", "adhd", "psychopath", "narcissist", "mentally ill",
+         "hide something", "hiding something", "hides something", "secret", "secrets", "conceal", "concealing")
 
 #: Words that name an emotion or mental state. A sentence may use only those of the readings it was
 #: offered (or none of these): an emotional reading outside them is not vetted for the finding.
@@ -95,7 +96,7 @@ STATE_WORDS = (
     "explaining", "explain", "holding back", "closing off", "at ease", "secure", "security", "safe",
     "threatened", "threat", "danger", "nervously", "calmly", "confidently", "shy", "shyness", "doubt",
     "uncertain", "uncertainty", "hesitant", "hesitation", "impatient", "impatience", "annoyed", "annoyance",
-    "defense", "defence", "self-esteem", "esteem", "insecure", "secure", "discomfort",
+    "defense", "defence", "thoughts", "attention-seeking", "seeking", "self-esteem", "esteem", "insecure", "secure", "discomfort",
 )
 
 
@@ -131,7 +132,7 @@ def readings_for(finding: Finding) -> tuple[str, ...]:
 def state_words_in(text: str) -> list[str]:
     """The emotion or state words a text uses (as listed in :data:`STATE_WORDS`), in order."""
     low = text.lower()
-    found = [(m.start(), w) for w in STATE_WORDS for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", low)]
+    found = [(m.start(), w) for w in STATE_WORDS for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", low)]
     return [w for _, w in sorted(found)]
 
 

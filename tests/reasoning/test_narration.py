@@ -5,9 +5,10 @@ whose shown sentences are exactly those that pass the gates."""
 from __future__ import annotations
 
 import pytest
+from markupsafe import escape
 
 from mgstudio.reasoning import build_evidence, generate_report, render_html, render_markdown
-from mgstudio.reasoning.findings import compute_findings
+from mgstudio.reasoning.findings import Finding, compute_findings
 from mgstudio.reasoning.narration import check_sentence, clean_sentence, narrate, narrated_findings
 from mgstudio.reasoning.readings import group_of, readings_for
 
@@ -150,7 +151,7 @@ def test_real_model_shows_only_sentences_that_pass_the_gates(embedded, study):
     result = generate_report(study, embedded, max_tokens=40)
     html, md = render_html(result), render_markdown(result)
     assert result.narration is not None
-    assert result.narration.summary in html
+    assert str(escape(result.narration.summary)) in html  # the HTML escapes its quotation marks
     for r in result.narration.kept:
         assert f"{r.text} <b>({r.fid})</b>" in html
         assert f"- {r.text} (**{r.fid}**)" in md
@@ -182,3 +183,74 @@ def test_real_garbled_or_overconfident_sentences_fail(study):
     assert any("mask" in p for p in check_sentence(
         "The face is covered with a mask; the reaction might be embarrassment or unease.",
         _finding(one, "class", "covering face"), one))
+
+
+def test_real_sentences_that_change_the_finding_or_its_subject_fail(study):
+    """Outputs that the first sentence gates let through (bench run of 2026-12-07, 50 timelines),
+    read by hand and found untrue; each now fails a gate of its own."""
+    rose = _timeline([("moving torso", [10, 200, 250, 280, 300, 320, 340]), ("crossing fingers", [15, 260])])
+    # the bench's finding as it was worded (its ids run past S45)
+    change = Finding("F6", "change", "Gestures rose from 3.4 to 4.6 per minute between the first and the last "
+                     "third (20 vs 27 gestures); last third: S45, S46, S47, S48, S49, S50 and 21 more.",
+                     ["S45", "S46", "S47", "S48", "S49", "S50"], [])
+    # SmolLM2: the '5' of the id S45 let a wrong rate through
+    assert any("numbers that are not in F6: 5" in p for p in check_sentence(
+        "Gestures rose from 3.4 to 5 per minute between the first and last third; this might be a habit or an "
+        "attention-seeking behavior, though it could also indicate growing tension (thoughts).", change, rose))
+    # SmolLM2: '2' was always allowed (as if a count), here a wrong rate
+    assert any("numbers that are not in F6: 2" in p for p in check_sentence(
+        "Gestures rose from 3.4 to 2 per minute between the first and last third; this might indicate "
+        "growing tension.", change, rose))
+    # SmolLM2: a sentence that names no gesture at all
+    face = _timeline([("covering face", [10, 70]), ("moving torso", [100, 200, 300])])
+    assert any("which gesture" in p for p in check_sentence(
+        "Not knowing what was going on, but that it might be a reaction to tiredness.",
+        _finding(face, "class", "covering face"), face))
+    # Gemma 3 270M: an action the coder did not code
+    forehead = _timeline([("touching or scratching forehead", [10, 70, 130]), ("moving torso", [100, 200])])
+    f = _finding(forehead, "class", "touching or scratching forehead")
+    assert any("action that" in p for p in check_sentence(
+        "Tearing the skin from a forehead may indicate an effort to calm oneself.", f, forehead))
+    ears = _timeline([("touching ears", [10, 70, 130]), ("moving torso", [100, 200])])
+    assert any("Tapping" in p for p in check_sentence(
+        "Tapping the ears might indicate a need to calm oneself.", _finding(ears, "class", "touching ears"), ears))
+    # Gemma: a reading turned into its opposite ('comfort in a familiar posture')
+    arms = _timeline([("holding back arms", [10, 70, 130]), ("moving torso", [100, 200])])
+    assert any("turns a reading around" in p for p in check_sentence(
+        "The tendency to hold back arms may indicate a need for comfort in an unfamiliar posture.",
+        _finding(arms, "class", "holding back arms"), arms))
+    # Gemma: speaking to the reader, and a direction no coding holds
+    torso = _timeline([("moving torso", [10, 70, 130]), ("crossing fingers", [100, 200])])
+    assert any("'you'" in p for p in check_sentence(
+        "A move to the right or left of your body might indicate restlessness.",
+        _finding(torso, "class", "moving torso"), torso))
+    # Gemma: hiding 'something' is a concealment reading no micro-gesture supports
+    assert any("cannot show" in p for p in check_sentence(
+        "Covering the face now and then might indicate a desire to hide something.",
+        _finding(face, "class", "covering face"), face))
+
+
+@pytest.mark.parametrize("label,sentence", [
+    ("putting arms behind body", "Putting arms behind body might go with self-protection."),  # SmolLM2
+    ("scratching back", "Scratching the back now and then might indicate tension or unease."),
+    ("touching hat", "A touch of the hat now and then might indicate discomfort or unease."),  # Gemma
+    ("biting nails", "Biting the nails now and then might indicate nervousness."),  # Gemma
+])
+def test_real_sound_sentences_still_pass_the_new_gates(label, sentence):
+    ev = _timeline([(label, [10, 70, 130, 190]), ("moving torso", [100, 200])])
+    assert check_sentence(sentence, _finding(ev, "class", label), ev) == []
+
+
+def test_a_wrong_rate_is_caught_even_when_its_digits_are_in_a_segment_id(study):
+    """SmolLM2-135M wrote "rose from 3.4 to 5" for a rise to 4.6 whose finding listed S5 and S15:
+    the digits of segment ids are not numbers of the finding."""
+    import re
+
+    change = _finding(study, "change")
+    r1 = re.search(r"from (\d+\.\d)", change.text).group(1)
+    assert re.search(r"S\d*5\b", change.text)  # an id with the digit 5 is in the finding
+    problems = check_sentence(
+        f"Gestures rose from {r1} to 5 per minute between the first and last third; this might be a habit or an "
+        "attention-seeking behavior, though it could also indicate growing tension (thoughts).", change, study)
+    assert any("numbers that are not in" in p and "5" in p for p in problems), problems
+    assert any("not offered" in p for p in problems), problems
