@@ -47,7 +47,11 @@ def test_the_inspector_says_why_for_proposals_only(qtbot, project, tmp_path):
     props = propose_item(proj, item.id)
     assert props
     best = max(props, key=lambda s: s.confidence)
-    dock = SegmentInspectorDock(proj)
+    from mgstudio.app.session.state import AppState
+
+    state = AppState()
+    state.set_project(proj)
+    dock = SegmentInspectorDock(state)
     qtbot.addWidget(dock)
     dock.resize(420, 520)
     dock.show()

@@ -123,6 +123,14 @@ END;
 
 MIGRATIONS: list[str] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
+# The oldest format a read-only open can read as it is: format 2 changes only how writers fill the
+# R*Tree, so a format-1 project (an archive, a shared drive) still opens read-only without an upgrade.
+READABLE_FROM = 1
+# Migrations (by index: 1 = format 1 -> 2) that opening an existing project does not apply when
+# they are the last ones pending: format 2 is applied by the first bulk insert (:func:`bulk_begin`)
+# inside that write's own transaction, so merely opening a project (which may turn out to be
+# damaged) never changes its file. New projects get every format at once.
+LAZY_MIGRATIONS = frozenset({1})
 
 
 def connect(db_path: Path, read_only: bool = False) -> sqlite3.Connection:
@@ -198,11 +206,14 @@ def check_openable(conn: sqlite3.Connection, db_path: Path) -> int:
 def migrate(conn: sqlite3.Connection, db_path: Path) -> int:
     """Bring the schema to :data:`SCHEMA_VERSION`; returns the version found before."""
     version = check_openable(conn, db_path)
-    if version < SCHEMA_VERSION and version > 0:
+    target = SCHEMA_VERSION
+    while version > 0 and target > version and target - 1 in LAZY_MIGRATIONS:
+        target -= 1  # applied by the first write that needs it, not by opening
+    if version < target and version > 0:
         backup = db_path.with_name(f"{db_path.name}.v{version}.bak")
         conn.execute("PRAGMA wal_checkpoint(FULL)")
         shutil.copy2(db_path, backup)
-    for v in range(version, SCHEMA_VERSION):
+    for v in range(version, target):
         try:
             conn.execute("BEGIN IMMEDIATE")
             for statement in _split(MIGRATIONS[v]):
@@ -251,7 +262,12 @@ def _split(script: str) -> list[str]:
 def bulk_begin(db: sqlite3.Connection) -> None:
     """Inside a write transaction: from now on inserted segments get no R*Tree row by trigger.
 
-    Call :func:`rtree_fill` before the transaction commits (a rollback takes the gate back)."""
+    Call :func:`rtree_fill` before the transaction commits (a rollback takes the gate back). A
+    format-1 project is upgraded to format 2 here, in the same transaction (a rollback undoes it)."""
+    if schema_version(db) < 2:
+        for statement in _split(_V2):
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 2")
     db.execute("INSERT INTO bulk_insert (active) VALUES (1)")
 
 

@@ -120,8 +120,8 @@ class Project(ItemEdits, Catalog, Queries, Rules, History, Changes, Connection):
             conn = store_schema.connect(db_path, read_only=read_only)
             if read_only:
                 store_schema.check_openable(conn, db_path)
-                if store_schema.schema_version(conn) < store_schema.SCHEMA_VERSION:
-                    raise ProjectError("This project uses an older format and must be opened for writing once to upgrade it.")
+                if store_schema.schema_version(conn) < store_schema.READABLE_FROM:
+                    raise ProjectError(f"{folder} uses an older format and must be opened for writing once to upgrade it.")
             else:
                 store_schema.migrate(conn, db_path)
             check_rows(conn, folder)
