@@ -216,9 +216,7 @@ def migrate(conn: sqlite3.Connection, db_path: Path) -> int:
     for v in range(version, target):
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _split(MIGRATIONS[v]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {v + 1}")
+            _apply_migration(conn, v)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK")
@@ -227,6 +225,13 @@ def migrate(conn: sqlite3.Connection, db_path: Path) -> int:
                                str(exc)) from exc
     _close_gate(conn)
     return version
+
+
+def _apply_migration(db: sqlite3.Connection, v: int) -> None:
+    """Inside a write transaction: format ``v`` -> ``v + 1`` (its statements and the version)."""
+    for statement in _split(MIGRATIONS[v]):
+        db.execute(statement)
+    db.execute(f"PRAGMA user_version = {v + 1}")
 
 
 def _close_gate(conn: sqlite3.Connection) -> None:
@@ -262,12 +267,12 @@ def _split(script: str) -> list[str]:
 def bulk_begin(db: sqlite3.Connection) -> None:
     """Inside a write transaction: from now on inserted segments get no R*Tree row by trigger.
 
-    Call :func:`rtree_fill` before the transaction commits (a rollback takes the gate back). A
-    format-1 project is upgraded to format 2 here, in the same transaction (a rollback undoes it)."""
-    if schema_version(db) < 2:
-        for statement in _split(_V2):
-            db.execute(statement)
-        db.execute("PRAGMA user_version = 2")
+    Call :func:`rtree_fill` before the transaction commits (a rollback takes the gate back). The
+    pending :data:`LAZY_MIGRATIONS` (format 1 -> 2) are applied here, in the same transaction (a
+    rollback undoes them)."""
+    for v in range(schema_version(db), SCHEMA_VERSION):
+        if v in LAZY_MIGRATIONS:
+            _apply_migration(db, v)
     db.execute("INSERT INTO bulk_insert (active) VALUES (1)")
 
 
