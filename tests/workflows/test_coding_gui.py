@@ -37,24 +37,30 @@ def _answer(button: QMessageBox.StandardButton, seen: list[str]) -> None:
     QTimer.singleShot(50, press)
 
 
-@pytest.mark.parametrize("answer", ["yes", "no"])
-def test_the_window_asks_and_adds_label_only_recordings(qtbot, tmp_path, monkeypatch, answer) -> None:
+def _demo_window(qtbot, tmp_path, monkeypatch):
+    """The main window at 1366x768 on a copy of the demo project, with its own settings and cache."""
     from mgstudio.app.shell.main_window import MainWindow
-    from mgstudio.app.shell.project_browser import SKELETON_COL
 
     monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("MGSTUDIO_DATA_DIR", str(tmp_path / "data"))
     project = tmp_path / "demo.mgproj"
     shutil.copytree(build_demo_project(tmp_path / "src"), project)
-    labels = write_imigue(tmp_path / "labels.csv", STUDY)
-
     w = MainWindow()
     qtbot.addWidget(w)
     w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)
     w.open_project(project)
+    return w
+
+
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_the_window_asks_and_adds_label_only_recordings(qtbot, tmp_path, monkeypatch, answer) -> None:
+    from mgstudio.app.shell.project_browser import SKELETON_COL
+
+    labels = write_imigue(tmp_path / "labels.csv", STUDY)
+    w = _demo_window(qtbot, tmp_path, monkeypatch)
     before = len(w.project.items())
     seen: list[str] = []
     _answer(QMessageBox.StandardButton.Yes if answer == "yes" else QMessageBox.StandardButton.No, seen)
@@ -83,22 +89,10 @@ def test_the_window_asks_and_adds_label_only_recordings(qtbot, tmp_path, monkeyp
 
 
 def test_a_boris_study_in_the_window_and_ctrl_z_takes_its_recordings_back(qtbot, tmp_path, monkeypatch) -> None:
-    from mgstudio.app.shell.main_window import MainWindow
     from tests.workflows.test_coding_boris_json import _boris_study
 
-    monkeypatch.setenv("MGSTUDIO_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("MGSTUDIO_DATA_DIR", str(tmp_path / "data"))
-    project = tmp_path / "demo.mgproj"
-    shutil.copytree(build_demo_project(tmp_path / "src"), project)
     study = _boris_study(tmp_path)
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
-    w.open_project(project)
+    w = _demo_window(qtbot, tmp_path, monkeypatch)
     p = w.project
 
     def listed() -> set[str]:
