@@ -23,13 +23,14 @@ CONF = [0.9, 0.35, 0.7, 0.15, 0.55]
 STARTS = [100, 300, 500, 700, 900]
 
 
-@pytest.fixture
-def env(qtbot, tmp_path):
+def review_window(qtbot, tmp_path, joints: np.ndarray, size: tuple[int, int] = (1200, 800)):
+    """A project with one recording (``joints``: frames x joints x 3, canonical layout) holding the
+    five proposals of STARTS/CONF, and a review controller in a shown window of ``size``:
+    ``(project, item, proposals, state, controller, window)``."""
     pr = Project.create(tmp_path / "r", taxonomy="imigue", annotator="alice")
-    rng = np.random.default_rng(0)
-    w = np.repeat(rng.uniform(-0.3, 0.3, (1, CANONICAL.num_joints, 3)), N, 0).astype(np.float32)
-    item = pr.add_skeleton_item("clip", SkeletonSequence(CANONICAL, w[..., :2], np.ones((N, CANONICAL.num_joints)),
-                                                        FPS, w))
+    n = len(joints)
+    item = pr.add_skeleton_item("clip", SkeletonSequence(CANONICAL, joints[..., :2],
+                                                        np.ones((n, CANONICAL.num_joints)), FPS, joints))
     names = pr.taxonomy.names
     props = pr.add_segments([Segment(item.id, pr.proposals_tier.id, s, s + 50, names[i], source=Source.MODEL,
                                      status=Status.PROPOSED, confidence=c)
@@ -41,10 +42,18 @@ def env(qtbot, tmp_path):
     ctl = ReviewController(state, win, settings=settings)
     state.set_project(pr)
     state.set_item(item.id)
-    win.resize(1200, 800)
+    win.resize(*size)
     win.show()
     win.activateWindow()
     qtbot.waitExposed(win)
+    return pr, item, props, state, ctl, win
+
+
+@pytest.fixture
+def env(qtbot, tmp_path):
+    rng = np.random.default_rng(0)
+    w = np.repeat(rng.uniform(-0.3, 0.3, (1, CANONICAL.num_joints, 3)), N, 0).astype(np.float32)
+    pr, item, props, state, ctl, win = review_window(qtbot, tmp_path, w)
     yield pr, item, props, state, ctl, win
     pr.close()
 

@@ -6,56 +6,30 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from mgstudio.app.concurrency.workers import worker_registry
-from mgstudio.app.review import ReviewController
-from mgstudio.app.session.state import AppState
 from mgstudio.core.layouts import CANONICAL
-from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
-from mgstudio.core.skeleton import SkeletonSequence
 from mgstudio.recognition.active import review_order
+from tests.app.test_review import FPS, key, review_window
 
-FPS, N = 25.0, 1200
-CONF = [0.9, 0.35, 0.7, 0.15, 0.55]
-STARTS = [100, 300, 500, 700, 900]
+N = 1200  # frames of the moving recording
 
 
 @pytest.fixture
 def env(qtbot, tmp_path):
-    pr = Project.create(tmp_path / "a", taxonomy="imigue", annotator="alice")
     rng = np.random.default_rng(0)
     base = rng.uniform(-0.3, 0.3, (1, CANONICAL.num_joints, 3))
     t = np.arange(N)[:, None, None] / FPS
     w = (base + 0.05 * np.sin(2 * np.pi * 0.7 * t) * rng.uniform(0, 1, (1, CANONICAL.num_joints, 3))).astype(np.float32)
-    item = pr.add_skeleton_item("clip", SkeletonSequence(CANONICAL, w[..., :2], np.ones((N, CANONICAL.num_joints)),
-                                                        FPS, w))
-    names = pr.taxonomy.names
-    props = pr.add_segments([Segment(item.id, pr.proposals_tier.id, s, s + 50, names[i], source=Source.MODEL,
-                                     status=Status.PROPOSED, confidence=c)
-                             for i, (s, c) in enumerate(zip(STARTS, CONF))], "proposals")
-    win = QMainWindow()
-    qtbot.addWidget(win)
-    state = AppState()
-    ctl = ReviewController(state, win, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    state.set_project(pr)
-    state.set_item(item.id)
-    win.resize(1366, 768)
-    win.show()
-    win.activateWindow()
-    qtbot.waitExposed(win)
-    yield pr, item, props, state, ctl, win
+    yield review_window(qtbot, tmp_path, w, (1366, 768))
     worker_registry().cancel_all(wait_ms=20000)
-    pr.close()
 
 
 def press_u(qtbot, win):
-    if QApplication.activeWindow() is not win:
-        win.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=2000)
-    qtbot.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_U)
+    key(qtbot, win, Qt.Key.Key_U)
 
 
 def test_u_goes_to_the_proposal_the_active_order_names(qtbot, env):
