@@ -12,7 +12,7 @@ from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.formats.eaf import export_eaf
 from mgstudio.formats.segment_io import import_file
 
-from .conftest import make_project
+from tests.formats.conftest import make_project
 
 ARMS, HEAD = "folding arms", "touching or scratching head"
 

@@ -2,11 +2,11 @@
 
 Kills a real writer process with SIGKILL at random moments and checks the project afterwards:
 
-- ``edits``: a stream of create / relabel / delete edits (``tests/core/test_crash.py``): every
+- ``edits``: a stream of create / relabel / delete edits (``tests/core/project/test_crash.py``): every
   reported edit is there, the one in flight is whole or absent, undo still works;
 - ``undo``: a stream of edits, undos and redos: the segments after reopening equal one of the two
   states around the kill (the last reported one or the next), never a third;
-- ``items``: skeleton items being added (``tests/core/test_crash_items.py``): every item is whole
+- ``items``: skeleton items being added (``tests/core/project/test_crash_items.py``): every item is whole
   (its skeleton loads) or absent, and a killed add leaves no files once the project is opened;
 - ``imports``: a 10,000-row CSV import: none or all of its segments, never part.
 
@@ -86,8 +86,8 @@ def _integrity(path: Path) -> bool:
 
 
 def edits(rounds: int) -> dict[str, int]:
-    """The edit-stream kill of tests/core/test_crash.py, ``rounds`` times."""
-    from tests.core.test_crash import test_sigkill_mid_stream_loses_no_reported_edit as one_kill
+    """The edit-stream kill of tests/core/project/test_crash.py, ``rounds`` times."""
+    from tests.core.project.test_crash import test_sigkill_mid_stream_loses_no_reported_edit as one_kill
 
     lost = 0
     for _ in range(rounds):
@@ -126,7 +126,7 @@ def items(rounds: int) -> dict[str, int]:
     os.environ["MGSTUDIO_CRASH_KILLS"] = str(rounds)
     import importlib
 
-    import tests.core.test_crash_items as mod
+    import tests.core.project.test_crash_items as mod
 
     importlib.reload(mod)
     half = 0

@@ -4,7 +4,7 @@ named like a checkpoint block or the state file never hangs the reader.
 
 The other planted-file cases (``skeletons/*.npz.tmp`` and ``models/*.pt.tmp`` links, ``skeletons/``
 ``models/`` ``cache/`` linked outside, a FIFO named like a skeleton, leftover temp files) are
-pinned in ``tests/core/test_project_links.py``; see docs/fuzzing.md for the list.
+pinned in ``tests/core/project/test_project_links.py``; see docs/fuzzing.md for the list.
 """
 
 from __future__ import annotations

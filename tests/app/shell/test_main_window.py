@@ -157,7 +157,7 @@ def test_mgstudio_gui_demo_command_opens_the_demo(tmp_path) -> None:
     env = dict(os.environ, MGSTUDIO_DATA_DIR=str(tmp_path / "data"), MGSTUDIO_SETTINGS=str(tmp_path / "s.ini"),
                XDG_CACHE_HOME=str(tmp_path / "cache"), MGSTUDIO_STARTUP_PROBE="1",
                MGSTUDIO_STARTUP_SCREENSHOT=str(tmp_path / "shot.png"))
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     run = subprocess.run([sys.executable, "-m", "mgstudio", "gui", "--demo"], cwd=root, env=env,
                          capture_output=True, text=True, timeout=180)

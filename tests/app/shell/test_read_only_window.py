@@ -11,7 +11,7 @@ pytest.importorskip("PySide6")
 
 from mgstudio.core.project import Project
 
-from .test_main_window import demo_source, env, new_window  # noqa: F401 - fixtures
+from tests.app.shell.test_main_window import demo_source, env, new_window  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.gl
 
@@ -41,7 +41,7 @@ def test_open_read_only_marks_the_window_and_refuses_edits(qtbot, env) -> None: 
 
 def test_a_folder_that_cannot_be_written_opens_read_only(qtbot, env, monkeypatch) -> None:  # noqa: F811
     _tmp, project = env
-    # What a read-only folder answers (root ignores chmod; tests/test_cli_items.py checks real permissions).
+    # What a read-only folder answers (root ignores chmod; tests/cli/test_cli_items.py checks real permissions).
     monkeypatch.setattr(Project, "can_write", classmethod(lambda cls, path: False))
     w = new_window(qtbot)
     assert w.open_project(project)

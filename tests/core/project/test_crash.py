@@ -14,7 +14,7 @@ from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
 from mgstudio.core.skeleton import SkeletonSequence
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # The child edits as fast as it can and prints each edit only after the call returned.
 CHILD = textwrap.dedent("""

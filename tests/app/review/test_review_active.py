@@ -13,7 +13,7 @@ from mgstudio.app.concurrency.workers import worker_registry
 from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.segments import Segment, Source, Status
 from mgstudio.recognition.active import review_order
-from tests.app.test_review import FPS, key, review_window
+from tests.app.review.test_review import FPS, key, review_window
 
 N = 1200  # frames of the moving recording
 

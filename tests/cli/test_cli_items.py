@@ -18,9 +18,9 @@ from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment
 from mgstudio.core.skeleton import SkeletonSequence
-from tests.core.test_project_faults import _without_root_powers
+from tests.core.project.test_project_faults import _without_root_powers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

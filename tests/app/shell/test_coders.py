@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from .test_main_window import demo_source, env  # noqa: F401 - fixtures
+from tests.app.shell.test_main_window import demo_source, env  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.gl  # the window holds the OpenGL 3D view
 

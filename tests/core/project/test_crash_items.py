@@ -18,7 +18,7 @@ from mgstudio.core.layouts import CANONICAL
 from mgstudio.core.project import Project
 from mgstudio.core.skeleton import SkeletonSequence
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KILLS = int(os.environ.get("MGSTUDIO_CRASH_KILLS", "8"))
 FRAMES = 6000  # ~4.5 MB per skeleton: each add spends most of its time writing the file
 

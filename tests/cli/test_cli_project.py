@@ -16,7 +16,7 @@ from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment, Source, Status
 from tests.conftest import require_shared
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

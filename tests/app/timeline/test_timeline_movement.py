@@ -11,7 +11,7 @@ from mgstudio.app.timeline.style import MOVEMENT_TEXT
 from mgstudio.app.timeline.menu import segment_tooltip
 from mgstudio.core.segments import Segment, Source, Status
 
-from .test_timeline import item, make_timeline, pixel, project, x_of, y_of  # noqa: F401 - fixtures
+from tests.app.timeline.test_timeline import item, make_timeline, pixel, project, x_of, y_of  # noqa: F401 - fixtures
 
 
 def colourful(c: QColor) -> bool:

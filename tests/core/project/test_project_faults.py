@@ -22,7 +22,7 @@ from mgstudio.core.project import Project
 from mgstudio.core.segments import Segment
 from mgstudio.core.skeleton import SkeletonSequence
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _project(path: Path, n_segments: int = 5) -> Project:
