@@ -19,7 +19,8 @@ ALIGN = ('        <ANNOTATION>\n            <ALIGNABLE_ANNOTATION ANNOTATION_ID=
          'TIME_SLOT_REF2="{b}">\n                <ANNOTATION_VALUE>{v}</ANNOTATION_VALUE>\n'
          '            </ALIGNABLE_ANNOTATION>\n        </ANNOTATION>\n')
 REF = ('        <ANNOTATION>\n            <REF_ANNOTATION ANNOTATION_ID="{id}" ANNOTATION_REF="{r}"{prev}>\n'
-       '                <ANNOTATION_VALUE>{v}</ANNOTATION_VALUE>\n            </REF_ANNOTATION>\n        </ANNOTATION>\n')
+       '                <ANNOTATION_VALUE>{v}</ANNOTATION_VALUE>\n'
+       '            </REF_ANNOTATION>\n        </ANNOTATION>\n')
 
 
 def interlinear_27() -> str:
@@ -28,7 +29,8 @@ def interlinear_27() -> str:
     slots = [0, None, None, 2400, 2400, None, 4000]
     words = {"a1": ("ts1", "ts4", "ve lomi takasu", ["a3", "a4", "a5"]),
              "a2": ("ts5", "ts7", "nare po", ["a6", "a7"])}
-    bounds = {"a3": ("ts1", "ts2"), "a4": ("ts2", "ts3"), "a5": ("ts3", "ts4"), "a6": ("ts5", "ts6"), "a7": ("ts6", "ts7")}
+    bounds = {"a3": ("ts1", "ts2"), "a4": ("ts2", "ts3"), "a5": ("ts3", "ts4"),
+              "a6": ("ts5", "ts6"), "a7": ("ts6", "ts7")}
     text = "".join(ALIGN.format(id=u, a=a, b=b, v=v) for u, (a, b, v, _w) in words.items())
     tx, mr, graid, n = "", "", "", 20
     for _u, (_a, _b, v, wids) in words.items():
@@ -59,7 +61,8 @@ def interlinear_27() -> str:
              + TIER.format(lt="GRAID", parent=' PARENT_REF="Morphemes"', tid="GRAID", body=graid)
              + TIER.format(lt="fg", parent=' PARENT_REF="Text"', tid="Free translation", body=fg)
              + TIER.format(lt="ref", parent=' PARENT_REF="Text"', tid="Ref", body=ref))
-    types = "".join(f'    <LINGUISTIC_TYPE{c} GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID="{i}" TIME_ALIGNABLE="{a}"/>\n'
+    types = "".join(f'    <LINGUISTIC_TYPE{c} GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID="{i}" '
+                    f'TIME_ALIGNABLE="{a}"/>\n'
                     for i, c, a in (("text", "", "true"), ("tx", ' CONSTRAINTS="Time_Subdivision"', "true"),
                                     ("mr", ' CONSTRAINTS="Symbolic_Subdivision"', "false"),
                                     ("GRAID", ' CONSTRAINTS="Symbolic_Association"', "false"),
@@ -67,7 +70,8 @@ def interlinear_27() -> str:
                                     ("ref", ' CONSTRAINTS="Symbolic_Association"', "false")))
     stereo = "".join(f'    <CONSTRAINT DESCRIPTION="{s}" STEREOTYPE="{s}"/>\n'
                      for s in ("Time_Subdivision", "Symbolic_Subdivision", "Symbolic_Association", "Included_In"))
-    return head + tiers + types + '    <LOCALE COUNTRY_CODE="AU" LANGUAGE_CODE="en"/>\n' + stereo + "</ANNOTATION_DOCUMENT>\n"
+    locale = '    <LOCALE COUNTRY_CODE="AU" LANGUAGE_CODE="en"/>\n'
+    return head + tiers + types + locale + stereo + "</ANNOTATION_DOCUMENT>\n"
 
 
 def load(project_factory, tmp_path, dependent: str):
