@@ -38,6 +38,13 @@ class LabelList(QListWidget):
         self.itemActivated.connect(self._clicked)
         self.set_taxonomy(taxonomy)
 
+    def sizeHint(self) -> QSize:
+        """Four rows preferred; the list grows into whatever room the dock has and scrolls the
+        rest. (Qt's default, 192 px, became the dock's minimum through the word-wrapped hint below
+        it, so a laptop screen showed a second scroll bar beside the list's own.)"""
+        row = self.sizeHintForRow(0) if self.count() else self.fontMetrics().height() + 4
+        return QSize(super().sizeHint().width(), 4 * max(row, 1) + 2 * self.frameWidth())
+
     def set_taxonomy(self, taxonomy: Any) -> None:
         self.clear()
         for lab in getattr(taxonomy, "labels", []) or []:

@@ -60,6 +60,10 @@ def test_window_with_ten_coder_tiers_fits_1280x720(qtbot, tmp_path, monkeypatch)
              if 0 <= tree.visualItemRect(tree.topLevelItem(k)).top()
              and tree.visualItemRect(tree.topLevelItem(k)).bottom() <= tree.viewport().height()]
     assert tree.topLevelItemCount() == 6 and len(whole) >= 4, (len(whole), tree.viewport().height())
+    # the Labels list scrolls by itself: no second scroll bar of the dock beside the list's own
+    palette = w.review.palette_dock
+    assert palette.list.verticalScrollBar().maximum() > 0  # more labels than room: the list scrolls
+    assert not palette.widget().verticalScrollBar().isVisible(), palette.size()
     # the status bar (messages, progress, Cancel) is inside the window
     sb = w.statusBar()
     assert sb.isVisible() and sb.geometry().bottom() <= w.height()
