@@ -62,6 +62,7 @@ STEPS = [
     ("+ rate cap over at least 60 s in view", dict(BEFORE, cap_min_s=60.0)),
     ("+ edges through moving frames", dict(BEFORE, cap_min_s=60.0, edge_rest_q=0.5)),
     ("+ resting-posture contacts not claimed (= now, the defaults)", {}),
+    ("for a coding of gesture phases: split_holds=True (edges stop at the velocity minimum)", dict(split_holds=True)),
     ("not kept: events joined where the part never came to rest", dict(join_unrested=True)),
     ("not kept: min length 0.4 s instead of 0.68 s", dict(min_s=0.4)),
     ("not kept: no rate cap", dict(max_per_min=None)),
