@@ -420,7 +420,8 @@ def _explain(ch: str, a: int, b: int, prm: CueParams, dists: dict[str, tuple[np.
     """Why an event of channel ``ch`` on [a, b) was proposed, the class it suggests, and whether it
     is a contact. ``dists`` are the hand's per-frame target distances (:func:`_target_distances`);
     targets in ``resting`` (where the hand rests anyway) are never claimed as a contact; the target
-    is judged over the frames where the hand is furthest from rest (``disp``, its displacement)."""
+    is judged over the frames where the hand is furthest from rest (``disp``, its displacement), and
+    nothing is claimed for a hand seen in under half of the event's frames."""
     if ch == "head":
         return "head moves", None, False
     if ch == "head turn":
@@ -432,6 +433,9 @@ def _explain(ch: str, a: int, b: int, prm: CueParams, dists: dict[str, tuple[np.
     side = ch.split()[0]
     near = {name: (float(np.nanmin(d[a:b])), cls) for name, (d, cls) in (dists or {}).items()
             if np.isfinite(d[a:b]).any()}
+    seen = max((float(np.isfinite(d[a:b]).mean()) for d, _ in (dists or {}).values()), default=0.0)
+    if near and seen < 0.5:  # a hand seen in under half of its event (at the picture's edge): no claim
+        return f"{side} hand moves", None, False
     touched = {k: v for k, v in near.items() if v[0] <= prm.contact}
     new = {k: v for k, v in touched.items() if k not in resting}
     if new and min(touched, key=lambda k: touched[k][0]) in new:  # the closest approach is not to a resting place

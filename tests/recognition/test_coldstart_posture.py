@@ -100,3 +100,13 @@ def test_onset_and_offset_sit_where_the_movement_starts_and_ends():
     (e,) = [e for e in cue_events(seq) if e.channel == "left hand"]
     end = t0 + up + hold + down
     assert abs(e.start - t0) <= 3 and abs(e.end - end) <= 3, (e.start, e.end, t0, end)  # 0.1 s
+
+
+def test_a_hand_seen_in_under_half_of_its_movement_claims_no_contact():
+    n = int(20 * FPS)
+    s = _ramp(n, 150, 12, 30, 12)
+    right = LAP["right"] + s[:, None] * (CHIN - LAP["right"])
+    seq = _person(n, {"right": right, "left": np.repeat(LAP["left"][None], n, 0)})
+    seq.conf[158:200, list(CANONICAL.parts["right_hand"]) + [CANONICAL.index("right_wrist")]] = 0.0  # lost
+    events = [e for e in cue_events(seq) if e.channel == "right hand"]
+    assert events and not any("near" in e.reason for e in events), [e.reason for e in events]
