@@ -37,7 +37,8 @@ the person: MG rates differ ~4x between people):
    arm, the other hand): within ``contact`` body sizes it is a contact ("near"), which names the
    likely class, and the target named is where the hand goes (its frames furthest from rest), not
    what it passes; a target the hand already touches in its resting posture (a microphone or phone
-   held at the face, hands folded) is the person's baseline and never claimed; events overlapping
+   held at the face, hands folded), or was already at for ``held_s`` before the event, is the
+   person's baseline and never claimed; events overlapping
    another (any channel) by IoU > 0.1 yield to the strongest.
 
 The score of an event (its rank) is the peak of ``(D - threshold) / spread`` (+1 for a contact);
@@ -121,6 +122,7 @@ class CueParams:
     # a hand's contact with a target it already touches in its resting posture (a microphone or a
     # phone held at the face, hands folded) is the person's baseline, not an MG: never claimed
     rest_baseline: bool = True
+    held_s: float = 0.5  # ... nor one it was already at for this long before the event began
 
 
 def _interp_short(x: np.ndarray, max_gap: int) -> np.ndarray:
@@ -323,6 +325,7 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
     points, mask, rel = got
     min_len, max_len = max(2, int(round(prm.min_s * fps))), max(4, int(round(prm.max_s * fps)))
     max_edge = max(1, int(round(prm.edge_s * fps)))
+    held = int(round(prm.held_s * fps)) if prm.rest_baseline else 0
     events: list[CueEvent] = []
     for ch, p in points.items():
         if not np.isfinite(p).all(-1).any():
@@ -370,7 +373,7 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
                     continue
                 peak = float(np.nanmax(d[a2:b2])) if np.isfinite(d[a2:b2]).any() else thr
                 score = max(0.0, (peak - thr) / spread)
-                reason, likely, contact = _explain(ch, a2, b2, prm, dists, resting, d)
+                reason, likely, contact = _explain(ch, a2, b2, prm, dists, resting, d, held)
                 secs = (b2 - a2) / fps
                 events.append(CueEvent(a2, b2, ch, score + (1.0 if contact else 0.0), f"{reason}, {secs:.1f} s",
                                        likely))
@@ -415,13 +418,14 @@ def _resting_near(dists: dict[str, tuple[np.ndarray, str]], at_rest: np.ndarray,
 
 
 def _explain(ch: str, a: int, b: int, prm: CueParams, dists: dict[str, tuple[np.ndarray, str]] | None = None,
-             resting: set[str] | frozenset[str] = frozenset(), disp: np.ndarray | None = None
-             ) -> tuple[str, str | None, bool]:
+             resting: set[str] | frozenset[str] = frozenset(), disp: np.ndarray | None = None,
+             held: int = 0) -> tuple[str, str | None, bool]:
     """Why an event of channel ``ch`` on [a, b) was proposed, the class it suggests, and whether it
     is a contact. ``dists`` are the hand's per-frame target distances (:func:`_target_distances`);
     targets in ``resting`` (where the hand rests anyway) are never claimed as a contact; the target
     is judged over the frames where the hand is furthest from rest (``disp``, its displacement), and
-    nothing is claimed for a hand seen in under half of the event's frames."""
+    nothing is claimed for a hand seen in under half of the event's frames, nor for a target the
+    hand was already at over the ``held`` frames before the event (a posture held for a while)."""
     if ch == "head":
         return "head moves", None, False
     if ch == "head turn":
@@ -450,6 +454,9 @@ def _explain(ch: str, a: int, b: int, prm: CueParams, dists: dict[str, tuple[np.
             return float(np.nanmedian(d)) if np.isfinite(d).any() else new[name][0]
 
         name = min(new, key=at_goal)
+        before = dists[name][0][max(0, a - held):a]
+        if held and np.isfinite(before).sum() >= max(1, held // 2) and float(np.nanmedian(before)) <= prm.contact:
+            return f"{side} hand moves", None, False  # it was already there before: a held posture
         return f"{side} hand near {name}", new[name][1], True
     if touched:  # moving while at its resting place (a microphone held at the mouth)
         return f"{side} hand moves", None, False

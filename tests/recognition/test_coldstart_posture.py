@@ -110,3 +110,19 @@ def test_a_hand_seen_in_under_half_of_its_movement_claims_no_contact():
     seq.conf[158:200, list(CANONICAL.parts["right_hand"]) + [CANONICAL.index("right_wrist")]] = 0.0  # lost
     events = [e for e in cue_events(seq) if e.channel == "right hand"]
     assert events and not any("near" in e.reason for e in events), [e.reason for e in events]
+
+
+def test_once_the_hand_holds_the_microphone_its_movements_there_are_not_contacts():
+    """Half the recording in the lap, then the hand comes up and holds a microphone at the mouth:
+    its arrival may be a contact, what it does there afterwards is a held posture."""
+    n = int(20 * FPS)
+    arrive = 300
+    s = np.clip((np.arange(n) - arrive) / 15.0, 0.0, 1.0)
+    right = LAP["right"] + s[:, None] * (CHIN - LAP["right"])
+    for t in (390, 480):  # the microphone dips twice, 1/3 of a body size
+        right += _ramp(n, t, 10, 15, 10)[:, None] * np.array([0.0, 40.0])
+    seq = _person(n, {"right": right, "left": _gestures(n, [60, 180])})
+    late = [e for e in cue_events(seq) if e.channel == "right hand" and e.start >= arrive + 30]
+    assert late and not any("near" in e.reason for e in late), [(e.start, e.reason) for e in late]
+    old = [e for e in cue_events(seq, CueParams(held_s=0.0)) if e.channel == "right hand" and e.start >= arrive + 30]
+    assert any("near" in e.reason for e in old)  # without the held-posture rule the dips read as contacts
