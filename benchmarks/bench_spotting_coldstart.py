@@ -56,15 +56,17 @@ def run(prm: CueParams, data: dict, baseline: bool = True) -> dict[str, dict]:
     return res
 
 
-BEFORE = dict(cap_min_s=0.0, edge_rest_q=None, rest_baseline=False)  # session 7's defaults
+BEFORE = dict(cap_min_s=0.0, edge_rest_q=None, rest_baseline=False, short_s=0.68)  # session 7's defaults
 STEPS = [
     ("before (session 7 defaults)", BEFORE),
     ("+ rate cap over at least 60 s in view", dict(BEFORE, cap_min_s=60.0)),
     ("+ edges through moving frames", dict(BEFORE, cap_min_s=60.0, edge_rest_q=0.5)),
-    ("+ resting-posture contacts not claimed (= now, the defaults)", {}),
+    ("+ resting-posture contacts not claimed", dict(short_s=0.68)),
+    ("+ 0.4-0.68 s events kept when as strong as the top tenth of the longer ones (= now, the defaults)", {}),
     ("for a coding of gesture phases: split_holds=True (edges stop at the velocity minimum)", dict(split_holds=True)),
     ("not kept: events joined where the part never came to rest", dict(join_unrested=True)),
-    ("not kept: min length 0.4 s instead of 0.68 s", dict(min_s=0.4)),
+    ("not kept: min length 0.4 s instead of 0.68 s for every event", dict(min_s=0.4)),
+    ("not kept: 0.4-0.68 s events kept when as strong as the top quarter", dict(short_q=0.75)),
     ("not kept: no rate cap", dict(max_per_min=None)),
 ]
 

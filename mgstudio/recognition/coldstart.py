@@ -27,7 +27,8 @@ the person: MG rates differ ~4x between people):
    threshold, then down to the velocity minimum (at most
    ``edge_s``; only the minimum with ``split_holds``), never across absent frames or another event
    of the channel: two contacts with a rest between stay two events; events shorter than ``min_s`` (0.68 s, the 5th
-   percentile of iMiGUE's MG lengths, ``PAPER.md``) are dropped; with ``split_holds`` a hand
+   percentile of iMiGUE's MG lengths, ``PAPER.md``) are dropped, unless they last ``short_s`` (0.4 s)
+   and score as high as the strongest tenth of the longer events; with ``split_holds`` a hand
    event is also cut where the hand holds still (slower than its resting speed for ``hold_s``),
    for a study that codes gesture phases (strokes) rather than whole movements; at most
    ``max_per_min`` events per minute in view are kept, the strongest (11.9, iMiGUE's 90th
@@ -99,6 +100,9 @@ class CueParams:
     speed_z: float = 4.0
     edge_s: float = 0.5
     min_s: float = 0.68  # iMiGUE's 5th percentile MG length (PAPER.md); 0.3 before: fragments, rarely right
+    # events of short_s..min_s are kept only when their score reaches this quantile of the longer events'
+    short_s: float = 0.4
+    short_q: float = 0.9
     split_holds: bool = False
     hold_s: float = 0.3
     # at most this many proposals per minute of the subject in view, strongest first: iMiGUE's
@@ -326,6 +330,7 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
     min_len, max_len = max(2, int(round(prm.min_s * fps))), max(4, int(round(prm.max_s * fps)))
     max_edge = max(1, int(round(prm.edge_s * fps)))
     held = int(round(prm.held_s * fps)) if prm.rest_baseline else 0
+    short_len = max(2, int(round(min(prm.short_s, prm.min_s) * fps)))
     events: list[CueEvent] = []
     for ch, p in points.items():
         if not np.isfinite(p).all(-1).any():
@@ -369,7 +374,7 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
             grown = _split_holds(grown, v, float(np.quantile(v[ok], 0.3)), max(2, int(round(prm.hold_s * fps))))
         for a, b in grown:
             for a2, b2 in _split_long(a, b, -np.nan_to_num(v, nan=0.0), max_len, min_len):
-                if b2 - a2 < min_len:
+                if b2 - a2 < short_len:
                     continue
                 peak = float(np.nanmax(d[a2:b2])) if np.isfinite(d[a2:b2]).any() else thr
                 score = max(0.0, (peak - thr) / spread)
@@ -377,6 +382,11 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
                 secs = (b2 - a2) / fps
                 events.append(CueEvent(a2, b2, ch, score + (1.0 if contact else 0.0), f"{reason}, {secs:.1f} s",
                                        likely))
+    # a movement shorter than min_s stays only when it stands out: as strong as the strongest tenth of
+    # the recording's longer events (a fast speaker's beats), never a mere fragment
+    long_scores = [e.score for e in events if e.end - e.start >= min_len]
+    bar = float(np.quantile(long_scores, prm.short_q)) if long_scores else np.inf
+    events = [e for e in events if e.end - e.start >= min_len or e.score >= bar]
     kept: list[CueEvent] = []
     for e in sorted(events, key=lambda e: -e.score):
         if all(_iou(e, k) <= prm.merge_iou for k in kept):

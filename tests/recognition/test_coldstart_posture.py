@@ -126,3 +126,21 @@ def test_once_the_hand_holds_the_microphone_its_movements_there_are_not_contacts
     assert late and not any("near" in e.reason for e in late), [(e.start, e.reason) for e in late]
     old = [e for e in cue_events(seq, CueParams(held_s=0.0)) if e.channel == "right hand" and e.start >= arrive + 30]
     assert any("near" in e.reason for e in old)  # without the held-posture rule the dips read as contacts
+
+
+def test_a_short_movement_is_kept_only_when_it_stands_out():
+    """Under iMiGUE's 0.68 s minimum, a 0.6-s beat is proposed when it is as strong as the
+    recording's strongest longer movements, and not when a longer movement is far stronger."""
+    n = int(30 * FPS)
+    out = np.array([460.0, 260.0]) - LAP["left"]
+
+    def recording(amps: tuple[float, ...], params: CueParams | None = None) -> list:
+        s = sum((a * _ramp(n, t, 12, 12, 12) for a, t in zip(amps, (60, 200, 340, 480))), np.zeros(n))  # 1.2-s
+        s = s + 1.3 * _ramp(n, 700, 5, 5, 5)  # the beat: 0.5 s of movement
+        seq = _person(n, {"right": np.repeat(LAP["right"][None], n, 0), "left": LAP["left"] + s[:, None] * out})
+        return [e for e in cue_events(seq, params) if e.channel == "left hand"]
+
+    beat = [e for e in recording((1, 1, 1, 1)) if e.start >= 690]
+    assert len(beat) == 1 and beat[0].end - beat[0].start < 0.68 * FPS
+    assert not [e for e in recording((1, 1, 1, 1), CueParams(short_s=0.68)) if e.start >= 690]  # the old floor
+    assert not [e for e in recording((1, 1, 1, 2)) if e.start >= 690]  # a far stronger gesture sets the bar
