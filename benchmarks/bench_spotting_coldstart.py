@@ -38,7 +38,8 @@ def sets() -> dict[str, list[tuple[str, object, list[Segment]]]]:
 def row(name: str, sc: dict) -> str:
     cells = " | ".join(f"{sc[f'agnostic@{t}']['P']:.2f} / {sc[f'agnostic@{t}']['R']:.2f} / "
                        f"{sc[f'agnostic@{t}']['F1']:.2f}" for t in IOUS)
-    return f"| {name} | {sc['n_pred']} / {sc['n_ref']} | {cells} |"
+    return (f"| {name} | {sc['n_pred']} / {sc['n_ref']} | {cells} | {sc['top10_precision']:.2f} | "
+            f"{sc['top25pct_precision']:.2f} | {sc['ece']:.2f} |")
 
 
 def run(prm: CueParams, data: dict, baseline: bool = True) -> dict[str, dict]:
@@ -82,7 +83,8 @@ def main() -> None:
     t0 = time.perf_counter()
     data = sets()
     steps = [(f"cold start {kw}", kw)] if kw else STEPS
-    print("pooled, class-agnostic; proposals / reference; P / R / F1 at IoU " + " | ".join(str(t) for t in IOUS))
+    print("pooled, class-agnostic; proposals / reference; P / R / F1 at IoU " + " | ".join(str(t) for t in IOUS)
+          + " | top-10 precision | top-25 % precision | ECE (of the rank scores, uncalibrated)")
     for k, (title, params) in enumerate(steps):
         res = run(CueParams(**params), data, baseline=k == 0)
         print(f"\n{title}")
