@@ -22,17 +22,25 @@ the person: MG rates differ ~4x between people):
 3. a channel is *active* where ``D`` exceeds ``q10 + max(floor, frac * (q90 - q10))`` of its
    own distribution (``floor`` keeps tracker jitter out when a person barely moves) or its speed
    is far above its median (robust z over median/MAD > ``speed_z``);
-4. onsets and offsets are moved outwards to the velocity minimum where the movement starts and
-   ends (at most ``edge_s``), never across absent frames or another event of the channel: two
-   contacts with a rest between stay two events; events shorter than ``min_s`` (0.68 s, the 5th
-   percentile of iMiGUE's MG lengths, ``PAPER.md``) are dropped; with ``split_holds`` a hand
+4. onsets and offsets are moved outwards to where the movement starts and ends: through frames
+   where the part is faster than its median speed and a quarter of the way to the activity
+   threshold, then down to the velocity minimum (at most
+   ``edge_s``; only the minimum with ``split_holds``), never across absent frames or another event
+   of the channel: two contacts with a rest between stay two events; events shorter than ``min_s`` (0.68 s, the 5th
+   percentile of iMiGUE's MG lengths, ``PAPER.md``) are dropped, unless they last ``short_s`` (0.4 s)
+   and score as high as the strongest tenth of the longer events; with ``split_holds`` a hand
    event is also cut where the hand holds still (slower than its resting speed for ``hold_s``),
    for a study that codes gesture phases (strokes) rather than whole movements; at most
    ``max_per_min`` events per minute in view are kept, the strongest (11.9, iMiGUE's 90th
-   percentile MG rate: a list a coder can finish, not every twitch);
+   percentile MG rate: a list a coder can finish, not every twitch), counted over at least
+   ``cap_min_s`` (60 s) in view, so a clip of a few seconds keeps up to a minute's worth;
 5. a hand event gets the nearest body target during it (face parts, head, neck, chest, the other
    arm, the other hand): within ``contact`` body sizes it is a contact ("near"), which names the
-   likely class; events overlapping another (any channel) by IoU > 0.1 yield to the strongest.
+   likely class, and the target named is where the hand goes (its frames furthest from rest), not
+   what it passes; a target the hand already touches in its resting posture (a microphone or phone
+   held at the face, hands folded), or was already at for ``held_s`` before the event, is the
+   person's baseline and never claimed; events overlapping
+   another (any channel) by IoU > 0.1 yield to the strongest.
 
 The score of an event (its rank) is the peak of ``(D - threshold) / spread`` (+1 for a contact);
 it is **not a probability**: there are no labels to calibrate on yet.
@@ -92,15 +100,33 @@ class CueParams:
     speed_z: float = 4.0
     edge_s: float = 0.5
     min_s: float = 0.68  # iMiGUE's 5th percentile MG length (PAPER.md); 0.3 before: fragments, rarely right
+    # events of short_s..min_s are kept only when their score reaches this quantile of the longer events'
+    short_s: float = 0.4
+    short_q: float = 0.9
     split_holds: bool = False
     hold_s: float = 0.3
     # at most this many proposals per minute of the subject in view, strongest first: iMiGUE's
     # 90th-percentile MG rate (PAPER.md); None = no cap (never capped with split_holds: phases are denser)
     max_per_min: float | None = 11.9
+    # the cap counts at least this much time in view: a rate is a per-minute figure, and the MGs of a
+    # clip of a few seconds are not 11.9 x its minutes (that kept 1 proposal on a 4-s clip)
+    cap_min_s: float = 60.0
     max_s: float = 10.0
     contact: float = 0.6
     gap_fill_s: float = 0.2
     merge_iou: float = 0.1
+    # onsets/offsets grow through frames faster than this quantile of the channel's speed, to where the
+    # movement starts and ends (None, and always with split_holds: only down to the nearest velocity
+    # minimum, which tracker jitter puts a frame or two from the above-threshold core)
+    edge_rest_q: float | None = 0.5
+    edge_low: float = 0.25  # ... and displaced from rest by more than q10 + this fraction of the spread
+    # two events of one channel whose grown edges meet (the part did not come to rest between them)
+    # are one movement (off: it merges strokes into gesture units, UCI strokes F1 0.38 -> 0.34)
+    join_unrested: bool = False
+    # a hand's contact with a target it already touches in its resting posture (a microphone or a
+    # phone held at the face, hands folded) is the person's baseline, not an MG: never claimed
+    rest_baseline: bool = True
+    held_s: float = 0.5  # ... nor one it was already at for this long before the event began
 
 
 def _interp_short(x: np.ndarray, max_gap: int) -> np.ndarray:
@@ -208,14 +234,18 @@ def _channel_signals(p: np.ndarray, fps: float, prm: CueParams) -> tuple[np.ndar
     return v, d, float(thr), float(spread)
 
 
-def _edges(a: int, b: int, v: np.ndarray, lo: int, hi: int, max_edge: int) -> tuple[int, int]:
-    """Move ``a`` back and ``b`` forward to the velocity minima where the movement starts and ends."""
+def _edges(a: int, b: int, v: np.ndarray, lo: int, hi: int, max_edge: int,
+           rest_speed: float = np.inf, d: np.ndarray | None = None, low: float = np.inf) -> tuple[int, int]:
+    """Move ``a`` back and ``b`` forward to where the movement starts and ends: through frames where
+    the part is still moving (faster than ``rest_speed`` and displaced more than ``low`` from
+    rest: tracker jitter at rest is neither), then down to the velocity minimum."""
     vv = np.nan_to_num(v, nan=0.0)
+    moving = (vv > rest_speed) & (np.nan_to_num(d, nan=0.0) > low) if d is not None else np.zeros(len(vv), bool)
     s = a
-    while s - 1 >= max(lo, a - max_edge) and vv[s - 1] <= vv[s]:
+    while s - 1 >= max(lo, a - max_edge) and (vv[s - 1] <= vv[s] or moving[s - 1]):
         s -= 1
     e = b
-    while e < min(hi, b + max_edge) and vv[e] <= vv[e - 1]:
+    while e < min(hi, b + max_edge) and (vv[e] <= vv[e - 1] or moving[e]):
         e += 1
     return s, e
 
@@ -299,6 +329,8 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
     points, mask, rel = got
     min_len, max_len = max(2, int(round(prm.min_s * fps))), max(4, int(round(prm.max_s * fps)))
     max_edge = max(1, int(round(prm.edge_s * fps)))
+    held = int(round(prm.held_s * fps)) if prm.rest_baseline else 0
+    short_len = max(2, int(round(min(prm.short_s, prm.min_s) * fps)))
     events: list[CueEvent] = []
     for ch, p in points.items():
         if not np.isfinite(p).all(-1).any():
@@ -315,41 +347,95 @@ def cue_events(seq: SkeletonSequence, params: CueParams | None = None,
         if ch in ("head", "head turn", "shoulders", "torso"):
             with np.errstate(invalid="ignore"):
                 active = (d > thr) & mask  # slow shifts count only when they move far
+        # with split_holds a stroke ends where the hold starts: edges stop at the nearest velocity minimum
+        grow = prm.edge_rest_q is not None and ok.any() and not prm.split_holds
+        rest_v = float(np.quantile(v[ok], prm.edge_rest_q)) if grow else np.inf
         runs = [r for r in _runs(active)]
         grown: list[tuple[int, int]] = []
         for k, (a, b) in enumerate(runs):
             lo = grown[-1][1] if grown else 0
             hi = runs[k + 1][0] if k + 1 < len(runs) else n
-            a2, b2 = _edges(a, b, v, lo, hi, max_edge)
+            a2, b2 = _edges(a, b, v, lo, hi, max_edge, rest_v, d, thr - (1.0 - prm.edge_low) * spread)
             while a2 < b2 and not mask[a2]:
                 a2 += 1
             while b2 > a2 and not mask[b2 - 1]:
                 b2 -= 1
-            grown.append((a2, b2))
+            if grow and prm.join_unrested and grown and a2 <= grown[-1][1] and b2 > a2:
+                grown[-1] = (grown[-1][0], b2)  # the part never came to rest in between: one movement
+            else:
+                grown.append((a2, b2))
+        dists, resting = None, frozenset()
+        if ch.endswith("hand"):
+            dists = _target_distances(rel, ch.split()[0])
+            if prm.rest_baseline:
+                with np.errstate(invalid="ignore"):
+                    resting = _resting_near(dists, mask & (d <= thr), prm.contact)
         if prm.split_holds and ch.endswith("hand"):
             grown = _split_holds(grown, v, float(np.quantile(v[ok], 0.3)), max(2, int(round(prm.hold_s * fps))))
         for a, b in grown:
             for a2, b2 in _split_long(a, b, -np.nan_to_num(v, nan=0.0), max_len, min_len):
-                if b2 - a2 < min_len:
+                if b2 - a2 < short_len:
                     continue
                 peak = float(np.nanmax(d[a2:b2])) if np.isfinite(d[a2:b2]).any() else thr
                 score = max(0.0, (peak - thr) / spread)
-                reason, likely, contact = _explain(ch, rel, a2, b2, prm)
+                reason, likely, contact = _explain(ch, a2, b2, prm, dists, resting, d, held)
                 secs = (b2 - a2) / fps
                 events.append(CueEvent(a2, b2, ch, score + (1.0 if contact else 0.0), f"{reason}, {secs:.1f} s",
                                        likely))
+    # a movement shorter than min_s stays only when it stands out: as strong as the strongest tenth of
+    # the recording's longer events (a fast speaker's beats), never a mere fragment
+    long_scores = [e.score for e in events if e.end - e.start >= min_len]
+    bar = float(np.quantile(long_scores, prm.short_q)) if long_scores else np.inf
+    events = [e for e in events if e.end - e.start >= min_len or e.score >= bar]
     kept: list[CueEvent] = []
     for e in sorted(events, key=lambda e: -e.score):
         if all(_iou(e, k) <= prm.merge_iou for k in kept):
             kept.append(e)
     if prm.max_per_min and not prm.split_holds:
-        cap = max(1, int(np.ceil(prm.max_per_min * mask.sum() / fps / 60.0)))
+        cap = max(1, int(np.ceil(prm.max_per_min * max(mask.sum() / fps, prm.cap_min_s) / 60.0)))
         kept = kept[:cap]  # the strongest first
     return sorted(kept, key=lambda e: e.start)
 
 
-def _explain(ch: str, rel: np.ndarray, a: int, b: int, prm: CueParams) -> tuple[str, str | None, bool]:
-    """Why an event of channel ``ch`` on [a, b) was proposed, the class it suggests, and whether it is a contact."""
+def _target_distances(rel: np.ndarray, side: str) -> dict[str, tuple[np.ndarray, str]]:
+    """Per-frame distance (body sizes) of the ``side`` hand to each body target, and the class a
+    contact with it suggests: face parts, head, neck, chest, the other arm, the other hand."""
+    other = "left" if side == "right" else "right"
+    hand = _hand_point(rel, side)
+    out: dict[str, tuple[np.ndarray, str]] = {}
+    with np.errstate(invalid="ignore"):
+        for name, (joints, cls) in FACE_TARGETS.items():
+            out[name] = (np.linalg.norm(hand - _mean_joints(rel, joints), axis=-1), cls)
+        out["chest"] = (np.linalg.norm(hand - _mean_joints(rel, ("neck", "spine")), axis=-1), CLASS_CHEST)
+        j = CANONICAL.index
+        arm = np.fmin(_seg_dist(hand, rel[:, j(f"{other}_shoulder")], rel[:, j(f"{other}_elbow")]),
+                      _seg_dist(hand, rel[:, j(f"{other}_elbow")], rel[:, j(f"{other}_wrist")]))
+        out[f"{other} arm"] = (arm, CLASS_ARM)
+        out[f"{other} hand"] = (np.linalg.norm(hand - _hand_point(rel, other), axis=-1), CLASS_HANDS)
+    return {k: v for k, v in out.items() if np.isfinite(v[0]).any()}
+
+
+def _resting_near(dists: dict[str, tuple[np.ndarray, str]], at_rest: np.ndarray, contact: float) -> set[str]:
+    """Targets the hand already touches in its resting posture (median distance over the frames
+    where it rests within ``contact``): holding a microphone or a phone at the face, a chin on a
+    hand, hands folded. Being near them is the person's baseline, not a new contact."""
+    out = set()
+    for name, (d, _) in dists.items():
+        ok = at_rest & np.isfinite(d)
+        if ok.sum() >= 5 and float(np.median(d[ok])) <= contact:
+            out.add(name)
+    return out
+
+
+def _explain(ch: str, a: int, b: int, prm: CueParams, dists: dict[str, tuple[np.ndarray, str]] | None = None,
+             resting: set[str] | frozenset[str] = frozenset(), disp: np.ndarray | None = None,
+             held: int = 0) -> tuple[str, str | None, bool]:
+    """Why an event of channel ``ch`` on [a, b) was proposed, the class it suggests, and whether it
+    is a contact. ``dists`` are the hand's per-frame target distances (:func:`_target_distances`);
+    targets in ``resting`` (where the hand rests anyway) are never claimed as a contact; the target
+    is judged over the frames where the hand is furthest from rest (``disp``, its displacement), and
+    nothing is claimed for a hand seen in under half of the event's frames, nor for a target the
+    hand was already at over the ``held`` frames before the event (a posture held for a while)."""
     if ch == "head":
         return "head moves", None, False
     if ch == "head turn":
@@ -359,29 +445,31 @@ def _explain(ch: str, rel: np.ndarray, a: int, b: int, prm: CueParams) -> tuple[
     if ch == "torso":
         return "torso sways or leans", CLASS_TORSO, False
     side = ch.split()[0]
-    other = "left" if side == "right" else "right"
-    hand = _hand_point(rel[a:b], side)
-    dists: dict[str, tuple[float, str]] = {}
-    for name, (joints, cls) in FACE_TARGETS.items():
-        d = np.linalg.norm(hand - _mean_joints(rel[a:b], joints), axis=-1)
-        if np.isfinite(d).any():
-            dists[name] = (float(np.nanmin(d)), cls)
-    chest = _mean_joints(rel[a:b], ("neck", "spine"))
-    d = np.linalg.norm(hand - chest, axis=-1)
-    if np.isfinite(d).any():
-        dists["chest"] = (float(np.nanmin(d)), CLASS_CHEST)
-    j = CANONICAL.index
-    arm = np.fmin(_seg_dist(hand, rel[a:b, j(f"{other}_shoulder")], rel[a:b, j(f"{other}_elbow")]),
-                  _seg_dist(hand, rel[a:b, j(f"{other}_elbow")], rel[a:b, j(f"{other}_wrist")]))
-    if np.isfinite(arm).any():
-        dists[f"{other} arm"] = (float(np.nanmin(arm)), CLASS_ARM)
-    oh = np.linalg.norm(hand - _hand_point(rel[a:b], other), axis=-1)
-    if np.isfinite(oh).any():
-        dists[f"{other} hand"] = (float(np.nanmin(oh)), CLASS_HANDS)
-    if dists:
-        name, (dmin, cls) = min(dists.items(), key=lambda kv: kv[1][0])
-        if dmin <= prm.contact:
-            return f"{side} hand near {name}", cls, True
+    near = {name: (float(np.nanmin(d[a:b])), cls) for name, (d, cls) in (dists or {}).items()
+            if np.isfinite(d[a:b]).any()}
+    seen = max((float(np.isfinite(d[a:b]).mean()) for d, _ in (dists or {}).values()), default=0.0)
+    if near and seen < 0.5:  # a hand seen in under half of its event (at the picture's edge): no claim
+        return f"{side} hand moves", None, False
+    touched = {k: v for k, v in near.items() if v[0] <= prm.contact}
+    new = {k: v for k, v in touched.items() if k not in resting}
+    if new and min(touched, key=lambda k: touched[k][0]) in new:  # the closest approach is not to a resting place
+        # name where the hand goes, not what it passes on the way: among the targets it came within
+        # reach of, the nearest over the frames where it is furthest from rest
+        sel = np.arange(a, b)
+        if disp is not None and np.isfinite(disp[a:b]).any():
+            sel = a + np.flatnonzero(np.nan_to_num(disp[a:b], nan=-np.inf) >= 0.8 * np.nanmax(disp[a:b]))
+
+        def at_goal(name: str) -> float:
+            d = dists[name][0][sel]
+            return float(np.nanmedian(d)) if np.isfinite(d).any() else new[name][0]
+
+        name = min(new, key=at_goal)
+        before = dists[name][0][max(0, a - held):a]
+        if held and np.isfinite(before).sum() >= max(1, held // 2) and float(np.nanmedian(before)) <= prm.contact:
+            return f"{side} hand moves", None, False  # it was already there before: a held posture
+        return f"{side} hand near {name}", new[name][1], True
+    if touched:  # moving while at its resting place (a microphone held at the mouth)
+        return f"{side} hand moves", None, False
     return f"{side} hand moves", CLASS_ILLUSTRATIVE, False
 
 

@@ -42,10 +42,10 @@ def uci():
     return out
 
 
-# the cold start as it was before its 0.68 s floor and rate cap: many proposals whose raw ranks are far
+# the cold start as it was before its 0.68 s floor and rate cap (and session 8's edges and resting contacts): many proposals whose raw ranks are far
 # from probabilities, the case calibration is for (with the defaults the raw ranks of UCI land at ECE 0.13
 # and 40 reviews do not improve them on other speakers: docs/recognizer.md)
-LOOSE = CueParams(min_s=0.3, max_per_min=None)
+LOOSE = CueParams(min_s=0.3, max_per_min=None, edge_rest_q=None, rest_baseline=False)
 
 
 def _pool(uci, names):
