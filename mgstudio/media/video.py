@@ -14,7 +14,6 @@ applied, so phone videos stand upright.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -33,20 +32,6 @@ SEQUENTIAL_RUN = 48  # iter_frames over more frames than this decodes with frame
 # small real clips (interleaved, load 0.16: 640x360 2799 vs 2234 fps on one thread, 176x144 2615 vs
 # 2387) and lose only under heavy load (4.4: 1166 vs 1421), so they stay on.
 FRAME_THREAD_PIXELS = 0
-# ...and when the machine has at least this many cores to spare (cores minus the 1-minute load
-# average). On busy cores frame threads only add contention: at load 8.7 on 2 cores one thread
-# decoded 1007 vs 851 fps (640x360, 0.40 vs 0.47 ms of CPU a frame) and 377 vs 356 fps (1280x720,
-# 1.33 vs 1.50 ms), interleaved; bench_video's OpenCV gap on the real clips came from there.
-SPARE_CORES_FOR_THREADS = 1.0
-
-
-def cores_to_spare() -> float:
-    """Cores minus the 1-minute load average (all cores where the system has no load average)."""
-    cores = float(os.cpu_count() or 1)
-    try:
-        return cores - os.getloadavg()[0]
-    except (AttributeError, OSError):  # Windows: no load average
-        return cores
 # Colour conversion on one thread up to this size: swscale's slice threads cost more than they
 # save on small frames (176x144: 0.016 vs 0.11 ms a frame; 640x360: 0.22-0.35 vs 0.31-0.44 ms).
 ONE_THREAD_PIXELS = 640 * 480
@@ -394,8 +379,7 @@ class VideoReader:
         stop = len(self._pts) if stop is None else min(stop, len(self._pts))
         reader = self
         if (stop - start > SEQUENTIAL_RUN and self._threads != "AUTO" and self._container is not None
-                and self.info.width * self.info.height > FRAME_THREAD_PIXELS
-                and cores_to_spare() >= SPARE_CORES_FOR_THREADS):
+                and self.info.width * self.info.height > FRAME_THREAD_PIXELS):
             if self._sequential is None:  # same frame table (cached), frame-threaded decoder
                 self._sequential = VideoReader(self.path, cache_dir=self._cache_dir, cache_frames=0,
                                                threads="AUTO")

@@ -14,7 +14,6 @@ import pytest
 from mgstudio.core.errors import MediaError
 from mgstudio.media.prefetch import PrefetchReader
 from mgstudio.media.video import VideoReader, probe
-from mgstudio.media import video as video_module
 
 from ..conftest import require_shared
 from tests.support.clips import (make_audio_only, make_numbered_clip, make_zero_frames, read_number, scramble, trim_copy,
@@ -285,13 +284,10 @@ def test_real_small_clip_random_access_equals_sequential(tmp_path) -> None:
             assert np.array_equal(r.frame(i), seq[i]), i
 
 
-@pytest.mark.parametrize("spare, twin", [(8.0, True), (0.0, False)])
-def test_long_sequential_reads_are_exact_with_and_without_frame_threads(tmp_path, monkeypatch, spare, twin) -> None:
-    """Over SEQUENTIAL_RUN frames the reader decodes on a frame-threaded twin when the machine has
-    cores to spare, else on its own decoder: every frame in place either way, on small and large
-    frames, and random frames after it."""
-    monkeypatch.setattr(video_module, "cores_to_spare", lambda: spare)
-    for size in ((176, 144), (800, 608)):
+def test_long_sequential_reads_are_exact_with_and_without_frame_threads(tmp_path) -> None:
+    """Over SEQUENTIAL_RUN frames the reader decodes on a frame-threaded twin: every frame in place,
+    on small and large frames, and random frames after it."""
+    for size, twin in (((176, 144), True), ((800, 608), True)):
         path = make_numbered_clip(tmp_path / f"c{size[0]}.mp4", n_frames=80, size=size, bframes=3, gop=20)
         with VideoReader(path, cache_dir=tmp_path, cache_frames=0) as r:
             assert [read_number(img) for _, img in r.iter_frames()] == list(range(80))
