@@ -1,22 +1,30 @@
-"""Coding-file import against the peer a user would pick, and bulk imports of overlapping rows.
+"""ELAN import against the peer a user would pick (pympi), and bulk imports of overlapping rows.
 
-Run: ``.venv/bin/python -m benchmarks.bench_formats``. Prints the load average beside the figures.
+Run: ``.venv/bin/python -m benchmarks.bench_formats`` (or ``python -m benchmarks.run_all --only
+bench_formats``, which also rewrites ``benchmarks/RESULTS.md``). pympi-ling is one of the app's own
+dependencies (export writes through it), so it runs in this process, not in ``.venv-bench``.
+The load average is printed beside every figure (shared machine).
 
-1. **ELAN read, ours vs pympi** (the same file of 10,000 annotations): ``eaf_read.read_eaf``
-   (XML → tiers → frames, with unaligned-slot interpolation and reference resolution) against
-   ``pympi.Elan.Eaf(path)`` (pympi's own parse into its dictionaries), interleaved, one warm-up
-   each, 7 repetitions, medians and their ratio. The whole import (read + checks + one
-   transaction in the project store, with undo history and audit rows), 7 times interleaved
-   with pympi's parse, is printed beside it: the store's share is the store's, not the parser's.
+1. **ELAN read, ours vs pympi** (one file of 10,000 annotations on one tier, written by our
+   export): ``eaf_read.read_eaf`` (one streaming expat pass over the XML, then tiers, times with
+   unaligned-slot interpolation and references, integer ms -> frame math) against
+   ``pympi.Elan.Eaf(path)`` (pympi's ElementTree parse into its dictionaries), interleaved, one
+   warm-up each, 7 repetitions, medians and their ratio.
+2. **Whole import vs pympi's parse**: ``import_eaf`` into a fresh project (read, the import plan's
+   checks, then one transaction in the project store: 10,000 segment rows, their R*Tree rows, one
+   audit row per segment, one undo step, fsync), 7 times interleaved with pympi's parse again.
+   pympi has no store, so this row is not the same work on both sides: it says what the whole
+   import costs in units of a bare parse. The split of our side (read, plan, store) is printed.
    Both rows go to ``benchmarks/RESULTS.md``.
-2. **Overlapping rows**: a CSV of N rows on one tier, each overlapping the next (they fan out
-   over '(overlap N)' tiers) plus every row repeated once, for N = 2,000 and 50,000: the
-   import plan's time (the part that was O(n²)), the whole import, the tiers it made and a
-   second import of the same file (adds nothing). Per-row times at both sizes show the scaling.
+3. **Overlapping rows**: a CSV of n rows on one tier, each overlapping the next two, every row
+   written twice (2n rows; they fan out over '(overlap N)' tiers), for n = 1,000 and 25,000: the
+   import plan's time (the part that was O(n^2)), the whole import, the tiers it made and a second
+   import of the same file (adds nothing). Per-row times at both sizes show the scaling.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import statistics
 import tempfile
@@ -34,6 +42,7 @@ from mgstudio.formats.segments_csv import import_csv, read_csv
 from mgstudio.formats.tracks import ImportPlan
 
 N = 10_000
+PYMPI = importlib.metadata.version("pympi-ling")
 FPS = 30000 / 1001
 REPS = 7
 
@@ -79,6 +88,22 @@ def elan_vs_pympi(tmp: Path) -> list[dict]:
         t0 = time.perf_counter()
         Eaf(str(path))
         full_peer.append(time.perf_counter() - t0)
+    split = {"read": [], "plan": [], "store": []}  # our side's parts, the same calls import_eaf makes
+    for k in range(3):
+        with Project.create(tmp / f"split{k}.mgproj", annotator="alice") as dst:
+            dst.add_skeleton_item("session", SkeletonSequence.empty(CANONICAL, frames, FPS))
+            item_id = dst.item_by_name("session").id
+            t0 = time.perf_counter()
+            tracks = read_eaf(path, FPS)
+            t1 = time.perf_counter()
+            plan = ImportPlan(dst, None, None, path.name)
+            plan.add(item_id, tracks)
+            t2 = time.perf_counter()
+            plan.commit(f"Import {path.name}")
+            t3 = time.perf_counter()
+        split["read"].append(t1 - t0)
+        split["plan"].append(t2 - t1)
+        split["store"].append(t3 - t2)
     m_ours, m_peer = statistics.median(ours), statistics.median(peer)
     m_full, m_full_peer = statistics.median(full), statistics.median(full_peer)
     print(f"ELAN read of {N} annotations ({path.stat().st_size / 1e6:.1f} MB): ours {m_ours * 1000:.0f} ms, "
@@ -87,10 +112,13 @@ def elan_vs_pympi(tmp: Path) -> list[dict]:
     print(f"  whole import into a project (read + checks + one transaction with undo and audit): "
           f"{m_full * 1000:.0f} ms = {m_full / m_full_peer:.1f}x pympi's parse ({m_full_peer * 1000:.0f} ms, "
           f"interleaved); export {t_export * 1000:.0f} ms")
-    return [row(f"ELAN read of {N} annotations (parse to frames)", m_ours * 1000, "pympi 1.71 Eaf(path) parse",
+    print("  our side split (medians of 3): " + ", ".join(f"{k} {statistics.median(v) * 1000:.0f} ms"
+                                                         for k, v in split.items())
+          + " (store: tier, segment rows, R*Tree, one audit row each, the undo step, fsync)")
+    return [row(f"ELAN read of {N} annotations (parse to frames)", m_ours * 1000, f"pympi {PYMPI} Eaf(path) parse",
                 m_peer * 1000, "ms", False, "same 10,000 annotations"),
             row(f"ELAN whole import of {N} (read + checks + durable store, undo, audit)", m_full * 1000,
-                "pympi 1.71 Eaf(path) parse (no store)", m_full_peer * 1000, "ms", False, "imported 10,000")]
+                f"pympi {PYMPI} Eaf(path) parse (no store)", m_full_peer * 1000, "ms", False, "imported 10,000")]
 
 
 def overlapping(tmp: Path, n: int) -> None:

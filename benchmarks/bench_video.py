@@ -9,7 +9,9 @@ real clips in ``../shared/data/videos``. For each clip and reader:
 
 - sequential decode fps: every frame in order, to an RGB (ours) or BGR (OpenCV) array; one warm-up
   pass, then ``--reps`` passes with the readers interleaved (ours, OpenCV, decord, sleap-io, ours,
-  ...); the median;
+  ...); the median; beside it the CPU time per frame of all the reader's threads (``process_time``),
+  which the load of a shared machine moves far less than the wall time (a reader with more threads
+  also takes a larger share of busy cores);
 - random seek latency p50/p95 over 60 random frames, in blocks of 12 requests: each reader in
   turn (the order rotating) serves a block back to back, after one untimed request for the frame
   before the block. Not request by request: decord decodes ahead in a background thread while it
@@ -66,9 +68,9 @@ class Ours:
         self.r = VideoReader(path, cache_dir=cache, cache_frames=0)
 
     def sequential(self) -> dict:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         n = sum(1 for _ in self.r.iter_frames())
-        return {"s": time.perf_counter() - t0, "frames": n}
+        return {"s": time.perf_counter() - t0, "frames": n, "cpu": time.process_time() - c0}
 
     def ids(self) -> list:
         return [ident(img, self.numbered) for _, img in self.r.iter_frames()]
@@ -113,11 +115,14 @@ def measure_clip(name: str, path: Path, numbered: bool, peers: dict[str, Peer], 
     # identities in order (untimed), then warm-up + interleaved timed passes
     seq_ids = {k: r.ids() for k, r in readers.items()}  # type: ignore[attr-defined]
     fps: dict[str, list[float]] = {k: [] for k in readers}
+    cpu: dict[str, list[float]] = {k: [] for k in readers}  # CPU ms per frame, all threads
     for rep in range(reps + 1):
         for k, r in readers.items():
             out = r.sequential()  # type: ignore[attr-defined]
             if rep:
                 fps[k].append(out["frames"] / out["s"])
+                if out.get("cpu") is not None and out["frames"]:
+                    cpu[k].append(1000 * out["cpu"] / out["frames"])
     order = [rng.randrange(n) for _ in range(SEEKS + 1)]
     lat: dict[str, list[float]] = {k: [] for k in readers}
     exact: dict[str, int] = {k: 0 for k in readers}
@@ -137,6 +142,7 @@ def measure_clip(name: str, path: Path, numbered: bool, peers: dict[str, Peer], 
                     exact[k] += i < len(own) and out["id"] == own[i]
     rows = []
     ours_fps = statistics.median(fps["MG Studio"])
+    ours_cpu = statistics.median(cpu["MG Studio"]) if cpu["MG Studio"] else None
     ours_p50 = pct(lat["MG Studio"], 50)
     la = load()
     print(f"{name} ({n} frames, load {la}):")
@@ -145,13 +151,18 @@ def measure_clip(name: str, path: Path, numbered: bool, peers: dict[str, Peer], 
         seq_ok = sum(1 for j, v in enumerate(got) if v == j) if numbered else len(got)
         seq_ok_s = f"{len(got)} frames" + (f", {100 * seq_ok / n:.0f}% in place" if numbered else "")
         f, p50, p95 = statistics.median(fps[k]), pct(lat[k], 50), pct(lat[k], 95)
-        print(f"  {k:10} seq {f:7.0f} fps  seek p50 {p50:6.1f} ms p95 {p95:6.1f} ms  "
+        c = statistics.median(cpu[k]) if cpu[k] else None
+        c_s = f"{c:5.2f}" if c is not None else "    –"
+        print(f"  {k:10} seq {f:7.0f} fps ({c_s} ms CPU/frame)  seek p50 {p50:6.1f} ms p95 {p95:6.1f} ms  "
               f"random exact {100 * exact[k] / SEEKS:5.1f}%  sequential: {seq_ok_s}")
         if k != "MG Studio":
             ex = (f"ours {100 * exact['MG Studio'] / SEEKS:.0f}% / {k} {100 * exact[k] / SEEKS:.0f}% random"
                   + (f"; sequential in place {k} {100 * seq_ok / n:.0f}%" if numbered else
                      f"; {k} decoded {len(got)} of {n} frames"))
             rows.append(row(f"video {name}: sequential decode", ours_fps, k, f, "fps", True, ex))
+            if ours_cpu is not None and c is not None:
+                rows.append(row(f"video {name}: sequential decode CPU per frame (all threads)", ours_cpu, k, c,
+                                "ms", False, ex))
             rows.append(row(f"video {name}: random seek p50", ours_p50, k, p50, "ms", False, ex))
     return rows
 

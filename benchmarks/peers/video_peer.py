@@ -1,7 +1,7 @@
 """Frame access through the peers (OpenCV, decord, sleap-io), served to ``bench_video`` over a pipe.
 
 Runs in ``.venv-bench``. Requests: ``open(lib, path, numbered)``, ``sequential()`` (seconds to
-decode every frame in order, and how many), ``ids()`` (each frame's identity, decoding in order:
+decode every frame in order, the CPU seconds of all the process's threads, and how many), ``ids()`` (each frame's identity, decoding in order:
 its painted number for numbered clips, else a hash of its pixels), ``seek(index)`` (seconds and
 identity of that one frame, the way a user of the library asks for it), ``close()``.
 """
@@ -89,9 +89,9 @@ def _iter():
 
 
 def sequential() -> dict:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n = sum(1 for _ in _iter())
-    return {"s": time.perf_counter() - t0, "frames": n}
+    return {"s": time.perf_counter() - t0, "frames": n, "cpu": time.process_time() - c0}
 
 
 def ids() -> dict:

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import bisect
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
+from xml.parsers import expat
 
 from mgstudio.core.errors import FormatError
 from mgstudio.core.segments import Source
@@ -85,7 +85,8 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if "}" in tag else tag
 
 
-def _parse_xml(path: Path) -> ET.Element:
+def _read_xml(path: Path) -> bytes:
+    """The file's bytes, after the size and DOCTYPE checks."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -97,25 +98,7 @@ def _parse_xml(path: Path) -> ET.Element:
     if b"<!doctype" in head or b"<!entity" in data[:65536].lower():
         raise FormatError(f"{path.name} declares a DOCTYPE or entities, which ELAN never writes; "
                           "it was not read, for safety.")
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        line = getattr(exc, "position", (None,))[0]
-        at = f" at line {line}" if line else ""
-        raise FormatError(f"{path.name} could not be read as an ELAN file: the XML is malformed{at}.",
-                          str(exc)) from None
-    except (RecursionError, MemoryError, ValueError) as exc:
-        raise FormatError(f"{path.name} could not be read as an ELAN file.", repr(exc)[:200]) from None
-    if _local(root.tag) != "ANNOTATION_DOCUMENT":
-        raise FormatError(f"{path.name} is not an ELAN file (its root element is "
-                          f"'{short(_local(root.tag), 40)}', not ANNOTATION_DOCUMENT).")
-    return root
-
-
-def _text(el: ET.Element | None) -> str:
-    if el is None:
-        return ""
-    return "".join(el.itertext()) if len(el) else (el.text or "")
+    return data
 
 
 class _Reader:
@@ -128,61 +111,116 @@ class _Reader:
         self.ling: dict[str, str] = {}  # linguistic type -> its constraint ("" when none)
         self.tiers: dict[str, _Tier] = {}
         self.anns: dict[str, _Ann] = {}
-        root = _parse_xml(path)
-        units = ""
-        order = 0
-        for el in root:
-            tag = _local(el.tag)
-            if tag == "HEADER":
-                units = el.get("TIME_UNITS") or ""
-            elif tag == "TIME_ORDER":
-                for ts in el:
-                    sid = ts.get("TIME_SLOT_ID")
-                    if sid is None:
-                        continue
-                    value = ts.get("TIME_VALUE")
-                    if value is None:
-                        self.slots[sid] = None
-                    elif value.isdigit() and len(value) <= 12:
-                        self.slots[sid] = int(value)
-                    elif _MS_RE.fullmatch(value):
-                        self.slots[sid] = int(value)
-                    else:
-                        self.slots[sid] = None
-                        self.bad_slots.add(sid)
-                    self.slot_order.append(sid)
-            elif tag == "LINGUISTIC_TYPE":
-                self.ling[el.get("LINGUISTIC_TYPE_ID") or ""] = el.get("CONSTRAINTS") or ""
-            elif tag == "TIER":
-                tid = el.get("TIER_ID")
-                if not tid or tid in self.tiers:
-                    continue
-                tier = self.tiers[tid] = _Tier(tid, el.get("LINGUISTIC_TYPE_REF") or "", el.get("PARENT_REF"),
-                                               (el.get("ANNOTATOR") or "").strip(),
-                                               (el.get("PARTICIPANT") or "").strip())
-                for wrap in el:
-                    for a in wrap:
-                        order += 1
-                        atag = _local(a.tag)
-                        aid = a.get("ANNOTATION_ID") or f"#{order}"
-                        value = ""
-                        for v in a:
-                            value = _text(v)
-                            break
-                        if atag == "ALIGNABLE_ANNOTATION":
-                            ann = _Ann(aid, tid, value, a.get("TIME_SLOT_REF1"), a.get("TIME_SLOT_REF2"), order=order)
-                        elif atag == "REF_ANNOTATION":
-                            ann = _Ann(aid, tid, value, ref=a.get("ANNOTATION_REF"), prev=a.get("PREVIOUS_ANNOTATION"),
-                                       order=order)
-                        else:
-                            continue
-                        tier.anns.append(ann)
-                        self.anns.setdefault(aid, ann)
+        data = _read_xml(path)
+        try:
+            root, units = self._scan(data)
+        except expat.ExpatError as exc:
+            at = f" at line {exc.lineno}" if exc.lineno else ""
+            raise FormatError(f"{path.name} could not be read as an ELAN file: the XML is malformed{at}.",
+                              str(exc)) from None
+        except (RecursionError, MemoryError, ValueError) as exc:
+            raise FormatError(f"{path.name} could not be read as an ELAN file.", repr(exc)[:200]) from None
+        if _local(root) != "ANNOTATION_DOCUMENT":
+            raise FormatError(f"{path.name} is not an ELAN file (its root element is "
+                              f"'{short(_local(root), 40)}', not ANNOTATION_DOCUMENT).")
         if units and units.lower() not in ("milliseconds", "ms"):
             raise FormatError(f"{self.name} counts time in '{short(units, 30)}', not milliseconds; "
                               "save it from ELAN again.")
         if not self.tiers:
             raise FormatError(f"{self.name} has no tiers.")
+
+    def _scan(self, data: bytes) -> tuple[str, str]:
+        """One streaming pass of expat over the document (no element tree is built): the time
+        slots, linguistic types, tiers and their annotations. Returns the root's tag and the
+        header's TIME_UNITS. Depth 2 holds the root's children (HEADER, TIME_ORDER, TIER, ...),
+        depth 4 a tier's annotations (inside their ANNOTATION wrapper), depth 5 the annotation's
+        first child, whose text (all of it, nested elements' too) is the annotation's value."""
+        slots, slot_order, bad_slots, tiers, anns = self.slots, self.slot_order, self.bad_slots, self.tiers, self.anns
+        p = expat.ParserCreate(namespace_separator="}")
+        p.buffer_text = True
+        depth = 0
+        root = units = ""
+        section = ""  # the depth-2 element we are in: "TIME_ORDER", "TIER" (a tier we read) or ""
+        tier: _Tier | None = None
+        ann_tag, ann_attrs = "", {}  # the depth-4 element being read
+        value: list[str] | None = None  # its first child's text, once that child began
+        in_value = False
+        order = 0
+
+        def text(chunk: str) -> None:
+            value.append(chunk)  # type: ignore[union-attr]
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            nonlocal depth, root, units, section, tier, ann_tag, ann_attrs, value, in_value, order
+            depth += 1
+            if depth == 4:
+                if section == "TIER":
+                    order += 1
+                    ann_tag, ann_attrs, value = _local(tag), attrs, None
+            elif depth == 5:
+                if section == "TIER" and value is None:
+                    value, in_value = [], True
+                    p.CharacterDataHandler = text
+            elif depth == 3:
+                if section == "TIME_ORDER":
+                    sid = attrs.get("TIME_SLOT_ID")
+                    if sid is None:
+                        return
+                    v = attrs.get("TIME_VALUE")
+                    if v is None:
+                        slots[sid] = None
+                    elif v.isdigit() and len(v) <= 12:
+                        slots[sid] = int(v)
+                    elif _MS_RE.fullmatch(v):
+                        slots[sid] = int(v)
+                    else:
+                        slots[sid] = None
+                        bad_slots.add(sid)
+                    slot_order.append(sid)
+            elif depth == 2:
+                local = _local(tag)
+                section = ""
+                if local == "HEADER":
+                    units = attrs.get("TIME_UNITS") or ""
+                elif local == "TIME_ORDER":
+                    section = local
+                elif local == "LINGUISTIC_TYPE":
+                    self.ling[attrs.get("LINGUISTIC_TYPE_ID") or ""] = attrs.get("CONSTRAINTS") or ""
+                elif local == "TIER":
+                    tid = attrs.get("TIER_ID")
+                    if tid and tid not in tiers:
+                        section = local
+                        tier = tiers[tid] = _Tier(tid, attrs.get("LINGUISTIC_TYPE_REF") or "", attrs.get("PARENT_REF"),
+                                                  (attrs.get("ANNOTATOR") or "").strip(),
+                                                  (attrs.get("PARTICIPANT") or "").strip())
+            elif depth == 1:
+                root = tag
+
+        def end(tag: str) -> None:
+            nonlocal depth, in_value
+            if depth == 5 and in_value:
+                p.CharacterDataHandler = None
+                in_value = False
+            elif depth == 4 and section == "TIER":
+                aid = ann_attrs.get("ANNOTATION_ID") or f"#{order}"
+                val = "".join(value) if value else ""
+                a = ann_attrs.get
+                if ann_tag == "ALIGNABLE_ANNOTATION":
+                    ann = _Ann(aid, tier.tier_id, val, a("TIME_SLOT_REF1"), a("TIME_SLOT_REF2"), order=order)  # type: ignore[union-attr]
+                elif ann_tag == "REF_ANNOTATION":
+                    ann = _Ann(aid, tier.tier_id, val, ref=a("ANNOTATION_REF"), prev=a("PREVIOUS_ANNOTATION"),  # type: ignore[union-attr]
+                               order=order)
+                else:
+                    depth -= 1
+                    return
+                tier.anns.append(ann)  # type: ignore[union-attr]
+                anns.setdefault(aid, ann)
+            depth -= 1
+
+        p.StartElementHandler = start
+        p.EndElementHandler = end
+        p.Parse(data, True)
+        return root, units
 
     # ------------------------------------------------------------------ tiers
     def parent_tier(self, tier: _Tier) -> _Tier | None:
