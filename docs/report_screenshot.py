@@ -5,7 +5,9 @@ Run from the repository root under a virtual screen:
 Writes the report of one of the benchmark's realistic timelines (``benchmarks/bench_report_models``,
 default case 3: 44 gestures in 5.3 min) with the built-in model (or MODEL: a GGUF path or
 ``gemma3-270m``), opens the saved ``report.html`` in a real browser view (Qt WebEngine) and saves
-what a reader sees first. The report's texts are whatever the model wrote this time.
+what a reader sees first, then the same page scrolled to the overall interpretation
+(``docs/images/report_interpretation.png``). The report's texts are whatever the model wrote
+this time.
 """
 
 from __future__ import annotations
@@ -43,7 +45,14 @@ def main(case: int = 3, model: str | None = None, out: Path = ROOT / "docs" / "i
     loop.exec()
     out.parent.mkdir(parents=True, exist_ok=True)
     view.grab().save(str(out))
-    print(f"{out}: {result.narration.summary if result.narration else result.status_text}")
+    # The overall interpretation, scrolled to its heading (the second picture in the guide).
+    view.page().runJavaScript(
+        "document.getElementById('status').previousElementSibling.scrollIntoView()")
+    QTimer.singleShot(600, loop.quit)
+    loop.exec()
+    second = out.with_name(out.stem + "_interpretation.png")
+    view.grab().save(str(second))
+    print(f"{out}, {second.name}: {result.narration.summary if result.narration else ''} {result.status_text}")
     app.processEvents()
     return out
 

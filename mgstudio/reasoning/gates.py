@@ -39,6 +39,7 @@ INVENTED_WORDS = (
     "lying", "lie", "lied", "deception", "depression", "anxiety disorder", "victory", "defeat",
     "studies", "subjects", "participants", "researchers", "research", "phenomenon", "literature",
     "observed before", "experiment", "survey", "previously", "previous", "nodding",
+    "trauma", "traumatic", "psychological issue", "disorder", "illness",
 )
 RISE_WORDS = ("increase", "increased", "increases", "increasing", "rose", "rising", "grew", "growing")
 FALL_WORDS = ("decrease", "decreased", "decreases", "decreasing", "fell", "declined", "dropped", "falling")

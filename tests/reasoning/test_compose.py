@@ -191,3 +191,14 @@ def test_an_effort_to_calm_oneself_does_not_say_the_person_was_relaxed(evidence)
     assert run_gates(ok, evidence, fs, sc.verdicts, composed=True) == []
     bad = GateInput("The person was calm while touching the face (F2).", "stressed", "low", ["F2"], [], sc.question)
     assert any("but the verdict is 'stressed'" in p for p in run_gates(bad, evidence, fs, sc.verdicts, composed=True))
+
+
+def test_the_free_text_that_passed_in_the_benchmark_but_invents_a_trauma_now_fails(evidence):
+    """SmolLM2's free narrative of bench timeline 25 passed every gate until 'trauma' and
+    'psychological issue' were counted as things the evidence does not hold."""
+    text = ("The most significant micro-gestures are the ones that occur within 1 s. This suggests a high level "
+            "of engagement and unease, which may indicate an underlying psychological issue or trauma to some "
+            "extent (F3).")
+    sc = get_scenario("standout")
+    g = GateInput(text, "no clear pattern", "medium", ["F3"], [], sc.question)
+    assert any("trauma" in p for p in run_gates(g, evidence, compute_findings(evidence), sc.verdicts))
