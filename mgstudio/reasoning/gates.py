@@ -39,6 +39,7 @@ INVENTED_WORDS = (
     "lying", "lie", "lied", "deception", "depression", "anxiety disorder", "victory", "defeat",
     "studies", "subjects", "participants", "researchers", "research", "phenomenon", "literature",
     "observed before", "experiment", "survey", "previously", "previous", "nodding",
+    "trauma", "traumatic", "psychological issue", "disorder", "illness",
 )
 RISE_WORDS = ("increase", "increased", "increases", "increasing", "rose", "rising", "grew", "growing")
 FALL_WORDS = ("decrease", "decreased", "decreases", "decreasing", "fell", "declined", "dropped", "falling")
@@ -112,8 +113,13 @@ def check_restates(text: str, question: str) -> list[str]:
     return []
 
 
+#: "An effort to calm oneself", "trying to calm down": a person who is not calm yet. These
+#: (vetted readings of self-touch) do not assert the verdict "relaxed".
+_NOT_A_STATE = re.compile(r"\bcalm(?:ing)?\s+(?:oneself|himself|herself|themselves|themself|down)\b")
+
+
 def _asserts(sentence: str, words: tuple[str, ...]) -> bool:
-    low = " " + sentence.lower() + " "
+    low = " " + _NOT_A_STATE.sub(" ", sentence.lower()) + " "
     for w in words:
         for m in re.finditer(rf"\b{re.escape(w)}\b", low):
             before = low[max(0, m.start() - 40) : m.start()]
@@ -259,16 +265,30 @@ def check_form(text: str) -> list[str]:
 
 
 def run_gates(
-    g: GateInput, ev: Evidence, findings: list[Finding], verdicts: tuple[str, ...] = ()
+    g: GateInput, ev: Evidence, findings: list[Finding], verdicts: tuple[str, ...] = (),
+    composed: bool = False,
 ) -> list[str]:
-    """Every problem the gates find (empty list: the interpretation may be shown as valid)."""
+    """Every problem the gates find (empty list: the interpretation may be shown as valid).
+
+    ``composed``: the text is made of sentences the model wrote one at a time, one per finding
+    (:func:`~mgstudio.reasoning.report.compose_interpretation`). The loop gate then reads each
+    sentence on its own, plus whole repeated sentences: a phrase such as "now and then might"
+    that recurs across separately written sentences is their shared form, not a model looping.
+    Every other gate reads the whole text as usual."""
     known = f"{g.question} {g.context}"
     problems = check_form(g.narrative)
     if problems:
         return problems
     if not ends_a_sentence(g.narrative):
         problems.append("The text stops in the middle of a sentence.")
-    problems += check_loops(g.narrative)
+    if composed:
+        sents = _sentences(g.narrative)
+        problems += next((p for p in (check_loops(s) for s in sents) if p), [])
+        rep = [s for s, k in Counter(x.lower() for x in sents).items() if k > 1]
+        if rep:
+            problems.append(f"The text repeats a sentence ('{rep[0][:60]}').")
+    else:
+        problems += check_loops(g.narrative)
     problems += check_restates(g.narrative, g.question)
     problems += check_contradiction(g, verdicts)
     problems += check_caveats(g.caveats)

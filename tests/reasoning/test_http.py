@@ -38,7 +38,11 @@ def test_streaming_report_over_http_never_leaks_the_key(llm_server, server_key, 
         assert result.answer.verdict in ("stressed", "relaxed", "cannot tell")
         assert set(result.answer.cited_segments) <= {"S1", "S2", "S3"} | {f.fid for f in result.findings}
     streamed = "".join(pieces).strip()
-    assert len(pieces) > 5 and not streamed.startswith("{")  # the narrative streams as prose
+    assert not streamed.startswith("{")  # the narrative streams as prose
+    if result.attempts and result.attempts[0].composed:  # each checked reading, as it passes
+        assert len(pieces) == len(result.narration.kept)
+    else:
+        assert len(pieces) > 5
     assert streamed.startswith(result.attempts[0].output.strip()[:20])
     assert result.provenance["model"]  # learnt from /v1/models
     assert result.provenance["backend"] == "OpenAI-compatible HTTP"
