@@ -90,7 +90,7 @@ class ReviewController(MarkingAndLabels, QObject):
         self.inspector_dock: SegmentInspectorDock | None = None
         self.proposals_dock: ProposalsDock | None = None
         if create_docks:
-            self.timeline_dock = TimelineDock(None, None, state, window)
+            self.timeline_dock = TimelineDock(state, window)
             self.palette_dock = LabelPaletteDock(self.taxonomy, window)
             self.inspector_dock = SegmentInspectorDock(state, window)
             self.proposals_dock = ProposalsDock(state, window)
