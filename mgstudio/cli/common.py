@@ -7,9 +7,12 @@ import argparse
 import difflib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from mgstudio.core.errors import ProjectError
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 READ_ONLY_HELP = "open the project read-only: nothing in it is changed (automatic when it cannot be written)"
 
@@ -38,7 +41,7 @@ def open_for_reading(path: str | Path, read_only: bool = False, annotator: str |
     return Project.open(path, annotator=annotator, read_only=read_only)
 
 
-def find_item(project: Any, name: str) -> Any:
+def find_item(project: Project, name: str) -> Any:
     """The item called ``name``; otherwise one sentence naming the closest names."""
     try:
         return project.item_by_name(name)
@@ -62,6 +65,6 @@ def _shown(name: str, limit: int = 30) -> str:
     return name if len(name) <= limit else name[: limit - 3] + "..."
 
 
-def _short(project: Any) -> str:
+def _short(project: Project) -> str:
     """The project's folder name, cut to 60 characters for a one-line message."""
     return _shown(Path(project.path).name, 60)

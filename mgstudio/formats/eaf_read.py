@@ -429,7 +429,7 @@ def _attach_notes(r: _Reader, depth: dict[str, int | None], top_rows: dict[str, 
         at = f" at {ms_timecode(ann.start)}" if ann.start is not None else ""
         return f"{r.name}, tier '{short(tier, 40)}'{at}"
 
-    collected: dict[int, dict[str, list[tuple[int, str]]]] = {}  # id(row) -> tier -> [(order, value)]
+    collected: dict[int, dict[str, list[tuple[tuple[int, int], str]]]] = {}  # id(row) -> tier -> [(order, value)]
     rows_by_id: dict[int, tuple[Row, _Ann]] = {}
     position = {id(a): k for kids in _siblings(r).values() for k, a in enumerate(kids)}
     for tier in r.tiers.values():
@@ -450,7 +450,9 @@ def _attach_notes(r: _Reader, depth: dict[str, int | None], top_rows: dict[str, 
                 report.skip("orphan", where(tier.tier_id, ann))
                 continue
             rows_by_id[id(row)] = (row, top)  # type: ignore[assignment]
-            key = (ann.start or 0) * 1000 + position.get(id(ann), 0) if ann.ref is None else position.get(id(ann), 0)
+            # time first (a reference annotation has its parent's share by now), then the place among
+            # its siblings: a word's morphemes stay after the previous word's, not mixed by their rank
+            key = ((ann.start or 0), position.get(id(ann), 0))
             collected.setdefault(id(row), {}).setdefault(tier.tier_id, []).append((key, value))
             report.notes_attached += 1
     for rid, per_tier in collected.items():

@@ -27,11 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from mgstudio.core.errors import FormatError, MGStudioError
 from mgstudio.core.timebase import as_fraction
 from mgstudio.formats.tracks import ImportReport, cell, csv_reader, csv_rows, find_item, short
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 CREATES = ("imigue", "csv", "eaf", "boris", "json")  # formats label-only recordings can be made from
 DEFAULT_FPS = Fraction(25)
@@ -41,12 +44,12 @@ COMMON_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(3000
                 Fraction(50), Fraction(60000, 1001), Fraction(60), Fraction(100), Fraction(120))
 
 
-def is_label_only(project: Any, item: Any) -> bool:
+def is_label_only(project: Project, item: Any) -> bool:
     """True for a recording with no video and no skeleton (made from a coding file)."""
     return item.kind != "video" and not project.has_skeleton(item.id)
 
 
-def item_kind(project: Any, item: Any) -> str:
+def item_kind(project: Project, item: Any) -> str:
     """``video``, ``skeleton`` or ``label-only``, as the user should read it."""
     return LABEL_ONLY if is_label_only(project, item) else item.kind
 
@@ -86,7 +89,7 @@ class CodingScan:
     match: Callable[[Any, str], Any] | None = None  # how the import finds a recording's item (default: by name)
     path: Path | None = None
 
-    def missing(self, project: Any) -> list[str]:
+    def missing(self, project: Project) -> list[str]:
         """The recordings the project does not have, in file order."""
         find = self.match or find_item
         return [n for n in self.recordings if find(project, n) is None]
@@ -299,13 +302,13 @@ def _check_rate(fps: Any) -> Fraction:
     return rate
 
 
-def add_label_only(project: Any, rec: Recording, fps: Fraction) -> Any:
+def add_label_only(project: Project, rec: Recording, fps: Fraction) -> Any:
     """Add one label-only recording (no video, no skeleton file) and return its item
     (:meth:`~mgstudio.core.project.Project.add_label_item`: audited, undoable)."""
     return project.add_label_item(rec.name, fps, rec.frames(fps), rec.attributes or None)
 
 
-def import_coding(project: Any, path: str | Path, fmt: str = "auto", *, item_id: int | None = None,
+def import_coding(project: Project, path: str | Path, fmt: str = "auto", *, item_id: int | None = None,
                   item_name: str | None = None, create_missing: bool = False, fps: Any = None,
                   label_map: dict[str, str] | None = None, dependent: str = "notes") -> CodingImport:
     """Import a coding file; with ``create_missing``, first add a label-only recording for each
@@ -354,7 +357,7 @@ def import_coding(project: Any, path: str | Path, fmt: str = "auto", *, item_id:
     return CodingImport(report, created, notes)
 
 
-def _one_recording_item(project: Any, scan: CodingScan, item_id: int | None) -> int | None:
+def _one_recording_item(project: Project, scan: CodingScan, item_id: int | None) -> int | None:
     """The item a one-recording file (ELAN, CSV without 'item') goes to, once it exists."""
     if scan.one_recording and scan.recordings and item_id is None:
         match = find_item(project, next(iter(scan.recordings)))

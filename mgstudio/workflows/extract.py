@@ -20,10 +20,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from mgstudio.core.errors import CancelledError, MGStudioError
 from mgstudio.core.jobs import Cancel, Progress, is_cancelled
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 OnResult = Callable[[Any, Any, "BaseException | None"], Any]
 
@@ -95,7 +98,7 @@ class Plan:
     skipped: list[str] = field(default_factory=list)
 
 
-def plan_extraction(project: Any, names: list[str] | None = None, *, force: bool = False) -> Plan:
+def plan_extraction(project: Project, names: list[str] | None = None, *, force: bool = False) -> Plan:
     """The videos of ``names`` (or every video without a skeleton when None) that can be
     extracted: skeleton-only items, done ones (unless ``force``) and missing videos are skipped."""
     named = bool(names)
@@ -121,7 +124,7 @@ def plan_extraction(project: Any, names: list[str] | None = None, *, force: bool
     return plan
 
 
-def save_extracted(project: Any, item_id: int, seq: Any, smooth: bool = False) -> None:
+def save_extracted(project: Project, item_id: int, seq: Any, smooth: bool = False) -> None:
     """Store a finished extraction (and its smoothed copy) in the project."""
     project.save_skeleton(item_id, seq)
     if smooth:
@@ -178,7 +181,7 @@ def _extract_job(item_id: int, video: str, settings: Any, cache_dir: str, fresh:
                                  fresh=fresh)
 
 
-def extract_items(project: Any, items: list[Any], settings: Any = None, *, force: bool = False,
+def extract_items(project: Project, items: list[Any], settings: Any = None, *, force: bool = False,
                   smooth: bool = False, jobs: int = 1, progress: Progress | None = None, cancel: Cancel = None,
                   on_result: OnResult | None = None, on_stopping: Callable[[], Any] | None = None) -> bool:
     """Extract ``items`` (videos of the open ``project``), ``jobs`` at a time in spawned processes,

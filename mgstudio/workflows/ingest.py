@@ -16,12 +16,15 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import numpy as np
 
 from mgstudio.core.errors import FormatError, MGStudioError
 from mgstudio.core.jobs import Cancel, Progress, is_cancelled
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 VIDEO_EXTS = frozenset({".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv"})
 # Skeleton sources whose files hold no frame rate (the loader's rate is a guess).
@@ -94,7 +97,7 @@ def check_skeleton(path: Path, name: str, seq: Any, fps: float | None) -> Any:
     return seq
 
 
-def add_recordings(project: Any, videos: Sequence[str | Path] = (), skeletons: Sequence[str | Path] = (), *,
+def add_recordings(project: Project, videos: Sequence[str | Path] = (), skeletons: Sequence[str | Path] = (), *,
                    attributes: dict[str, Any] | None = None, fps: float | None = None, name: str | None = None,
                    progress: Progress | None = None, cancel: Cancel = None) -> AddResult:
     """Add ``videos`` and ``skeletons`` (files or folders) to the open ``project``.
@@ -200,7 +203,7 @@ __all__ = ["AddResult", "FpsNeeded", "VIDEO_EXTS", "add_paths", "add_recordings"
            "is_video", "split_paths"]
 
 
-def add_paths(project: Any, paths: Sequence[str | Path], *, attributes: dict[str, Any] | None = None,
+def add_paths(project: Project, paths: Sequence[str | Path], *, attributes: dict[str, Any] | None = None,
               fps: float | None = None, name: str | None = None, progress: Progress | None = None,
               cancel: Cancel = None) -> AddResult:
     """:func:`add_recordings` for picked or dropped paths: videos by extension, the rest skeletons."""

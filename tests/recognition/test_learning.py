@@ -214,3 +214,33 @@ def test_cli_learn_never_leaves_a_model_active_that_could_not_propose(tmp_path, 
     assert "Traceback" not in err and err.count("\n") == 1
     with Project.open(path, read_only=True) as proj:
         assert active_version(proj) is None
+
+
+def test_cli_learn_keeps_the_current_model_when_the_new_one_is_worse(tmp_path, enc, utk, capsys):
+    """`mgstudio learn` never switches to a model that recognises the labels less well than the one
+    in use: after the labels are scrambled (a coder's mistakes), the new version is saved but not
+    activated, the message gives both accuracies and how to use it anyway, and v1 stays in use."""
+    from mgstudio.cli import main
+
+    path = tmp_path / "worse.mgproj"
+    by_subject: dict[int, tuple] = {}
+    for name, seq, segs in utk:
+        by_subject.setdefault(int(name[1:3]), (name, seq, segs))
+    with Project.create(path, annotator="e", taxonomy="utkinect") as proj:
+        for s in ORDER:
+            _add(proj, *by_subject[s], labelled=True)
+    assert main(["learn", str(path)]) == 0
+    assert "Version 1 is now active" in capsys.readouterr().out
+    rng = np.random.default_rng(0)
+    with Project.open(path) as proj:
+        segs = [s for s in proj.segments(None) if s.label]
+        labels = [s.label for s in segs]
+        for s, label in zip(segs, rng.permutation(labels)):
+            if label != s.label:
+                proj.update_segment(s.id, label=str(label))
+    assert main(["learn", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Not activated: version 2 recognises your labels less well" in out, out
+    assert "version 1, which stays in use" in out and f"mgstudio learn {path} --use 2" in out
+    with Project.open(path, read_only=True) as proj:
+        assert active_version(proj).version == 1 and [v.version for v in list_versions(proj)] == [1, 2]

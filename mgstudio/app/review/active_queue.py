@@ -13,13 +13,16 @@ unusable until the fresh one arrives.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from mgstudio.app.concurrency.workers import ProcessWorker
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 REFRESH_MS = 1500  # pause after the last edit before the order is worked out again
 
@@ -59,7 +62,7 @@ class ActiveOrder(QObject):
         self._generation += 1
         self._timer.start(REFRESH_MS)
 
-    def request(self, project: Any, item_id: int) -> None:
+    def request(self, project: Project, item_id: int) -> None:
         """Work out the order of ``item_id`` now unless it is known or being worked out."""
         if project is not self._project or item_id != self._item_id:
             self.reset()
@@ -105,7 +108,7 @@ class ActiveOrder(QObject):
     def is_ready(self, item_id: int) -> bool:
         return item_id == self._item_id and self._order is not None and not self._stale
 
-    def next(self, project: Any, item_id: int) -> tuple[Segment | None, bool]:
+    def next(self, project: Project, item_id: int) -> tuple[Segment | None, bool]:
         """The first still-unreviewed proposal of the order; ``(None, False)`` when there is no
         usable order yet (asked for here), ``(None, True)`` when the order is done."""
         self.request(project, item_id)

@@ -24,7 +24,7 @@ worker); until that order is ready, or with ``u_active = False``, it takes the l
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -45,6 +45,9 @@ from mgstudio.app.review.proposals import ProposalsDock
 from mgstudio.app.review.active_queue import ActiveOrder
 from mgstudio.app.review.uncertain import UncertainQueue
 from mgstudio.app.timeline.dock import TimelineDock
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 MAX_SHUTTLE = 4.0
 NUDGE_MERGE_S = 1.5  # edge nudges of the same edge this close together are one undo step
@@ -202,7 +205,7 @@ class ReviewController(MarkingAndLabels, QObject):
     def taxonomy(self) -> Any:
         return getattr(self.state.project, "taxonomy", None)
 
-    def _project_changed(self, project: Any) -> None:
+    def _project_changed(self, project: Project) -> None:
         self._uncertain.invalidate()
         self.active_order.reset()
         self._changes.reset(project)

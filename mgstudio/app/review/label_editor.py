@@ -8,7 +8,7 @@ segment is ever left with a label the project no longer knows.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -20,6 +20,9 @@ from mgstudio.app.review.keymap import conflicts
 from mgstudio.app.review.palette import swatch
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.taxonomy import Label, Taxonomy
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 COL_COLOR, COL_NAME, COL_KEY, COL_DESC, COL_USED = range(5)
 HEADERS = ("Colour", "Label", "Key", "Description", "Segments")
@@ -241,6 +244,6 @@ class LabelEditor(QDialog):
         super().accept()
 
 
-def label_usage(project: Any) -> Counter:
+def label_usage(project: Project) -> Counter:
     """How many segments (all recordings, all tiers) carry each label."""
     return Counter(project.label_counts())

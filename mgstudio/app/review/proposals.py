@@ -7,7 +7,7 @@ proposals of the item have been reviewed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -20,6 +20,9 @@ from mgstudio.core.segments import REVIEWED, Segment, Source, Status
 from mgstudio.core.timebase import timecode
 from mgstudio.recognition.calibration import MIN_REVIEWED
 from mgstudio.recognition.coldstart import confidence_in_words, confidence_short
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -35,14 +38,14 @@ FILTERS = (("All proposals", None), ("To review", (Status.PROPOSED,)),
            ("Accepted or edited", (Status.ACCEPTED, Status.EDITED)), ("Rejected", (Status.REJECTED,)))
 
 
-def item_proposals(project: Any, item_id: int | None) -> list[Segment]:
+def item_proposals(project: Project, item_id: int | None) -> list[Segment]:
     """All of the model's segments of an item, any status, ordered by start."""
     if project is None or item_id is None:
         return []
     return list(project.segments(item_id, source=Source.MODEL))
 
 
-def review_progress(project: Any, item_id: int | None) -> tuple[int, int]:
+def review_progress(project: Project, item_id: int | None) -> tuple[int, int]:
     """(reviewed, total) proposals of an item; reviewed = accepted, edited or rejected."""
     segs = item_proposals(project, item_id)
     return sum(s.status in REVIEWED for s in segs), len(segs)
@@ -51,7 +54,7 @@ def review_progress(project: Any, item_id: int | None) -> tuple[int, int]:
 class ProposalsModel(QAbstractTableModel):
     """Rows = the model's segments of one item (see :func:`item_proposals`)."""
 
-    def __init__(self, project: Any, item_id: int | None, parent: Any = None) -> None:
+    def __init__(self, project: Project, item_id: int | None, parent: Any = None) -> None:
         super().__init__(parent)
         self.project, self.item_id = project, item_id
         self.rows: list[Segment] = []
@@ -62,7 +65,7 @@ class ProposalsModel(QAbstractTableModel):
         self.changes = ChangeTracker()
         self.reload()
 
-    def set_item(self, project: Any, item_id: int | None) -> None:
+    def set_item(self, project: Project, item_id: int | None) -> None:
         self.project, self.item_id = project, item_id
         self.reload()
 

@@ -12,10 +12,13 @@ No Qt here.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from typing import Any, Iterable
+from typing import Any, Iterable, TYPE_CHECKING
 
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 Key = tuple[float, int, int]  # (confidence, start, id): the order U visits proposals in
 
@@ -43,7 +46,7 @@ class UncertainQueue:
     def _wanted(self, seg: Segment) -> bool:
         return seg.item_id == self._item_id and seg.status == Status.PROPOSED and seg.source == Source.MODEL
 
-    def _load(self, project: Any, item_id: int) -> None:
+    def _load(self, project: Project, item_id: int) -> None:
         props = project.segments(item_id, statuses=[Status.PROPOSED], source=Source.MODEL)
         self._project, self._item_id = project, item_id
         self._keys = sorted(uncertainty_key(s) for s in props)
@@ -51,7 +54,7 @@ class UncertainQueue:
         self._valid = True
         self.loads += 1
 
-    def patch(self, project: Any, item_id: int | None, ids: Iterable[int]) -> None:
+    def patch(self, project: Project, item_id: int | None, ids: Iterable[int]) -> None:
         """Only these segments changed (or were deleted): re-read just them."""
         if not self._valid or project is not self._project or item_id != self._item_id:
             self._valid = False
@@ -71,7 +74,7 @@ class UncertainQueue:
                 insort(self._keys, key)
                 self._by_id[key[2]] = key
 
-    def first(self, project: Any, item_id: int) -> Segment | None:
+    def first(self, project: Project, item_id: int) -> Segment | None:
         """The least confident unreviewed proposal of ``item_id``, read fresh from the project."""
         if not self._valid or project is not self._project or item_id != self._item_id:
             self._load(project, item_id)

@@ -19,10 +19,13 @@ No Qt here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.project import ChangeSet
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 __all__ = ["ChangeTracker", "ChangeSet"]
 
@@ -35,7 +38,7 @@ class ChangeTracker:
         self._counter: int | None = None
         self.full_reads = 0  # how often pull() answered "re-read everything" (tests, benchmarks)
 
-    def reset(self, project: Any) -> None:
+    def reset(self, project: Project) -> None:
         """The view is about to read everything of ``project``: changes count from now."""
         self._project = project
         self._counter = None
@@ -45,7 +48,7 @@ class ChangeTracker:
             except MGStudioError:
                 self._counter = None
 
-    def pull(self, project: Any) -> ChangeSet | None:
+    def pull(self, project: Project) -> ChangeSet | None:
         """The segments changed since the last call (or :meth:`reset`); ``None``: re-read
         everything (the tracker is then reset, so call this *before* re-reading)."""
         cs: ChangeSet | None = None

@@ -19,17 +19,20 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import Any, Callable
+from typing import Any, Callable, TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from mgstudio.app.concurrency.latest import Latest
 from mgstudio.core.errors import MGStudioError
 
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
+
 LOADING_TEXT = "Loading the skeleton…"
 
 
-def _read(project: Any, item_id: int, preparers: dict[str, Callable[[Any], Any]]) -> tuple:
+def _read(project: Project, item_id: int, preparers: dict[str, Callable[[Any], Any]]) -> tuple:
     """``(item_id, seq, error, prepared)``; runs in the reading thread."""
     try:
         seq = project.load_skeleton(item_id)  # files only: no SQLite here
@@ -95,7 +98,7 @@ class SkeletonLoader(QObject):
         self.started.emit(self.item_id)
         self._reads.submit(self._read, st.project, self.item_id)
 
-    def _read(self, project: Any, item_id: int) -> tuple:  # the reading thread
+    def _read(self, project: Project, item_id: int) -> tuple:  # the reading thread
         with self._lock:
             preparers = self._preparers
         return _read(project, item_id, preparers)

@@ -39,9 +39,12 @@ Properties: ``project``, ``item_id``, ``item`` (the :class:`Item` or ``None``), 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 MIN_SPEED, MAX_SPEED = 0.1, 4.0
 
@@ -116,7 +119,7 @@ class AppState(QObject):
         return self._loop
 
     # ------------------------------------------------------------------ writes
-    def set_project(self, project: Any) -> None:
+    def set_project(self, project: Project) -> None:
         """Make ``project`` current (``None`` closes); resets item, frame, selection, playing."""
         self.set_playing(False)
         self.set_loop(None)

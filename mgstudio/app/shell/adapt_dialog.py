@@ -7,7 +7,7 @@ where the last one stopped. Afterwards it says in plain words what changed.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QProgressBar,
@@ -15,6 +15,9 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 
 from mgstudio.app.concurrency.workers import ProcessWorker
 from mgstudio.core.errors import MGStudioError
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 INTRO = ("The recognizer learns what the people, camera and skeletons of this project look like, from "
          "every skeleton in it. No coding is used and nothing in your coding changes. It can take a while "
@@ -46,7 +49,7 @@ class AdaptDialog(QDialog):
     """The dialog; ``start()`` runs the job. Tests set ``step_budget`` (total steps) and ``batch_size``
     for a run of a few seconds."""
 
-    def __init__(self, project: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AdaptDialog")
         self.setWindowTitle("Adapt to this study")

@@ -9,13 +9,16 @@ takes it back and a file that cannot be read changes nothing. Export: a typed ex
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from mgstudio.core.segments import Status
 from mgstudio.formats.segment_io import detect_format, export_file, import_file, target_item
 from mgstudio.formats.tracks import ImportReport, cancellable
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 IMPORT_FILTER = ("Coding files (*.eaf *.boris *.csv *.tsv *.txt *.json);;ELAN (*.eaf);;"
                  "BORIS projects (*.boris);;Tables (*.csv *.tsv *.txt);;MG Studio JSON (*.json);;All files (*)")
@@ -30,7 +33,7 @@ EXPORTS = (
 KEPT = [s for s in Status if s != Status.REJECTED]  # rejected proposals are not coding
 
 
-def import_job(project: Any, path: Path, current: int | None, create_missing: bool = False,
+def import_job(project: Project, path: Path, current: int | None, create_missing: bool = False,
                cancel: Any = None) -> tuple[ImportReport, str | None]:
     """Import ``path`` as the window does (see :func:`target_item`); returns the report and the
     name of the recording it went to (None when the file names its recordings). With
@@ -67,7 +70,7 @@ def _unrated(path: Path) -> list[str]:
     return [n for n, r in scan.recordings.items() if r.fps is None]
 
 
-def missing_recordings(project: Any, path: Path) -> list[str]:
+def missing_recordings(project: Project, path: Path) -> list[str]:
     """The recordings a coding file names that the project lacks (empty when the file cannot
     make any, or cannot be read: the import then says why)."""
     from mgstudio.core.errors import MGStudioError
@@ -134,7 +137,7 @@ def ask_create_missing(parent: QWidget, path: Path, names: list[str]) -> bool | 
     return answer == QMessageBox.StandardButton.Yes
 
 
-def export_job(project: Any, path: Path, fmt: str, current: int | None) -> int:
+def export_job(project: Project, path: Path, fmt: str, current: int | None) -> int:
     """Write the coding to ``path``; returns the number of segments written."""
     return export_file(project, path, fmt, [current] if fmt == "eaf" and current is not None else None,
                        None, None if fmt == "json" else KEPT)

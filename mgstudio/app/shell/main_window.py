@@ -436,8 +436,8 @@ class MainWindow(ProjectActions, QMainWindow):
         w, h = self.width(), self.height()
         left = [d for d in (self.browser_dock, *self.review_docks)
                 if self.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
-        if len(left) >= 2:
-            self.resizeDocks(left, [int(h * 0.3)] + [int(h * 0.45)] * (len(left) - 1), Qt.Orientation.Vertical)
+        if len(left) >= 2:  # the recordings get over half the column: four of them show on a 1280×720 laptop
+            self.resizeDocks(left, [int(h * 0.55)] + [int(h * 0.45)] * (len(left) - 1), Qt.Orientation.Vertical)
         side = max(200, int(w * 0.235))
         self.resizeDocks([self.browser_dock, self.view3d_dock], [side, side], Qt.Orientation.Horizontal)
         bottom = [d for d in self.review_docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]

@@ -5,7 +5,7 @@ learn and use a label model. A mixin of :class:`~mgstudio.app.shell.main_window.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -14,6 +14,9 @@ from mgstudio.app.widgets import dialogs
 from mgstudio.app.shell.skeleton_rate import add_each, ask_skeleton_rate
 from mgstudio.app.concurrency.workers import ProcessWorker, Worker
 from mgstudio.core.errors import MGStudioError
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 
 
@@ -56,7 +59,7 @@ class ProjectActions:
         worker.done.connect(lambda: self._added(project, worker, list(paths)))  # also after Cancel: kept
         return self.run_worker(worker)
 
-    def _added(self, project: Any, worker: Worker, paths: list[Path] | None = None) -> None:
+    def _added(self, project: Project, worker: Worker, paths: list[Path] | None = None) -> None:
         if project is not self.project:
             return
         self.browser.refresh()

@@ -42,7 +42,15 @@ def available_size(widget: QWidget) -> QSize:
 
 
 def fit_to_screen(window: QMainWindow) -> QSize:
-    """Resize ``window`` to the default size, cut to the screen's free area; returns the size."""
+    """Resize ``window`` to the default size, cut to the screen's free area; returns the size.
+
+    The layout is brought up to date first: a minimum worked out while a dock still held its
+    unwrapped content (a panel's constructor can make Qt lay out early) would otherwise stay
+    the window's minimum and keep it taller than a laptop screen (835×901 on 1280×720)."""
+    layout = window.layout()
+    if layout is not None:
+        layout.invalidate()
+        layout.activate()
     free = available_size(window)
     frame_w = max(0, window.frameGeometry().width() - window.geometry().width())
     frame_h = max(0, window.frameGeometry().height() - window.geometry().height())

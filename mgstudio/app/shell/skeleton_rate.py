@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 COMMON_RATES = ("25", "29.97", "30", "50", "59.94", "60")
 MAX_FPS = 1000.0
@@ -97,7 +100,7 @@ def ask_skeleton_rate(parent: QWidget | None, folder: Path) -> tuple[float, str]
     return dlg.values() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
-def add_each(project: Any, jobs: list[tuple[Path, float, str]], progress: Any = None, cancel: Any = None) -> Any:
+def add_each(project: Project, jobs: list[tuple[Path, float, str]], progress: Any = None, cancel: Any = None) -> Any:
     """Add each (folder, fps, name) as ``mgstudio add --skeleton F --fps N --name X`` does, one
     after another (a worker's job); one ``AddResult`` for them all."""
     from mgstudio.core.jobs import is_cancelled

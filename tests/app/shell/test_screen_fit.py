@@ -24,6 +24,9 @@ def test_window_with_ten_coder_tiers_fits_1280x720(qtbot, tmp_path, monkeypatch)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = build_demo_project(tmp_path / "demo")
     p = Project.open(path)
+    seq = p.load_skeleton(p.items()[0].id)
+    for k in range(5):  # a study's worth of recordings for the project list
+        p.add_skeleton_item(f"P{k + 2:02d}_interview", seq)
     for k in range(10):
         p.ensure_tier(f"Coder {k + 1}", annotator=f"coder{k + 1}")
     p.close()
@@ -31,6 +34,10 @@ def test_window_with_ten_coder_tiers_fits_1280x720(qtbot, tmp_path, monkeypatch)
 
     w = MainWindow()
     qtbot.addWidget(w)
+    # the window's own minimum (what the window system enforces), not only its hint: a minimum
+    # worked out before the docks scrolled once stayed 835×901, keeping the window taller than
+    # a 1366×768 screen
+    assert w.minimumSize().width() <= 1280 and w.minimumSize().height() <= 720, w.minimumSize()
     w.show()
     qtbot.waitExposed(w)
     w.open_project(path, restore=False)
@@ -47,6 +54,12 @@ def test_window_with_ten_coder_tiers_fits_1280x720(qtbot, tmp_path, monkeypatch)
     w.default_layout()
     qtbot.wait(300)
     assert w.width() <= 1280 and w.height() <= 720
+    # the project list shows at least four recordings whole, not two
+    tree = w.browser.tree
+    whole = [k for k in range(tree.topLevelItemCount())
+             if 0 <= tree.visualItemRect(tree.topLevelItem(k)).top()
+             and tree.visualItemRect(tree.topLevelItem(k)).bottom() <= tree.viewport().height()]
+    assert tree.topLevelItemCount() == 6 and len(whole) >= 4, (len(whole), tree.viewport().height())
     # the status bar (messages, progress, Cancel) is inside the window
     sb = w.statusBar()
     assert sb.isVisible() and sb.geometry().bottom() <= w.height()
