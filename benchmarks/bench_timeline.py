@@ -21,7 +21,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from mgstudio.app.timeline.canvas import TimelineWidget
+from mgstudio.app.session.state import AppState  # noqa: E402
+from mgstudio.app.timeline.canvas import TimelineWidget  # noqa: E402
 from mgstudio.app.timeline.viewport import HEADER_W  # noqa: E402
 from mgstudio.core.layouts import CANONICAL  # noqa: E402
 from mgstudio.core.motion import motion_energy  # noqa: E402
@@ -106,7 +107,10 @@ def main() -> None:
 
     widgets = {}
     for name, (pr, iid) in {"empty": (empty, empty_item), "10k": (full, full_item)}.items():
-        tl = TimelineWidget(pr, iid)
+        state = AppState()
+        state.set_project(pr)
+        state.set_item(iid)
+        tl = TimelineWidget(state)
         tl.resize(HEADER_W + WIDTH, 260)
         tl.view.resize(WIDTH)
         tl.set_motion(motion)

@@ -257,7 +257,7 @@ def test_a_wrong_rate_is_caught_even_when_its_digits_are_in_a_segment_id(study):
 
 
 def test_a_base_model_gets_one_plain_text_that_ends_in_its_cue():
-    from mgstudio.reasoning.backends import plain_prompt
+    from mgstudio.reasoning.backends.embedded import plain_prompt
     from mgstudio.reasoning.narration import sentence_messages
 
     ev = _timeline([("covering face", [10, 30, 50, 70]), ("moving torso", [100, 300])])

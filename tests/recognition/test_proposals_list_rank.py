@@ -31,7 +31,12 @@ def test_proposals_list_shows_ranks_until_calibrated(qtbot, tmp_path):
         props = propose_item(proj, item.id, cues=cues)
         n = len(props)
         assert n > MIN_REVIEWED
-        dock = ProposalsDock(proj, item.id)
+        from mgstudio.app.session.state import AppState
+
+        state = AppState()
+        state.set_project(proj)
+        state.set_item(item.id)
+        dock = ProposalsDock(state)
         qtbot.addWidget(dock)
         dock.resize(1366 // 3, 768)
         dock.show()

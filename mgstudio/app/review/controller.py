@@ -93,10 +93,10 @@ class ReviewController(MarkingAndLabels, QObject):
         self.inspector_dock: SegmentInspectorDock | None = None
         self.proposals_dock: ProposalsDock | None = None
         if create_docks:
-            self.timeline_dock = TimelineDock(None, None, state, window)
+            self.timeline_dock = TimelineDock(state, window)
             self.palette_dock = LabelPaletteDock(self.taxonomy, window)
             self.inspector_dock = SegmentInspectorDock(state, window)
-            self.proposals_dock = ProposalsDock(self.project, state.item_id, None, window)
+            self.proposals_dock = ProposalsDock(state, window)
             if isinstance(window, QMainWindow):
                 window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_dock)
                 window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
@@ -130,8 +130,8 @@ class ReviewController(MarkingAndLabels, QObject):
             ins = self.inspector_dock
             ins.edited.connect(self._changed)
             self.inspector_dock.message.connect(self.message)
-        if self.proposals_dock is not None:
-            self.proposals_dock.jumpRequested.connect(self.jump_to)
+        if self.proposals_dock is not None:  # the dock goes there itself (navigation.go_to)
+            self.proposals_dock.jumpRequested.connect(lambda _seg: self._reverse.stop())
 
     def _make_actions(self) -> None:
         handlers: dict[str, Callable[[], Any]] = {
@@ -217,16 +217,12 @@ class ReviewController(MarkingAndLabels, QObject):
         if self.palette_dock is not None:
             self.palette_dock.set_taxonomy(self.taxonomy)
             self.palette_dock.set_current_label(self.current_label)
-        if self.proposals_dock is not None:
-            self.proposals_dock.set_item(project, self.state.item_id)
 
     def _item_changed(self, item_id: Any) -> None:
         self._reverse.stop()
         self.set_mark_in(None)
         self._uncertain.invalidate()
         self.active_order.reset()
-        if self.proposals_dock is not None:
-            self.proposals_dock.set_item(self.project, item_id)
         if self.inspector_dock is not None:
             self.inspector_dock.show_segment(None)
 
@@ -234,8 +230,6 @@ class ReviewController(MarkingAndLabels, QObject):
         first = ids[0] if ids else None
         if self.inspector_dock is not None:
             self.inspector_dock.show_segment(first)
-        if self.proposals_dock is not None:
-            self.proposals_dock.select_segment(first)
 
     def _segments_changed(self) -> None:
         cs = self._changes.pull(self.project)
@@ -258,8 +252,6 @@ class ReviewController(MarkingAndLabels, QObject):
                 pass
         if alive != self.state.selection:
             self.state.set_selection(alive)
-        if self.proposals_dock is not None:
-            self.proposals_dock.refresh()
         if self.inspector_dock is not None:
             self.inspector_dock.show_segment(alive[0] if alive else None)
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
+from mgstudio.app.session import navigation
 from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.core.segments import REVIEWED, Segment, Source, Status
 from mgstudio.core.timebase import timecode
@@ -273,18 +274,19 @@ class ReviewProgressBar(QProgressBar):
 class ProposalsDock(QDockWidget):
     """Dockable proposals table with a status filter and a reviewed-progress bar.
 
-    ``ProposalsDock(project, item_id, state=None)``. Double-click emits ``jumpRequested(segment)``.
-    With a state, the dock follows its item, selection and ``segmentsChanged`` and jumps through
-    it; without one (as the :class:`ReviewController` makes it), call :meth:`set_item`,
-    :meth:`refresh` and connect ``jumpRequested`` yourself.
+    ``ProposalsDock(state, parent=None)`` with the :class:`~mgstudio.app.session.state.AppState`:
+    it shows the proposals of ``state.project``'s current item and follows the state's project,
+    item, selection and ``segmentsChanged``. Clicking a row goes there (item, frame, selection:
+    :func:`~mgstudio.app.session.navigation.go_to`) and emits ``jumpRequested(segment)``.
     """
 
     jumpRequested = Signal(object)
 
-    def __init__(self, project: Project, item_id: int | None, state: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, state: Any, parent: QWidget | None = None) -> None:
         super().__init__("Proposals", parent)
         self.setObjectName("ProposalsDock")
-        self.model = ProposalsModel(project, item_id, self)
+        self.state = state
+        self.model = ProposalsModel(state.project, state.item_id, self)
         self.proxy = ProposalsFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
@@ -330,13 +332,10 @@ class ProposalsDock(QDockWidget):
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
         self.setWidget(body)
-        self.state = state
-        if state is not None:  # standalone use: follow the state and jump through it
-            state.itemChanged.connect(lambda iid: self.set_item(state.project, iid))
-            state.projectChanged.connect(lambda pr: self.set_item(pr, state.item_id))
-            state.segmentsChanged.connect(self.refresh)
-            state.selectionChanged.connect(lambda ids: self.select_segment(ids[0] if ids else None))
-            self.jumpRequested.connect(self._jump_state)
+        state.projectChanged.connect(self._follow_state)
+        state.itemChanged.connect(self._follow_state)
+        state.segmentsChanged.connect(self.refresh)
+        state.selectionChanged.connect(lambda ids: self.select_segment(ids[0] if ids else None))
         self._update_progress()
 
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
@@ -351,16 +350,10 @@ class ProposalsDock(QDockWidget):
         rest = sum(self._fixed_widths.values())
         hh.resizeSection(COL_LABEL, max(self._min_label_w, self.table.viewport().width() - rest))
 
-    def _jump_state(self, seg: Segment) -> None:
-        st = self.state
-        if seg.item_id != st.item_id:
-            st.set_item(seg.item_id)
-        st.set_frame(seg.start)
-        st.set_selection([seg.id])
-
-    def set_item(self, project: Project, item_id: int | None) -> None:
+    def _follow_state(self, _value: Any = None) -> None:
+        """The state's project or item changed: list the proposals of its current item."""
         self._stale = False
-        self.model.set_item(project, item_id)
+        self.model.set_item(self.state.project, self.state.item_id)
         self._update_progress()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
@@ -419,4 +412,5 @@ class ProposalsDock(QDockWidget):
     def _double_clicked(self, idx: QModelIndex) -> None:
         seg = self.proxy.data(idx, SEGMENT_ROLE)
         if seg is not None:
+            navigation.go_to(self.state, seg)
             self.jumpRequested.emit(seg)

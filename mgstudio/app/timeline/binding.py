@@ -24,13 +24,15 @@ class StateBinding:
         state.selectionChanged.connect(tl.set_selection)
         state.segmentsChanged.connect(tl.refresh)
 
-    def _project(self, project: Any) -> None:
-        self.dock.set_project(project, self.state.item_id)
+    def _project(self, _project: Any) -> None:
+        self.dock.reload_project()
 
     def _item(self, item_id: Any) -> None:
-        if item_id != self.dock.timeline.item_id or self.state.project is not self.dock.project:
-            if self.state.project is not self.dock.project:
-                self.dock.set_project(self.state.project, item_id)
+        # the rows may still be of the project before (a projectChanged handler ahead of ours set an item)
+        other_project = self.state.project is not self.dock.timeline.shown_project
+        if item_id != self.dock.timeline.item_id or other_project:
+            if other_project:
+                self.dock.reload_project()
             else:
                 self.dock.set_item(item_id)
         else:  # the same item again (state.refresh_item, e.g. after extracting its skeleton)

@@ -42,8 +42,10 @@ from mgstudio.app.timeline.painter import TimelinePainter
 class TimelineWidget(TimelinePainter, TimelineDragging, TimelineMenu, QWidget):
     """Tiers, segments, motion energy and playhead of one item (see the module docstring).
 
-    Construct with ``TimelineWidget(project, item_id, frame=0)``; connect ``seekRequested``,
-    ``selectionChanged`` and ``edited`` (or let :class:`TimelineDock` bind it to the app state).
+    Construct with ``TimelineWidget(state, frame=0)``: it shows ``state.project``'s current item
+    and reads the project from the :class:`~mgstudio.app.session.state.AppState` (never a copy of
+    its own); connect ``seekRequested``, ``selectionChanged`` and ``edited`` (or let
+    :class:`TimelineDock` bind it to the state). :meth:`set_item` shows another item.
     """
 
     seekRequested = Signal(int)  # the user clicked/dragged to a frame
@@ -52,9 +54,10 @@ class TimelineWidget(TimelinePainter, TimelineDragging, TimelineMenu, QWidget):
     message = Signal(str)  # something to tell the user (refused edits)
     viewChanged = Signal()  # zoom or scroll changed
 
-    def __init__(self, project: Any, item_id: int | None, frame: int = 0, parent: QWidget | None = None) -> None:
+    def __init__(self, state: Any, frame: int = 0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.project = project
+        self.state = state
+        self.shown_project: Any = None  # the project the rows were read from (set_item)
         self.item_id: int | None = None
         self.item: Any = None
         self.fps = 25.0
@@ -80,9 +83,14 @@ class TimelineWidget(TimelinePainter, TimelineDragging, TimelineMenu, QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self.set_item(item_id)
+        self.set_item(state.item_id)
 
     # ------------------------------------------------------------------ model
+    @property
+    def project(self) -> Any:
+        """The open project: ``state.project``."""
+        return self.state.project
+
     @property
     def taxonomy(self) -> Any:
         return getattr(self.project, "taxonomy", None)
@@ -101,7 +109,8 @@ class TimelineWidget(TimelinePainter, TimelineDragging, TimelineMenu, QWidget):
         return self.look_key()(seg)[1]
 
     def set_item(self, item_id: int | None) -> None:
-        """Show another item (or nothing with ``None``): zoom out to the whole of it."""
+        """Show another item of ``state.project`` (or nothing with ``None``): zoom out to the whole of it."""
+        self.shown_project = self.project
         self.item_id = item_id
         self.item = None if item_id is None or self.project is None else self.project.item(item_id)
         self.fps = float(self.item.fps) if self.item is not None and self.item.fps else 25.0

@@ -1,14 +1,14 @@
 """``TimelineDock``: the timeline canvas with its zoom bar and scroll bar, bound to the app state.
 
-Construct it standalone with a project and an item::
+Construct it with the app state (a script or test makes an ``AppState`` and sets its project)::
 
-    dock = TimelineDock(project, item_id, state)       # state may be None in scripts/tests
+    dock = TimelineDock(state)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
 
-With a state object it follows the current item, frame and selection and writes the user's
-seeks and selections back (see :mod:`mgstudio.app.timeline.binding`); its movement rows are then
-computed from the skeleton the shared :mod:`~mgstudio.app.session.skeleton_loader` reads (never a second
-read), and the computation for an item the user has left stops.
+It shows ``state.project``'s current item, follows the item, frame and selection and writes the
+user's seeks and selections back (see :mod:`mgstudio.app.timeline.binding`); its movement rows are
+computed from the skeleton the shared :mod:`~mgstudio.app.session.skeleton_loader` reads (never a
+second read), and the computation for an item the user has left stops.
 """
 
 from __future__ import annotations
@@ -41,20 +41,17 @@ def zoom_text(fpp: float, fps: float) -> str:
 class TimelineDock(QDockWidget):
     """Dockable timeline of the current item (tiers, segments, motion energy, playhead).
 
-    ``TimelineDock(project, item_id, state=None, parent=None)``; ``.timeline`` is the
-    :class:`TimelineWidget`. With an :class:`~mgstudio.app.session.state.AppState` (``project`` and
-    ``item_id`` may then be ``None``: they are taken from it) the dock follows the state's project,
-    item, frame, selection and ``segmentsChanged``, and writes seeks, selections and edits back.
-    Without a state, connect ``timeline.seekRequested`` etc. yourself.
+    ``TimelineDock(state, parent=None)`` with the :class:`~mgstudio.app.session.state.AppState`;
+    ``.timeline`` is the :class:`TimelineWidget`. The dock shows ``state.project``, follows the
+    state's project, item, frame, selection and ``segmentsChanged``, and writes seeks, selections
+    and edits back.
     """
 
-    def __init__(self, project: Any, item_id: int | None, state: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, state: Any, parent: QWidget | None = None) -> None:
         super().__init__("Timeline", parent)
         self.setObjectName("TimelineDock")
-        if state is not None and project is None:
-            project, item_id = state.project, state.item_id
-        self.project = project
-        self.timeline = TimelineWidget(project, item_id)
+        self.state = state
+        self.timeline = TimelineWidget(state)
         self.motion = MotionComputer(self)
         self.motion.ready.connect(self._motion_ready)
         self.motion.failed.connect(self._motion_failed)
@@ -111,14 +108,12 @@ class TimelineDock(QDockWidget):
 
         self.timeline.viewChanged.connect(self._sync_scroll)
         self.timeline.message.connect(self.show_message)
-        self.state = state
-        self.loader: SkeletonLoader | None = None
-        if state is not None:  # the skeleton is read once, by the loader every view shares
-            self.loader = skeleton_loader(state)  # made before we listen to state: it hears items first
-            self.loader.loaded.connect(self._skeleton_loaded)
-            self.loader.failed.connect(self._skeleton_failed)
-            state.skeletonChanged.connect(self._skeleton_changed)
-        self.binding = StateBinding(self, state) if state is not None else None
+        # the skeleton is read once, by the loader every view shares
+        self.loader: SkeletonLoader = skeleton_loader(state)  # made before we listen to state: it hears items first
+        self.loader.loaded.connect(self._skeleton_loaded)
+        self.loader.failed.connect(self._skeleton_failed)
+        state.skeletonChanged.connect(self._skeleton_changed)
+        self.binding = StateBinding(self, state)
         self.load_motion()
         self._sync_scroll()
 
@@ -131,16 +126,21 @@ class TimelineDock(QDockWidget):
         return b
 
     # ------------------------------------------------------------------ item / motion
+    @property
+    def project(self) -> Any:
+        """The open project: ``state.project``."""
+        return self.state.project
+
     def set_item(self, item_id: int | None) -> None:
+        """Show another item of ``state.project`` (the binding calls this on ``itemChanged``)."""
         self.timeline.set_item(item_id)
         self.load_motion()
         self._sync_scroll()
 
-    def set_project(self, project: Any, item_id: int | None = None) -> None:
-        self.project = project
-        self.timeline.project = project
+    def reload_project(self) -> None:
+        """``state.project`` changed: show its current item from scratch."""
         self.timeline.set_item(None)
-        self.set_item(item_id)
+        self.set_item(self.state.item_id)
 
     def _motion_key(self) -> Any:
         return self._key_of(self.timeline.item_id)
@@ -150,8 +150,7 @@ class TimelineDock(QDockWidget):
 
     def _uses_loader(self) -> bool:
         """Whether the shared skeleton loader reads the item this dock shows."""
-        return (self.loader is not None and self.state.project is self.project
-                and self.loader.item_id == self.timeline.item_id)
+        return self.loader.item_id == self.timeline.item_id
 
     def load_motion(self, seq: Any = None, reload: bool = False) -> None:
         """Show the movement rows of the current item, computed in the background from ``seq``,

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPalette, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
+from mgstudio.app.session.state import AppState
 from mgstudio.app.timeline import TimelineDock, TimelineWidget
 from mgstudio.app.timeline.viewport import HEADER_W, RULER_H, TIER_H
 from mgstudio.core.layouts import CANONICAL
@@ -53,8 +54,16 @@ def item(project):
     return project.add_skeleton_item("clip", skeleton(N_FRAMES, moving=slice(400, 430)))
 
 
+def showing(project, item_id) -> AppState:
+    """An app state with ``project`` open at item ``item_id`` (what a view is given)."""
+    state = AppState()
+    state.set_project(project)
+    state.set_item(item_id)
+    return state
+
+
 def make_timeline(qtbot, project, item_id) -> TimelineWidget:
-    tl = TimelineWidget(project, item_id)
+    tl = TimelineWidget(showing(project, item_id))
     qtbot.addWidget(tl)
     tl.resize(HEADER_W + N_FRAMES, 320)
     tl.show()
@@ -251,7 +260,7 @@ def test_ten_thousand_segments_two_hour_video(qtbot, project):
     project.add_segments([Segment(it.id, project.proposals_tier.id, int(s), int(s) + 1 + int(rng.integers(5, 60)),
                                   names[i % len(names)], source=Source.MODEL, status=Status.PROPOSED,
                                   confidence=float(rng.uniform(0.1, 1))) for i, s in enumerate(starts)])
-    tl = TimelineWidget(project, it.id)
+    tl = TimelineWidget(showing(project, it.id))
     qtbot.addWidget(tl)
     tl.resize(HEADER_W + 1000, 300)
     tl.show()
@@ -273,7 +282,7 @@ def test_ten_thousand_segments_two_hour_video(qtbot, project):
 
 
 def test_dock_shows_motion_energy_where_the_hand_moves(qtbot, project, item):
-    dock = TimelineDock(project, item.id)
+    dock = TimelineDock(showing(project, item.id))
     qtbot.addWidget(dock)
     dock.resize(HEADER_W + N_FRAMES + 20, 360)
     dock.show()
@@ -302,7 +311,7 @@ def test_dock_follows_state_and_reloads_movement_after_extraction(qtbot, project
 
     it = project.add_skeleton_item("clip", skeleton(N_FRAMES))  # a still body
     state = AppState()
-    dock = TimelineDock(None, None, state)
+    dock = TimelineDock(state)
     qtbot.addWidget(dock)
     dock.resize(HEADER_W + N_FRAMES + 20, 360)
     dock.show()
@@ -379,7 +388,7 @@ def _state_dock(qtbot, project):
 
     state = AppState()
     skeleton_loader(state)
-    dock = TimelineDock(None, None, state)
+    dock = TimelineDock(state)
     qtbot.addWidget(dock)
     dock.resize(HEADER_W + N_FRAMES + 20, 360)
     dock.show()

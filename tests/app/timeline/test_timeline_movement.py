@@ -11,7 +11,8 @@ from mgstudio.app.timeline.style import MOVEMENT_TEXT
 from mgstudio.app.timeline.menu import segment_tooltip
 from mgstudio.core.segments import Segment, Source, Status
 
-from tests.app.timeline.test_timeline import item, make_timeline, pixel, project, x_of, y_of  # noqa: F401 - fixtures
+from tests.app.timeline.test_timeline import (item, make_timeline, pixel, project, showing, x_of,  # noqa: F401 - fixtures
+                                              y_of)
 
 
 def colourful(c: QColor) -> bool:
@@ -61,7 +62,7 @@ def test_an_accepted_movement_event_has_its_label_and_its_colour(qtbot, project,
 
 
 def test_the_legend_names_every_look_and_drops_whole_entries_when_narrow(qtbot, project, item):  # noqa: F811
-    dock = TimelineDock(project, item.id)
+    dock = TimelineDock(showing(project, item.id))
     qtbot.addWidget(dock)
     dock.resize(1300, 260)
     dock.show()
