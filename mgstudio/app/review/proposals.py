@@ -46,9 +46,13 @@ def item_proposals(project: Project, item_id: int | None) -> list[Segment]:
 
 
 def review_progress(project: Project, item_id: int | None) -> tuple[int, int]:
-    """(reviewed, total) proposals of an item; reviewed = accepted, edited or rejected."""
-    segs = item_proposals(project, item_id)
-    return sum(s.status in REVIEWED for s in segs), len(segs)
+    """(reviewed, total) proposals of an item; reviewed = accepted, edited or rejected (anything
+    but "proposed"). Counted by SQLite, no segment is read; the project list shows the same."""
+    if project is None or item_id is None:
+        return 0, 0
+    counts = project.status_counts(item_id, source=Source.MODEL)
+    total = sum(counts.values())
+    return total - counts.get(Status.PROPOSED.value, 0), total
 
 
 class ProposalsModel(QAbstractTableModel):

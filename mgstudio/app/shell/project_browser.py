@@ -23,20 +23,16 @@ from PySide6.QtWidgets import (QDialog, QGridLayout, QHeaderView, QMenu, QMessag
 from mgstudio.app.session.changes import ChangeTracker
 from mgstudio.app.session.state import AppState
 from mgstudio.app.concurrency.latest import Latest
+from mgstudio.app.review.proposals import review_progress
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.fingerprint import media_status
-from mgstudio.core.segments import Source, Status
 from mgstudio.app.shell.item_dialog import ItemDialog, length_text
 
 COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed", "fps", "Length")
 SKELETON_COL, PROPOSALS_COL, REVIEWED_COL, FPS_COL, LENGTH_COL = range(1, 6)
 
 
-def proposal_counts(project: Any, item_id: int) -> tuple[int, int]:
-    """(reviewed, total) of an item's model proposals, counted by SQLite (no segment is read)."""
-    counts = project.status_counts(item_id, source=Source.MODEL)
-    total = sum(counts.values())
-    return total - counts[Status.PROPOSED.value], total
+proposal_counts = review_progress  # (reviewed, total): the one count the Proposals panel shows too
 
 
 MEDIA_TIPS = {
