@@ -25,13 +25,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from mgstudio.core.errors import CancelledError, MGStudioError
 from mgstudio.reasoning.backends import Backend
 from mgstudio.reasoning.evidence import Evidence, build_evidence
 from mgstudio.reasoning.prompts import Scenario, get_scenario
 from mgstudio.reasoning.report import generate_report
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 #: How outcome attribute values map onto each scenario's verdicts.
 SYNONYMS: dict[str, dict[str, str]] = {
@@ -365,7 +368,7 @@ def evaluate_cases(
 
 
 def project_cases(
-    project: Any,
+    project: Project,
     attribute: str = "outcome",
     scenario: str = "won_lost",
     item_ids: list[int] | None = None,
@@ -397,7 +400,7 @@ def project_cases(
 
 
 def evaluate_project(
-    project: Any,
+    project: Project,
     backend: Backend,
     attribute: str = "outcome",
     scenario: str = "won_lost",

@@ -14,10 +14,13 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any, Iterable, TYPE_CHECKING
 
 from mgstudio.core.errors import MGStudioError
 from mgstudio.core.segments import Segment, Source, Status
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 #: Onsets closer than this to the previous gesture's end chain into one burst (**ours**).
 BURST_GAP_S = 4.0
@@ -340,7 +343,7 @@ def is_non_mg(label: str) -> bool:
     return re.sub(r"[^a-z]", "", label.lower()) in NON_MG_NAMES
 
 
-def _one_coder(project: Any, item_id: int, tier: Any = None) -> list[Any]:
+def _one_coder(project: Project, item_id: int, tier: Any = None) -> list[Any]:
     """The item's segments on the model tiers plus ONE human coder's timeline.
 
     A coder's timeline is their tier and its ``"(overlap)"`` companions (importers move one

@@ -25,7 +25,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import jinja2
 
@@ -54,6 +54,9 @@ from mgstudio.reasoning.prompts import (
     get_scenario,
     prompt_hash,
 )
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 TEMPLATES = resource_path("reasoning")  # also inside the packaged app
 
@@ -370,7 +373,7 @@ def generate_report(
 
 
 def make_report(
-    project: Any,
+    project: Project,
     item_id: int,
     backend: Backend,
     scenario: str = DEFAULT_SCENARIO,
@@ -388,7 +391,7 @@ def make_report(
     return generate_report(ev, backend, scenario, question, **kwargs)
 
 
-def study_rates(project: Any, exclude: int | None = None, include_proposals: bool = False,
+def study_rates(project: Project, exclude: int | None = None, include_proposals: bool = False,
                 tier: Any = None, limit: int = 2000) -> list[float]:
     """Gestures per minute of the project's other items that have any (the study baseline)."""
     rates = []

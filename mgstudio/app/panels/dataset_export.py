@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
 
 from mgstudio.app.widgets.dialogs import show_error
 from mgstudio.app.concurrency.workers import Worker
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 
 def _checklist(names: list[str], checked: set[str] | None = None) -> QListWidget:
@@ -34,7 +37,7 @@ def _checked(lw: QListWidget) -> list[str]:
 class DatasetExportDialog(QDialog):
     """Export a labelled skeleton dataset from the open project."""
 
-    def __init__(self, project: Any, parent: Any = None) -> None:
+    def __init__(self, project: Project, parent: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export a dataset")
         self.project = project

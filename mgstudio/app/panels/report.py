@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from html import escape
 
@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 
 from mgstudio.app.widgets.dialogs import show_error
 from mgstudio.app.concurrency.workers import Worker
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 PRIVACY = ("Only the micro-gesture timeline is sent to the model: labels, times and counts, plus your "
            "context line. No file names, video frames or faces. Labels and context you type go out as "
@@ -288,7 +291,7 @@ def _write_pdf(html: str, path: Path) -> None:
     doc.print_(writer)
 
 
-def _run_report(project: Any, item_id: int, backend_args: dict[str, Any], opts: dict[str, Any],
+def _run_report(project: Project, item_id: int, backend_args: dict[str, Any], opts: dict[str, Any],
                 on_token: Any, on_findings: Any, cancel: threading.Event) -> Any:
     from mgstudio.reasoning.backends import LLMError, UnavailableBackend, make_backend
     from mgstudio.reasoning.evidence import build_evidence

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from collections.abc import Callable
 
@@ -28,6 +28,9 @@ from mgstudio.core.errors import MGStudioError
 from mgstudio.core.fingerprint import media_status
 from mgstudio.app.shell.item_dialog import ItemDialog, length_text
 
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
+
 COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed", "fps", "Length")
 SKELETON_COL, PROPOSALS_COL, REVIEWED_COL, FPS_COL, LENGTH_COL = range(1, 6)
 
@@ -43,7 +46,7 @@ MEDIA_TIPS = {
 }
 
 
-def item_status(project: Any, item: Any) -> dict[str, Any]:
+def item_status(project: Project, item: Any) -> dict[str, Any]:
     """What the browser shows for one item: skeleton present, proposals, reviewed share, media state.
 
     The media state is the quick one (the file's presence and size); the content is verified in

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TYPE_CHECKING
 
 import numpy as np
 
 from mgstudio.core.segments import Segment, Status
+
+if TYPE_CHECKING:
+    from mgstudio.core.project import Project
 
 
 def look_of(seg: Segment) -> tuple[str, str, float | None]:
@@ -103,7 +106,7 @@ class _Window:
 class SegmentCache:
     """Segments of one item per tier, fetched by window (see the module docstring)."""
 
-    def __init__(self, project: Any, item_id: int) -> None:
+    def __init__(self, project: Project, item_id: int) -> None:
         self.project = project
         self.item_id = item_id
         self._windows: dict[int, _Window] = {}
