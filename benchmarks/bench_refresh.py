@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 from benchmarks.bench_review import N_PROPOSALS, build  # noqa: E402
 from mgstudio.app.shell.project_browser import ProjectBrowser  # noqa: E402
 from mgstudio.app.review import ReviewController  # noqa: E402
+from mgstudio.app.shell.review_docks import make_review_docks  # noqa: E402
 from mgstudio.app.session.state import AppState  # noqa: E402
 from mgstudio.core.segments import Source, Status  # noqa: E402
 
@@ -46,6 +47,7 @@ def main() -> None:
         win = QMainWindow()
         state = AppState()
         ctl = ReviewController(state, win, settings=QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
+        make_review_docks(state, win, ctl)
         browser = ProjectBrowser(state)
         win.setCentralWidget(browser)
         state.set_project(pr)

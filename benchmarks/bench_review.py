@@ -111,7 +111,7 @@ def main() -> None:
         win = QMainWindow()
         state = AppState()
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        ctl = ReviewController(state, win, create_docks=False, settings=settings)
+        ctl = ReviewController(state, win, settings=settings)
         state.set_project(pr)
         state.set_item(item_id)
         app.processEvents()

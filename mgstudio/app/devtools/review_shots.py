@@ -22,6 +22,7 @@ def save_screenshots(out_dir: str | Path) -> list[Path]:
 
     from mgstudio.app.player.player import PlayerWidget
     from mgstudio.app.review import ReviewController
+    from mgstudio.app.shell.review_docks import make_review_docks
     from mgstudio.app.session.state import AppState
     from mgstudio.core.project import Project
 
@@ -31,6 +32,7 @@ def save_screenshots(out_dir: str | Path) -> list[Path]:
     state = AppState()
     win.setCentralWidget(PlayerWidget(state))
     review = ReviewController(state, win, settings=QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
+    make_review_docks(state, win, review)
     state.set_project(project)
     state.set_item(project.items()[0].id)
     win.resize(1400, 900)

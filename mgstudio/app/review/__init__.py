@@ -1,8 +1,9 @@
 """Keyboard-first review: the controller (keys), label palette, segment inspector, proposals list.
 
-Exports :class:`ReviewController` (``ReviewController(state, window)`` makes and docks the
-timeline and the three review docks), :class:`LabelPaletteDock`, :class:`SegmentInspectorDock`,
-:class:`ProposalsDock` and :class:`ReviewProgressBar` for use on their own.
+Exports :class:`ReviewController` (``ReviewController(state, window)``: the keys; the shell makes
+the docks and hands them over with ``attach_docks``, see ``app/shell/review_docks.py``),
+:class:`LabelPaletteDock`, :class:`SegmentInspectorDock`, :class:`ProposalsDock` (on the app state)
+and :class:`ReviewProgressBar`.
 """
 
 from mgstudio.app.review.controller import ReviewController

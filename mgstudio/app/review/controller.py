@@ -1,9 +1,10 @@
 """``ReviewController``: the keyboard-first review, wired to the app state and the review docks.
 
-Construct it once in the main window, after the state::
+Construct it once in the main window, after the state; the shell makes the docks and hands
+them over (:func:`~mgstudio.app.shell.review_docks.make_review_docks`)::
 
-    review = ReviewController(state, window)            # creates and docks the four docks
-    review = ReviewController(state, window, create_docks=False)   # keys only; dock them yourself
+    review = ReviewController(state, window)            # the keys
+    review.attach_docks(timeline, palette, inspector, proposals)
     review.timeline_dock, review.palette_dock, review.inspector_dock, review.proposals_dock
 
 Every key is a ``QAction`` on ``window`` (so it works wherever the focus is, except while
@@ -28,7 +29,7 @@ from typing import Any, Callable, TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from mgstudio.core.errors import MGStudioError
 from mgstudio.app.session.changes import ChangeTracker
@@ -56,15 +57,14 @@ NUDGE_MERGE_S = 1.5  # edge nudges of the same edge this close together are one 
 class ReviewController(MarkingAndLabels, QObject):
     """Review keys and the glue between state, timeline, palette, inspector and proposals list.
 
-    ``ReviewController(state, window, *, create_docks=True, settings=None)``. ``message(str)``
+    ``ReviewController(state, window, *, settings=None)``; :meth:`attach_docks`. ``message(str)``
     carries sentences for the status bar; ``labelChanged(name)`` the label new segments get.
     """
 
     message = Signal(str)
     labelChanged = Signal(object)
 
-    def __init__(self, state: Any, window: QWidget, *, create_docks: bool = True,
-                 settings: QSettings | None = None) -> None:
+    def __init__(self, state: Any, window: QWidget, *, settings: QSettings | None = None) -> None:
         super().__init__(window)
         self.state = state
         self.window = window
@@ -92,17 +92,6 @@ class ReviewController(MarkingAndLabels, QObject):
         self.palette_dock: LabelPaletteDock | None = None
         self.inspector_dock: SegmentInspectorDock | None = None
         self.proposals_dock: ProposalsDock | None = None
-        if create_docks:
-            self.timeline_dock = TimelineDock(state, window)
-            self.palette_dock = LabelPaletteDock(self.taxonomy, window)
-            self.inspector_dock = SegmentInspectorDock(state, window)
-            self.proposals_dock = ProposalsDock(state, window)
-            if isinstance(window, QMainWindow):
-                window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_dock)
-                window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
-                window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
-                window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.proposals_dock)
-            self.attach_docks()
 
         self._make_actions()
         state.projectChanged.connect(self._project_changed)
@@ -115,23 +104,27 @@ class ReviewController(MarkingAndLabels, QObject):
     # ------------------------------------------------------------------ wiring
     def attach_docks(self, timeline: TimelineDock | None = None, palette: LabelPaletteDock | None = None,
                      inspector: SegmentInspectorDock | None = None, proposals: ProposalsDock | None = None) -> None:
-        """Connect docks made elsewhere (the ones given replace the controller's own)."""
+        """Wire the docks the shell made to the keys: messages, labels chosen, the label for new
+        segments, edits in the inspector, jumps from the proposals list."""
         self.timeline_dock = timeline or self.timeline_dock
         self.palette_dock = palette or self.palette_dock
         self.inspector_dock = inspector or self.inspector_dock
         self.proposals_dock = proposals or self.proposals_dock
-        if self.timeline_dock is not None:
-            self.timeline_dock.timeline.message.connect(self.message)
-            self.message.connect(self.timeline_dock.show_message)
-        if self.palette_dock is not None:
-            self.palette_dock.labelChosen.connect(self.apply_label)
-            self.palette_dock.editRequested.connect(self.edit_labels)
-        if self.inspector_dock is not None:
-            ins = self.inspector_dock
-            ins.edited.connect(self._changed)
-            self.inspector_dock.message.connect(self.message)
-        if self.proposals_dock is not None:  # the dock goes there itself (navigation.go_to)
-            self.proposals_dock.jumpRequested.connect(lambda _seg: self._reverse.stop())
+        if timeline is not None:
+            timeline.timeline.message.connect(self.message)
+            self.message.connect(timeline.show_message)
+            timeline.timeline.set_current_label(self.current_label)
+            timeline.timeline.set_marks(self.mark_in_frame, None)
+        if palette is not None:
+            palette.labelChosen.connect(self.apply_label)
+            palette.editRequested.connect(self.edit_labels)
+            palette.set_taxonomy(self.taxonomy)
+            palette.set_current_label(self.current_label)
+        if inspector is not None:
+            inspector.edited.connect(self._changed)
+            inspector.message.connect(self.message)
+        if proposals is not None:  # the dock goes there itself (navigation.go_to)
+            proposals.jumpRequested.connect(lambda _seg: self._reverse.stop())
 
     def _make_actions(self) -> None:
         handlers: dict[str, Callable[[], Any]] = {

@@ -132,13 +132,13 @@ class MainWindow(ProjectActions, QMainWindow):
         """Timeline and review docks from the timeline/review packages (placeholders without them)."""
         try:
             from mgstudio.app.review import ReviewController
+            from mgstudio.app.shell.review_docks import make_review_docks
         except ImportError:
             ReviewController = None  # noqa: N806
         if ReviewController is not None:
             self.review = ReviewController(self.state, self, settings=self.settings.q)
             self.review.message.connect(self.show_message)
-            self.review_docks = [d for d in (self.review.timeline_dock, self.review.palette_dock,
-                                             self.review.inspector_dock, self.review.proposals_dock) if d is not None]
+            self.review_docks = make_review_docks(self.state, self, self.review)
             if self.review.proposals_dock is not None and self.review.inspector_dock is not None:
                 self.tabifyDockWidget(self.review.inspector_dock, self.review.proposals_dock)
                 self.review.proposals_dock.raise_()

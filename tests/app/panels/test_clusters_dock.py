@@ -95,6 +95,7 @@ def coding(tmp_path, qtbot):
     from PySide6.QtWidgets import QMainWindow
 
     from mgstudio.app.review import ReviewController
+    from mgstudio.app.shell.review_docks import make_review_docks
     from mgstudio.core.layouts import CANONICAL
     from mgstudio.core.skeleton import SkeletonSequence
 
@@ -109,6 +110,7 @@ def coding(tmp_path, qtbot):
     qtbot.addWidget(win)
     s = AppState()
     ctl = ReviewController(s, win, settings=QSettings(str(tmp_path / "keys.ini"), QSettings.Format.IniFormat))
+    make_review_docks(s, win, ctl)
     dock = ClustersDock(s, win)
     win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     s.set_project(p)

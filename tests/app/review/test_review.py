@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from mgstudio.app.review import ReviewController
+from mgstudio.app.shell.review_docks import make_review_docks
 from mgstudio.app.review.dialogs import KeymapDialog, LabelPicker, cheat_sheet_html
 from mgstudio.app.review.keymap import load_keymap
 from mgstudio.app.review.proposals import COL_CONFIDENCE, COL_LABEL, COL_START
@@ -40,6 +41,7 @@ def review_window(qtbot, tmp_path, joints: np.ndarray, size: tuple[int, int] = (
     state = AppState()
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     ctl = ReviewController(state, win, settings=settings)
+    make_review_docks(state, win, ctl)
     state.set_project(pr)
     state.set_item(item.id)
     win.resize(*size)
@@ -520,7 +522,7 @@ def test_marks_made_while_playing_allow_for_the_reaction_time(qtbot, env, tmp_pa
     ctl.set_reaction_ms(200)  # 200 ms at 25 fps = 5 frames
     other = QMainWindow()
     qtbot.addWidget(other)
-    assert ReviewController(AppState(), other, create_docks=False, settings=ctl.settings).reaction_ms == 200  # kept
+    assert ReviewController(AppState(), other, settings=ctl.settings).reaction_ms == 200  # kept
     ctl.set_current_label(pr.taxonomy.names[0])
     state.set_frame(1300)
     state.set_playing(True)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from mgstudio.app.shell.project_browser import ProjectBrowser
 from mgstudio.app.review import ReviewController
+from mgstudio.app.shell.review_docks import make_review_docks
 from mgstudio.app.review.proposals import COL_STATUS, FILTERS, ProposalsModel
 from mgstudio.app.session.state import AppState
 from mgstudio.app.timeline.segment_cache import _Window
@@ -53,6 +54,7 @@ def make_env(qtbot, tmp_path, n_props: int, frames: int):
     qtbot.addWidget(win)
     state = AppState()
     ctl = ReviewController(state, win, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    make_review_docks(state, win, ctl)
     browser = ProjectBrowser(state)
     win.setCentralWidget(browser)
     state.set_project(pr)
