@@ -35,9 +35,6 @@ COLUMNS = ("Recording", "Skeleton", "Proposals", "Reviewed", "fps", "Length")
 SKELETON_COL, PROPOSALS_COL, REVIEWED_COL, FPS_COL, LENGTH_COL = range(1, 6)
 
 
-proposal_counts = review_progress  # (reviewed, total): the one count the Proposals panel shows too
-
-
 MEDIA_TIPS = {
     "missing": "The video file was not found where it was: point to its new place with "
                "File ▸ Relink the video…",
@@ -52,7 +49,7 @@ def item_status(project: Project, item: Any) -> dict[str, Any]:
     The media state is the quick one (the file's presence and size); the content is verified in
     a thread (:func:`verify_media`).
     """
-    reviewed, total = proposal_counts(project, item.id)
+    reviewed, total = review_progress(project, item.id)  # the count the Proposals panel shows
     media = project.check_media(item.id, verify=False) if item.kind == "video" else "ok"
     return {"skeleton": project.has_skeleton(item.id), "proposals": total, "reviewed_count": reviewed,
             "reviewed": (reviewed / total) if total else None, "media": media}
@@ -383,7 +380,7 @@ class ProjectBrowser(QWidget):
         for item_id in cs.item_ids:
             row = self._rows.get(item_id)
             if row is not None:
-                self._show_counts(row, *proposal_counts(project, item_id))
+                self._show_counts(row, *review_progress(project, item_id))
 
     @staticmethod
     def _show_counts(row: QTreeWidgetItem, reviewed: int, total: int) -> None:
